@@ -1,0 +1,56 @@
+import { Type, type TSchema } from 'typebox';
+import { ERROR_CODES } from './errors.ts';
+
+/** Partner response codes (seed 003): what the caller must do next. */
+export const RESPONSE_CODES = {
+  /** Login complete: `data.code` is ready to exchange for an account id. */
+  LOGIN_COMPLETE: 99,
+  /** Several accounts: the user picks one, then commit. */
+  SELECT_ACCOUNT: 101,
+  /** The bank wants more input (OTP, security question): commit its form fields. */
+  INPUT_REQUIRED: 102,
+  /** Invalid input or a connection error at the bank. */
+  FAILED: 400,
+} as const;
+
+export type ResponseCode = (typeof RESPONSE_CODES)[keyof typeof RESPONSE_CODES];
+
+export const ErrorCodeSchema = Type.Enum(Object.keys(ERROR_CODES), {
+  description: 'Relink error code from the closed catalogue',
+});
+
+/** v2/v3 success: `{status, message, timestamp, data}`. */
+export function V2Envelope<T extends TSchema>(data: T, extra: Record<string, TSchema> = {}) {
+  return Type.Object({
+    status: Type.Literal('successful'),
+    message: Type.String(),
+    timestamp: Type.String({ format: 'date-time' }),
+    ...extra,
+    data,
+  });
+}
+
+/** v2/v3 failure: `{status:"failed", message, timestamp, data:null, code}`. */
+export const V2Failure = Type.Object(
+  {
+    status: Type.Literal('failed'),
+    message: Type.String(),
+    timestamp: Type.String({ format: 'date-time' }),
+    data: Type.Null(),
+    code: ErrorCodeSchema,
+    responseCode: Type.Optional(Type.Integer()),
+  },
+  { $id: 'V2Failure', description: 'Every failed v2/v3 call' },
+);
+
+/** v1 failure: `{status:"failed", message, code}`. */
+export const V1Failure = Type.Object(
+  {
+    status: Type.Union([Type.Literal('failed'), Type.Integer()]),
+    message: Type.String(),
+    code: ErrorCodeSchema,
+    responseCode: Type.Optional(Type.Integer()),
+    data: Type.Optional(Type.Null()),
+  },
+  { $id: 'V1Failure', description: 'Every failed v1 call' },
+);

@@ -1,0 +1,60 @@
+/**
+ * The closed catalogue of error codes Relink answers with.
+ *
+ * Every failure a client can see carries one of these codes in the `code` field of its
+ * envelope (a Relink addition to Mono's shapes, CONTRACT §1). The server maps a code to its
+ * HTTP status in exactly one place, and the SDK re-exports this catalogue so a partner can
+ * `switch (err.code)` instead of matching on message strings.
+ */
+export const ERROR_CODES = {
+  /** A field is missing, malformed or not one the current step expects. */
+  INVALID_INPUT: 400,
+  /** The request body is not valid JSON. */
+  INVALID_JSON: 400,
+  /** The `mono-sec-key` header is missing, unknown, rotated away or belongs to a deleted app. */
+  INVALID_API_KEY: 401,
+  /** The key is valid but may not do this (a live key on a sandbox helper). */
+  FORBIDDEN: 403,
+  /** No route answers this method and path. */
+  ROUTE_NOT_FOUND: 404,
+  INSTITUTION_NOT_FOUND: 404,
+  /** Unknown session, or a session of another app: the two are indistinguishable on purpose. */
+  SESSION_NOT_FOUND: 404,
+  ACCOUNT_NOT_FOUND: 404,
+  DELIVERY_NOT_FOUND: 404,
+  SESSION_EXPIRED: 400,
+  /** The session already produced a code: a repeated commit is a conflict, not a new link. */
+  SESSION_COMPLETED: 409,
+  /** The session failed earlier (wrong answers, locked account); start a new one. */
+  SESSION_FAILED: 400,
+  /** The third wrong answer to a bank challenge fails the session (NIST SP 800-63B §5.2.2). */
+  OTP_ATTEMPTS_EXCEEDED: 400,
+  /** A code or reauth token that is unknown, expired, already used, or of another app. */
+  CODE_INVALID: 400,
+  TOKEN_INVALID: 400,
+  /** A reauth session for this account is already live. */
+  REAUTH_IN_PROGRESS: 409,
+  /** The same Idempotency-Key was sent with another body, or while the first is in flight. */
+  IDEMPOTENCY_CONFLICT: 409,
+  /** The bank rejected the login or the answer; the message says why. */
+  BANK_LOGIN_FAILED: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  /** The bank did not answer, or answered that it is down. */
+  BANK_UNAVAILABLE: 503,
+  /** The database is unreachable. */
+  SERVICE_UNAVAILABLE: 503,
+  /** Anything unexpected. The message never carries internal detail; the request id does. */
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CODES[code];
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

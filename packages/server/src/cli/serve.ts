@@ -1,0 +1,64 @@
+import { startServer } from '../server.ts';
+import type { Services } from '../services.ts';
+import type { CliContext } from './context.ts';
+
+export async function serveCommand(context: CliContext): Promise<number> {
+  const { config } = context;
+  if (config.masterKey.source === 'file') {
+    context.err(
+      [
+        '',
+        '!!! WARNING: RELINK_MASTER_KEY is not set.',
+        `!!! Using the key generated in ${config.dataDir}/master.key, beside the data it protects.`,
+        '!!! Anyone who can read that directory can decrypt stored bank credentials.',
+        '!!! Fine for local test mode; set RELINK_MASTER_KEY (openssl rand -base64 32) for anything else.',
+        '',
+      ].join('\n'),
+    );
+  }
+  const server = await startServer(config);
+  const banner = await sandboxBanner(server.services, server.url);
+  context.out(banner);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      server.services.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+      server.close().then(resolve, (error) => {
+        server.services.logger.error({ err: error }, 'error while shutting down');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+/**
+ * On a fresh database, creates the test-mode app "Sandbox" and prints its keys, which are shown
+ * only this once. Later starts name the app and say how to get a new key.
+ */
+async function sandboxBanner(services: Services, url: string): Promise<string> {
+  const apps = await services.apps.list();
+  const lines = [`Relink is listening on ${url}`, `  API docs:     ${url}/docs`, `  OpenAPI:      ${url}/openapi.json`];
+  if (apps.length === 0) {
+    const app = await services.apps.create({ name: 'Sandbox' });
+    lines.push(
+      '',
+      `Created the test-mode app "Sandbox" (${app.id}). Its secrets are shown only now:`,
+      `  secret key:     ${app.secretKey}`,
+      `  webhook secret: ${app.webhookSecret}`,
+      '',
+      'Try it:',
+      `  curl -s ${url}/v3/institutions -H 'mono-sec-key: ${app.secretKey}'`,
+    );
+  } else {
+    const sandbox = apps.find((a) => a.name === 'Sandbox') ?? apps[0]!;
+    lines.push(
+      '',
+      `Apps: ${apps.map((a) => `${a.name} (${a.id}, ${a.mode})`).join(', ')}`,
+      `Secret keys are shown only when created. For a new key: npx relink keys rotate --app ${sandbox.id}`,
+    );
+  }
+  return lines.join('\n');
+}

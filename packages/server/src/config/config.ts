@@ -1,0 +1,189 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * Everything Relink reads from its environment, parsed and validated once at start.
+ * A bad value stops the process with one line naming the variable (see `ConfigError`).
+ */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  /** Where the current master key came from: `env` is required before live keys may exist. */
+  masterKey: MasterKey;
+  /** Keys that may still unwrap data keys during `relink vault rotate`. */
+  previousMasterKeys: MasterKey[];
+  logLevel: LogLevel;
+  /** The URL printed for humans and used for hosted pages; defaults to http://host:port. */
+  publicUrl: string | undefined;
+  sessionTtlMs: number;
+  codeTtlMs: number;
+  connectorTimeoutMs: number;
+  webhook: {
+    /** Seconds to wait before each retry (Standard Webhooks / Svix default schedule). */
+    retryScheduleSeconds: number[];
+    timeoutMs: number;
+    pollIntervalMs: number;
+  };
+}
+
+export interface MasterKey {
+  key: Buffer;
+  /** First 16 hex chars of SHA-256(key): stored beside each wrapped data key. */
+  id: string;
+  source: 'env' | 'file';
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Command-line flags take precedence over the environment. */
+export interface ConfigFlags {
+  port?: string | undefined;
+  host?: string | undefined;
+  data?: string | undefined;
+  databaseUrl?: string | undefined;
+  logLevel?: string | undefined;
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Config {
+  const dataDir = resolve(nonEmpty(flags.data ?? env.RELINK_DATA_DIR, '--data / RELINK_DATA_DIR') ?? '.relink');
+  const databaseUrl = nonEmpty(flags.databaseUrl ?? env.DATABASE_URL, 'DATABASE_URL');
+  const port = integer('PORT', flags.port ?? env.PORT, 3000, 0, 65535);
+  const host = nonEmpty(flags.host ?? env.HOST, 'HOST') ?? '127.0.0.1';
+  const logLevel = (flags.logLevel ?? env.LOG_LEVEL ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+
+  return {
+    port,
+    host,
+    dataDir,
+    database: parseDatabase(databaseUrl, dataDir),
+    masterKey: loadMasterKey(env.RELINK_MASTER_KEY, dataDir),
+    previousMasterKeys: parsePreviousKeys(env.RELINK_PREVIOUS_MASTER_KEYS),
+    logLevel: logLevel as LogLevel,
+    publicUrl: parsePublicUrl(env.RELINK_PUBLIC_URL),
+    sessionTtlMs: integer('RELINK_SESSION_TTL_SECONDS', env.RELINK_SESSION_TTL_SECONDS, 600, 10, 86_400) * 1000,
+    codeTtlMs: integer('RELINK_CODE_TTL_SECONDS', env.RELINK_CODE_TTL_SECONDS, 600, 10, 86_400) * 1000,
+    connectorTimeoutMs: integer('RELINK_CONNECTOR_TIMEOUT_MS', env.RELINK_CONNECTOR_TIMEOUT_MS, 30_000, 1, 600_000),
+    webhook: {
+      retryScheduleSeconds: parseSchedule(env.RELINK_WEBHOOK_RETRY_SCHEDULE),
+      timeoutMs: integer('RELINK_WEBHOOK_TIMEOUT_MS', env.RELINK_WEBHOOK_TIMEOUT_MS, 15_000, 100, 60_000),
+      pollIntervalMs: integer('RELINK_WEBHOOK_POLL_MS', env.RELINK_WEBHOOK_POLL_MS, 5_000, 50, 600_000),
+    },
+  };
+}
+
+function nonEmpty(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new ConfigError(name, 'is set but empty');
+  return value.trim();
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(name, `must be from ${min} to ${max} (got ${value})`);
+  return value;
+}
+
+function parseDatabase(url: string | undefined, dataDir: string): Config['database'] {
+  if (url === undefined) return { kind: 'sqlite', file: join(dataDir, 'relink.db') };
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', url };
+  }
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (file === '') throw new ConfigError('DATABASE_URL', 'names no SQLite file (use sqlite:/path/to/file.db)');
+    return { kind: 'sqlite', file: resolve(file) };
+  }
+  throw new ConfigError('DATABASE_URL', 'must start with postgres:// (PostgreSQL) or sqlite: (a SQLite file)');
+}
+
+function parsePublicUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+    return raw.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError('RELINK_PUBLIC_URL', `must be an http(s) URL (got "${raw}")`);
+  }
+}
+
+function parseSchedule(raw: string | undefined): number[] {
+  if (raw === undefined || raw === '') return [5, 300, 1800, 7200, 18000, 36000, 36000];
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.length > 50 || parts.some((p) => !/^\d+$/.test(p) || Number(p) > 7 * 86_400)) {
+    throw new ConfigError(
+      'RELINK_WEBHOOK_RETRY_SCHEDULE',
+      `must be a comma-separated list of at most 50 delays in seconds, each at most 604800 (got "${raw}")`,
+    );
+  }
+  return parts.map(Number);
+}
+
+function decodeMasterKey(raw: string, name: string): Buffer {
+  const key = Buffer.from(raw.trim(), 'base64');
+  if (key.length !== 32 || key.toString('base64') !== raw.trim()) {
+    throw new ConfigError(name, `must be 32 bytes encoded as base64 (make one with: openssl rand -base64 32)`);
+  }
+  return key;
+}
+
+export function masterKeyId(key: Buffer): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+const MASTER_KEY_FILE = 'master.key';
+
+/**
+ * The master key wraps every data key in the vault. Operators set RELINK_MASTER_KEY; for a
+ * local test-mode setup one is generated into the data directory so `npm start` just works.
+ * A generated key sits beside the database it protects, so live keys refuse to work with it.
+ */
+function loadMasterKey(raw: string | undefined, dataDir: string): MasterKey {
+  if (raw !== undefined && raw !== '') {
+    const key = decodeMasterKey(raw, 'RELINK_MASTER_KEY');
+    return { key, id: masterKeyId(key), source: 'env' };
+  }
+  const file = join(dataDir, MASTER_KEY_FILE);
+  if (existsSync(file)) {
+    const key = decodeMasterKey(readFileSync(file, 'utf8'), `RELINK_MASTER_KEY (read from ${file})`);
+    return { key, id: masterKeyId(key), source: 'file' };
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
+  return { key, id: masterKeyId(key), source: 'file' };
+}
+
+function parsePreviousKeys(raw: string | undefined): MasterKey[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((part) => {
+    const key = decodeMasterKey(part, 'RELINK_PREVIOUS_MASTER_KEYS');
+    return { key, id: masterKeyId(key), source: 'env' as const };
+  });
+}

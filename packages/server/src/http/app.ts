@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Services } from '../services.ts';
+import { AppError } from './errors.ts';
+import { envelopeFor, failureBody } from './envelope.ts';
+import { registerOperationalRoutes, registerApiRoutes } from './routes.ts';
+import { describeValidation } from './validation.ts';
+import type { HttpApp } from './types.ts';
+
+export const BODY_LIMIT = 1024 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export async function buildHttpApp(services: Services): Promise<HttpApp> {
+  const app = Fastify({
+    loggerInstance: services.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    // A caller's own x-request-id is kept when it is well-formed, so logs on both sides join up.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomBytes(12).toString('hex')}`;
+    },
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as HttpApp;
+
+  app.decorateRequest('partner', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  // JSON bodies: an empty body is no body (curl -X POST with no data); a malformed one is a 400.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new AppError('INVALID_JSON', `Request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply, services));
+  app.setNotFoundHandler((request, reply) => {
+    const kind = envelopeFor(request.url);
+    reply
+      .code(404)
+      .send(failureBody(kind, 'ROUTE_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Relink Partners API',
+        version: '0.1.0',
+        description:
+          "Mono-compatible Connect and Partners API (link, re-authorisation, accounts, webhooks). Change only your base URL and key.",
+      },
+      components: {
+        securitySchemes: { monoSecKey: { type: 'apiKey', in: 'header', name: 'mono-sec-key' } },
+      },
+    },
+    transform: ({ schema, url, route }) => {
+      const open = route.config?.auth === 'none' || !url.match(/^\/(v\d|account)/);
+      return { schema: { ...schema, security: open ? [] : [{ monoSecKey: [] }] } as typeof schema, url };
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+
+  registerOperationalRoutes(app, services);
+  await app.register(async (api) => {
+    api.addHook('onRequest', (request, reply) => authenticate(request, reply, services));
+    registerApiRoutes(api, services);
+  });
+  return app;
+}
+
+async function authenticate(request: FastifyRequest, _reply: FastifyReply, services: Services) {
+  if (request.routeOptions.config.auth === 'none') return;
+  const key = request.headers['mono-sec-key'];
+  if (typeof key !== 'string' || key === '') {
+    throw new AppError('INVALID_API_KEY', 'Missing secret key: send your app secret key in the mono-sec-key header');
+  }
+  const app = await services.apps.authenticate(key);
+  if (!app) throw new AppError('INVALID_API_KEY', 'Invalid secret key: this secret key is invalid, rotated or revoked');
+  request.partner = app;
+}
+
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P03', '53300', 'SQLITE_BUSY', 'SQLITE_CANTOPEN']);
+
+function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply, services: Services) {
+  const kind = envelopeFor(request.url);
+  let appError: AppError;
+  if (error instanceof AppError) {
+    appError = error;
+  } else if (error.validation) {
+    appError = new AppError('INVALID_INPUT', describeValidation(error.validationContext ?? 'body', error.validation));
+  } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    appError = new AppError('PAYLOAD_TOO_LARGE', 'Request body is larger than the 1 MiB limit');
+  } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    appError = new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Unsupported content-type "${request.headers['content-type'] ?? ''}": send JSON with content-type: application/json`,
+    );
+  } else if (error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
+    appError = new AppError('INVALID_INPUT', 'Request body length does not match its content-length header');
+  } else if (UNAVAILABLE.has(String(error.code)) || isDatabaseDown(error)) {
+    services.logger.error({ requestId: request.id, err: error }, 'dependency unavailable');
+    appError = new AppError('SERVICE_UNAVAILABLE', 'A service Relink depends on is unavailable; try again shortly', {}, { 'retry-after': '5' });
+  } else {
+    services.logger.error({ requestId: request.id, err: error }, 'unhandled error');
+    appError = new AppError('INTERNAL', `Internal error; quote request id ${request.id} when reporting it`);
+  }
+  reply.code(appError.status).headers(appError.headers).send(failureBody(kind, appError.code, appError.message, appError.extra));
+}
+
+function isDatabaseDown(error: Error): boolean {
+  return /Connection terminated|connect ECONNREFUSED|database is locked|The database connection is not open/i.test(error.message);
+}
+
+export type { TypeBoxTypeProvider };

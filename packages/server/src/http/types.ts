@@ -1,0 +1,24 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { App } from '../apps/service.ts';
+
+export type { Services } from '../services.ts';
+
+export type HttpApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `none` opens a route to callers without a key; every other route needs `mono-sec-key`. */
+    auth?: 'secret' | 'none';
+  }
+  interface FastifyRequest {
+    /** The app whose secret key authenticated this request. */
+    partner: App | null;
+  }
+}

