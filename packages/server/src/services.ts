@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { AppService } from './apps/service.ts';
 import type { Config } from './config/config.ts';
 import { type Database, openDatabase } from './db/database.ts';
+import { Events } from './events/events.ts';
 import { InstitutionRegistry } from './institutions/registry.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
@@ -16,6 +17,7 @@ export interface Services {
   vault: Vault;
   apps: AppService;
   institutions: InstitutionRegistry;
+  events: Events;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     vault,
     apps,
     institutions: new InstitutionRegistry(),
+    events: new Events(database.db, clock),
     async close() {
       await database.close();
     },

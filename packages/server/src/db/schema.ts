@@ -7,6 +7,13 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 export interface Schema {
   apps: AppsTable;
   vault_secrets: VaultSecretsTable;
+  customers: CustomersTable;
+  accounts: AccountsTable;
+  sessions: SessionsTable;
+  codes: CodesTable;
+  transactions: TransactionsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  events: EventsTable;
 }
 
 export interface AppsTable {
@@ -39,3 +46,110 @@ export interface VaultSecretsTable {
   updated_at: number;
 }
 export type VaultSecretRow = Selectable<VaultSecretsTable>;
+
+export interface CustomersTable {
+  id: string;
+  app_id: string;
+  name: string | null;
+  email: string | null;
+  created_at: number;
+}
+
+export interface AccountsTable {
+  id: string;
+  app_id: string;
+  customer_id: string;
+  institution_id: string;
+  auth_method: string;
+  account_number: string;
+  name: string;
+  type: string;
+  currency: string;
+  balance: number | null;
+  bvn: string | null;
+  /** JSON of the bank's identity record. */
+  identity: string | null;
+  data_status: 'AVAILABLE' | 'PARTIAL' | 'UNAVAILABLE' | 'FAILED' | 'PROCESSING';
+  /** JSON array: `identity`, `balance`, `transactions`. */
+  retrieved_data: string;
+  reauth_required: number;
+  credentials_secret_id: string | null;
+  bank_state_secret_id: string | null;
+  /** When a data sync should next run; null when none is wanted. */
+  sync_due_at: number | null;
+  /** A sync worker holds this account until then. */
+  sync_claimed_until: number | null;
+  last_synced_at: number | null;
+  created_at: number;
+  updated_at: number;
+  unlinked_at: number | null;
+}
+export type AccountRow = Selectable<AccountsTable>;
+
+export interface SessionsTable {
+  id: string;
+  app_id: string;
+  kind: 'link' | 'reauth';
+  institution_id: string;
+  auth_method: string;
+  customer_id: string | null;
+  /** The account being re-authorised (reauth), or the one linked (after completion). */
+  account_id: string | null;
+  /** JSON of `SessionState` (sessions/machine.ts). */
+  state: string;
+  connector_state_secret_id: string | null;
+  credentials_secret_id: string | null;
+  version: number;
+  busy_until: number | null;
+  expires_at: number;
+  created_at: number;
+  updated_at: number;
+}
+export type SessionRow = Selectable<SessionsTable>;
+
+export interface CodesTable {
+  hash: string;
+  app_id: string;
+  account_id: string;
+  session_id: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface TransactionsTable {
+  id: string;
+  account_id: string;
+  bank_id: string;
+  type: 'debit' | 'credit';
+  amount: number;
+  narration: string;
+  date: number;
+  balance: number;
+  currency: string;
+  created_at: number;
+}
+export type TransactionRow = Selectable<TransactionsTable>;
+
+export interface IdempotencyKeysTable {
+  app_id: string;
+  key: string;
+  request_hash: string;
+  status: 'pending' | 'done';
+  response_status: number | null;
+  response_body: string | null;
+  locked_until: number;
+  expires_at: number;
+  created_at: number;
+}
+
+export interface EventsTable {
+  id: string;
+  app_id: string;
+  type: string;
+  account_id: string | null;
+  /** The exact JSON body delivered to webhooks; signed and sent byte for byte. */
+  body: string;
+  created_at: number;
+}
+export type EventRow = Selectable<EventsTable>;

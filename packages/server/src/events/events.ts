@@ -1,0 +1,74 @@
+import { EventEmitter } from 'node:events';
+import type { Db } from '../db/database.ts';
+import type { Clock } from '../lib/clock.ts';
+import { newEventId } from '../lib/ids.ts';
+
+export const EVENT_TYPES = [
+  'mono.events.account_connected',
+  'mono.events.account_updated',
+  'mono.events.reauthorisation_required',
+  'mono.events.account_reauthorized',
+  'mono.events.sync_failed',
+  'mono.events.account_unlinked',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface RecordedEvent {
+  id: string;
+  appId: string;
+  type: EventType;
+  accountId: string | null;
+  /** The exact JSON delivered to the webhook: `{event, event_id, timestamp, data}`. */
+  body: string;
+  createdAt: number;
+}
+
+/**
+ * The transactional outbox's writing side. `record` must run inside the transaction of the
+ * change that causes the event, so the two commit or vanish together; `committed` is called
+ * after that transaction commits and wakes whoever delivers events (no polling delay).
+ */
+export class Events {
+  private readonly emitter = new EventEmitter();
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {
+    this.emitter.setMaxListeners(100);
+  }
+
+  async record(executor: Db, input: { appId: string; type: EventType; accountId?: string | null; data: unknown }): Promise<RecordedEvent> {
+    const id = newEventId();
+    const createdAt = this.clock.now();
+    const body = JSON.stringify({ event: input.type, event_id: id, timestamp: new Date(createdAt).toISOString(), data: input.data });
+    await executor
+      .insertInto('events')
+      .values({ id, app_id: input.appId, type: input.type, account_id: input.accountId ?? null, body, created_at: createdAt })
+      .execute();
+    return { id, appId: input.appId, type: input.type, accountId: input.accountId ?? null, body, createdAt };
+  }
+
+  /** Signals that events were committed. Listeners must not throw. */
+  committed(): void {
+    this.emitter.emit('committed');
+  }
+
+  onCommitted(listener: () => void): () => void {
+    this.emitter.on('committed', listener);
+    return () => this.emitter.off('committed', listener);
+  }
+
+  list(appId: string, options: { limit: number; before?: string | undefined; type?: string | undefined; accountId?: string | undefined }) {
+    return this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .$if(options.type !== undefined, (q) => q.where('type', '=', options.type!))
+      .$if(options.accountId !== undefined, (q) => q.where('account_id', '=', options.accountId!))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(options.limit)
+      .execute();
+  }
+}
