@@ -29,6 +29,10 @@ export const ERROR_CODES = {
   SESSION_FAILED: 400,
   /** The third wrong answer to a bank challenge fails the session (NIST SP 800-63B §5.2.2). */
   OTP_ATTEMPTS_EXCEEDED: 400,
+  /** A wrong answer to a bank challenge; the message says how many tries are left. */
+  OTP_INVALID: 400,
+  /** Another step of the same session is running right now. */
+  SESSION_BUSY: 409,
   /** A code or reauth token that is unknown, expired, already used, or of another app. */
   CODE_INVALID: 400,
   TOKEN_INVALID: 400,
@@ -38,6 +42,8 @@ export const ERROR_CODES = {
   IDEMPOTENCY_CONFLICT: 409,
   /** The bank rejected the login or the answer; the message says why. */
   BANK_LOGIN_FAILED: 400,
+  /** The bank could not be reached during a partner step (Mono's responseCode 400 "connection error"). */
+  BANK_CONNECTION_ERROR: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,

@@ -23,6 +23,7 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
     const app = await buildHttpApp(services);
     const address = await app.listen({ port: config.port, host: config.host });
     const url = config.publicUrl ?? address.replace('[::1]', 'localhost');
+    services.sync.start();
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -31,6 +32,7 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
       close() {
         closing ??= (async () => {
           await app.close();
+          await services.sync.stop();
           await services.close();
         })();
         return closing;

@@ -1,11 +1,18 @@
 import type { Logger } from 'pino';
+import { Codes } from './accounts/codes.ts';
+import { AccountService } from './accounts/service.ts';
+import { SyncWorker } from './accounts/sync.ts';
 import { AppService } from './apps/service.ts';
+import { Connectors } from './connectors/registry.ts';
+import { SandboxBank } from './connectors/sandbox/index.ts';
+import type { BankConnector } from './connectors/types.ts';
 import type { Config } from './config/config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { Events } from './events/events.ts';
 import { InstitutionRegistry } from './institutions/registry.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
+import { SessionService } from './sessions/service.ts';
 import { Vault } from './vault/vault.ts';
 
 /** Everything a request handler or a CLI command may use, built once per process. */
@@ -18,12 +25,19 @@ export interface Services {
   apps: AppService;
   institutions: InstitutionRegistry;
   events: Events;
+  connectors: Connectors;
+  codes: Codes;
+  accounts: AccountService;
+  sessions: SessionService;
+  sync: SyncWorker;
   close(): Promise<void>;
 }
 
 export interface ServiceOptions {
   clock?: Clock;
   logger?: Logger;
+  /** Bank connectors; the sandbox bank by default. */
+  connectors?: BankConnector[];
 }
 
 export function createServices(config: Config, options: ServiceOptions = {}): Services {
@@ -32,6 +46,14 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const database = openDatabase(config.database);
   const vault = new Vault(database.db, config.masterKey, config.previousMasterKeys, clock);
   const apps = new AppService(database.db, vault, config.masterKey, clock);
+  const institutions = new InstitutionRegistry();
+  const events = new Events(database.db, clock);
+  const connectors = new Connectors(options.connectors ?? [new SandboxBank()], config.connectorTimeoutMs, clock);
+  const codes = new Codes(database.db, clock, config.codeTtlMs);
+  const accounts = new AccountService(database.db, vault, events, codes, institutions, clock);
+  const sessions = new SessionService(database.db, vault, connectors, institutions, accounts, events, clock, config);
+  const sync = new SyncWorker(database.db, vault, connectors, accounts, events, clock, logger);
+  sessions.onLinked = () => void sync.wake();
   return {
     config,
     clock,
@@ -39,9 +61,15 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     database,
     vault,
     apps,
-    institutions: new InstitutionRegistry(),
-    events: new Events(database.db, clock),
+    institutions,
+    events,
+    connectors,
+    codes,
+    accounts,
+    sessions,
+    sync,
     async close() {
+      await sync.stop();
       await database.close();
     },
   };

@@ -3,6 +3,15 @@ import * as health from '../operations/routes/health.ts';
 import * as openapi from '../operations/routes/openapi.ts';
 import * as v1Institutions from '../institutions/routes/v1_institutions_list.ts';
 import * as v3Institutions from '../institutions/routes/v3_institutions_list.ts';
+import * as v1ConnectSession from '../sessions/routes/v1_connect_session.ts';
+import * as v1ConnectStep from '../sessions/routes/v1_connect_step.ts';
+import * as v2ConnectSession from '../sessions/routes/v2_connect_session.ts';
+import * as v2ConnectStep from '../sessions/routes/v2_connect_step.ts';
+import * as v2ConnectSandbox from '../sessions/routes/v2_connect_sandbox.ts';
+import * as accountAuth from '../accounts/routes/account_auth.ts';
+import * as accountsGet from '../accounts/routes/accounts_get.ts';
+import * as accountsTransactions from '../accounts/routes/accounts_transactions.ts';
+import * as accountsActions from '../accounts/routes/accounts_actions.ts';
 
 /** Every route Relink serves outside the partner API: health and the API description. */
 export function registerOperationalRoutes(app: HttpApp, services: Services) {
@@ -12,5 +21,19 @@ export function registerOperationalRoutes(app: HttpApp, services: Services) {
 
 /** Every partner API route. Each module is one operation (or one operation and its alias). */
 export function registerApiRoutes(app: HttpApp, services: Services) {
-  for (const route of [v1Institutions, v3Institutions]) route.register(app, services);
+  for (const route of [
+    v1Institutions,
+    v3Institutions,
+    v1ConnectSession,
+    v1ConnectStep,
+    v2ConnectSession,
+    v2ConnectStep,
+    v2ConnectSandbox,
+    accountAuth,
+    accountsGet,
+    accountsTransactions,
+    accountsActions,
+  ]) {
+    route.register(app, services);
+  }
 }

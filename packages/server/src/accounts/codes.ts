@@ -1,0 +1,45 @@
+import type { Db } from '../db/database.ts';
+import type { Clock } from '../lib/clock.ts';
+import { newCode } from '../lib/ids.ts';
+import { hashSecret } from '../lib/secrets.ts';
+import { AppError } from '../http/errors.ts';
+
+/**
+ * Auth codes: single-use, short-lived, stored only as hashes. Consuming one is a single
+ * guarded update, so of two concurrent exchanges exactly one gets the account id.
+ */
+export class Codes {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+  ) {}
+
+  async issue(executor: Db, input: { appId: string; accountId: string; sessionId: string }): Promise<string> {
+    const code = newCode();
+    const now = this.clock.now();
+    await executor
+      .insertInto('codes')
+      .values({ hash: hashSecret(code), app_id: input.appId, account_id: input.accountId, session_id: input.sessionId, expires_at: now + this.ttlMs, used_at: null, created_at: now })
+      .execute();
+    return code;
+  }
+
+  async exchange(appId: string, code: string): Promise<string> {
+    const now = this.clock.now();
+    const hash = hashSecret(code);
+    const result = await this.db
+      .updateTable('codes')
+      .set({ used_at: now })
+      .where('hash', '=', hash)
+      .where('app_id', '=', appId)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) {
+      throw new AppError('CODE_INVALID', 'Invalid code: it is unknown, expired or already used');
+    }
+    const row = await this.db.selectFrom('codes').select('account_id').where('hash', '=', hash).executeTakeFirstOrThrow();
+    return row.account_id;
+  }
+}

@@ -1,0 +1,124 @@
+import type { AccountRow } from '../db/schema.ts';
+import type { BankIdentity } from '../connectors/types.ts';
+import type { Institution } from '../institutions/registry.ts';
+
+export type DataStatus = AccountRow['data_status'];
+
+export interface Account {
+  id: string;
+  appId: string;
+  customerId: string;
+  institution: Institution;
+  authMethod: string;
+  accountNumber: string;
+  name: string;
+  type: string;
+  currency: string;
+  balance: number | null;
+  bvn: string | null;
+  identity: BankIdentity | null;
+  dataStatus: DataStatus;
+  retrievedData: string[];
+  reauthRequired: boolean;
+  lastSyncedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export function toAccount(row: AccountRow, institution: Institution): Account {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    customerId: row.customer_id,
+    institution,
+    authMethod: row.auth_method,
+    accountNumber: row.account_number,
+    name: row.name,
+    type: row.type,
+    currency: row.currency,
+    balance: row.balance,
+    bvn: row.bvn,
+    identity: row.identity ? (JSON.parse(row.identity) as BankIdentity) : null,
+    dataStatus: row.data_status,
+    retrievedData: JSON.parse(row.retrieved_data) as string[],
+    reauthRequired: row.reauth_required === 1,
+    lastSyncedAt: row.last_synced_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** `GET /accounts/{id}` (v1, Mono's shape). */
+export function accountV1(a: Account) {
+  return {
+    meta: { data_status: a.dataStatus, auth_method: a.authMethod },
+    account: {
+      _id: a.id,
+      institution: { name: a.institution.name, bankCode: a.institution.bankCode, type: a.institution.type },
+      name: a.name,
+      accountNumber: a.accountNumber,
+      type: a.type,
+      balance: a.balance,
+      currency: a.currency,
+      bvn: a.bvn,
+    },
+  };
+}
+
+/** `GET /v2/accounts/{id}` data (snake case). */
+export function accountV2(a: Account) {
+  return {
+    account: {
+      id: a.id,
+      name: a.name,
+      currency: a.currency,
+      type: a.type,
+      account_number: a.accountNumber,
+      balance: a.balance,
+      bvn: a.bvn,
+      institution: { name: a.institution.name, bank_code: a.institution.bankCode, type: a.institution.type },
+    },
+    customer: { id: a.customerId },
+    meta: {
+      data_status: a.dataStatus,
+      auth_method: a.authMethod,
+      retrieved_data: a.retrievedData,
+      reauth_required: a.reauthRequired,
+      last_synced_at: iso(a.lastSyncedAt),
+    },
+  };
+}
+
+/** Webhook payloads (CONTRACT §6): camelCase and `_id`, as Mono sends them. */
+export const payloads = {
+  accountConnected: (a: Account, ref?: string) => ({
+    id: a.id,
+    customer: a.customerId,
+    meta: { data_status: 'PROCESSING', auth_method: a.authMethod, ...(ref ? { ref } : {}) },
+  }),
+  accountUpdated: (a: Account, syncStatus?: string) => ({
+    account: {
+      _id: a.id,
+      name: a.name,
+      accountNumber: a.accountNumber,
+      currency: a.currency,
+      balance: a.balance,
+      type: a.type,
+      bvn: a.bvn,
+      authMethod: a.authMethod,
+      institution: { name: a.institution.name, bankCode: a.institution.bankCode, type: a.institution.type },
+      created_at: iso(a.createdAt),
+      updated_at: iso(a.updatedAt),
+    },
+    meta: {
+      data_status: a.dataStatus,
+      auth_method: a.authMethod,
+      retrieved_data: a.retrievedData,
+      ...(syncStatus ? { sync_status: syncStatus } : {}),
+    },
+  }),
+  accountOnly: (accountId: string) => ({ account: { _id: accountId } }),
+  syncFailed: (accountId: string, reason: string) => ({ account: { _id: accountId }, reason }),
+};

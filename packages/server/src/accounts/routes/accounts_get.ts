@@ -1,0 +1,54 @@
+import { V1Failure, V2Envelope, V2Failure } from '@relink/contract';
+import { Type } from 'typebox';
+import { successV2 } from '../../http/envelope.ts';
+import type { HttpApp, Services } from '../../http/types.ts';
+import { accountV1, accountV2 } from '../model.ts';
+import { AccountId, AccountV1Schema, AccountV2Schema } from './schemas.ts';
+
+export function register(app: HttpApp, { accounts }: Services) {
+  app.get('/accounts/:id', {
+    schema: {
+      summary: 'Account details (v1)',
+      tags: ['Accounts'],
+      params: AccountId,
+      response: { 200: AccountV1Schema, '4xx': V1Failure },
+    },
+    handler: async (request) => accountV1(await accounts.get(request.partner!.id, request.params.id)),
+  });
+  app.get('/v2/accounts/:id', {
+    schema: {
+      summary: 'Account details (v2)',
+      tags: ['Accounts'],
+      params: AccountId,
+      response: { 200: V2Envelope(AccountV2Schema), '4xx': V2Failure },
+    },
+    handler: async (request) => successV2('Request was successfully completed', accountV2(await accounts.get(request.partner!.id, request.params.id))),
+  });
+  app.get('/v2/accounts/:id/balance', {
+    schema: {
+      summary: 'Account balance (v2)',
+      tags: ['Accounts'],
+      params: AccountId,
+      response: {
+        200: V2Envelope(Type.Object({ id: Type.String(), name: Type.String(), account_number: Type.String(), balance: Type.Union([Type.Integer(), Type.Null()]), currency: Type.String() })),
+        '4xx': V2Failure,
+      },
+    },
+    handler: async (request) => {
+      const a = await accounts.get(request.partner!.id, request.params.id);
+      return successV2('Request was successfully completed', { id: a.id, name: a.name, account_number: a.accountNumber, balance: a.balance, currency: a.currency });
+    },
+  });
+  app.get('/accounts/:id/identity', {
+    schema: {
+      summary: 'Account holder identity from the bank (v1)',
+      tags: ['Accounts'],
+      params: AccountId,
+      response: { 200: Type.Record(Type.String(), Type.Unknown()), '4xx': V1Failure },
+    },
+    handler: async (request) => {
+      const a = await accounts.get(request.partner!.id, request.params.id);
+      return a.identity ?? {};
+    },
+  });
+}

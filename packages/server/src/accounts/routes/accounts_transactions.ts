@@ -1,0 +1,73 @@
+import { V1Failure, V2Envelope, V2Failure } from '@relink/contract';
+import { Type } from 'typebox';
+import { successV2 } from '../../http/envelope.ts';
+import { AppError } from '../../http/errors.ts';
+import type { HttpApp, Services } from '../../http/types.ts';
+import type { TransactionRow } from '../../db/schema.ts';
+import { AccountId, Paging, V1Transaction } from './schemas.ts';
+
+const Query = Type.Object({
+  start: Type.Optional(Type.String({ description: 'From this date (DD-MM-YYYY or ISO 8601)' })),
+  end: Type.Optional(Type.String({ description: 'Up to this date (DD-MM-YYYY or ISO 8601)' })),
+  narration: Type.Optional(Type.String({ maxLength: 100 })),
+  type: Type.Optional(Type.Enum(['debit', 'credit'])),
+  paginate: Type.Optional(Type.Boolean({ default: true })),
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 20 })),
+});
+
+/** Transactions, newest first: v1 `{paging, data}` and v2 envelope with `meta`. */
+export function register(app: HttpApp, { accounts }: Services) {
+  for (const url of ['/accounts/:id/transactions', '/v2/accounts/:id/transactions']) {
+    const v2 = url.startsWith('/v2');
+    app.get(url, {
+      schema: {
+        summary: v2 ? 'Account transactions (v2)' : 'Account transactions (v1)',
+        tags: ['Accounts'],
+        params: AccountId,
+        querystring: Query,
+        response: {
+          200: v2 ? V2Envelope(Type.Array(V1Transaction), { meta: Paging }) : Type.Object({ paging: Paging, data: Type.Array(V1Transaction) }),
+          '4xx': v2 ? V2Failure : V1Failure,
+        },
+      },
+      handler: async (request) => {
+        const account = await accounts.get(request.partner!.id, request.params.id);
+        const { start, end, narration, type, paginate = true } = request.query;
+        const page = request.query.page ?? 1;
+        const limit = paginate ? (request.query.limit ?? 20) : 500;
+        const { rows, total } = await accounts.store.transactions(
+          account.id,
+          { start: parseDate('start', start), end: parseDate('end', end, true), narration, type },
+          { limit, offset: (page - 1) * limit },
+        );
+        const link = (p: number) => {
+          const query = new URLSearchParams(request.query as Record<string, string>);
+          query.set('page', String(p));
+          return `${request.protocol}://${request.host}${request.url.split('?')[0]}?${query}`;
+        };
+        const paging = {
+          total,
+          page,
+          previous: page > 1 ? link(page - 1) : null,
+          next: page * limit < total ? link(page + 1) : null,
+        };
+        const data = rows.map(toV1Transaction);
+        return v2 ? successV2('Request was successfully completed', data, { meta: paging }) : { paging, data };
+      },
+    });
+  }
+}
+
+function toV1Transaction(t: TransactionRow) {
+  return { _id: t.id.split(':')[1] ?? t.id, type: t.type, amount: t.amount, narration: t.narration, date: new Date(t.date).toISOString(), balance: t.balance, currency: t.currency };
+}
+
+/** Mono's v1 takes DD-MM-YYYY; ISO dates work too. `end` dates include the whole day. */
+function parseDate(name: string, value: string | undefined, endOfDay = false): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const dmy = /^(\d{2})-(\d{2})-(\d{4})$/.exec(value);
+  const ms = dmy ? Date.UTC(Number(dmy[3]), Number(dmy[2]) - 1, Number(dmy[1])) : Date.parse(value);
+  if (Number.isNaN(ms)) throw new AppError('INVALID_INPUT', `Invalid request: query.${name} must be a date as DD-MM-YYYY or ISO 8601 (got "${value}")`);
+  return endOfDay && (dmy || /^\d{4}-\d{2}-\d{2}$/.test(value)) ? ms + 86_400_000 - 1 : ms;
+}

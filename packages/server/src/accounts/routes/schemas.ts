@@ -1,0 +1,58 @@
+import { Type } from 'typebox';
+
+export const AccountId = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{24}$', description: '24-hex account id' }) });
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const DataStatus = Type.Enum(['AVAILABLE', 'PARTIAL', 'UNAVAILABLE', 'FAILED', 'PROCESSING']);
+
+export const AccountV1Schema = Type.Object({
+  meta: Type.Object({ data_status: DataStatus, auth_method: Type.String() }),
+  account: Type.Object({
+    _id: Type.String(),
+    institution: Type.Object({ name: Type.String(), bankCode: Type.String(), type: Type.String() }),
+    name: Type.String(),
+    accountNumber: Type.String(),
+    type: Type.String(),
+    balance: Nullable(Type.Integer()),
+    currency: Type.String(),
+    bvn: Nullable(Type.String()),
+  }),
+});
+
+export const AccountV2Schema = Type.Object({
+  account: Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    currency: Type.String(),
+    type: Type.String(),
+    account_number: Type.String(),
+    balance: Nullable(Type.Integer()),
+    bvn: Nullable(Type.String()),
+    institution: Type.Object({ name: Type.String(), bank_code: Type.String(), type: Type.String() }),
+  }),
+  customer: Type.Object({ id: Type.String() }),
+  meta: Type.Object({
+    data_status: DataStatus,
+    auth_method: Type.String(),
+    retrieved_data: Type.Array(Type.String()),
+    reauth_required: Type.Boolean(),
+    last_synced_at: Nullable(Type.String()),
+  }),
+});
+
+export const V1Transaction = Type.Object({
+  _id: Type.String(),
+  type: Type.Enum(['debit', 'credit']),
+  amount: Type.Integer(),
+  narration: Type.String(),
+  date: Type.String(),
+  balance: Type.Integer(),
+  currency: Type.String(),
+});
+
+export const Paging = Type.Object({
+  total: Type.Integer(),
+  page: Type.Integer(),
+  previous: Nullable(Type.String()),
+  next: Nullable(Type.String()),
+});

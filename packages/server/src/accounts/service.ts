@@ -1,0 +1,160 @@
+import type { Db } from '../db/database.ts';
+import type { AccountRow } from '../db/schema.ts';
+import type { BankAccount, ConnectorState } from '../connectors/types.ts';
+import type { Events } from '../events/events.ts';
+import { AppError } from '../http/errors.ts';
+import type { InstitutionRegistry } from '../institutions/registry.ts';
+import type { Clock } from '../lib/clock.ts';
+import { newObjectId } from '../lib/ids.ts';
+import type { Vault } from '../vault/vault.ts';
+import type { Codes } from './codes.ts';
+import { type Account, payloads, toAccount } from './model.ts';
+import { AccountStore } from './store.ts';
+
+export interface CompletedLink {
+  accountId: string;
+  code: string;
+  created: boolean;
+}
+
+export class AccountService {
+  readonly store: AccountStore;
+
+  constructor(
+    private readonly db: Db,
+    private readonly vault: Vault,
+    private readonly events: Events,
+    private readonly codes: Codes,
+    private readonly institutions: InstitutionRegistry,
+    private readonly clock: Clock,
+  ) {
+    this.store = new AccountStore(db);
+  }
+
+  toAccount(row: AccountRow): Account {
+    const institution = this.institutions.get(row.institution_id);
+    if (!institution) throw new Error(`account ${row.id} names unknown institution ${row.institution_id}`);
+    return toAccount(row, institution);
+  }
+
+  async get(appId: string, id: string): Promise<Account> {
+    const row = await this.store.find(appId, id);
+    if (!row) throw new AppError('ACCOUNT_NOT_FOUND', `No account with id ${id}`);
+    return this.toAccount(row);
+  }
+
+  /**
+   * The end of a successful link, inside the step's transaction: the account (the existing
+   * one if this bank account is already linked for this app and customer), its credentials
+   * and bank session, a single-use code, and `account_connected`, all or nothing.
+   */
+  async completeLink(
+    trx: Db,
+    input: {
+      appId: string;
+      sessionId: string;
+      institutionId: string;
+      authMethod: string;
+      customerId: string | null;
+      linked: BankAccount;
+      credentialsSecretId: string;
+      bankState: ConnectorState | undefined;
+    },
+  ): Promise<CompletedLink> {
+    const now = this.clock.now();
+    const existing = await this.store.findLinked(input.appId, input.institutionId, input.linked.accountNumber, input.customerId, trx);
+    const bankStateSecretId = input.bankState ? await this.vault.seal('bank_state', JSON.stringify(input.bankState), trx) : null;
+    let accountId: string;
+    if (existing) {
+      accountId = existing.id;
+      for (const old of [existing.credentials_secret_id, existing.bank_state_secret_id]) if (old) await this.vault.remove(old, trx);
+      await this.store.update(
+        accountId,
+        { credentials_secret_id: input.credentialsSecretId, bank_state_secret_id: bankStateSecretId, reauth_required: 0, sync_due_at: now, sync_claimed_until: null, updated_at: now },
+        trx,
+      );
+    } else {
+      accountId = newObjectId();
+      const customerId = input.customerId ?? (await this.createCustomer(trx, input.appId, input.linked.name, null));
+      await this.store.insert(
+        {
+          id: accountId,
+          app_id: input.appId,
+          customer_id: customerId,
+          institution_id: input.institutionId,
+          auth_method: input.authMethod,
+          account_number: input.linked.accountNumber,
+          name: input.linked.name,
+          type: input.linked.type,
+          currency: input.linked.currency,
+          balance: input.linked.balance,
+          bvn: null,
+          identity: null,
+          data_status: 'PROCESSING',
+          retrieved_data: '[]',
+          reauth_required: 0,
+          credentials_secret_id: input.credentialsSecretId,
+          bank_state_secret_id: bankStateSecretId,
+          sync_due_at: now,
+          sync_claimed_until: null,
+          last_synced_at: null,
+          created_at: now,
+          updated_at: now,
+          unlinked_at: null,
+        },
+        trx,
+      );
+    }
+    const account = this.toAccount((await this.store.findById(accountId, trx))!);
+    await this.events.record(trx, { appId: input.appId, type: 'mono.events.account_connected', accountId, data: payloads.accountConnected(account) });
+    const code = await this.codes.issue(trx, { appId: input.appId, accountId, sessionId: input.sessionId });
+    return { accountId, code, created: !existing };
+  }
+
+  async createCustomer(executor: Db, appId: string, name: string | null, email: string | null): Promise<string> {
+    const id = newObjectId();
+    await executor.insertInto('customers').values({ id, app_id: appId, name, email, created_at: this.clock.now() }).execute();
+    return id;
+  }
+
+  /** Finds the app's customer by email, or creates one: Mono's `customer: {name, email}`. */
+  async customerFor(appId: string, customer: { id?: string; name?: string; email?: string } | undefined): Promise<string | null> {
+    if (!customer) return null;
+    if (customer.id !== undefined) {
+      const row = await this.db.selectFrom('customers').select('id').where('id', '=', customer.id).where('app_id', '=', appId).executeTakeFirst();
+      if (!row) throw new AppError('INVALID_INPUT', `customer.id ${customer.id} is not a customer of this app`);
+      return row.id;
+    }
+    const email = customer.email!.toLowerCase();
+    const found = await this.db.selectFrom('customers').select('id').where('app_id', '=', appId).where('email', '=', email).executeTakeFirst();
+    return found?.id ?? (await this.createCustomer(this.db, appId, customer.name ?? null, email));
+  }
+
+  /** Deletes stored credentials and data; the account id answers 404 from now on. */
+  async unlink(appId: string, id: string): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      const row = await this.store.find(appId, id, trx);
+      if (!row) throw new AppError('ACCOUNT_NOT_FOUND', `No account with id ${id}`);
+      for (const secret of [row.credentials_secret_id, row.bank_state_secret_id]) if (secret) await this.vault.remove(secret, trx);
+      await this.store.deleteData(id, trx);
+      await this.store.update(
+        id,
+        { unlinked_at: now, updated_at: now, credentials_secret_id: null, bank_state_secret_id: null, identity: null, bvn: null, balance: null, sync_due_at: null, retrieved_data: '[]', data_status: 'UNAVAILABLE' },
+        trx,
+      );
+      await this.events.record(trx, { appId, type: 'mono.events.account_unlinked', accountId: id, data: payloads.accountOnly(id) });
+    });
+    this.events.committed();
+  }
+
+  /** Queues a data sync now. An account waiting for re-authorisation cannot sync. */
+  async requestSync(appId: string, id: string): Promise<Account> {
+    const account = await this.get(appId, id);
+    if (account.reauthRequired) {
+      throw new AppError('INVALID_INPUT', 'This account needs re-authorisation before it can sync; start a reauth session');
+    }
+    await this.store.update(id, { sync_due_at: this.clock.now(), updated_at: this.clock.now() });
+    return account;
+  }
+}

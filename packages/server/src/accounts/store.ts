@@ -1,0 +1,107 @@
+import type { Insertable, Updateable } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { AccountRow, AccountsTable, TransactionRow, TransactionsTable } from '../db/schema.ts';
+
+export class AccountStore {
+  constructor(private readonly db: Db) {}
+
+  /** Scoped to the app; unlinked accounts are gone. */
+  find(appId: string, id: string, executor: Db = this.db): Promise<AccountRow | undefined> {
+    return executor
+      .selectFrom('accounts')
+      .selectAll()
+      .where('id', '=', id)
+      .where('app_id', '=', appId)
+      .where('unlinked_at', 'is', null)
+      .executeTakeFirst();
+  }
+
+  findById(id: string, executor: Db = this.db): Promise<AccountRow | undefined> {
+    return executor.selectFrom('accounts').selectAll().where('id', '=', id).where('unlinked_at', 'is', null).executeTakeFirst();
+  }
+
+  /** The live account this bank account is already linked as, for this app (and customer). */
+  findLinked(appId: string, institutionId: string, accountNumber: string, customerId: string | null, executor: Db = this.db) {
+    return executor
+      .selectFrom('accounts')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('institution_id', '=', institutionId)
+      .where('account_number', '=', accountNumber)
+      .where('unlinked_at', 'is', null)
+      .$if(customerId !== null, (q) => q.where('customer_id', '=', customerId!))
+      .orderBy('created_at')
+      .executeTakeFirst();
+  }
+
+  async insert(row: Insertable<AccountsTable>, executor: Db = this.db) {
+    await executor.insertInto('accounts').values(row).execute();
+  }
+
+  async update(id: string, changes: Updateable<AccountsTable>, executor: Db = this.db) {
+    await executor.updateTable('accounts').set(changes).where('id', '=', id).execute();
+  }
+
+  /** Claims one account whose sync is due; a guarded update, so one worker wins it. */
+  async claimDueSync(now: number, holdUntil: number): Promise<AccountRow | undefined> {
+    const candidates = await this.db
+      .selectFrom('accounts')
+      .select(['id'])
+      .where('sync_due_at', '<=', now)
+      .where('unlinked_at', 'is', null)
+      .where('reauth_required', '=', 0)
+      .where((eb) => eb.or([eb('sync_claimed_until', 'is', null), eb('sync_claimed_until', '<', now)]))
+      .orderBy('sync_due_at')
+      .limit(5)
+      .execute();
+    for (const { id } of candidates) {
+      const result = await this.db
+        .updateTable('accounts')
+        .set({ sync_claimed_until: holdUntil })
+        .where('id', '=', id)
+        .where('unlinked_at', 'is', null)
+        .where((eb) => eb.or([eb('sync_claimed_until', 'is', null), eb('sync_claimed_until', '<', now)]))
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1) return this.findById(id);
+    }
+    return undefined;
+  }
+
+  async insertTransactions(rows: Insertable<TransactionsTable>[], executor: Db = this.db): Promise<number> {
+    let inserted = 0;
+    for (let i = 0; i < rows.length; i += 200) {
+      const result = await executor
+        .insertInto('transactions')
+        .values(rows.slice(i, i + 200))
+        .onConflict((oc) => oc.columns(['account_id', 'bank_id']).doNothing())
+        .executeTakeFirst();
+      inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
+    }
+    return inserted;
+  }
+
+  async transactions(
+    accountId: string,
+    filter: { start?: number | undefined; end?: number | undefined; type?: string | undefined; narration?: string | undefined },
+    page: { limit: number; offset: number },
+  ): Promise<{ rows: TransactionRow[]; total: number }> {
+    const base = this.db
+      .selectFrom('transactions')
+      .where('account_id', '=', accountId)
+      .$if(filter.start !== undefined, (q) => q.where('date', '>=', filter.start!))
+      .$if(filter.end !== undefined, (q) => q.where('date', '<=', filter.end!))
+      .$if(filter.type !== undefined, (q) => q.where('type', '=', filter.type as 'debit' | 'credit'))
+      .$if(filter.narration !== undefined, (q) => q.where('narration', 'like', `%${escapeLike(filter.narration!)}%`));
+    const [{ total }] = (await base.select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [{ total: number }];
+    const rows = await base.selectAll().orderBy('date', 'desc').orderBy('id').limit(page.limit).offset(page.offset).execute();
+    return { rows, total: Number(total) };
+  }
+
+  async deleteData(accountId: string, executor: Db = this.db) {
+    await executor.deleteFrom('transactions').where('account_id', '=', accountId).execute();
+  }
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[%_\\]/g, '');
+}

@@ -1,0 +1,175 @@
+import type { Logger } from 'pino';
+import type { Connectors } from '../connectors/registry.ts';
+import type { AccountData, ConnectorState, FetchOutcome } from '../connectors/types.ts';
+import type { Db } from '../db/database.ts';
+import type { AccountRow } from '../db/schema.ts';
+import type { Events } from '../events/events.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Vault } from '../vault/vault.ts';
+import { payloads } from './model.ts';
+import type { AccountService } from './service.ts';
+
+const CLAIM_MS = 5 * 60_000;
+const RETRY_MS = 15 * 60_000;
+const SYNC_INTERVAL_MS = 24 * 60 * 60_000;
+
+export type SyncResult = 'synced' | 'reauth_required' | 'failed';
+
+/**
+ * Data sync. Which accounts need one is state in the database (`sync_due_at`), so a sync
+ * asked for survives a restart and any instance may run it; claiming an account is one
+ * guarded update. A sync first uses the bank session the link left behind; when that is
+ * gone it logs in again with the stored credentials, and if the bank then wants MFA or
+ * rejects the password the account needs re-authorisation (CONTRACT §5).
+ */
+export class SyncWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly vault: Vault,
+    private readonly connectors: Connectors,
+    private readonly accounts: AccountService,
+    private readonly events: Events,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly pollMs = 2_000,
+  ) {}
+
+  start() {
+    this.stopped = false;
+    this.timer = setInterval(() => this.wake(), this.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async stop() {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Runs due syncs now (coalesced: a wake during a run schedules one more pass). */
+  wake(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.runDue();
+        } while (this.again && !this.stopped);
+      } catch (error) {
+        this.logger.error({ err: error }, 'sync pass failed');
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Syncs every account that is due; returns how many were attempted. */
+  async runDue(): Promise<number> {
+    let count = 0;
+    while (!this.stopped) {
+      const now = this.clock.now();
+      const row = await this.accounts.store.claimDueSync(now, now + CLAIM_MS);
+      if (!row) break;
+      count++;
+      try {
+        await this.sync(row);
+      } catch (error) {
+        this.logger.error({ err: error, accountId: row.id }, 'sync failed unexpectedly');
+        await this.accounts.store.update(row.id, { sync_claimed_until: null, sync_due_at: this.clock.now() + RETRY_MS });
+      }
+    }
+    return count;
+  }
+
+  async sync(row: AccountRow): Promise<SyncResult> {
+    const institution = this.accounts.toAccount(row).institution;
+    const connector = this.connectors.get(institution.connector);
+    const unavailable = (timeout: Error) => ({ kind: 'unavailable' as const, message: timeout.message });
+    const fetchWith = (bankState: ConnectorState) =>
+      this.connectors.call((ctx) => connector.fetchData(bankState, row.account_number, { since: row.last_synced_at ?? undefined }, ctx), unavailable);
+    let state = row.bank_state_secret_id ? (JSON.parse(await this.vault.open(row.bank_state_secret_id)) as ConnectorState) : undefined;
+    let fetched: FetchOutcome = state ? await fetchWith(state) : { kind: 'session_expired', message: 'no bank session' };
+    if (fetched.kind === 'session_expired') {
+      const fields = row.credentials_secret_id ? (JSON.parse(await this.vault.open(row.credentials_secret_id)) as Record<string, string>) : {};
+      let login = await this.connectors.call((ctx) => connector.login({ institutionId: institution.id, authMethod: row.auth_method, fields }, ctx), unavailable);
+      if (login.kind === 'select') {
+        const offered = login.state;
+        login = await this.connectors.call((ctx) => connector.selectAccount(offered, row.account_number, ctx), unavailable);
+      }
+      if (login.kind === 'unavailable') fetched = login;
+      else if (login.kind === 'ok') {
+        state = login.state;
+        fetched = await fetchWith(state);
+      } else {
+        return this.requireReauth(row, login.kind === 'challenge' ? 'the bank asked for MFA' : 'the bank rejected the stored credentials');
+      }
+    }
+    if (fetched.kind === 'ok') {
+      await this.store(row, fetched.data, state);
+      return 'synced';
+    }
+    if (fetched.kind === 'session_expired') return this.requireReauth(row, fetched.message);
+    await this.db.transaction().execute(async (trx) => {
+      await this.accounts.store.update(row.id, { sync_claimed_until: null, sync_due_at: this.clock.now() + RETRY_MS, data_status: row.last_synced_at ? row.data_status : 'FAILED' }, trx);
+      await this.events.record(trx, { appId: row.app_id, type: 'mono.events.sync_failed', accountId: row.id, data: payloads.syncFailed(row.id, fetched.message) });
+    });
+    this.events.committed();
+    return 'failed';
+  }
+
+  private async store(row: AccountRow, data: AccountData, state: ConnectorState | undefined) {
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      await this.accounts.store.insertTransactions(
+        data.transactions.map((t) => ({ id: `${row.id}:${t.id}`, account_id: row.id, bank_id: t.id, type: t.type, amount: t.amount, narration: t.narration, date: t.date, balance: t.balance, currency: t.currency, created_at: now })),
+        trx,
+      );
+      let bankStateId = row.bank_state_secret_id;
+      if (state && bankStateId) await this.vault.reseal(bankStateId, JSON.stringify(state), trx);
+      else if (state) bankStateId = await this.vault.seal('bank_state', JSON.stringify(state), trx);
+      await this.accounts.store.update(
+        row.id,
+        {
+          name: data.account.name,
+          type: data.account.type,
+          currency: data.account.currency,
+          balance: data.account.balance,
+          bvn: data.account.bvn,
+          identity: JSON.stringify(data.identity),
+          data_status: 'AVAILABLE',
+          retrieved_data: JSON.stringify(['identity', 'balance', 'transactions']),
+          bank_state_secret_id: bankStateId,
+          last_synced_at: now,
+          sync_due_at: now + SYNC_INTERVAL_MS,
+          sync_claimed_until: null,
+          updated_at: now,
+        },
+        trx,
+      );
+      const account = this.accounts.toAccount((await this.accounts.store.findById(row.id, trx))!);
+      await this.events.record(trx, { appId: row.app_id, type: 'mono.events.account_updated', accountId: row.id, data: payloads.accountUpdated(account, 'SUCCESSFUL') });
+    });
+    this.events.committed();
+  }
+
+  private async requireReauth(row: AccountRow, reason: string): Promise<SyncResult> {
+    await this.db.transaction().execute(async (trx) => {
+      await this.accounts.store.update(row.id, { reauth_required: 1, sync_due_at: null, sync_claimed_until: null, updated_at: this.clock.now() }, trx);
+      await this.events.record(trx, { appId: row.app_id, type: 'mono.events.reauthorisation_required', accountId: row.id, data: payloads.accountOnly(row.id) });
+    });
+    this.events.committed();
+    this.logger.info({ accountId: row.id, reason }, 'account needs re-authorisation');
+    return 'reauth_required';
+  }
+}

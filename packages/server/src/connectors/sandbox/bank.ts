@@ -1,0 +1,196 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Ui } from '@relink/contract';
+import type {
+  BankAccount,
+  BankConnector,
+  ConnectorContext,
+  ConnectorOutcome,
+  ConnectorState,
+  FetchOutcome,
+  FetchRequest,
+  LoginInput,
+} from '../types.ts';
+import { accountsFor, balanceAt, identityFor, transactionsAt } from './data.ts';
+import {
+  DEFAULT_PASSWORD,
+  OTP_UI,
+  QUESTION_UI,
+  SANDBOX_ANSWER,
+  SANDBOX_OTP,
+  SCENARIOS,
+  type Scenario,
+} from './scenarios.ts';
+
+/** Passwords changed at the bank, by username. Without an entry the password is `pass_good`. */
+export interface SandboxPasswordStore {
+  get(username: string): Promise<string | undefined>;
+  set(username: string, password: string): Promise<void>;
+}
+
+export class MemoryPasswordStore implements SandboxPasswordStore {
+  readonly #passwords = new Map<string, string>();
+  async get(username: string) {
+    return this.#passwords.get(username);
+  }
+  async set(username: string, password: string) {
+    this.#passwords.set(username, password);
+  }
+}
+
+export interface SandboxBankOptions {
+  passwords?: SandboxPasswordStore;
+  /** How long `user_slow` takes to log in. Default 2000 ms. */
+  slowDelayMs?: number;
+  /** How long a bank session (the state from `ok`) can read data. Default 15 minutes. */
+  sessionTtlMs?: number;
+}
+
+/** `session` is a logged-in bank session; the other steps are a login waiting for input. */
+type Step = 'otp' | 'question' | 'select' | 'session';
+
+interface SandboxState {
+  step: Step;
+  username: string;
+  institutionId: string;
+  /** Set on `session`: when the bank session started, epoch ms. */
+  loggedInAt?: number;
+}
+
+const INVALID: ConnectorOutcome = { kind: 'invalid_credentials', message: 'Invalid credentials' };
+
+export class SandboxBank implements BankConnector {
+  readonly name = 'sandbox';
+  readonly #passwords: SandboxPasswordStore;
+  readonly #slowDelayMs: number;
+  readonly #sessionTtlMs: number;
+
+  constructor(options: SandboxBankOptions = {}) {
+    this.#passwords = options.passwords ?? new MemoryPasswordStore();
+    this.#slowDelayMs = options.slowDelayMs ?? 2000;
+    this.#sessionTtlMs = options.sessionTtlMs ?? 15 * 60_000;
+  }
+
+  /** The password the bank accepts for `username` from now on; the old one stops working. */
+  async changePassword(username: string, newPassword: string): Promise<void> {
+    await this.#passwords.set(username, newPassword);
+  }
+
+  async login(input: LoginInput, context: ConnectorContext): Promise<ConnectorOutcome> {
+    const { username, password } = input.fields;
+    if (username === 'user_locked') return { kind: 'locked', message: 'The bank reports this account is locked' };
+    if (username === 'user_down') {
+      return { kind: 'unavailable', message: 'Connection error: Relink Sandbox Bank is unreachable' };
+    }
+    if (!username || !password || !Object.hasOwn(SCENARIOS, username)) return INVALID;
+    const scenario = SCENARIOS[username]!;
+    // Rejects with an AbortError (and clears the timer) when Relink's timeout fires.
+    if (scenario.slow) await sleep(this.#slowDelayMs, undefined, { signal: context.signal });
+    const expected = (await this.#passwords.get(username)) ?? DEFAULT_PASSWORD;
+    if (password !== expected) return INVALID;
+
+    const base = { username, institutionId: input.institutionId };
+    if (scenario.challenge === 'otp') return { kind: 'challenge', ui: OTP_UI, state: toJson({ ...base, step: 'otp' }) };
+    if (scenario.challenge === 'question') {
+      return { kind: 'challenge', ui: QUESTION_UI, state: toJson({ ...base, step: 'question' }) };
+    }
+    return this.#authenticated(base, scenario, context);
+  }
+
+  async answer(state: ConnectorState, fields: Record<string, string>, context: ConnectorContext): Promise<ConnectorOutcome> {
+    const s = parseState(state);
+    let correct: boolean;
+    let ui: Ui;
+    if (s.step === 'otp') {
+      correct = fields.otp?.trim() === SANDBOX_OTP;
+      ui = OTP_UI;
+    } else if (s.step === 'question') {
+      correct = fields.answer?.trim().toLowerCase() === SANDBOX_ANSWER;
+      ui = QUESTION_UI;
+    } else {
+      throw new Error(`sandbox: answer() called on a state at step '${s.step}'`);
+    }
+    if (!correct) {
+      const message = s.step === 'otp' ? 'Invalid OTP' : 'Incorrect answer';
+      return { kind: 'wrong_answer', message, ui, state: toJson(s) };
+    }
+    return this.#authenticated(s, scenarioOf(s), context);
+  }
+
+  async selectAccount(state: ConnectorState, accountNumber: string, context: ConnectorContext): Promise<ConnectorOutcome> {
+    const s = parseState(state);
+    if (s.step !== 'select') throw new Error(`sandbox: selectAccount() called on a state at step '${s.step}'`);
+    const accounts = this.#accounts(s, scenarioOf(s), context.now());
+    const chosen = accounts.find((a) => a.accountNumber === accountNumber);
+    // Relink validates the choice first, so an unknown number only re-offers the same list.
+    if (!chosen) return { kind: 'select', accounts, state: toJson(s) };
+    return { kind: 'ok', accounts: [chosen], state: session(s, context) };
+  }
+
+  async fetchData(
+    state: ConnectorState,
+    accountNumber: string,
+    request: FetchRequest,
+    context: ConnectorContext,
+  ): Promise<FetchOutcome> {
+    const s = parseState(state);
+    if (s.step !== 'session') throw new Error(`sandbox: fetchData() called on a state at step '${s.step}'`);
+    const now = context.now();
+    if (now - (s.loggedInAt ?? 0) > this.#sessionTtlMs) {
+      return { kind: 'session_expired', message: 'The bank session has expired; log in again' };
+    }
+    const account = this.#accounts(s, scenarioOf(s), now).find((a) => a.accountNumber === accountNumber);
+    if (!account) throw new Error(`sandbox: account ${accountNumber} does not belong to ${s.username}`);
+    const identity = identityFor(s.username);
+    const since = request.since;
+    const transactions = transactionsAt(accountNumber, now).filter((t) => since === undefined || t.date > since);
+    return { kind: 'ok', data: { account: { ...account, bvn: identity.bvn.slice(-4) }, identity, transactions } };
+  }
+
+  #accounts(s: SandboxState, scenario: Scenario, now: number): BankAccount[] {
+    return accountsFor(s.institutionId, s.username, scenario.accounts).map((a) => ({
+      ...a,
+      balance: balanceAt(a.accountNumber, now),
+    }));
+  }
+
+  /** Password (and challenge, if any) passed: the accounts, or a choice of them. */
+  #authenticated(
+    base: Pick<SandboxState, 'username' | 'institutionId'>,
+    scenario: Scenario,
+    context: ConnectorContext,
+  ): ConnectorOutcome {
+    const accounts = this.#accounts({ ...base, step: 'select' }, scenario, context.now());
+    if (accounts.length > 1) return { kind: 'select', accounts, state: toJson({ ...base, step: 'select' }) };
+    return { kind: 'ok', accounts, state: session(base, context) };
+  }
+}
+
+function session(base: Pick<SandboxState, 'username' | 'institutionId'>, context: ConnectorContext): ConnectorState {
+  return toJson({ username: base.username, institutionId: base.institutionId, step: 'session', loggedInAt: context.now() });
+}
+
+function toJson(state: SandboxState): ConnectorState {
+  return { ...state };
+}
+
+const STEPS: readonly string[] = ['otp', 'question', 'select', 'session'];
+
+/** States come back from Relink's store; anything malformed is a bug, so it throws. */
+function parseState(state: ConnectorState): SandboxState {
+  const { step, username, institutionId, loggedInAt } = state;
+  if (
+    typeof step !== 'string' ||
+    !STEPS.includes(step) ||
+    typeof username !== 'string' ||
+    !Object.hasOwn(SCENARIOS, username) ||
+    typeof institutionId !== 'string' ||
+    (step === 'session' ? typeof loggedInAt !== 'number' : loggedInAt !== undefined)
+  ) {
+    throw new Error('sandbox: malformed connector state');
+  }
+  return { step: step as Step, username, institutionId, ...(typeof loggedInAt === 'number' ? { loggedInAt } : {}) };
+}
+
+function scenarioOf(s: SandboxState): Scenario {
+  return SCENARIOS[s.username]!;
+}

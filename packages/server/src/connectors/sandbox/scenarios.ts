@@ -1,0 +1,65 @@
+import type { Ui } from '@relink/contract';
+
+/** What the bank does after a correct password, per scenario user (CONTRACT §7). */
+export interface Scenario {
+  /** Challenge asked on every new login, before the accounts. */
+  challenge?: 'otp' | 'question';
+  /** Number of accounts; more than one means a `select` step. */
+  accounts: number;
+  slow?: boolean;
+}
+
+export const SCENARIOS: Record<string, Scenario> = {
+  user_good: { accounts: 1 },
+  user_multi: { accounts: 3 },
+  user_otp: { challenge: 'otp', accounts: 1 },
+  user_question: { challenge: 'question', accounts: 1 },
+  user_otp_multi: { challenge: 'otp', accounts: 3 },
+  user_slow: { accounts: 1, slow: true },
+};
+
+export const DEFAULT_PASSWORD = 'pass_good';
+export const SANDBOX_OTP = '12345';
+export const SANDBOX_ANSWER = 'blue';
+
+export const OTP_UI: Ui = {
+  title: 'Relink Sandbox Bank sent a one-time password to your phone',
+  form: [{ type: 'elements.input', name: 'otp', hint: 'Enter the 5-digit OTP', contentType: 'password', maxLength: 5 }],
+};
+
+export const QUESTION_UI: Ui = {
+  title: 'Security question: what is your favourite colour?',
+  form: [{ type: 'elements.input', name: 'answer', hint: 'Enter your answer', contentType: 'string' }],
+};
+
+export interface SandboxCredential {
+  hasMultipleAccounts: boolean;
+  values: { username: string; password: string };
+  description: string;
+}
+
+const CREDENTIAL_ROWS: [username: string, hasMultipleAccounts: boolean, description: string][] = [
+  ['user_good', false, 'Logs in straight away; one account.'],
+  ['user_multi', true, 'Logs in straight away; three accounts to choose from.'],
+  ['user_otp', false, `Asks a one-time password (${SANDBOX_OTP}) on every new login, then one account. A later scheduled sync needs re-authorisation.`],
+  ['user_question', false, `Asks a security question (answer "${SANDBOX_ANSWER}"), then one account.`],
+  ['user_otp_multi', true, `Asks a one-time password (${SANDBOX_OTP}), then three accounts to choose from.`],
+  ['user_locked', false, 'Any password: the bank reports the account locked.'],
+  ['user_down', false, 'Any password: connection error, the bank is unreachable.'],
+  ['user_slow', false, 'Logs in after a delay, for testing timeouts; one account.'],
+  ['user_unknown', false, 'Any other username, or a wrong password: invalid credentials.'],
+];
+
+/** For `GET /v2/connect/sandbox`. */
+export const SANDBOX_CREDENTIALS: SandboxCredential[] = CREDENTIAL_ROWS.map(
+  ([username, hasMultipleAccounts, description]) => ({
+    hasMultipleAccounts,
+    values: { username, password: DEFAULT_PASSWORD },
+    description,
+  }),
+);
+
+export const SANDBOX_INPUTS: { name: string; value: string; description: string }[] = [
+  { name: 'otp', value: SANDBOX_OTP, description: 'One-time password for user_otp and user_otp_multi' },
+  { name: 'answer', value: SANDBOX_ANSWER, description: 'Security question answer for user_question (case-insensitive)' },
+];

@@ -1,0 +1,25 @@
+import { SessionIdHeader, StepBody, V1Failure, V1StepReply } from '@relink/contract';
+import type { HttpApp, Services } from '../../http/types.ts';
+import { stepFailure, v1StepBody } from '../replies.ts';
+
+/** `POST /v1/connect/login` and `POST /v1/connect/commit`: one step of a session. */
+export function register(app: HttpApp, { sessions }: Services) {
+  for (const step of ['login', 'commit'] as const) {
+    app.post(`/v1/connect/${step}`, {
+      schema: {
+        summary: step === 'login' ? 'Log in to the institution (v1)' : 'Commit the session: answer a challenge or pick an account (v1)',
+        tags: ['Partner sessions'],
+        headers: SessionIdHeader,
+        body: StepBody,
+        response: { 200: V1StepReply, '4xx': V1Failure },
+      },
+      handler: async (request) => {
+        try {
+          return v1StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], step, request.body, 'v1'));
+        } catch (error) {
+          throw stepFailure(error, 'v1');
+        }
+      },
+    });
+  }
+}

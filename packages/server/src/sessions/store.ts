@@ -1,0 +1,56 @@
+import type { Db } from '../db/database.ts';
+import type { SessionRow, SessionsTable } from '../db/schema.ts';
+import type { Insertable, Updateable } from 'kysely';
+
+export class SessionStore {
+  constructor(private readonly db: Db) {}
+
+  async insert(row: Insertable<SessionsTable>, executor: Db = this.db) {
+    await executor.insertInto('sessions').values(row).execute();
+  }
+
+  /** Scoped to the app: another app's session is indistinguishable from none. */
+  find(appId: string, id: string): Promise<SessionRow | undefined> {
+    return this.db.selectFrom('sessions').selectAll().where('id', '=', id).where('app_id', '=', appId).executeTakeFirst();
+  }
+
+  /**
+   * Claims the session for one step: a single guarded update that succeeds for exactly one
+   * of several concurrent callers (same version, not busy). The winner holds it until
+   * `busyUntil`, or until `release` writes the step's result.
+   */
+  async claim(id: string, version: number, now: number, busyUntil: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('sessions')
+      .set({ busy_until: busyUntil, version: version + 1 })
+      .where('id', '=', id)
+      .where('version', '=', version)
+      .where((eb) => eb.or([eb('busy_until', 'is', null), eb('busy_until', '<', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Writes a step's result and frees the session; guarded by the version `claim` set. */
+  async release(id: string, claimedVersion: number, changes: Updateable<SessionsTable>, executor: Db = this.db): Promise<boolean> {
+    const result = await executor
+      .updateTable('sessions')
+      .set({ ...changes, busy_until: null, version: claimedVersion + 1 })
+      .where('id', '=', id)
+      .where('version', '=', claimedVersion)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** A live (unexpired, unfinished) reauth session for the account, if any. */
+  liveReauthFor(appId: string, accountId: string, now: number): Promise<SessionRow | undefined> {
+    return this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('account_id', '=', accountId)
+      .where('kind', '=', 'reauth')
+      .where('expires_at', '>', now)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+  }
+}
