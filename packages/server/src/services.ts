@@ -9,6 +9,7 @@ import type { BankConnector } from './connectors/types.ts';
 import type { Config } from './config/config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { Events } from './events/events.ts';
+import { Idempotency } from './idempotency/service.ts';
 import { InstitutionRegistry } from './institutions/registry.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
@@ -30,6 +31,7 @@ export interface Services {
   accounts: AccountService;
   sessions: SessionService;
   sync: SyncWorker;
+  idempotency: Idempotency;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     accounts,
     sessions,
     sync,
+    idempotency: new Idempotency(database.db, clock),
     async close() {
       await sync.stop();
       await database.close();

@@ -3,6 +3,7 @@ import { ConfigError, type ConfigFlags, loadConfig } from '../config/config.ts';
 import { appsCommand, keysCommand } from './apps.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
+import { vaultCommand } from './vault.ts';
 import type { CliContext } from './context.ts';
 
 const USAGE = `relink: the Relink server and its administration
@@ -14,6 +15,7 @@ Usage
   relink apps list [--json]
   relink apps delete --app ID
   relink keys rotate --app ID [--json]
+  relink vault rotate [--json]      rewrap stored secrets with RELINK_MASTER_KEY
 
 Every command accepts --data DIR (default ./.relink or RELINK_DATA_DIR) and honours
 DATABASE_URL, PORT, HOST, RELINK_MASTER_KEY and LOG_LEVEL. See docs/configuration.md.`;
@@ -78,6 +80,8 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
         return await migrateCommand(context);
       case 'apps':
         return await appsCommand(context, sub);
+      case 'vault':
+        return await vaultCommand(context, sub);
       case 'keys':
         return await keysCommand(context, sub);
       default:

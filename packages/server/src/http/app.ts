@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../services.ts';
 import { AppError } from './errors.ts';
 import { envelopeFor, failureBody } from './envelope.ts';
+import { registerIdempotency } from './idempotency.ts';
 import { registerOperationalRoutes, registerApiRoutes } from './routes.ts';
 import { describeValidation } from './validation.ts';
 import type { HttpApp } from './types.ts';
@@ -74,6 +75,7 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
   registerOperationalRoutes(app, services);
   await app.register(async (api) => {
     api.addHook('onRequest', (request, reply) => authenticate(request, reply, services));
+    registerIdempotency(api, services);
     registerApiRoutes(api, services);
   });
   return app;

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../services.ts';
+import { AppError } from './errors.ts';
+import type { HttpApp } from './types.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotencyKey: string | null;
+  }
+}
+
+/** Every POST in the partner API honours `Idempotency-Key` (≤255 chars). */
+export function registerIdempotency(app: HttpApp, { idempotency }: Services) {
+  app.decorateRequest('idempotencyKey', null);
+
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.method !== 'POST' || !request.partner) return;
+    const key = request.headers['idempotency-key'];
+    if (key === undefined) return;
+    if (typeof key !== 'string' || key.length === 0 || key.length > 255) {
+      throw new AppError('INVALID_INPUT', 'Invalid request: the Idempotency-Key header must be 1 to 255 characters');
+    }
+    const hash = createHash('sha256')
+      .update(`${request.routeOptions.url}\n${request.url}\n${request.headers['x-session-id'] ?? ''}\n${JSON.stringify(request.body ?? null)}`)
+      .digest('hex');
+    const begun = await idempotency.begin(request.partner.id, key, hash);
+    if (begun.kind === 'conflict') throw new AppError('IDEMPOTENCY_CONFLICT', begun.message);
+    if (begun.kind === 'replay') {
+      return reply.code(begun.status).header('idempotent-replayed', 'true').type('application/json; charset=utf-8').send(begun.body);
+    }
+    request.idempotencyKey = key;
+  });
+
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const key = request.idempotencyKey;
+    if (!key || !request.partner) return payload;
+    request.idempotencyKey = null;
+    if (reply.statusCode >= 500) await idempotency.abandon(request.partner.id, key);
+    else await idempotency.finish(request.partner.id, key, reply.statusCode, typeof payload === 'string' ? payload : String(payload ?? ''));
+    return payload;
+  });
+}

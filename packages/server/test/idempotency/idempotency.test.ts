@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
+
+const SANDBOX_BANK = '5f2d08be60b92e2888287000';
+const sessionBody = { institution: SANDBOX_BANK, auth_method: 'internet_banking' };
+
+for (const kind of databases()) {
+  describe(`[${kind}] Idempotency-Key`, () => {
+    let server: TestServer;
+    let key: string;
+    before(async () => {
+      server = await startTestServer(kind);
+      key = (await server.createApp()).secretKey;
+    });
+    after(() => server.stop());
+
+    const sessions = async () => (await server.services.database.db.selectFrom('sessions').select('id').execute()).length;
+
+    test('a repeat with the same key and body replays the first answer, with no second effect', async () => {
+      const before = await sessions();
+      const headers = { 'idempotency-key': 'create-1' };
+      const first = await call(server.url, 'POST', '/v2/connect/session', { key, body: sessionBody, headers });
+      const second = await call(server.url, 'POST', '/v2/connect/session', { key, body: sessionBody, headers });
+      assert.equal(first.status, 200);
+      assert.equal(second.status, 200);
+      assert.equal(second.text, first.text);
+      assert.equal(second.headers.get('idempotent-replayed'), 'true');
+      assert.equal(await sessions(), before + 1);
+    });
+
+    test('the same key with another body is 409', async () => {
+      const headers = { 'idempotency-key': 'create-2' };
+      assert.equal((await call(server.url, 'POST', '/v2/connect/session', { key, body: sessionBody, headers })).status, 200);
+      const other = await call(server.url, 'POST', '/v2/connect/session', { key, body: { ...sessionBody, auth_method: 'mobile_banking' }, headers });
+      assert.equal(other.status, 409);
+      assert.equal(other.body.code, 'IDEMPOTENCY_CONFLICT');
+    });
+
+    test('failures are replayed too, and keys are per app', async () => {
+      const headers = { 'idempotency-key': 'bad-1' };
+      const bad = { institution: 'nope', auth_method: 'internet_banking' };
+      const first = await call(server.url, 'POST', '/v2/connect/session', { key, body: bad, headers });
+      assert.equal(first.status, 404);
+      const again = await call(server.url, 'POST', '/v2/connect/session', { key, body: bad, headers });
+      assert.equal(again.status, 404);
+      assert.equal(again.headers.get('idempotent-replayed'), 'true');
+      const otherApp = (await server.createApp('Other')).secretKey;
+      const theirs = await call(server.url, 'POST', '/v2/connect/session', { key: otherApp, body: sessionBody, headers });
+      assert.equal(theirs.status, 200, "another app's identical key is its own");
+    });
+
+    test('concurrent duplicates produce one effect', async () => {
+      const before = await sessions();
+      const headers = { 'idempotency-key': 'race-1' };
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => call(server.url, 'POST', '/v2/connect/session', { key, body: sessionBody, headers })),
+      );
+      for (const r of results) assert.ok(r.status === 200 || (r.status === 409 && r.body.code === 'IDEMPOTENCY_CONFLICT'), `status ${r.status}`);
+      assert.equal(await sessions(), before + 1);
+      const ids = new Set(results.filter((r) => r.status === 200).map((r) => r.body.data.session.id));
+      assert.equal(ids.size, 1);
+    });
+
+    test('after 24 h a key may be used again', async () => {
+      const headers = { 'idempotency-key': 'old-1' };
+      const first = await call(server.url, 'POST', '/v2/connect/session', { key, body: sessionBody, headers });
+      server.clock.advance(24 * 60 * 60_000 + 1);
+      const later = await call(server.url, 'POST', '/v2/connect/session', { key, body: sessionBody, headers });
+      assert.equal(later.status, 200);
+      assert.equal(later.headers.get('idempotent-replayed'), null);
+      assert.notEqual(later.body.data.session.id, first.body.data.session.id);
+    });
+
+    test('a key longer than 255 characters is 400', async () => {
+      const res = await call(server.url, 'POST', '/v2/connect/session', { key, body: sessionBody, headers: { 'idempotency-key': 'k'.repeat(256) } });
+      assert.equal(res.status, 400);
+      assert.match(res.body.message, /Idempotency-Key/);
+    });
+  });
+}
