@@ -78,7 +78,7 @@ for (const kind of databases()) {
       const broken = await startTestServer(kind);
       try {
         const app = await broken.createApp();
-        await sql`drop table apps`.execute(broken.services.database.db);
+        await sql`alter table apps rename column secret_key_hash to secret_key_gone`.execute(broken.services.database.db);
         const res = await call(broken.url, 'GET', '/v3/institutions', { key: app.secretKey });
         assert.equal(res.status, 500);
         assert.equal(res.body.code, 'INTERNAL');
