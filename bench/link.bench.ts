@@ -9,34 +9,12 @@
  * Runs on SQLite in a temporary directory, or on PostgreSQL when DATABASE_URL names one.
  * BENCH_SECONDS (default 5) per case, BENCH_CONCURRENCY (default 16) requests in flight.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../packages/server/src/config/config.ts';
-import { startServer } from '../packages/server/src/server.ts';
+import { SANDBOX_BANK as bank, startBench } from './support.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const dataDir = mkdtempSync(join(tmpdir(), 'relink-bench-'));
-const config = loadConfig({
-  ...process.env,
-  PORT: '0',
-  RELINK_DATA_DIR: dataDir,
-  RELINK_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
-  LOG_LEVEL: 'warn',
-});
-const server = await startServer(config);
+const { server, headers, post, close } = await startBench();
 await server.services.sync.stop(); // measure the API, not the background sync
-const { secretKey } = await server.services.apps.create({ name: 'Bench' });
-const headers = { 'mono-sec-key': secretKey, 'content-type': 'application/json' };
-const bank = { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' };
-
-async function post(path: string, body: unknown, extra: Record<string, string> = {}) {
-  const res = await fetch(server.url + path, { method: 'POST', headers: { ...headers, ...extra }, body: JSON.stringify(body) });
-  const json = (await res.json()) as any;
-  if (res.status !== 200) throw new Error(`${path} ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 const cases: Record<string, () => Promise<void>> = {
   baseline: async () => {
@@ -83,6 +61,5 @@ try {
     );
   }
 } finally {
-  await server.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await close();
 }

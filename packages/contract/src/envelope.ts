@@ -13,6 +13,9 @@ export const RESPONSE_CODES = {
   FAILED: 400,
 } as const;
 
+/** `schema` or null. */
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
 export type ResponseCode = (typeof RESPONSE_CODES)[keyof typeof RESPONSE_CODES];
 
 export const ErrorCodeSchema = Type.Enum(Object.keys(ERROR_CODES), {
@@ -54,3 +57,11 @@ export const V1Failure = Type.Object(
   },
   { $id: 'V1Failure', description: 'Every failed v1 call' },
 );
+
+/** Mono's paging block (v1 `paging`, v2 `meta`): the total, this page, and links to its neighbours. */
+export const Paging = Type.Object({
+  total: Type.Integer(),
+  page: Type.Integer(),
+  previous: Nullable(Type.String({ description: 'Link to the previous page' })),
+  next: Nullable(Type.String({ description: 'Link to the next page' })),
+});

@@ -22,6 +22,11 @@ export const ERROR_CODES = {
   SESSION_NOT_FOUND: 404,
   ACCOUNT_NOT_FOUND: 404,
   DELIVERY_NOT_FOUND: 404,
+  EVENT_NOT_FOUND: 404,
+  /** A webhook URL the app may not use: not http(s), not https in live mode, or an internal address. */
+  WEBHOOK_URL_REFUSED: 400,
+  /** The app has no webhook URL, or it was disabled by a 410 Gone: set one with PUT /v2/webhooks/endpoint. */
+  WEBHOOK_NOT_CONFIGURED: 409,
   SESSION_EXPIRED: 400,
   /** The session already produced a code: a repeated commit is a conflict, not a new link. */
   SESSION_COMPLETED: 409,

@@ -2,3 +2,4 @@ export * from './errors.ts';
 export * from './envelope.ts';
 export * from './institutions.ts';
 export * from './sessions.ts';
+export * from './webhooks.ts';

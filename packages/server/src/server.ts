@@ -24,6 +24,7 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
     const address = await app.listen({ port: config.port, host: config.host });
     const url = config.publicUrl ?? address.replace('[::1]', 'localhost');
     services.sync.start();
+    await services.webhooks.dispatcher.start();
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -31,6 +32,7 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
       services,
       close() {
         closing ??= (async () => {
+          await services.webhooks.dispatcher.stop();
           await app.close();
           await services.sync.stop();
           await services.close();

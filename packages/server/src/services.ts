@@ -15,6 +15,7 @@ import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
 import { SessionService } from './sessions/service.ts';
 import { Vault } from './vault/vault.ts';
+import { WebhookService } from './webhooks/service.ts';
 
 /** Everything a request handler or a CLI command may use, built once per process. */
 export interface Services {
@@ -32,6 +33,7 @@ export interface Services {
   sessions: SessionService;
   sync: SyncWorker;
   idempotency: Idempotency;
+  webhooks: WebhookService;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const sessions = new SessionService(database.db, vault, connectors, institutions, accounts, events, clock, config);
   const sync = new SyncWorker(database.db, vault, connectors, accounts, events, clock, logger);
   sessions.onLinked = () => void sync.wake();
+  const webhooks = new WebhookService({ config, database, vault, events, institutions, clock, logger });
   return {
     config,
     clock,
@@ -70,9 +73,11 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     accounts,
     sessions,
     sync,
-    idempotency: new Idempotency(database.db, clock),
+    idempotency: new Idempotency(database.db, vault, clock),
+    webhooks,
     async close() {
       await sync.stop();
+      await webhooks.close();
       await database.close();
     },
   };

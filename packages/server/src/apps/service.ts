@@ -46,7 +46,21 @@ export class AppService {
     this.store = new AppStore(db);
   }
 
-  async create(input: { name: string; webhookUrl?: string | undefined; live?: boolean }): Promise<CreatedApp> {
+  /**
+   * Creates an app as the one-time setup step `step`: of several processes starting on one
+   * fresh database, exactly one creates it; the others (and every later call) get undefined.
+   */
+  async createOnce(step: string, input: { name: string }): Promise<CreatedApp | undefined> {
+    try {
+      return await this.create(input, step);
+    } catch (error) {
+      const done = await this.db.selectFrom('bootstrap_steps').select('step').where('step', '=', step).executeTakeFirst();
+      if (done) return undefined;
+      throw error;
+    }
+  }
+
+  async create(input: { name: string; webhookUrl?: string | undefined; live?: boolean }, step?: string): Promise<CreatedApp> {
     const mode: AppMode = input.live ? 'live' : 'test';
     if (mode === 'live' && this.masterKey.source !== 'env') throw new LiveKeyRequiresMasterKey();
     const id = newObjectId();
@@ -54,6 +68,8 @@ export class AppService {
     const webhookSecret = newWebhookSecret();
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
+      // First, so a second process doing the same step fails here (primary key) and writes nothing.
+      if (step) await trx.insertInto('bootstrap_steps').values({ step, done_at: now }).execute();
       const webhookSecretId = await this.vault.seal('webhook_secret', webhookSecret, trx);
       await this.store.insert(
         {

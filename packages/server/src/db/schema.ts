@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 
 /**
  * Table types. Times are epoch milliseconds (INTEGER in SQLite, BIGINT in PostgreSQL);
@@ -14,6 +14,7 @@ export interface Schema {
   transactions: TransactionsTable;
   idempotency_keys: IdempotencyKeysTable;
   events: EventsTable;
+  bootstrap_steps: BootstrapStepsTable;
 }
 
 export interface AppsTable {
@@ -153,3 +154,59 @@ export interface EventsTable {
   created_at: number;
 }
 export type EventRow = Selectable<EventsTable>;
+
+// Webhook delivery (migration 0003). Declaration merging keeps this section append-only.
+export interface Schema {
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+}
+
+export interface AppsTable {
+  /** The secret that still signs, beside the new one, until `previous_webhook_secret_expires_at`. */
+  previous_webhook_secret_id: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_webhook_secret_expires_at: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  app_id: string;
+  event_id: string;
+  /** The URL of the latest attempt (the app's URL when none was made yet). */
+  url: string;
+  status: DeliveryStatus;
+  /** The delivery this one replays, if any. */
+  replay_of: string | null;
+  attempt_count: number;
+  /** When the next attempt is due; null once the delivery is complete. */
+  next_attempt_at: number | null;
+  /** A dispatcher holds this delivery until then; `claim_token` names the holder. */
+  claimed_until: number | null;
+  claim_token: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+}
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  app_id: string;
+  url: string;
+  attempted_at: number;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  /** The first 4 KiB of the response body. */
+  response_body_excerpt: string | null;
+}
+export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
+
+export interface BootstrapStepsTable {
+  step: string;
+  done_at: number;
+}

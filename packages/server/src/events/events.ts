@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newEventId } from '../lib/ids.ts';
+import { enqueueDelivery } from '../webhooks/store.ts';
 
 export const EVENT_TYPES = [
   'mono.events.account_connected',
@@ -21,6 +22,8 @@ export interface RecordedEvent {
   /** The exact JSON delivered to the webhook: `{event, event_id, timestamp, data}`. */
   body: string;
   createdAt: number;
+  /** The webhook delivery queued with it, or null when the app has no enabled webhook URL. */
+  deliveryId: string | null;
 }
 
 /**
@@ -46,7 +49,8 @@ export class Events {
       .insertInto('events')
       .values({ id, app_id: input.appId, type: input.type, account_id: input.accountId ?? null, body, created_at: createdAt })
       .execute();
-    return { id, appId: input.appId, type: input.type, accountId: input.accountId ?? null, body, createdAt };
+    const deliveryId = await enqueueDelivery(executor, { id, appId: input.appId, createdAt });
+    return { id, appId: input.appId, type: input.type, accountId: input.accountId ?? null, body, createdAt, deliveryId };
   }
 
   /** Signals that events were committed. Listeners must not throw. */

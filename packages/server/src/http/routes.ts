@@ -13,6 +13,16 @@ import * as accountsGet from '../accounts/routes/accounts_get.ts';
 import * as accountsTransactions from '../accounts/routes/accounts_transactions.ts';
 import * as accountsActions from '../accounts/routes/accounts_actions.ts';
 
+import * as v2WebhooksEvents from '../webhooks/routes/v2_webhooks_events_list.ts';
+import * as v2WebhooksEventReplay from '../webhooks/routes/v2_webhooks_events_replay.ts';
+import * as v2WebhooksDeliveries from '../webhooks/routes/v2_webhooks_deliveries_list.ts';
+import * as v2WebhooksDelivery from '../webhooks/routes/v2_webhooks_deliveries_get.ts';
+import * as v2WebhooksReplay from '../webhooks/routes/v2_webhooks_deliveries_replay.ts';
+import * as v2WebhooksEndpointGet from '../webhooks/routes/v2_webhooks_endpoint_get.ts';
+import * as v2WebhooksEndpointSet from '../webhooks/routes/v2_webhooks_endpoint_set.ts';
+import * as v2WebhooksSecretRotate from '../webhooks/routes/v2_webhooks_secret_rotate.ts';
+import * as v2SandboxWebhooksFire from '../webhooks/routes/v2_sandbox_webhooks_fire.ts';
+
 /** Every route Relink serves outside the partner API: health and the API description. */
 export function registerOperationalRoutes(app: HttpApp, services: Services) {
   health.register(app, services);
@@ -33,6 +43,15 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     accountsGet,
     accountsTransactions,
     accountsActions,
+    v2WebhooksEvents,
+    v2WebhooksEventReplay,
+    v2WebhooksDeliveries,
+    v2WebhooksDelivery,
+    v2WebhooksReplay,
+    v2WebhooksEndpointGet,
+    v2WebhooksEndpointSet,
+    v2WebhooksSecretRotate,
+    v2SandboxWebhooksFire,
   ]) {
     route.register(app, services);
   }

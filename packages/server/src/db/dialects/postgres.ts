@@ -3,6 +3,8 @@ import { PostgresDialect } from 'kysely';
 import type { DialectSetup } from './types.ts';
 
 const INT8_OID = 20;
+/** An arbitrary constant naming Relink's migration lock among the database's advisory locks. */
+const MIGRATION_LOCK = 0x52_4c_4e_4b; // "RLNK"
 
 /**
  * PostgreSQL for several server instances over one database. Times are stored as epoch
@@ -23,6 +25,22 @@ export function postgresDialect(url: string, poolSize = 10): DialectSetup {
     dialect: new PostgresDialect({ pool }),
     capabilities: { skipLocked: true, notify: true },
     pool,
+    // Kysely's own lock is taken only after it has created its bookkeeping tables, and two
+    // concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalogue.
+    // A session lock on a connection of its own serialises the whole run.
+    async migrationLock(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        try {
+          return await work();
+        } finally {
+          await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+        }
+      } finally {
+        client.release();
+      }
+    },
     async close() {},
   };
 }

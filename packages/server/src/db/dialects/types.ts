@@ -16,5 +16,11 @@ export interface DialectSetup {
   dialect: Dialect;
   capabilities: Capabilities;
   pool?: pg.Pool;
+  /**
+   * Runs `work` while no other process can migrate the same database: on SQLite inside one
+   * `BEGIN IMMEDIATE` transaction (so a failed migration also leaves nothing half-made), on
+   * PostgreSQL under a session advisory lock.
+   */
+  migrationLock<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

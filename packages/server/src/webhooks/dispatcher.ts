@@ -1,0 +1,124 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import type { Clock } from '../lib/clock.ts';
+import { CoalescedPass } from '../lib/coalesce.ts';
+import type { Vault } from '../vault/vault.ts';
+import { attemptDelivery } from './attempt.ts';
+import type { EgressGuard } from './egress.ts';
+import type { Claim, DeliveryStore } from './store.ts';
+import type { Wakeup } from './wakeup.ts';
+
+interface InFlight {
+  appId: string;
+  done: Promise<void>;
+  abort: AbortController;
+}
+
+/**
+ * Turns due delivery rows into HTTP attempts. Work is found by claiming rows (so any number of
+ * instances can share it), woken by commits and notifications, and polled for as a fallback.
+ * Attempts run concurrently, at most `concurrency` at once and at most half of that for one
+ * app, so a slow receiver cannot hold up the others.
+ */
+export class Dispatcher {
+  readonly concurrency = 16;
+  readonly perAppLimit = 8;
+  /** Attempts this dispatcher started: lets tests see how work was shared. */
+  attemptsStarted = 0;
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly passes: CoalescedPass;
+  private started = false;
+  private closed = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: DeliveryStore,
+    private readonly deps: { config: Config['webhook']; clock: Clock; vault: Vault; guard: EgressGuard; wakeup: Wakeup; logger: Logger },
+  ) {
+    this.passes = new CoalescedPass(() => this.claimAndLaunch(), {
+      stopped: () => this.closed,
+      onError: (error) => this.deps.logger.error({ err: error }, 'webhook dispatcher pass failed; retrying on the next wake-up'),
+    });
+  }
+
+  /** Starts the background loop: a first pass now, then on every wake-up and poll. */
+  async start(): Promise<void> {
+    if (this.started || this.closed) return;
+    this.started = true;
+    await this.deps.wakeup.listen(() => this.wake());
+    const tick = () => {
+      this.timer = setTimeout(() => {
+        void this.deps.wakeup.listen(() => this.wake());
+        this.wake();
+        tick();
+      }, this.deps.config.pollIntervalMs);
+      this.timer.unref();
+    };
+    tick();
+    this.wake();
+  }
+
+  /** Looks for due work now, if the background loop runs. */
+  wake(): void {
+    if (this.started && !this.closed) void this.passes.run();
+  }
+
+  /** Attempts every delivery due now (and retries that fall due meanwhile); resolves when all are done. */
+  async runDue(): Promise<void> {
+    for (let round = 0; round < 10_000 && !this.closed; round++) {
+      const before = this.attemptsStarted;
+      await this.passes.run();
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()].map((f) => f.done));
+      if (this.attemptsStarted === before) return;
+    }
+  }
+
+  /** Stops claiming, gives attempts in flight `graceMs` to finish, then cuts them short. */
+  async stop(graceMs = Math.min(2_000, this.deps.config.timeoutMs)): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.passes.settled();
+    const settled = () => Promise.allSettled([...this.inFlight.values()].map((f) => f.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settled(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    for (const flight of this.inFlight.values()) flight.abort.abort();
+    await settled();
+  }
+
+  private async claimAndLaunch(): Promise<void> {
+    while (!this.closed) {
+      const free = this.concurrency - this.inFlight.size;
+      if (free <= 0) return;
+      const perApp = this.countByApp();
+      const saturated = [...perApp].filter(([, n]) => n >= this.perAppLimit).map(([app]) => app);
+      // Never claim more than the busiest app still has room for, so every row claimed fits under
+      // its app's limit and is launched (claiming 8 and releasing 7 per delivery to one busy app
+      // was measured before this). The loop claims again while there is room.
+      const busiest = Math.max(0, ...[...perApp.values()].filter((n) => n < this.perAppLimit));
+      const now = this.deps.clock.now();
+      const claims = await this.store.claimDue(now, Math.min(free, this.perAppLimit - busiest), this.deps.config.timeoutMs * 2, saturated);
+      if (claims.length === 0) return;
+      for (const claim of claims) this.launch(claim);
+    }
+  }
+
+  private countByApp(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const flight of this.inFlight.values()) counts.set(flight.appId, (counts.get(flight.appId) ?? 0) + 1);
+    return counts;
+  }
+
+  private launch(claim: Claim): void {
+    const abort = new AbortController();
+    this.attemptsStarted++;
+    const done = attemptDelivery(claim, this.store, this.deps, abort.signal)
+      .catch((error: unknown) => this.deps.logger.error({ err: error, delivery: claim.id }, 'webhook attempt failed to record'))
+      .finally(() => {
+        this.inFlight.delete(claim.id);
+        this.wake();
+      });
+    this.inFlight.set(claim.id, { appId: claim.app_id, done, abort });
+  }
+}

@@ -1,0 +1,101 @@
+import { promises as dns } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import { Agent, buildConnector } from 'undici';
+import { type AddressKind, classifyAddress } from './addresses.ts';
+
+export type AppMode = 'test' | 'live';
+export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
+
+/**
+ * Live webhooks reach public addresses only. Test mode may also reach this machine and private
+ * networks, for local development, but never link-local (cloud metadata), multicast or reserved.
+ */
+const ALLOWED: Record<AppMode, ReadonlySet<AddressKind>> = {
+  live: new Set(['public']),
+  test: new Set(['public', 'loopback', 'private', 'cgnat']),
+};
+
+export class EgressRefused extends Error {
+  override readonly name = 'EgressRefused';
+}
+
+const systemResolver: Resolver = (hostname) => dns.lookup(hostname, { all: true, verbatim: true });
+
+/**
+ * Server-side request forgery guard. The address is checked after DNS, inside the connector,
+ * on the very address the socket connects to: a name that resolves to a public address when
+ * the URL is saved and to 127.0.0.1 at delivery (DNS rebinding) is still refused.
+ */
+export class EgressGuard {
+  private readonly agents = new Map<AppMode, Agent>();
+
+  constructor(private readonly resolve: Resolver = systemResolver) {}
+
+  /** Why an app may not use this URL as its endpoint, or undefined when it may. */
+  checkUrl(raw: string, mode: AppMode): string | undefined {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return 'url is not a valid absolute URL';
+    }
+    if (mode === 'live' && url.protocol !== 'https:') return 'url must use https for a live app';
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'url must be an http(s) URL';
+    if (url.username || url.password) return 'url must not carry credentials';
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host)) return this.refusal(`url names ${host}, which`, host, mode);
+    if (mode === 'live' && /(^|\.)localhost\.?$/i.test(host)) return `url names ${host}, which is this machine; live webhooks must reach a public address`;
+    return undefined;
+  }
+
+  /** The HTTP agent for an app of this mode; every connection it makes passes the guard. */
+  agent(mode: AppMode): Agent {
+    let agent = this.agents.get(mode);
+    if (!agent) {
+      agent = this.buildAgent(mode);
+      this.agents.set(mode, agent);
+    }
+    return agent;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.agents.values()].map((agent) => agent.destroy()));
+    this.agents.clear();
+  }
+
+  /** Why `address` may not be reached, said of `subject` (the address itself, or the name that led to it). */
+  private refusal(subject: string, address: string, mode: AppMode): string | undefined {
+    const kind = classifyAddress(address);
+    if (ALLOWED[mode].has(kind)) return undefined;
+    const rule = mode === 'live' ? 'live webhooks must reach a public address' : 'webhooks may not reach it';
+    return `${subject} is a ${kind} address; ${rule}`;
+  }
+
+  private buildAgent(mode: AppMode): Agent {
+    const lookup: LookupFunction = (hostname, options, callback) => {
+      this.resolve(hostname).then(
+        (found) => {
+          const addresses = found.filter((a) => !options.family || a.family === options.family);
+          const refusal =
+            addresses.length === 0
+              ? `${hostname} did not resolve to an address`
+              : addresses.map((a) => this.refusal(`${hostname} resolves to ${a.address}, which`, a.address, mode)).find(Boolean);
+          if (refusal) return callback(new EgressRefused(refusal), '', 0);
+          if (options.all) return callback(null, addresses);
+          callback(null, addresses[0]!.address, addresses[0]!.family);
+        },
+        (error: NodeJS.ErrnoException) => callback(error, '', 0),
+      );
+    };
+    const connector = buildConnector({ lookup, timeout: 10_000 } as buildConnector.BuildOptions);
+    return new Agent({
+      keepAliveTimeout: 4_000,
+      connect: (options, callback) => {
+        const host = options.hostname.replace(/^\[|\]$/g, '');
+        const refusal = isIP(host) ? this.refusal(host, host, mode) : undefined;
+        if (refusal) return callback(new EgressRefused(refusal), null);
+        return connector(options, callback);
+      },
+    });
+  }
+}

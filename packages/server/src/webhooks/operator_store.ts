@@ -1,0 +1,94 @@
+import type { Db } from '../db/database.ts';
+import type { AppUpdate, DeliveryStatus } from '../db/schema.ts';
+import { newDelivery } from './store.ts';
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+/** What operators read and change: events, deliveries and attempts of one app, and its endpoint. */
+export class OperatorStore {
+  constructor(private readonly db: Db) {}
+
+  async events(appId: string, page: Page) {
+    const base = this.db.selectFrom('events').where('app_id', '=', appId);
+    const [rows, total] = await Promise.all([
+      base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(total.n) };
+  }
+
+  async deliveries(appId: string, filter: { status?: DeliveryStatus | undefined; eventId?: string | undefined }, page: Page) {
+    const base = this.db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .where('d.app_id', '=', appId)
+      .$if(filter.status !== undefined, (q) => q.where('d.status', '=', filter.status!))
+      .$if(filter.eventId !== undefined, (q) => q.where('d.event_id', '=', filter.eventId!));
+    const [rows, total] = await Promise.all([
+      base.selectAll('d').select('e.type as event_type').orderBy('d.created_at', 'desc').orderBy('d.id', 'desc').limit(page.limit).offset(page.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(total.n) };
+  }
+
+  event(appId: string, id: string) {
+    return this.db.selectFrom('events').select('id').where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+  }
+
+  delivery(appId: string, id: string) {
+    return this.db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .selectAll('d')
+      .select('e.type as event_type')
+      .where('d.app_id', '=', appId)
+      .where('d.id', '=', id)
+      .executeTakeFirst();
+  }
+
+  attempts(deliveryIds: string[]) {
+    if (deliveryIds.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('webhook_attempts')
+      .selectAll()
+      .where('delivery_id', 'in', deliveryIds)
+      .orderBy('attempted_at')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** A new delivery of an event: the receiver sees the same `webhook-id` again. `replayOf` is null for an event replayed by id. */
+  async replay(appId: string, eventId: string, replayOf: string | null, url: string, now: number): Promise<string> {
+    const row = newDelivery(appId, eventId, url, now, replayOf);
+    await this.db.insertInto('webhook_deliveries').values(row).execute();
+    return row.id;
+  }
+
+  endpoint(appId: string) {
+    return this.db
+      .selectFrom('apps')
+      .select(['mode', 'webhook_url', 'webhook_disabled_at', 'webhook_disabled_reason', 'webhook_secret_id', 'previous_webhook_secret_id', 'previous_webhook_secret_expires_at'])
+      .where('id', '=', appId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+  }
+
+  /** Changes the app's webhook columns if its current secret is still `expectedSecretId`. */
+  async updateEndpoint(appId: string, expectedSecretId: string | null, changes: AppUpdate, executor: Db = this.db): Promise<boolean> {
+    const result = await executor
+      .updateTable('apps')
+      .set(changes)
+      .where('id', '=', appId)
+      .where('deleted_at', 'is', null)
+      .where((eb) => (expectedSecretId === null ? eb('webhook_secret_id', 'is', null) : eb('webhook_secret_id', '=', expectedSecretId)))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  account(appId: string, accountId: string) {
+    return this.db.selectFrom('accounts').selectAll().where('app_id', '=', appId).where('id', '=', accountId).executeTakeFirst();
+  }
+}

@@ -1,0 +1,24 @@
+import { payloads, toAccount } from '../accounts/model.ts';
+import type { AccountRow } from '../db/schema.ts';
+import type { EventType } from '../events/events.ts';
+import type { Institution } from '../institutions/registry.ts';
+
+/**
+ * The `data` of each event for an account (CONTRACT §6), built by the same functions the real
+ * state changes use, so a partner rehearsing with the sandbox fire helper gets the real shapes.
+ */
+export function accountEventData(type: EventType, row: AccountRow, institution: Institution): unknown {
+  const account = toAccount(row, institution);
+  switch (type) {
+    case 'mono.events.account_connected':
+      return payloads.accountConnected(account);
+    case 'mono.events.account_updated':
+      return payloads.accountUpdated(account);
+    case 'mono.events.sync_failed':
+      return payloads.syncFailed(account.id, 'sandbox: fired by the sandbox webhook helper');
+    case 'mono.events.reauthorisation_required':
+    case 'mono.events.account_reauthorized':
+    case 'mono.events.account_unlinked':
+      return payloads.accountOnly(account.id);
+  }
+}

@@ -1,0 +1,179 @@
+import type { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '@relink/contract';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import type { Database } from '../db/database.ts';
+import type { DeliveryStatus } from '../db/schema.ts';
+import type { EventType, Events } from '../events/events.ts';
+import type { InstitutionRegistry } from '../institutions/registry.ts';
+import type { Clock } from '../lib/clock.ts';
+import { newWebhookSecret } from '../lib/ids.ts';
+import type { Vault } from '../vault/vault.ts';
+import { Dispatcher } from './dispatcher.ts';
+import { type AppMode, EgressGuard } from './egress.ts';
+import { OperatorStore } from './operator_store.ts';
+import { accountEventData } from './payloads.ts';
+import { DeliveryStore } from './store.ts';
+import { deliveryView, eventView } from './views.ts';
+import { Wakeup } from './wakeup.ts';
+
+/** How long the previous secret keeps signing after a rotation (Standard Webhooks: zero-downtime rotation). */
+export const PREVIOUS_SECRET_TTL_MS = 24 * 60 * 60 * 1000;
+
+export interface WebhookDeps {
+  config: Config;
+  database: Database;
+  vault: Vault;
+  events: Events;
+  institutions: InstitutionRegistry;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface PageRequest {
+  page: number;
+  limit: number;
+}
+
+/** Webhooks for one process: the dispatcher, and what operators may see and do. */
+export class WebhookService {
+  readonly guard = new EgressGuard();
+  readonly dispatcher: Dispatcher;
+  private readonly store: OperatorStore;
+  private readonly wakeup: Wakeup;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly deps: WebhookDeps) {
+    const { database, clock, vault, logger, config } = deps;
+    this.store = new OperatorStore(database.db);
+    this.wakeup = new Wakeup(database, logger);
+    const deliveries = new DeliveryStore(database.db, database.capabilities);
+    this.dispatcher = new Dispatcher(deliveries, { config: config.webhook, clock, vault, guard: this.guard, wakeup: this.wakeup, logger });
+    this.unsubscribe = deps.events.onCommitted(() => this.announce());
+  }
+
+  /** New deliverable work was committed: look for it here, and tell the other instances. */
+  announce(): void {
+    this.dispatcher.wake();
+    this.wakeup.notify();
+  }
+
+  async events(appId: string, page: PageRequest): Promise<{ items: WebhookEvent[]; total: number }> {
+    const { rows, total } = await this.store.events(appId, offsetOf(page));
+    return { items: rows.map(eventView), total };
+  }
+
+  async deliveries(appId: string, filter: { status?: DeliveryStatus | undefined; eventId?: string | undefined }, page: PageRequest) {
+    const { rows, total } = await this.store.deliveries(appId, filter, offsetOf(page));
+    const attempts = await this.store.attempts(rows.map((r) => r.id));
+    return { items: rows.map((row) => deliveryView(row, attempts)), total };
+  }
+
+  async delivery(appId: string, id: string): Promise<WebhookDelivery | undefined> {
+    const row = await this.store.delivery(appId, id);
+    return row && deliveryView(row, await this.store.attempts([row.id]));
+  }
+
+  /** A new delivery of the same event to the app's current URL; the event id does not change. */
+  async replay(appId: string, id: string): Promise<WebhookDelivery | 'not_found' | 'not_configured'> {
+    const original = await this.store.delivery(appId, id);
+    if (!original) return 'not_found';
+    return this.deliverAgain(appId, original.event_id, original.id);
+  }
+
+  /**
+   * A delivery of any of the app's events, by event id: also for events recorded while the
+   * app had no enabled webhook URL, which have no delivery to replay.
+   */
+  async replayEvent(appId: string, eventId: string): Promise<WebhookDelivery | 'not_found' | 'not_configured'> {
+    const event = await this.store.event(appId, eventId);
+    if (!event) return 'not_found';
+    return this.deliverAgain(appId, event.id, null);
+  }
+
+  private async deliverAgain(appId: string, eventId: string, replayOf: string | null): Promise<WebhookDelivery | 'not_configured'> {
+    const endpoint = await this.store.endpoint(appId);
+    if (!endpoint?.webhook_url || endpoint.webhook_disabled_at !== null) return 'not_configured';
+    const deliveryId = await this.store.replay(appId, eventId, replayOf, endpoint.webhook_url, this.deps.clock.now());
+    this.announce();
+    return (await this.delivery(appId, deliveryId))!;
+  }
+
+  async endpoint(appId: string): Promise<WebhookEndpoint | undefined> {
+    const row = await this.store.endpoint(appId);
+    if (!row) return undefined;
+    const now = this.deps.clock.now();
+    const previous = row.previous_webhook_secret_id && (row.previous_webhook_secret_expires_at ?? 0) > now ? row.previous_webhook_secret_expires_at : null;
+    return {
+      url: row.webhook_url,
+      disabled_at: row.webhook_disabled_at === null ? null : new Date(row.webhook_disabled_at).toISOString(),
+      disabled_reason: row.webhook_disabled_reason,
+      previous_secret_expires_at: previous ? new Date(previous).toISOString() : null,
+    };
+  }
+
+  /** Sets the URL, re-enables delivery and issues a new secret (the old one signs for 24 h more). */
+  async setEndpoint(appId: string, mode: AppMode, url: string): Promise<{ refused: string } | { secret: string; previousExpiresAt: number | null }> {
+    const refused = this.guard.checkUrl(url, mode);
+    if (refused) return { refused };
+    const rotated = await this.rotateSecret(appId, { webhook_url: url, webhook_disabled_at: null, webhook_disabled_reason: null });
+    return rotated ?? { refused: 'the app no longer exists' };
+  }
+
+  /**
+   * Issues a new webhook secret. The previous one keeps signing (a second `v1,` signature) until
+   * it expires, so receivers can switch without dropping a delivery; `mono-webhook-secret`
+   * carries the new one at once. The update is guarded on the secret it replaces.
+   */
+  async rotateSecret(appId: string, changes: { webhook_url?: string; webhook_disabled_at?: null; webhook_disabled_reason?: null } = {}) {
+    const { database, vault, clock } = this.deps;
+    for (let tries = 0; tries < 3; tries++) {
+      const row = await this.store.endpoint(appId);
+      if (!row) return undefined;
+      const secret = newWebhookSecret();
+      const now = clock.now();
+      const previousExpiresAt = row.webhook_secret_id ? now + PREVIOUS_SECRET_TTL_MS : null;
+      const swapped = await database.db.transaction().execute(async (trx) => {
+        const id = await vault.seal('webhook_secret', secret, trx);
+        const ok = await this.store.updateEndpoint(
+          appId,
+          row.webhook_secret_id,
+          { ...changes, webhook_secret_id: id, previous_webhook_secret_id: row.webhook_secret_id, previous_webhook_secret_expires_at: previousExpiresAt, updated_at: now },
+          trx,
+        );
+        if (!ok) throw new RotationRace();
+        if (row.previous_webhook_secret_id) await vault.remove(row.previous_webhook_secret_id, trx);
+        return true;
+      }).catch((error: unknown) => {
+        if (error instanceof RotationRace) return false;
+        throw error;
+      });
+      if (swapped) return { secret, previousExpiresAt };
+    }
+    throw new Error('webhook secret rotation kept racing with another rotation');
+  }
+
+  /** Sandbox: records `type` for one of the app's accounts, as a real state change would. */
+  async fire(appId: string, type: EventType, accountId: string) {
+    const { database, events, institutions } = this.deps;
+    const account = await this.store.account(appId, accountId);
+    const institution = account && institutions.get(account.institution_id);
+    if (!account || !institution) return undefined;
+    const data = accountEventData(type, account, institution);
+    const event = await database.db.transaction().execute((trx) => events.record(trx, { appId, type, accountId, data }));
+    events.committed();
+    return { eventId: event.id, deliveryId: event.deliveryId };
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    await this.dispatcher.stop();
+    await this.wakeup.close();
+    await this.guard.close();
+  }
+}
+
+class RotationRace extends Error {}
+
+function offsetOf(page: PageRequest) {
+  return { limit: page.limit, offset: (page.page - 1) * page.limit };
+}

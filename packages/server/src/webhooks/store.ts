@@ -1,0 +1,182 @@
+import type { Capabilities } from '../db/dialects/types.ts';
+import type { Db } from '../db/database.ts';
+import type { DeliveryStatus, WebhookDeliveriesTable } from '../db/schema.ts';
+import { newId } from '../lib/ids.ts';
+
+export interface Claim {
+  id: string;
+  app_id: string;
+  event_id: string;
+  attempt_count: number;
+  claim_token: string;
+}
+
+/**
+ * The outbox's delivering side: queues a delivery for an event, inside the transaction that
+ * records the event, when its app has a webhook URL that is not disabled; returns its id.
+ */
+export async function enqueueDelivery(executor: Db, event: { id: string; appId: string; createdAt: number }): Promise<string | null> {
+  const app = await executor
+    .selectFrom('apps')
+    .select('webhook_url')
+    .where('id', '=', event.appId)
+    .where('deleted_at', 'is', null)
+    .where('webhook_disabled_at', 'is', null)
+    .executeTakeFirst();
+  if (!app?.webhook_url) return null;
+  const delivery = newDelivery(event.appId, event.id, app.webhook_url, event.createdAt);
+  await executor.insertInto('webhook_deliveries').values(delivery).execute();
+  return delivery.id;
+}
+
+/** A pending delivery row, due now; `replayOf` names the delivery a replay repeats. */
+export function newDelivery(appId: string, eventId: string, url: string, now: number, replayOf: string | null = null): WebhookDeliveriesTable {
+  return {
+    id: newId('whd'),
+    app_id: appId,
+    event_id: eventId,
+    url,
+    status: 'pending',
+    replay_of: replayOf,
+    attempt_count: 0,
+    next_attempt_at: now,
+    claimed_until: null,
+    claim_token: null,
+    last_status_code: null,
+    last_error: null,
+    created_at: now,
+    updated_at: now,
+    completed_at: null,
+  };
+}
+
+/** Delivery rows and their attempts. The only code that reads or writes the delivery tables. */
+export class DeliveryStore {
+  constructor(
+    private readonly db: Db,
+    private readonly capabilities: Capabilities,
+  ) {}
+
+  /**
+   * Claims up to `limit` due deliveries in one guarded statement. On PostgreSQL rows locked by
+   * another instance's claim are skipped rather than waited for; the outer guard repeats the
+   * conditions, so a row is never held by two claims even where SKIP LOCKED does not exist.
+   */
+  claimDue(now: number, limit: number, leaseMs: number, excludeApps: string[]): Promise<Claim[]> {
+    const token = newId('clm');
+    const due = this.db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+      .$if(excludeApps.length > 0, (q) => q.where('app_id', 'not in', excludeApps))
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(limit)
+      .$if(this.capabilities.skipLocked, (q) => q.forUpdate().skipLocked());
+    return this.db
+      .updateTable('webhook_deliveries')
+      .set({ claimed_until: now + leaseMs, claim_token: token })
+      .where('id', 'in', due)
+      .where('status', '=', 'pending')
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+      .returning(['id', 'app_id', 'event_id', 'attempt_count', 'claim_token'])
+      .execute() as Promise<Claim[]>;
+  }
+
+  /** Gives a claimed delivery back untouched, for another dispatcher to take at once. */
+  async release(claim: Claim): Promise<void> {
+    await this.db
+      .updateTable('webhook_deliveries')
+      .set({ claimed_until: null, claim_token: null })
+      .where('id', '=', claim.id)
+      .where('claim_token', '=', claim.claim_token)
+      .execute();
+  }
+
+  /** Everything an attempt needs: the event body and the app's endpoint and secrets. */
+  target(deliveryId: string) {
+    return this.db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .innerJoin('apps as a', 'a.id', 'd.app_id')
+      .select([
+        'e.body',
+        'a.mode',
+        'a.webhook_url',
+        'a.webhook_disabled_at',
+        'a.deleted_at',
+        'a.webhook_secret_id',
+        'a.previous_webhook_secret_id',
+        'a.previous_webhook_secret_expires_at',
+      ])
+      .where('d.id', '=', deliveryId)
+      .executeTakeFirst();
+  }
+
+  /**
+   * Records an attempt and moves the delivery on, if this dispatcher still holds it. A 410
+   * disables the app's webhook, but only while the app still points at the URL that answered.
+   */
+  async finish(
+    claim: Claim,
+    attempt: { url: string; at: number; statusCode: number | null; durationMs: number; error: string | null; bodyExcerpt: string | null },
+    next: { status: DeliveryStatus; nextAttemptAt: number | null; disableReason?: string },
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('webhook_attempts')
+        .values({
+          id: newId('wha'),
+          delivery_id: claim.id,
+          app_id: claim.app_id,
+          url: attempt.url,
+          attempted_at: attempt.at,
+          status_code: attempt.statusCode,
+          duration_ms: attempt.durationMs,
+          error: attempt.error,
+          response_body_excerpt: attempt.bodyExcerpt,
+        })
+        .execute();
+      const done = next.status !== 'pending';
+      const result = await trx
+        .updateTable('webhook_deliveries')
+        .set((eb) => ({
+          status: next.status,
+          url: attempt.url,
+          attempt_count: eb('attempt_count', '+', 1),
+          next_attempt_at: next.nextAttemptAt,
+          claimed_until: null,
+          claim_token: null,
+          last_status_code: attempt.statusCode,
+          last_error: attempt.error,
+          updated_at: attempt.at,
+          completed_at: done ? attempt.at : null,
+        }))
+        .where('id', '=', claim.id)
+        .where('claim_token', '=', claim.claim_token)
+        .executeTakeFirst();
+      if (next.disableReason !== undefined) {
+        await trx
+          .updateTable('apps')
+          .set({ webhook_disabled_at: attempt.at, webhook_disabled_reason: next.disableReason, updated_at: attempt.at })
+          .where('id', '=', claim.app_id)
+          .where('webhook_url', '=', attempt.url)
+          .where('webhook_disabled_at', 'is', null)
+          .execute();
+      }
+      return Number(result.numUpdatedRows) === 1;
+    });
+  }
+
+  /** Ends a delivery that cannot be attempted (no URL any more, webhook disabled, app deleted). */
+  async abandon(claim: Claim, reason: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('webhook_deliveries')
+      .set({ status: 'failed', next_attempt_at: null, claimed_until: null, claim_token: null, last_error: reason, updated_at: now, completed_at: now })
+      .where('id', '=', claim.id)
+      .where('claim_token', '=', claim.claim_token)
+      .execute();
+  }
+}
