@@ -11,6 +11,7 @@ import { type Config, loadConfig } from '../src/config/config.ts';
 import { ManualClock } from '../src/lib/clock.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { startServer, type RunningServer } from '../src/server.ts';
+import type { BankConnector } from '../src/connectors/types.ts';
 import type { DestinationStream } from 'pino';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -92,14 +93,18 @@ export interface TestServer extends RunningServer {
 
 export async function startTestServer(
   kind: DatabaseKind,
-  options: { env?: Record<string, string>; db?: TestDatabase; logLevel?: string } = {},
+  options: { env?: Record<string, string>; db?: TestDatabase; logLevel?: string; connectors?: BankConnector[] } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase(kind));
   const clock = new ManualClock(Date.now());
   const logs: string[] = [];
   const destination: DestinationStream = { write: (line: string) => void logs.push(line) };
   const config = testConfig(db, { LOG_LEVEL: options.logLevel ?? 'info', ...options.env });
-  const server = await startServer(config, { clock, logger: createLogger(config.logLevel, destination) });
+  const server = await startServer(config, {
+    clock,
+    logger: createLogger(config.logLevel, destination),
+    ...(options.connectors ? { connectors: options.connectors } : {}),
+  });
   return {
     ...server,
     clock,

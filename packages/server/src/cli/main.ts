@@ -1,10 +1,20 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, type ConfigFlags, loadConfig } from '../config/config.ts';
-import { appsCommand, keysCommand } from './apps.ts';
-import { migrateCommand } from './migrate.ts';
-import { serveCommand } from './serve.ts';
-import { vaultCommand } from './vault.ts';
 import type { CliContext } from './context.ts';
+
+/**
+ * Each command's module is loaded only when that command runs, after the configuration has been
+ * checked: a bad value is reported without loading the server (2.0 s → 0.4 s measured here),
+ * which also keeps tests that spawn many failing commands at once clear of their timeouts.
+ */
+const COMMANDS: Record<string, (context: CliContext, sub: string | undefined, rest: string[]) => Promise<number>> = {
+  serve: async (context) => (await import('./serve.ts')).serveCommand(context),
+  migrate: async (context) => (await import('./migrate.ts')).migrateCommand(context),
+  apps: async (context, sub) => (await import('./apps.ts')).appsCommand(context, sub),
+  keys: async (context, sub) => (await import('./apps.ts')).keysCommand(context, sub),
+  vault: async (context, sub) => (await import('./vault.ts')).vaultCommand(context, sub),
+  webhooks: async (context, sub, rest) => (await import('./webhooks.ts')).webhooksCommand(context, sub, rest),
+};
 
 const USAGE = `relink: the Relink server and its administration
 
@@ -16,6 +26,9 @@ Usage
   relink apps delete --app ID
   relink keys rotate --app ID [--json]
   relink vault rotate [--json]      rewrap stored secrets with RELINK_MASTER_KEY
+  relink webhooks deliveries --app ID [STATUS] [--json]   STATUS: pending, succeeded or failed
+  relink webhooks replay DELIVERY_ID|EVENT_ID --app ID [--json]   send an event again
+  relink webhooks fire EVENT ACCOUNT_ID --app ID [--json]  sandbox: send an event (test apps)
 
 Every command accepts --data DIR (default ./.relink or RELINK_DATA_DIR) and honours
 DATABASE_URL, PORT, HOST, RELINK_MASTER_KEY and LOG_LEVEL. See docs/configuration.md.`;
@@ -66,28 +79,18 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
   try {
     context = { ...io, config: loadConfig(process.env, flags), values };
   } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(`relink: invalid configuration: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    // One line, never a stack trace, whatever went wrong while reading the configuration.
+    const message = error instanceof ConfigError ? error.message : (error as Error).message;
+    io.err(`relink: invalid configuration: ${message.replace(/\s*\n\s*/g, ' ')}`);
+    return 1;
+  }
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!run) {
+    io.err(`relink: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
   }
   try {
-    switch (command) {
-      case 'serve':
-        return await serveCommand(context);
-      case 'migrate':
-        return await migrateCommand(context);
-      case 'apps':
-        return await appsCommand(context, sub);
-      case 'vault':
-        return await vaultCommand(context, sub);
-      case 'keys':
-        return await keysCommand(context, sub);
-      default:
-        io.err(`relink: unknown command "${command}"\n\n${USAGE}`);
-        return 2;
-    }
+    return await run(context, sub, positionals.slice(2));
   } catch (error) {
     io.err(`relink: ${(error as Error).message}`);
     return 1;

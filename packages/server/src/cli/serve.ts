@@ -17,10 +17,9 @@ export async function serveCommand(context: CliContext): Promise<number> {
     );
   }
   const server = await startServer(config);
-  const banner = await sandboxBanner(server.services, server.url);
-  context.out(banner);
-
-  await new Promise<void>((resolve) => {
+  // Handlers first: whoever reads the banner may signal at once, and a SIGTERM that arrives
+  // before they exist kills the process without a graceful shutdown.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       server.services.logger.info({ signal }, 'shutting down: finishing in-flight requests');
       server.close().then(resolve, (error) => {
@@ -31,6 +30,8 @@ export async function serveCommand(context: CliContext): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  context.out(await sandboxBanner(server.services, server.url));
+  await stopped;
   return 0;
 }
 
@@ -39,10 +40,12 @@ export async function serveCommand(context: CliContext): Promise<number> {
  * only this once. Later starts name the app and say how to get a new key.
  */
 async function sandboxBanner(services: Services, url: string): Promise<string> {
-  const apps = await services.apps.list();
   const lines = [`Relink is listening on ${url}`, `  API docs:     ${url}/docs`, `  OpenAPI:      ${url}/openapi.json`];
-  if (apps.length === 0) {
-    const app = await services.apps.create({ name: 'Sandbox' });
+  let apps = await services.apps.list();
+  const app = apps.length === 0 ? await services.apps.createOnce('sandbox_app', { name: 'Sandbox' }) : undefined;
+  // Another server starting on the same database may have just made the Sandbox app.
+  if (apps.length === 0 && !app) apps = await services.apps.list();
+  if (app) {
     lines.push(
       '',
       `Created the test-mode app "Sandbox" (${app.id}). Its secrets are shown only now:`,
@@ -52,6 +55,8 @@ async function sandboxBanner(services: Services, url: string): Promise<string> {
       'Try it:',
       `  curl -s ${url}/v3/institutions -H 'mono-sec-key: ${app.secretKey}'`,
     );
+  } else if (apps.length === 0) {
+    lines.push('', 'There are no apps (the Sandbox app was deleted). Create one: npx relink apps create --name NAME');
   } else {
     const sandbox = apps.find((a) => a.name === 'Sandbox') ?? apps[0]!;
     lines.push(

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -70,12 +70,12 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   }
 
-  return {
+  const database = parseDatabase(databaseUrl, dataDir);
+  const config: Omit<Config, 'masterKey'> = {
     port,
     host,
     dataDir,
-    database: parseDatabase(databaseUrl, dataDir),
-    masterKey: loadMasterKey(env.RELINK_MASTER_KEY, dataDir),
+    database,
     previousMasterKeys: parsePreviousKeys(env.RELINK_PREVIOUS_MASTER_KEYS),
     logLevel: logLevel as LogLevel,
     publicUrl: parsePublicUrl(env.RELINK_PUBLIC_URL),
@@ -88,6 +88,8 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       pollIntervalMs: integer('RELINK_WEBHOOK_POLL_MS', env.RELINK_WEBHOOK_POLL_MS, 5_000, 50, 600_000),
     },
   };
+  // Last: it may write a key file, which must not happen when any other value is bad.
+  return { ...config, masterKey: loadMasterKey(env.RELINK_MASTER_KEY, dataDir) };
 }
 
 function nonEmpty(value: string | undefined, name: string): string | undefined {
@@ -165,19 +167,39 @@ const MASTER_KEY_FILE = 'master.key';
  * A generated key sits beside the database it protects, so live keys refuse to work with it.
  */
 function loadMasterKey(raw: string | undefined, dataDir: string): MasterKey {
-  if (raw !== undefined && raw !== '') {
+  if (raw !== undefined) {
+    // Set but empty is a mistake (an unfilled secret), not a request for a generated key.
+    if (raw.trim() === '') throw new ConfigError('RELINK_MASTER_KEY', 'is set but empty (unset it to use a generated key in test mode)');
     const key = decodeMasterKey(raw, 'RELINK_MASTER_KEY');
     return { key, id: masterKeyId(key), source: 'env' };
   }
   const file = join(dataDir, MASTER_KEY_FILE);
-  if (existsSync(file)) {
+  try {
+    if (!existsSync(file)) createKeyFile(dataDir, file);
     const key = decodeMasterKey(readFileSync(file, 'utf8'), `RELINK_MASTER_KEY (read from ${file})`);
     return { key, id: masterKeyId(key), source: 'file' };
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError('--data / RELINK_DATA_DIR', `(${dataDir}) cannot hold the generated ${MASTER_KEY_FILE}: ${reason}`);
   }
+}
+
+/**
+ * Writes a new key to a private temporary file and links it into place, so a process starting
+ * at the same moment sees either no key file or a whole one, and both end up with the same key.
+ */
+function createKeyFile(dataDir: string, file: string) {
   mkdirSync(dataDir, { recursive: true });
-  const key = randomBytes(32);
-  writeFileSync(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
-  return { key, id: masterKeyId(key), source: 'file' };
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temporary, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(temporary, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(temporary, { force: true });
+  }
 }
 
 function parsePreviousKeys(raw: string | undefined): MasterKey[] {

@@ -44,10 +44,14 @@ export interface MigrationReport {
   applied: string[];
 }
 
-/** Brings the schema up to date. Safe to run from several instances at once (Kysely locks). */
+/** Brings the schema up to date. Safe to run from several processes at once. */
 export async function migrate(database: Database): Promise<MigrationReport> {
   const migrator = new Migrator({ db: database.db, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  const results = await database.setup.migrationLock(async () => {
+    // Kysely reports a failed migration instead of throwing; throwing rolls the run back.
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return results;
+  });
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }

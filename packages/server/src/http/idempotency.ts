@@ -8,6 +8,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotencyKey: string | null;
   }
+  interface FastifyContextConfig {
+    /** The answer holds a secret shown once: a replay still returns it, but it is stored sealed in the vault. */
+    sealIdempotentResponse?: boolean;
+  }
 }
 
 /** Every POST in the partner API honours `Idempotency-Key` (≤255 chars). */
@@ -37,7 +41,10 @@ export function registerIdempotency(app: HttpApp, { idempotency }: Services) {
     if (!key || !request.partner) return payload;
     request.idempotencyKey = null;
     if (reply.statusCode >= 500) await idempotency.abandon(request.partner.id, key);
-    else await idempotency.finish(request.partner.id, key, reply.statusCode, typeof payload === 'string' ? payload : String(payload ?? ''));
+    else {
+      const body = typeof payload === 'string' ? payload : String(payload ?? '');
+      await idempotency.finish(request.partner.id, key, reply.statusCode, body, request.routeOptions.config.sealIdempotentResponse === true);
+    }
     return payload;
   });
 }

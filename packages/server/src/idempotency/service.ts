@@ -1,9 +1,14 @@
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { Vault } from '../vault/vault.ts';
 
 const KEEP_MS = 24 * 60 * 60_000;
 /** A request still marked pending after this is taken to have died with its process. */
 const LOCK_MS = 2 * 60_000;
+/** Expired rows are swept at most this often per process, by whichever request comes next. */
+const SWEEP_EVERY_MS = 60_000;
+/** A stored answer that holds a secret is kept in the vault; the row holds this and its id. */
+const SEALED = 'vault:';
 
 export type Begin =
   | { kind: 'proceed' }
@@ -18,12 +23,16 @@ export type Begin =
  * server instances.
  */
 export class Idempotency {
+  private sweptAt = 0;
+
   constructor(
     private readonly db: Db,
+    private readonly vault: Vault,
     private readonly clock: Clock,
   ) {}
 
   async begin(appId: string, key: string, requestHash: string): Promise<Begin> {
+    await this.sweep();
     for (let attempt = 0; attempt < 2; attempt++) {
       const now = this.clock.now();
       try {
@@ -42,7 +51,7 @@ export class Idempotency {
         if (existing.request_hash !== requestHash) {
           return { kind: 'conflict', message: 'This Idempotency-Key was already used with a different request' };
         }
-        if (existing.status === 'done') return { kind: 'replay', status: existing.response_status!, body: existing.response_body ?? '' };
+        if (existing.status === 'done') return { kind: 'replay', status: existing.response_status!, body: await this.storedBody(existing.response_body) };
         if (existing.locked_until < now) {
           const taken = await this.db
             .updateTable('idempotency_keys')
@@ -60,10 +69,15 @@ export class Idempotency {
     return { kind: 'conflict', message: 'This Idempotency-Key could not be claimed; retry' };
   }
 
-  async finish(appId: string, key: string, status: number, body: string): Promise<void> {
+  /**
+   * Stores the answer to replay. `sealed` answers (a secret shown once) go into the vault, so
+   * the database never holds them in the clear, and leave it when the key expires.
+   */
+  async finish(appId: string, key: string, status: number, body: string, sealed = false): Promise<void> {
+    const stored = sealed ? SEALED + (await this.vault.seal('idempotent-response', body)) : body;
     await this.db
       .updateTable('idempotency_keys')
-      .set({ status: 'done', response_status: status, response_body: body })
+      .set({ status: 'done', response_status: status, response_body: stored })
       .where('app_id', '=', appId)
       .where('key', '=', key)
       .execute();
@@ -72,5 +86,27 @@ export class Idempotency {
   /** Forgets a claim whose request failed on the server side, so the client may retry it. */
   async abandon(appId: string, key: string): Promise<void> {
     await this.db.deleteFrom('idempotency_keys').where('app_id', '=', appId).where('key', '=', key).where('status', '=', 'pending').execute();
+  }
+
+  private async storedBody(stored: string | null): Promise<string> {
+    if (stored === null) return '';
+    return stored.startsWith(SEALED) ? this.vault.open(stored.slice(SEALED.length)) : stored;
+  }
+
+  /** Deletes expired keys, and the vault records of sealed answers with them. */
+  private async sweep(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.sweptAt < SWEEP_EVERY_MS) return;
+    this.sweptAt = now;
+    await this.db.transaction().execute(async (trx) => {
+      const sealed = await trx
+        .selectFrom('idempotency_keys')
+        .select('response_body')
+        .where('expires_at', '<=', now)
+        .where('response_body', 'like', `${SEALED}%`)
+        .execute();
+      for (const row of sealed) await this.vault.remove(row.response_body!.slice(SEALED.length), trx);
+      await trx.deleteFrom('idempotency_keys').where('expires_at', '<=', now).execute();
+    });
   }
 }

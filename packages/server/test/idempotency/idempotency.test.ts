@@ -72,6 +72,34 @@ for (const kind of databases()) {
       assert.notEqual(later.body.data.session.id, first.body.data.session.id);
     });
 
+    test('a retried webhook secret rotation replays the same secret, which is never stored in the clear', async () => {
+      const app = await server.createApp('Rotating', { webhookUrl: 'https://partner.example/hooks' });
+      const headers = { 'idempotency-key': 'rotate-1' };
+      const first = await call(server.url, 'POST', '/v2/webhooks/secret/rotate', { key: app.secretKey, headers });
+      const again = await call(server.url, 'POST', '/v2/webhooks/secret/rotate', { key: app.secretKey, headers });
+      assert.equal(first.status, 200);
+      const secret: string = first.body.data.webhook_secret;
+      assert.ok(secret.length > 0);
+      assert.equal(again.headers.get('idempotent-replayed'), 'true');
+      assert.equal(again.body.data.webhook_secret, secret);
+      const rows = await server.services.database.db.selectFrom('idempotency_keys').select('response_body').execute();
+      assert.ok(rows.length > 0);
+      for (const row of rows) assert.ok(!(row.response_body ?? '').includes(secret), 'the secret is stored sealed');
+    });
+
+    test('expired keys are swept, with the sealed answers they held', async () => {
+      const app = await server.createApp('Sweeping', { webhookUrl: 'https://partner.example/hooks' });
+      await call(server.url, 'POST', '/v2/webhooks/secret/rotate', { key: app.secretKey, headers: { 'idempotency-key': 'rotate-sweep' } });
+      const db = server.services.database.db;
+      const sealedCount = async () => (await db.selectFrom('vault_secrets').select('id').where('purpose', '=', 'idempotent-response').execute()).length;
+      assert.ok((await sealedCount()) > 0);
+      server.clock.advance(24 * 60 * 60_000 + 60_001);
+      await call(server.url, 'POST', '/v2/connect/session', { key, body: sessionBody, headers: { 'idempotency-key': 'after-expiry' } });
+      const left = await db.selectFrom('idempotency_keys').select('key').execute();
+      assert.deepEqual(left.map((r) => r.key), ['after-expiry']);
+      assert.equal(await sealedCount(), 0);
+    });
+
     test('a key longer than 255 characters is 400', async () => {
       const res = await call(server.url, 'POST', '/v2/connect/session', { key, body: sessionBody, headers: { 'idempotency-key': 'k'.repeat(256) } });
       assert.equal(res.status, 400);

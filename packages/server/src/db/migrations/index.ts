@@ -1,11 +1,17 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as foundation from './0001_foundation.ts';
 import * as linking from './0002_linking.ts';
+import * as webhooks from './0003_webhooks.ts';
+import * as idempotencyExpiry from './0004_idempotency_expiry.ts';
+import * as bootstrap from './0005_bootstrap.ts';
 
 /** Every migration, in order. Listed statically so a build needs no file-system scan. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_linking': linking,
+  '0003_webhooks': webhooks,
+  '0004_idempotency_expiry': idempotencyExpiry,
+  '0005_bootstrap': bootstrap,
 };
 
 export const migrationProvider: MigrationProvider = {

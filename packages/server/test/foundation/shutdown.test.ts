@@ -1,0 +1,144 @@
+// Graceful shutdown of `relink serve`, run as a real child process. On SIGTERM (and SIGINT) it
+// stops accepting connections, lets a request already in flight finish, closes the database and
+// exits 0; idle keep-alive connections do not hold it open.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { after, afterEach, describe, test } from 'node:test';
+import { call, createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase } from '../helpers.ts';
+import { Served } from '../process.ts';
+
+
+for (const kind of databases()) {
+  describe(`[${kind}] relink serve shuts down gracefully`, () => {
+    const dbs: TestDatabase[] = [];
+    let served: Served | undefined;
+    afterEach(() => served?.kill());
+    after(async () => {
+      for (const db of dbs) await db.drop();
+    });
+
+    /** `relink serve` on a fresh database; resolves once the banner (with the Sandbox key) is out. */
+    async function start(): Promise<{ url: string; port: number; key: string; db: TestDatabase }> {
+      const db = await createTestDatabase(kind);
+      dbs.push(db);
+      const vars: Record<string, string> = { PORT: '0', LOG_LEVEL: 'info', RELINK_MASTER_KEY: TEST_MASTER_KEY };
+      if (kind === 'postgres') vars.DATABASE_URL = db.url;
+      served = new Served(['serve', '--data', db.dataDir], vars);
+      const url = (await served.waitFor(/Relink is listening on (http:\/\/127\.0\.0\.1:\d+)\n/))[1]!;
+      const key = (await served.waitFor(/secret key: +(test_sk_[0-9A-Za-z]{32})\n/))[1]!;
+      return { url, port: Number(new URL(url).port), key, db };
+    }
+
+    test('SIGTERM: stops accepting, finishes the in-flight request, closes the database, exits 0', async () => {
+      const { url, port, key, db } = await start();
+      const server = served!;
+      // Requests before the signal succeed; the keep-alive connection they leave idle must not delay the exit.
+      const keepAlive = new http.Agent({ keepAlive: true });
+      const before = await Promise.all([1, 2, 3].map(() => get(url, '/v3/institutions', key, keepAlive)));
+      assert.deepEqual(before.map((r) => r.status), [200, 200, 200]);
+
+      // A request in flight: headers and half the body sent, so the server is waiting on the rest.
+      const inFlight = startPartialPost(url, '/v3/in-flight', '{"half":', 'true}');
+      await server.waitFor(/"url":"\/v3\/in-flight"/);
+
+      server.child.kill('SIGTERM');
+      await server.waitFor(/shutting down/);
+      await waitUntilRefused(port);
+
+      // The request that was already in flight is still answered, in full.
+      const answer = await inFlight.finish();
+      assert.equal(answer.status, 404);
+      assert.equal(JSON.parse(answer.body).code, 'ROUTE_NOT_FOUND');
+
+      assert.deepEqual(await server.exited(10_000), { code: 0, signal: null });
+      assert.equal(await refused(port), true, 'the port is closed after exit');
+      keepAlive.destroy();
+      if (kind === 'sqlite') {
+        // SQLite removes the write-ahead log only when the last connection closes cleanly.
+        assert.ok(existsSync(join(db.dataDir, 'relink.db')));
+        assert.ok(!existsSync(join(db.dataDir, 'relink.db-wal')), 'the database was not closed');
+      }
+      assert.match(server.stdout, /"signal":"SIGTERM"/);
+      assert.equal(server.stderr, '');
+    });
+
+    test('SIGINT (Ctrl-C) exits 0 the same way', async () => {
+      const { url, port, key } = await start();
+      assert.equal((await call(url, 'GET', '/v3/institutions', { key })).status, 200);
+      served!.child.kill('SIGINT');
+      assert.deepEqual(await served!.exited(10_000), { code: 0, signal: null });
+      assert.equal(await refused(port), true);
+    });
+
+    test('SIGTERM with nothing in flight exits 0 within a few seconds', async () => {
+      const { url, key } = await start();
+      assert.equal((await call(url, 'GET', '/v3/institutions', { key })).status, 200);
+      const started = Date.now();
+      served!.child.kill('SIGTERM');
+      assert.deepEqual(await served!.exited(5_000), { code: 0, signal: null });
+      assert.ok(Date.now() - started < 5_000);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function get(base: string, path: string, key: string, agent: http.Agent): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(base + path, { headers: { 'mono-sec-key': key }, agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+  });
+}
+
+/** A POST whose body arrives in two parts: `first` now, `rest` when `finish` is called. */
+function startPartialPost(base: string, path: string, first: string, rest: string) {
+  const req = http.request(base + path, {
+    method: 'POST',
+    agent: false,
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(first + rest) },
+  });
+  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+  });
+  response.catch(() => {}); // observed through finish()
+  req.flushHeaders();
+  req.write(first);
+  return {
+    finish() {
+      req.end(rest);
+      return response;
+    },
+  };
+}
+
+/** True when a new TCP connection to the port is refused. */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+async function waitUntilRefused(port: number, ms = 5_000) {
+  const deadline = Date.now() + ms;
+  while (!(await refused(port))) {
+    if (Date.now() > deadline) assert.fail(`port ${port} still accepts connections ${ms} ms after SIGTERM`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
