@@ -62,15 +62,17 @@ export class AccountService {
     },
   ): Promise<CompletedLink> {
     const now = this.clock.now();
-    const existing = await this.store.findLinked(input.appId, input.institutionId, input.linked.accountNumber, input.customerId, trx);
+    const found = await this.store.findLinked(input.appId, input.institutionId, input.linked.accountNumber, input.customerId, trx);
+    const existing = found && (await this.store.lockLive(found.id, trx));
     const bankStateSecretId = input.bankState ? await this.vault.seal('bank_state', JSON.stringify(input.bankState), trx) : null;
     let accountId: string;
     if (existing) {
       accountId = existing.id;
       for (const old of [existing.credentials_secret_id, existing.bank_state_secret_id]) if (old) await this.vault.remove(old, trx);
+      // The new credentials belong to this session's auth method: later syncs log in with it.
       await this.store.update(
         accountId,
-        { credentials_secret_id: input.credentialsSecretId, bank_state_secret_id: bankStateSecretId, reauth_required: 0, sync_due_at: now, sync_claimed_until: null, updated_at: now },
+        { auth_method: input.authMethod, credentials_secret_id: input.credentialsSecretId, bank_state_secret_id: bankStateSecretId, reauth_required: 0, sync_due_at: now, sync_claimed_until: null, updated_at: now },
         trx,
       );
     } else {
@@ -134,7 +136,7 @@ export class AccountService {
   async unlink(appId: string, id: string): Promise<void> {
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
-      const row = await this.store.find(appId, id, trx);
+      const row = await this.store.lockLive(id, trx, appId);
       if (!row) throw new AppError('ACCOUNT_NOT_FOUND', `No account with id ${id}`);
       for (const secret of [row.credentials_secret_id, row.bank_state_secret_id]) if (secret) await this.vault.remove(secret, trx);
       await this.store.deleteData(id, trx);

@@ -38,6 +38,24 @@ export class AccountStore {
     await executor.insertInto('accounts').values(row).execute();
   }
 
+  /**
+   * Locks a live account's row (of `appId`, when given) for the rest of `trx` (a no-op update;
+   * SQLite's writes are serial anyway) and returns it as it is now, or undefined if it is
+   * unlinked or unknown.
+   * Every transaction that changes an account and its vault records takes this lock first, so
+   * links, unlinks and syncs of one account queue up instead of deadlocking.
+   */
+  async lockLive(id: string, trx: Db, appId?: string): Promise<AccountRow | undefined> {
+    const result = await trx
+      .updateTable('accounts')
+      .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+      .where('id', '=', id)
+      .where('unlinked_at', 'is', null)
+      .$if(appId !== undefined, (q) => q.where('app_id', '=', appId!))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1 ? this.findById(id, trx) : undefined;
+  }
+
   async update(id: string, changes: Updateable<AccountsTable>, executor: Db = this.db) {
     await executor.updateTable('accounts').set(changes).where('id', '=', id).execute();
   }

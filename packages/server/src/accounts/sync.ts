@@ -6,6 +6,7 @@ import type { AccountRow } from '../db/schema.ts';
 import type { Events } from '../events/events.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Vault } from '../vault/vault.ts';
+import { CoalescedPass } from '../lib/coalesce.ts';
 import { payloads } from './model.ts';
 import type { AccountService } from './service.ts';
 
@@ -13,7 +14,8 @@ const CLAIM_MS = 5 * 60_000;
 const RETRY_MS = 15 * 60_000;
 const SYNC_INTERVAL_MS = 24 * 60 * 60_000;
 
-export type SyncResult = 'synced' | 'reauth_required' | 'failed';
+/** `stale`: the account was unlinked or linked again while the bank answered; nothing was written. */
+export type SyncResult = 'synced' | 'reauth_required' | 'failed' | 'stale';
 
 /**
  * Data sync. Which accounts need one is state in the database (`sync_due_at`), so a sync
@@ -24,8 +26,7 @@ export type SyncResult = 'synced' | 'reauth_required' | 'failed';
  */
 export class SyncWorker {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly passes: CoalescedPass;
   private stopped = false;
 
   constructor(
@@ -37,7 +38,12 @@ export class SyncWorker {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly pollMs = 2_000,
-  ) {}
+  ) {
+    this.passes = new CoalescedPass(async () => void (await this.runDue()), {
+      stopped: () => this.stopped,
+      onError: (error) => this.logger.error({ err: error }, 'sync pass failed'),
+    });
+  }
 
   start() {
     this.stopped = false;
@@ -49,29 +55,12 @@ export class SyncWorker {
   async stop() {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    await this.passes.settled();
   }
 
   /** Runs due syncs now (coalesced: a wake during a run schedules one more pass). */
   wake(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.runDue();
-        } while (this.again && !this.stopped);
-      } catch (error) {
-        this.logger.error({ err: error }, 'sync pass failed');
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+    return this.stopped ? Promise.resolve() : this.passes.run();
   }
 
   /** Syncs every account that is due; returns how many were attempted. */
@@ -85,8 +74,15 @@ export class SyncWorker {
       try {
         await this.sync(row);
       } catch (error) {
-        this.logger.error({ err: error, accountId: row.id }, 'sync failed unexpectedly');
-        await this.accounts.store.update(row.id, { sync_claimed_until: null, sync_due_at: this.clock.now() + RETRY_MS });
+        // Unlinked or linked again mid-sync (its vault records gone with the old link): the
+        // account's current state already says what happens next.
+        const postponed = await this.db.transaction().execute(async (trx) => {
+          if (!(await this.holdCurrent(row, trx))) return false;
+          await this.accounts.store.update(row.id, { sync_claimed_until: null, sync_due_at: this.clock.now() + RETRY_MS }, trx);
+          return true;
+        });
+        if (postponed) this.logger.error({ err: error, accountId: row.id }, 'sync failed unexpectedly');
+        else this.logger.info({ accountId: row.id }, 'sync abandoned: the account was unlinked or linked again meanwhile');
       }
     }
     return count;
@@ -98,10 +94,11 @@ export class SyncWorker {
     const unavailable = (timeout: Error) => ({ kind: 'unavailable' as const, message: timeout.message });
     const fetchWith = (bankState: ConnectorState) =>
       this.connectors.call((ctx) => connector.fetchData(bankState, row.account_number, { since: row.last_synced_at ?? undefined }, ctx), unavailable);
+    // Both secrets are read at once, before the bank is called, so they belong to the same link.
     let state = row.bank_state_secret_id ? (JSON.parse(await this.vault.open(row.bank_state_secret_id)) as ConnectorState) : undefined;
+    const fields = row.credentials_secret_id ? (JSON.parse(await this.vault.open(row.credentials_secret_id)) as Record<string, string>) : {};
     let fetched: FetchOutcome = state ? await fetchWith(state) : { kind: 'session_expired', message: 'no bank session' };
     if (fetched.kind === 'session_expired') {
-      const fields = row.credentials_secret_id ? (JSON.parse(await this.vault.open(row.credentials_secret_id)) as Record<string, string>) : {};
       let login = await this.connectors.call((ctx) => connector.login({ institutionId: institution.id, authMethod: row.auth_method, fields }, ctx), unavailable);
       if (login.kind === 'select') {
         const offered = login.state;
@@ -115,22 +112,34 @@ export class SyncWorker {
         return this.requireReauth(row, login.kind === 'challenge' ? 'the bank asked for MFA' : 'the bank rejected the stored credentials');
       }
     }
-    if (fetched.kind === 'ok') {
-      await this.store(row, fetched.data, state);
-      return 'synced';
-    }
+    if (fetched.kind === 'ok') return this.store(row, fetched.data, state);
     if (fetched.kind === 'session_expired') return this.requireReauth(row, fetched.message);
-    await this.db.transaction().execute(async (trx) => {
+    const written = await this.db.transaction().execute(async (trx) => {
+      if (!(await this.holdCurrent(row, trx))) return false;
       await this.accounts.store.update(row.id, { sync_claimed_until: null, sync_due_at: this.clock.now() + RETRY_MS, data_status: row.last_synced_at ? row.data_status : 'FAILED' }, trx);
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.sync_failed', accountId: row.id, data: payloads.syncFailed(row.id, fetched.message) });
+      return true;
     });
+    if (!written) return 'stale';
     this.events.committed();
     return 'failed';
   }
 
-  private async store(row: AccountRow, data: AccountData, state: ConnectorState | undefined) {
+  /**
+   * The bank answered for the account as it was when claimed. Unlinked since, its data stays
+   * deleted (CONTRACT §4) and no event is sent; linked again since, the new link's credentials
+   * and bank session win. The row stays locked until the transaction ends, so an unlink or
+   * relink cannot slip in between this check and the writes after it.
+   */
+  private async holdCurrent(row: AccountRow, trx: Db): Promise<boolean> {
+    const now = await this.accounts.store.lockLive(row.id, trx);
+    return now !== undefined && now.credentials_secret_id === row.credentials_secret_id;
+  }
+
+  private async store(row: AccountRow, data: AccountData, state: ConnectorState | undefined): Promise<SyncResult> {
     const now = this.clock.now();
-    await this.db.transaction().execute(async (trx) => {
+    const written = await this.db.transaction().execute(async (trx) => {
+      if (!(await this.holdCurrent(row, trx))) return false;
       await this.accounts.store.insertTransactions(
         data.transactions.map((t) => ({ id: `${row.id}:${t.id}`, account_id: row.id, bank_id: t.id, type: t.type, amount: t.amount, narration: t.narration, date: t.date, balance: t.balance, currency: t.currency, created_at: now })),
         trx,
@@ -159,15 +168,21 @@ export class SyncWorker {
       );
       const account = this.accounts.toAccount((await this.accounts.store.findById(row.id, trx))!);
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.account_updated', accountId: row.id, data: payloads.accountUpdated(account, 'SUCCESSFUL') });
+      return true;
     });
+    if (!written) return 'stale';
     this.events.committed();
+    return 'synced';
   }
 
   private async requireReauth(row: AccountRow, reason: string): Promise<SyncResult> {
-    await this.db.transaction().execute(async (trx) => {
+    const written = await this.db.transaction().execute(async (trx) => {
+      if (!(await this.holdCurrent(row, trx))) return false;
       await this.accounts.store.update(row.id, { reauth_required: 1, sync_due_at: null, sync_claimed_until: null, updated_at: this.clock.now() }, trx);
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.reauthorisation_required', accountId: row.id, data: payloads.accountOnly(row.id) });
+      return true;
     });
+    if (!written) return 'stale';
     this.events.committed();
     this.logger.info({ accountId: row.id, reason }, 'account needs re-authorisation');
     return 'reauth_required';

@@ -4,7 +4,8 @@ import type { BankConnector, ConnectorContext } from './types.ts';
 /** A bank did not answer in time; treated like the bank being unreachable. */
 export class ConnectorTimeout extends Error {
   constructor(readonly ms: number) {
-    super(`The bank did not answer within ${Math.round(ms / 1000)} s`);
+    // Sub-second timeouts in ms: "within 0 s" would tell the partner nothing.
+    super(`The bank did not answer within ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`);
   }
 }
 

@@ -2,6 +2,7 @@ import type { CreatedSession } from './service.ts';
 import type { StepReply } from './machine.ts';
 import { AppError } from '../http/errors.ts';
 import { successV2 } from '../http/envelope.ts';
+import { describeValidation } from '../http/validation.ts';
 
 /**
  * Partner steps answer in Mono's shapes. Failures become AppErrors carrying
@@ -11,6 +12,15 @@ export function stepFailure(error: unknown, api: 'v1' | 'v2'): unknown {
   if (!(error instanceof AppError)) return error;
   const extra = api === 'v1' ? { status: error.status, responseCode: 400, data: null } : { responseCode: 400 };
   return new AppError(error.code, error.message, { ...extra, ...error.extra }, error.headers);
+}
+
+/**
+ * A step whose body or headers fail the route schema is still a failed step: the routes
+ * attach the validation error and throw this, so it goes through `stepFailure` and carries
+ * `responseCode: 400` like every other failed login/commit.
+ */
+export function invalidStep(error: { validation: any; validationContext: string }): AppError {
+  return new AppError('INVALID_INPUT', describeValidation(error.validationContext ?? 'body', error.validation ?? []));
 }
 
 export function v1StepBody(reply: StepReply) {

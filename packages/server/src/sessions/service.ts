@@ -193,12 +193,15 @@ function readInput(state: SessionState, step: Step, body: unknown, api: ApiVersi
     const field = api === 'v1' ? 'account' : 'accountNumber';
     checkNames(Object.keys(given), [field]);
     if (api === 'v1') {
-      const index = Number(given.account);
+      // An integer or a string of digits; Number(null), Number('') and Number(true) are not choices.
+      const raw = given.account;
+      const index = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
       const chosen = Number.isInteger(index) ? state.accounts[index] : undefined;
       if (!chosen) throw new AppError('INVALID_INPUT', `Invalid request: body.account must be the index of one of the ${state.accounts.length} offered accounts (0 to ${state.accounts.length - 1})`);
       return { kind: 'account', accountNumber: chosen.accountNumber };
     }
-    const number = String(given.accountNumber);
+    const raw = given.accountNumber;
+    const number = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '';
     if (!state.accounts.some((a) => a.accountNumber === number)) {
       throw new AppError('INVALID_INPUT', `Invalid request: body.accountNumber must be one of the offered accounts: ${state.accounts.map((a) => a.accountNumber).join(', ')}`);
     }

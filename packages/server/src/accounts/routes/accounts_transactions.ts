@@ -1,10 +1,11 @@
-import { V1Failure, V2Envelope, V2Failure } from '@relink/contract';
+import { Paging, V1Failure, V2Envelope, V2Failure } from '@relink/contract';
 import { Type } from 'typebox';
 import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 import type { TransactionRow } from '../../db/schema.ts';
-import { AccountId, Paging, V1Transaction } from './schemas.ts';
+import { paging as pagingBlock } from '../../http/paging.ts';
+import { AccountId, V1Transaction } from './schemas.ts';
 
 const Query = Type.Object({
   start: Type.Optional(Type.String({ description: 'From this date (DD-MM-YYYY or ISO 8601)' })),
@@ -46,12 +47,7 @@ export function register(app: HttpApp, { accounts }: Services) {
           query.set('page', String(p));
           return `${request.protocol}://${request.host}${request.url.split('?')[0]}?${query}`;
         };
-        const paging = {
-          total,
-          page,
-          previous: page > 1 ? link(page - 1) : null,
-          next: page * limit < total ? link(page + 1) : null,
-        };
+        const paging = pagingBlock(total, page, limit, link);
         const data = rows.map(toV1Transaction);
         return v2 ? successV2('Request was successfully completed', data, { meta: paging }) : { paging, data };
       },
@@ -67,7 +63,9 @@ function toV1Transaction(t: TransactionRow) {
 function parseDate(name: string, value: string | undefined, endOfDay = false): number | undefined {
   if (value === undefined || value === '') return undefined;
   const dmy = /^(\d{2})-(\d{2})-(\d{4})$/.exec(value);
-  const ms = dmy ? Date.UTC(Number(dmy[3]), Number(dmy[2]) - 1, Number(dmy[1])) : Date.parse(value);
+  let ms = dmy ? Date.UTC(Number(dmy[3]), Number(dmy[2]) - 1, Number(dmy[1])) : Date.parse(value);
+  // Date.UTC rolls 31-13-2025 over to 31-01-2026: a day or month out of range is malformed.
+  if (dmy && (new Date(ms).getUTCDate() !== Number(dmy[1]) || new Date(ms).getUTCMonth() !== Number(dmy[2]) - 1)) ms = Number.NaN;
   if (Number.isNaN(ms)) throw new AppError('INVALID_INPUT', `Invalid request: query.${name} must be a date as DD-MM-YYYY or ISO 8601 (got "${value}")`);
   return endOfDay && (dmy || /^\d{4}-\d{2}-\d{2}$/.test(value)) ? ms + 86_400_000 - 1 : ms;
 }

@@ -1,8 +1,8 @@
+import { Nullable } from '@relink/contract';
 import { Type } from 'typebox';
 
 export const AccountId = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{24}$', description: '24-hex account id' }) });
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const DataStatus = Type.Enum(['AVAILABLE', 'PARTIAL', 'UNAVAILABLE', 'FAILED', 'PROCESSING']);
 
 export const AccountV1Schema = Type.Object({
@@ -48,11 +48,4 @@ export const V1Transaction = Type.Object({
   date: Type.String(),
   balance: Type.Integer(),
   currency: Type.String(),
-});
-
-export const Paging = Type.Object({
-  total: Type.Integer(),
-  page: Type.Integer(),
-  previous: Nullable(Type.String()),
-  next: Nullable(Type.String()),
 });

@@ -1,6 +1,6 @@
 import { SessionIdHeader, StepBody, V1Failure, V1StepReply } from '@relink/contract';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { stepFailure, v1StepBody } from '../replies.ts';
+import { invalidStep, stepFailure, v1StepBody } from '../replies.ts';
 
 /** `POST /v1/connect/login` and `POST /v1/connect/commit`: one step of a session. */
 export function register(app: HttpApp, { sessions }: Services) {
@@ -13,8 +13,11 @@ export function register(app: HttpApp, { sessions }: Services) {
         body: StepBody,
         response: { 200: V1StepReply, '4xx': V1Failure },
       },
+      // Schema failures reach the handler, so they too answer with responseCode 400.
+      attachValidation: true,
       handler: async (request) => {
         try {
+          if (request.validationError) throw invalidStep(request.validationError);
           return v1StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], step, request.body, 'v1'));
         } catch (error) {
           throw stepFailure(error, 'v1');

@@ -1,6 +1,6 @@
 import { SessionIdHeader, StepBody, V2Failure, V2StepReply } from '@relink/contract';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { stepFailure, v2StepBody } from '../replies.ts';
+import { invalidStep, stepFailure, v2StepBody } from '../replies.ts';
 
 /** `POST /v2/connect/login` and `POST /v2/connect/commit`: `responseCode` at the top level. */
 export function register(app: HttpApp, { sessions }: Services) {
@@ -13,8 +13,11 @@ export function register(app: HttpApp, { sessions }: Services) {
         body: StepBody,
         response: { 200: V2StepReply, '4xx': V2Failure },
       },
+      // Schema failures reach the handler, so they too answer with responseCode 400.
+      attachValidation: true,
       handler: async (request) => {
         try {
+          if (request.validationError) throw invalidStep(request.validationError);
           return v2StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], step, request.body, 'v2'));
         } catch (error) {
           throw stepFailure(error, 'v2');
