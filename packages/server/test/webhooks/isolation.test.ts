@@ -39,5 +39,31 @@ for (const kind of databases()) {
       assert.equal(fast.received[0]!.id, fired.event_id);
       assert.equal(slow.received.length, limit, 'one app holds at most its share of the slots');
     });
+
+    test('a backlog of 20 due retries is taken eight at a time, however many are due at once', async () => {
+      // Twenty first attempts fail fast; the receiver then hangs. Moving the clock past the first
+      // retry makes all twenty due together, so one dispatcher pass faces the whole backlog.
+      let failing = 20;
+      const flaky = await startReceiver((_req, res) => {
+        if (failing-- > 0) res.writeHead(500).end('not yet');
+      });
+      try {
+        const app = await server.createApp('Backlog');
+        await setEndpoint(server, app.secretKey, flaky.url);
+        const account = await insertAccount(server.services.database.db, app.id);
+        for (let i = 0; i < 20; i++) await fire(server, app.secretKey, account);
+        await waitFor(async () => (await deliveriesOf(server, app.id)).every((d) => d.attempt_count === 1), 10_000, 'twenty failed first attempts');
+
+        server.clock.advance(10_000);
+        server.services.webhooks.dispatcher.wake();
+        const limit = server.services.webhooks.dispatcher.perAppLimit;
+        await waitFor(() => flaky.received.length >= 20 + limit, 10_000, 'the retries to reach the receiver');
+        const claimed = (await deliveriesOf(server, app.id)).filter((d) => d.claimed_until !== null);
+        assert.equal(claimed.length, limit, 'rows claimed for this app');
+        assert.equal(flaky.received.length, 20 + limit, 'requests the receiver saw');
+      } finally {
+        await flaky.close();
+      }
+    });
   });
 }
