@@ -58,7 +58,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const sessions = new SessionService(database.db, vault, connectors, institutions, accounts, events, clock, config);
   const sync = new SyncWorker(database.db, vault, connectors, accounts, events, clock, logger);
   sessions.onLinked = () => void sync.wake();
-  const webhooks = new WebhookService({ config, database, vault, events, institutions, clock, logger });
+  const webhooks = new WebhookService({ config, database, vault, events, accounts, clock, logger });
   return {
     config,
     clock,

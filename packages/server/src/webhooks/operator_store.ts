@@ -87,8 +87,4 @@ export class OperatorStore {
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
-
-  account(appId: string, accountId: string) {
-    return this.db.selectFrom('accounts').selectAll().where('app_id', '=', appId).where('id', '=', accountId).executeTakeFirst();
-  }
 }

@@ -1,14 +1,11 @@
-import { payloads, toAccount } from '../accounts/model.ts';
-import type { AccountRow } from '../db/schema.ts';
+import { type Account, payloads } from '../accounts/model.ts';
 import type { EventType } from '../events/events.ts';
-import type { Institution } from '../institutions/registry.ts';
 
 /**
  * The `data` of each event for an account (CONTRACT §6), built by the same functions the real
  * state changes use, so a partner rehearsing with the sandbox fire helper gets the real shapes.
  */
-export function accountEventData(type: EventType, row: AccountRow, institution: Institution): unknown {
-  const account = toAccount(row, institution);
+export function accountEventData(type: EventType, account: Account): unknown {
   switch (type) {
     case 'mono.events.account_connected':
       return payloads.accountConnected(account);

@@ -1,10 +1,10 @@
 import type { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '@relink/contract';
 import type { Logger } from 'pino';
+import type { AccountService } from '../accounts/service.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
 import type { DeliveryStatus } from '../db/schema.ts';
 import type { EventType, Events } from '../events/events.ts';
-import type { InstitutionRegistry } from '../institutions/registry.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newWebhookSecret } from '../lib/ids.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -24,7 +24,7 @@ export interface WebhookDeps {
   database: Database;
   vault: Vault;
   events: Events;
-  institutions: InstitutionRegistry;
+  accounts: AccountService;
   clock: Clock;
   logger: Logger;
 }
@@ -152,13 +152,12 @@ export class WebhookService {
     throw new Error('webhook secret rotation kept racing with another rotation');
   }
 
-  /** Sandbox: records `type` for one of the app's accounts, as a real state change would. */
+  /** Sandbox: records `type` for one of the app's live accounts, as a real state change would. */
   async fire(appId: string, type: EventType, accountId: string) {
-    const { database, events, institutions } = this.deps;
-    const account = await this.store.account(appId, accountId);
-    const institution = account && institutions.get(account.institution_id);
-    if (!account || !institution) return undefined;
-    const data = accountEventData(type, account, institution);
+    const { database, events, accounts } = this.deps;
+    const row = await accounts.store.find(appId, accountId);
+    if (!row) return undefined;
+    const data = accountEventData(type, accounts.toAccount(row));
     const event = await database.db.transaction().execute((trx) => events.record(trx, { appId, type, accountId, data }));
     events.committed();
     return { eventId: event.id, deliveryId: event.deliveryId };

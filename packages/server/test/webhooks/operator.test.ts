@@ -138,6 +138,11 @@ for (const kind of databases()) {
         assert.equal(res.status, 404);
         assert.equal(res.body.code, 'ACCOUNT_NOT_FOUND');
       }
+      const unlinked = await insertAccount(server.services.database.db, app.id);
+      assert.equal((await call(server.url, 'POST', `/v2/accounts/${unlinked}/unlink`, { key: app.secretKey })).status, 200);
+      const gone = await call(server.url, 'POST', '/v2/sandbox/webhooks/fire', { key: app.secretKey, body: { event: 'mono.events.account_updated', account: unlinked } });
+      assert.equal(gone.status, 404, 'an unlinked account is no longer one of the app’s accounts');
+      assert.equal(gone.body.code, 'ACCOUNT_NOT_FOUND');
       const bad = await call(server.url, 'POST', '/v2/sandbox/webhooks/fire', { key: app.secretKey, body: { event: 'mono.events.account_deleted', account } });
       assert.equal(bad.status, 400);
       assert.equal(bad.body.code, 'INVALID_INPUT');
