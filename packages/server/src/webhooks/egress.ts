@@ -1,9 +1,9 @@
 import { promises as dns } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector } from 'undici';
+import type { AppMode } from '../apps/service.ts';
 import { type AddressKind, classifyAddress } from './addresses.ts';
 
-export type AppMode = 'test' | 'live';
 export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
 /**

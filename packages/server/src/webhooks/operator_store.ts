@@ -1,6 +1,5 @@
 import type { Db } from '../db/database.ts';
 import type { AppUpdate, DeliveryStatus } from '../db/schema.ts';
-import { newDelivery } from './store.ts';
 
 export interface Page {
   limit: number;
@@ -21,10 +20,7 @@ export class OperatorStore {
   }
 
   async deliveries(appId: string, filter: { status?: DeliveryStatus | undefined; eventId?: string | undefined }, page: Page) {
-    const base = this.db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('events as e', 'e.id', 'd.event_id')
-      .where('d.app_id', '=', appId)
+    const base = this.deliveryRows(appId)
       .$if(filter.status !== undefined, (q) => q.where('d.status', '=', filter.status!))
       .$if(filter.eventId !== undefined, (q) => q.where('d.event_id', '=', filter.eventId!));
     const [rows, total] = await Promise.all([
@@ -39,14 +35,7 @@ export class OperatorStore {
   }
 
   delivery(appId: string, id: string) {
-    return this.db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('events as e', 'e.id', 'd.event_id')
-      .selectAll('d')
-      .select('e.type as event_type')
-      .where('d.app_id', '=', appId)
-      .where('d.id', '=', id)
-      .executeTakeFirst();
+    return this.deliveryRows(appId).selectAll('d').select('e.type as event_type').where('d.id', '=', id).executeTakeFirst();
   }
 
   attempts(deliveryIds: string[]) {
@@ -60,13 +49,6 @@ export class OperatorStore {
       .execute();
   }
 
-  /** A new delivery of an event: the receiver sees the same `webhook-id` again. `replayOf` is null for an event replayed by id. */
-  async replay(appId: string, eventId: string, replayOf: string | null, url: string, now: number): Promise<string> {
-    const row = newDelivery(appId, eventId, url, now, replayOf);
-    await this.db.insertInto('webhook_deliveries').values(row).execute();
-    return row.id;
-  }
-
   endpoint(appId: string) {
     return this.db
       .selectFrom('apps')
@@ -74,6 +56,11 @@ export class OperatorStore {
       .where('id', '=', appId)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
+  }
+
+  /** An app's deliveries, each joined to its event. */
+  private deliveryRows(appId: string) {
+    return this.db.selectFrom('webhook_deliveries as d').innerJoin('events as e', 'e.id', 'd.event_id').where('d.app_id', '=', appId);
   }
 
   /** Changes the app's webhook columns if its current secret is still `expectedSecretId`. */

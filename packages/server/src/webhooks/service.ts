@@ -9,10 +9,11 @@ import type { Clock } from '../lib/clock.ts';
 import { newWebhookSecret } from '../lib/ids.ts';
 import type { Vault } from '../vault/vault.ts';
 import { Dispatcher } from './dispatcher.ts';
-import { type AppMode, EgressGuard } from './egress.ts';
+import type { AppMode } from '../apps/service.ts';
+import { EgressGuard } from './egress.ts';
 import { OperatorStore } from './operator_store.ts';
 import { accountEventData } from './payloads.ts';
-import { DeliveryStore } from './store.ts';
+import { DeliveryStore, enqueueDelivery } from './store.ts';
 import { deliveryView, eventView } from './views.ts';
 import { Wakeup } from './wakeup.ts';
 
@@ -91,9 +92,8 @@ export class WebhookService {
   }
 
   private async deliverAgain(appId: string, eventId: string, replayOf: string | null): Promise<WebhookDelivery | 'not_configured'> {
-    const endpoint = await this.store.endpoint(appId);
-    if (!endpoint?.webhook_url || endpoint.webhook_disabled_at !== null) return 'not_configured';
-    const deliveryId = await this.store.replay(appId, eventId, replayOf, endpoint.webhook_url, this.deps.clock.now());
+    const deliveryId = await enqueueDelivery(this.deps.database.db, { id: eventId, appId, createdAt: this.deps.clock.now(), replayOf });
+    if (!deliveryId) return 'not_configured';
     this.announce();
     return (await this.delivery(appId, deliveryId))!;
   }

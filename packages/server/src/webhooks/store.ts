@@ -12,10 +12,15 @@ export interface Claim {
 }
 
 /**
- * The outbox's delivering side: queues a delivery for an event, inside the transaction that
- * records the event, when its app has a webhook URL that is not disabled; returns its id.
+ * The outbox's delivering side: queues a delivery of an event, when its app has a webhook URL
+ * that is not disabled, and returns its id (null when there is nowhere to deliver). Called in
+ * the transaction that records the event, and for a replay (`replayOf`: the delivery it
+ * repeats, null for an event replayed by id).
  */
-export async function enqueueDelivery(executor: Db, event: { id: string; appId: string; createdAt: number }): Promise<string | null> {
+export async function enqueueDelivery(
+  executor: Db,
+  event: { id: string; appId: string; createdAt: number; replayOf?: string | null },
+): Promise<string | null> {
   const app = await executor
     .selectFrom('apps')
     .select('webhook_url')
@@ -24,7 +29,7 @@ export async function enqueueDelivery(executor: Db, event: { id: string; appId: 
     .where('webhook_disabled_at', 'is', null)
     .executeTakeFirst();
   if (!app?.webhook_url) return null;
-  const delivery = newDelivery(event.appId, event.id, app.webhook_url, event.createdAt);
+  const delivery = newDelivery(event.appId, event.id, app.webhook_url, event.createdAt, event.replayOf ?? null);
   await executor.insertInto('webhook_deliveries').values(delivery).execute();
   return delivery.id;
 }
