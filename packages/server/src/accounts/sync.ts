@@ -76,11 +76,9 @@ export class SyncWorker {
       } catch (error) {
         // Unlinked or linked again mid-sync (its vault records gone with the old link): the
         // account's current state already says what happens next.
-        const postponed = await this.db.transaction().execute(async (trx) => {
-          if (!(await this.holdCurrent(row, trx))) return false;
-          await this.accounts.store.update(row.id, { sync_claimed_until: null, sync_due_at: this.clock.now() + RETRY_MS }, trx);
-          return true;
-        });
+        const postponed = await this.writeIfCurrent(row, (trx) =>
+          this.accounts.store.update(row.id, { sync_claimed_until: null, sync_due_at: this.clock.now() + RETRY_MS }, trx),
+        );
         if (postponed) this.logger.error({ err: error, accountId: row.id }, 'sync failed unexpectedly');
         else this.logger.info({ accountId: row.id }, 'sync abandoned: the account was unlinked or linked again meanwhile');
       }
@@ -114,11 +112,9 @@ export class SyncWorker {
     }
     if (fetched.kind === 'ok') return this.store(row, fetched.data, state);
     if (fetched.kind === 'session_expired') return this.requireReauth(row, fetched.message);
-    const written = await this.db.transaction().execute(async (trx) => {
-      if (!(await this.holdCurrent(row, trx))) return false;
+    const written = await this.writeIfCurrent(row, async (trx) => {
       await this.accounts.store.update(row.id, { sync_claimed_until: null, sync_due_at: this.clock.now() + RETRY_MS, data_status: row.last_synced_at ? row.data_status : 'FAILED' }, trx);
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.sync_failed', accountId: row.id, data: payloads.syncFailed(row.id, fetched.message) });
-      return true;
     });
     if (!written) return 'stale';
     this.events.committed();
@@ -129,17 +125,20 @@ export class SyncWorker {
    * The bank answered for the account as it was when claimed. Unlinked since, its data stays
    * deleted (CONTRACT §4) and no event is sent; linked again since, the new link's credentials
    * and bank session win. The row stays locked until the transaction ends, so an unlink or
-   * relink cannot slip in between this check and the writes after it.
+   * relink cannot slip in between this check and `write`. Returns whether `write` ran.
    */
-  private async holdCurrent(row: AccountRow, trx: Db): Promise<boolean> {
-    const now = await this.accounts.store.lockLive(row.id, trx);
-    return now !== undefined && now.credentials_secret_id === row.credentials_secret_id;
+  private writeIfCurrent(row: AccountRow, write: (trx: Db) => Promise<void>): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const now = await this.accounts.store.lockLive(row.id, trx);
+      if (!now || now.credentials_secret_id !== row.credentials_secret_id) return false;
+      await write(trx);
+      return true;
+    });
   }
 
   private async store(row: AccountRow, data: AccountData, state: ConnectorState | undefined): Promise<SyncResult> {
     const now = this.clock.now();
-    const written = await this.db.transaction().execute(async (trx) => {
-      if (!(await this.holdCurrent(row, trx))) return false;
+    const written = await this.writeIfCurrent(row, async (trx) => {
       await this.accounts.store.insertTransactions(
         data.transactions.map((t) => ({ id: `${row.id}:${t.id}`, account_id: row.id, bank_id: t.id, type: t.type, amount: t.amount, narration: t.narration, date: t.date, balance: t.balance, currency: t.currency, created_at: now })),
         trx,
@@ -168,7 +167,6 @@ export class SyncWorker {
       );
       const account = this.accounts.toAccount((await this.accounts.store.findById(row.id, trx))!);
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.account_updated', accountId: row.id, data: payloads.accountUpdated(account, 'SUCCESSFUL') });
-      return true;
     });
     if (!written) return 'stale';
     this.events.committed();
@@ -176,11 +174,9 @@ export class SyncWorker {
   }
 
   private async requireReauth(row: AccountRow, reason: string): Promise<SyncResult> {
-    const written = await this.db.transaction().execute(async (trx) => {
-      if (!(await this.holdCurrent(row, trx))) return false;
+    const written = await this.writeIfCurrent(row, async (trx) => {
       await this.accounts.store.update(row.id, { reauth_required: 1, sync_due_at: null, sync_claimed_until: null, updated_at: this.clock.now() }, trx);
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.reauthorisation_required', accountId: row.id, data: payloads.accountOnly(row.id) });
-      return true;
     });
     if (!written) return 'stale';
     this.events.committed();
