@@ -127,6 +127,18 @@ export class Served {
     });
   }
 
+  /** The base URL the banner announces. */
+  async listening(): Promise<string> {
+    return (await this.waitFor(/Relink is listening on (http:\/\/127\.0\.0\.1:\d+)\n/))[1]!;
+  }
+
+  /** On a first start: the base URL and the Sandbox app the banner announces, with its secret key. */
+  async sandbox(): Promise<{ url: string; appId: string; key: string }> {
+    const url = await this.listening();
+    const [, appId, key] = await this.waitFor(/app "Sandbox" \(([0-9a-f]{24})\)[^]*?secret key: +(test_sk_[0-9A-Za-z]{32})\n/);
+    return { url, appId: appId!, key: key! };
+  }
+
   /** SIGTERM, then the exit status; SIGKILL if it has not exited within `ms`. */
   stop(ms = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     this.child.kill('SIGTERM');

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { call, createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase } from '../helpers.ts';
-import { Served } from '../process.ts';
+import { databaseVars, Served } from '../process.ts';
 
 
 for (const kind of databases()) {
@@ -24,11 +24,8 @@ for (const kind of databases()) {
     async function start(): Promise<{ url: string; port: number; key: string; db: TestDatabase }> {
       const db = await createTestDatabase(kind);
       dbs.push(db);
-      const vars: Record<string, string> = { PORT: '0', LOG_LEVEL: 'info', RELINK_MASTER_KEY: TEST_MASTER_KEY };
-      if (kind === 'postgres') vars.DATABASE_URL = db.url;
-      served = new Served(['serve', '--data', db.dataDir], vars);
-      const url = (await served.waitFor(/Relink is listening on (http:\/\/127\.0\.0\.1:\d+)\n/))[1]!;
-      const key = (await served.waitFor(/secret key: +(test_sk_[0-9A-Za-z]{32})\n/))[1]!;
+      served = new Served(['serve', '--data', db.dataDir], { PORT: '0', LOG_LEVEL: 'info', RELINK_MASTER_KEY: TEST_MASTER_KEY, ...databaseVars(db) });
+      const { url, key } = await served.sandbox();
       return { url, port: Number(new URL(url).port), key, db };
     }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { call, databases, startTestServer, type HttpResult, type TestServer } from '../helpers.ts';
-import { CountingBank, OTP, PASSWORD, step, v1Session, v2Session } from './support.ts';
+import { CountingBank, OTP, PASSWORD, eventsOf, link, step, v1Session, v2Session } from './support.ts';
 
 // Two steps of one session at once (a double-clicked button, a retried request) must change
 // the session once: one answer, one code, one account, one event.
@@ -38,7 +38,7 @@ for (const kind of databases()) {
       const codes = await db().selectFrom('codes').selectAll().where('session_id', '=', session).execute();
       assert.equal(codes.length, 1, 'one code');
       const accountId = codes[0]!.account_id;
-      const connected = await db().selectFrom('events').select('id').where('account_id', '=', accountId).where('type', '=', 'mono.events.account_connected').execute();
+      const connected = await eventsOf(server, accountId, 'mono.events.account_connected');
       assert.equal(connected.length, 1, 'one account_connected');
       return accountId;
     };
@@ -100,10 +100,8 @@ for (const kind of databases()) {
 
     test('a data sync still running when the account is unlinked does not bring its data back', async () => {
       const key = (await server.createApp('unlink race')).secretKey;
-      const session = await v1Session(server, key);
       bank.delayMs = 300; // the sync the link starts is still at the bank while we unlink
-      const done = await step(server, key, 'v1', 'login', session, { username: 'user_good', password: PASSWORD });
-      const id = (await call(server.url, 'POST', '/account/auth', { key, body: { code: done.body.data.code } })).body.id;
+      const id = await link(server, key, 'user_good', { api: 'v1' });
       assert.equal((await call(server.url, 'POST', `/v2/accounts/${id}/unlink`, { key })).status, 200);
       const fetches = bank.calls.fetchData;
       await server.services.sync.wake();
@@ -116,7 +114,7 @@ for (const kind of databases()) {
       assert.equal(row.credentials_secret_id, null);
       assert.equal(row.bank_state_secret_id, null);
       assert.equal((await db().selectFrom('transactions').select('id').where('account_id', '=', id).execute()).length, 0);
-      const updated = await db().selectFrom('events').select('id').where('account_id', '=', id).where('type', '=', 'mono.events.account_updated').execute();
+      const updated = await eventsOf(server, id, 'mono.events.account_updated');
       assert.equal(updated.length, 0, 'no account_updated after account_unlinked');
     });
 
@@ -140,9 +138,7 @@ for (const kind of databases()) {
 
     test('a sync that fails after the account was unlinked records no sync_failed', async () => {
       const key = (await server.createApp('unlink during failing sync')).secretKey;
-      const session = await v1Session(server, key);
-      const done = await step(server, key, 'v1', 'login', session, { username: 'user_good', password: PASSWORD });
-      const id = (await call(server.url, 'POST', '/account/auth', { key, body: { code: done.body.data.code } })).body.id;
+      const id = await link(server, key, 'user_good', { api: 'v1' });
       await server.services.sync.wake();
       const held = holdNextFetch({ kind: 'unavailable', message: 'the bank is down' });
       assert.equal((await call(server.url, 'POST', `/v2/accounts/${id}/sync`, { key })).status, 200);
@@ -150,23 +146,19 @@ for (const kind of databases()) {
       assert.equal((await call(server.url, 'POST', `/v2/accounts/${id}/unlink`, { key })).status, 200);
       held.release();
       await server.services.sync.wake();
-      const failed = await db().selectFrom('events').select('id').where('account_id', '=', id).where('type', '=', 'mono.events.sync_failed').execute();
+      const failed = await eventsOf(server, id, 'mono.events.sync_failed');
       assert.equal(failed.length, 0, 'no sync_failed after account_unlinked');
     });
 
     test('a sync that needed re-authorisation under the old login does not flag an account linked again meanwhile', async () => {
       const key = (await server.createApp('relink during sync')).secretKey;
-      const link = async () => {
-        const session = await v1Session(server, key);
-        const done = await step(server, key, 'v1', 'login', session, { username: 'user_good', password: PASSWORD });
-        return (await call(server.url, 'POST', '/account/auth', { key, body: { code: done.body.data.code } })).body.id as string;
-      };
-      const id = await link();
+      const linkAgain = () => link(server, key, 'user_good', { api: 'v1' });
+      const id = await linkAgain();
       await server.services.sync.wake();
       const held = holdNextFetch({ kind: 'session_expired', message: 'the bank session ended' });
       assert.equal((await call(server.url, 'POST', `/v2/accounts/${id}/sync`, { key })).status, 200);
       await held.atBank;
-      assert.equal(await link(), id, 'the same bank account links again as the same account');
+      assert.equal(await linkAgain(), id, 'the same bank account links again as the same account');
       // The old sync now logs in again with the credentials it read before the relink; the bank refuses.
       const real = bank.delegate;
       let refused = 0;
@@ -184,7 +176,7 @@ for (const kind of databases()) {
       assert.ok(!server.logs.some((l) => l.includes('sync failed unexpectedly')), 'the race is expected, not a crash');
       const row = await db().selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       assert.equal(row.reauth_required, 0);
-      const flagged = await db().selectFrom('events').select('id').where('account_id', '=', id).where('type', '=', 'mono.events.reauthorisation_required').execute();
+      const flagged = await eventsOf(server, id, 'mono.events.reauthorisation_required');
       assert.equal(flagged.length, 0);
       const account = await call(server.url, 'GET', `/v2/accounts/${id}`, { key });
       assert.equal(account.status, 200, account.text);
@@ -194,9 +186,7 @@ for (const kind of databases()) {
     test('unlinking an account while its first data sync is being written always succeeds', async () => {
       const key = (await server.createApp('unlink during first sync')).secretKey;
       for (let i = 0; i < 15; i++) {
-        const session = await v1Session(server, key);
-        const done = await step(server, key, 'v1', 'login', session, { username: 'user_good', password: PASSWORD });
-        const id = (await call(server.url, 'POST', '/account/auth', { key, body: { code: done.body.data.code } })).body.id;
+        const id = await link(server, key, 'user_good', { api: 'v1' });
         // The link has woken the sync worker; unlink and a manual sync race it.
         const [unlinked] = await Promise.all([
           call(server.url, 'POST', `/v2/accounts/${id}/unlink`, { key }),

@@ -30,9 +30,6 @@ export class CountingBank implements BankConnector {
   /** Added to every call, so concurrent steps overlap at the bank. */
   delayMs = 0;
   constructor(public delegate: BankConnector = new SandboxBank()) {}
-  get total() {
-    return this.steps + this.calls.fetchData;
-  }
   /** Calls a partner step can cause (data syncs in the background only fetch, or log in on their own schedule). */
   get steps() {
     return this.calls.login + this.calls.answer + this.calls.selectAccount;

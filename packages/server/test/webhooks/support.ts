@@ -85,7 +85,7 @@ export async function insertAccount(db: Db, appId: string, now = Date.now()): Pr
 }
 
 /** Sets the app's endpoint through the API and returns the new webhook secret. */
-export async function setEndpoint(server: TestServer | { url: string }, key: string, url: string): Promise<string> {
+export async function setEndpoint(server: { url: string }, key: string, url: string): Promise<string> {
   const res = await call(server.url, 'PUT', '/v2/webhooks/endpoint', { key, body: { url } });
   if (res.status !== 200) throw new Error(`PUT /v2/webhooks/endpoint answered ${res.status}: ${res.text}`);
   return res.body.data.webhook_secret as string;
