@@ -23,14 +23,17 @@ export const ErrorCodeSchema = Type.Enum(Object.keys(ERROR_CODES), {
 });
 
 /** v2/v3 success: `{status, message, timestamp, data}`. */
-export function V2Envelope<T extends TSchema>(data: T, extra: Record<string, TSchema> = {}) {
-  return Type.Object({
-    status: Type.Literal('successful'),
-    message: Type.String(),
-    timestamp: Type.String({ format: 'date-time' }),
-    ...extra,
-    data,
-  });
+export function V2Envelope<T extends TSchema>(data: T, extra: Record<string, TSchema> = {}, options: { examples?: unknown[]; description?: string } = {}) {
+  return Type.Object(
+    {
+      status: Type.Literal('successful'),
+      message: Type.String(),
+      timestamp: Type.String({ format: 'date-time' }),
+      ...extra,
+      data,
+    },
+    options,
+  );
 }
 
 /** v2/v3 failure: `{status:"failed", message, timestamp, data:null, code}`. */

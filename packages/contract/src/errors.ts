@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   IDEMPOTENCY_CONFLICT: 409,
   /** The bank rejected the login or the answer; the message says why. */
   BANK_LOGIN_FAILED: 400,
+  /** A re-authorisation logged in as a different bank user than the one the account was linked with. */
+  BANK_USER_MISMATCH: 400,
   /** The bank could not be reached during a partner step (Mono's responseCode 400 "connection error"). */
   BANK_CONNECTION_ERROR: 400,
   PAYLOAD_TOO_LARGE: 413,

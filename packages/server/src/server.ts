@@ -12,6 +12,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+const SWEEP_MS = 60_000;
+
 /** Opens the database, brings the schema up to date, and listens. */
 export async function startServer(config: Config, options: ServiceOptions = {}): Promise<RunningServer> {
   const services = createServices(config, options);
@@ -25,6 +27,11 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
     const url = config.publicUrl ?? address.replace('[::1]', 'localhost');
     services.sync.start();
     await services.webhooks.dispatcher.start();
+    // Abandoned sessions must not keep a user's bank password: their vault records go once they expire.
+    const sweeper = setInterval(() => {
+      services.sessions.sweep().catch((error: unknown) => services.logger.error({ err: error }, 'session sweep failed'));
+    }, SWEEP_MS);
+    sweeper.unref();
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -32,6 +39,7 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
       services,
       close() {
         closing ??= (async () => {
+          clearInterval(sweeper);
           await services.webhooks.dispatcher.stop();
           await app.close();
           await services.sync.stop();

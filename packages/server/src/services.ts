@@ -4,7 +4,7 @@ import { AccountService } from './accounts/service.ts';
 import { SyncWorker } from './accounts/sync.ts';
 import { AppService } from './apps/service.ts';
 import { Connectors } from './connectors/registry.ts';
-import { SandboxBank } from './connectors/sandbox/index.ts';
+import { DatabaseSandboxState, SandboxBank } from './connectors/sandbox/index.ts';
 import type { BankConnector } from './connectors/types.ts';
 import type { Config } from './config/config.ts';
 import { type Database, openDatabase } from './db/database.ts';
@@ -13,6 +13,7 @@ import { Idempotency } from './idempotency/service.ts';
 import { InstitutionRegistry } from './institutions/registry.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
+import { SandboxService } from './sandbox/service.ts';
 import { SessionService } from './sessions/service.ts';
 import { Vault } from './vault/vault.ts';
 import { WebhookService } from './webhooks/service.ts';
@@ -32,6 +33,7 @@ export interface Services {
   accounts: AccountService;
   sessions: SessionService;
   sync: SyncWorker;
+  sandbox: SandboxService;
   idempotency: Idempotency;
   webhooks: WebhookService;
   close(): Promise<void>;
@@ -40,8 +42,11 @@ export interface Services {
 export interface ServiceOptions {
   clock?: Clock;
   logger?: Logger;
-  /** Bank connectors; the sandbox bank by default. */
-  connectors?: BankConnector[];
+  /**
+   * Bank connectors; the sandbox bank by default. A function receives the sandbox bank whose
+   * state lives in this database, to wrap it (tests count its calls).
+   */
+  connectors?: BankConnector[] | ((sandbox: SandboxBank) => BankConnector[]);
 }
 
 export function createServices(config: Config, options: ServiceOptions = {}): Services {
@@ -52,11 +57,14 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const apps = new AppService(database.db, vault, config.masterKey, clock);
   const institutions = new InstitutionRegistry();
   const events = new Events(database.db, clock);
-  const connectors = new Connectors(options.connectors ?? [new SandboxBank()], config.connectorTimeoutMs, clock);
+  const sandbox = new SandboxBank({ state: new DatabaseSandboxState(database.db, clock) });
+  const banks = typeof options.connectors === 'function' ? options.connectors(sandbox) : (options.connectors ?? [sandbox]);
+  const connectors = new Connectors(banks, config.connectorTimeoutMs, clock);
   const codes = new Codes(database.db, clock, config.codeTtlMs);
-  const accounts = new AccountService(database.db, vault, events, codes, institutions, clock);
-  const sessions = new SessionService(database.db, vault, connectors, institutions, accounts, events, clock, config);
-  const sync = new SyncWorker(database.db, vault, connectors, accounts, events, clock, logger);
+  // Reauth tokens live as long as codes (10 minutes by default, Mono's documented lifetime).
+  const accounts = new AccountService(database.db, vault, events, codes, institutions, clock, config.codeTtlMs);
+  const sessions = new SessionService(database.db, vault, connectors, institutions, accounts, events, clock, config, logger);
+  const sync = new SyncWorker(database.db, vault, connectors, accounts, events, clock, logger, config.syncIntervalMs);
   sessions.onLinked = () => void sync.wake();
   const webhooks = new WebhookService({ config, database, vault, events, accounts, clock, logger });
   return {
@@ -73,6 +81,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     accounts,
     sessions,
     sync,
+    sandbox: new SandboxService(database.db, vault, connectors, institutions, accounts, sync, clock),
     idempotency: new Idempotency(database.db, vault, clock),
     webhooks,
     async close() {

@@ -11,7 +11,7 @@ import { type Config, loadConfig } from '../src/config/config.ts';
 import { ManualClock } from '../src/lib/clock.ts';
 import { createLogger } from '../src/lib/logger.ts';
 import { startServer, type RunningServer } from '../src/server.ts';
-import type { BankConnector } from '../src/connectors/types.ts';
+import type { ServiceOptions } from '../src/services.ts';
 import type { DestinationStream } from 'pino';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -93,7 +93,7 @@ export interface TestServer extends RunningServer {
 
 export async function startTestServer(
   kind: DatabaseKind,
-  options: { env?: Record<string, string>; db?: TestDatabase; logLevel?: string; connectors?: BankConnector[] } = {},
+  options: { env?: Record<string, string>; db?: TestDatabase; logLevel?: string; connectors?: ServiceOptions['connectors'] } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase(kind));
   const clock = new ManualClock(Date.now());

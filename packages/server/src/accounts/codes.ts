@@ -2,7 +2,7 @@ import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newCode } from '../lib/ids.ts';
 import { hashSecret } from '../lib/secrets.ts';
-import { AppError } from '../http/errors.ts';
+import { DomainError } from '../lib/errors.ts';
 
 /**
  * Auth codes: single-use, short-lived, stored only as hashes. Consuming one is a single
@@ -37,7 +37,7 @@ export class Codes {
       .where('expires_at', '>', now)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) {
-      throw new AppError('CODE_INVALID', 'Invalid code: it is unknown, expired or already used');
+      throw new DomainError('CODE_INVALID', 'Invalid code: it is unknown, expired or already used');
     }
     const row = await this.db.selectFrom('codes').select('account_id').where('hash', '=', hash).executeTakeFirstOrThrow();
     return row.account_id;

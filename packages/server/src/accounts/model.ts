@@ -21,6 +21,8 @@ export interface Account {
   retrievedData: string[];
   reauthRequired: boolean;
   lastSyncedAt: number | null;
+  /** Why the last sync did not succeed; null after a successful one. */
+  lastSyncError: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -43,6 +45,7 @@ export function toAccount(row: AccountRow, institution: Institution): Account {
     retrievedData: JSON.parse(row.retrieved_data) as string[],
     reauthRequired: row.reauth_required === 1,
     lastSyncedAt: row.last_synced_at,
+    lastSyncError: row.last_sync_error,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -50,10 +53,10 @@ export function toAccount(row: AccountRow, institution: Institution): Account {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** `GET /accounts/{id}` (v1, Mono's shape). */
+/** `GET /accounts/{id}` (v1, Mono's shape; `reauth_required` and `last_synced_at` are Relink's additions). */
 export function accountV1(a: Account) {
   return {
-    meta: { data_status: a.dataStatus, auth_method: a.authMethod },
+    meta: { data_status: a.dataStatus, auth_method: a.authMethod, reauth_required: a.reauthRequired, last_synced_at: iso(a.lastSyncedAt) },
     account: {
       _id: a.id,
       institution: { name: a.institution.name, bankCode: a.institution.bankCode, type: a.institution.type },
@@ -87,6 +90,7 @@ export function accountV2(a: Account) {
       retrieved_data: a.retrievedData,
       reauth_required: a.reauthRequired,
       last_synced_at: iso(a.lastSyncedAt),
+      last_sync_error: a.lastSyncError,
     },
   };
 }
@@ -98,7 +102,8 @@ export const payloads = {
     customer: a.customerId,
     meta: { data_status: 'PROCESSING', auth_method: a.authMethod, ...(ref ? { ref } : {}) },
   }),
-  accountUpdated: (a: Account, syncStatus?: string) => ({
+  /** `syncStatus` is Mono's `SUCCESSFUL | FAILED | REAUTHORISATION_REQUIRED`; a failure says why in `sync_error` [Relink]. */
+  accountUpdated: (a: Account, syncStatus?: 'SUCCESSFUL' | 'FAILED' | 'REAUTHORISATION_REQUIRED', syncError?: string) => ({
     account: {
       _id: a.id,
       name: a.name,
@@ -117,6 +122,7 @@ export const payloads = {
       auth_method: a.authMethod,
       retrieved_data: a.retrievedData,
       ...(syncStatus ? { sync_status: syncStatus } : {}),
+      ...(syncError ? { sync_error: syncError } : {}),
     },
   }),
   accountOnly: (accountId: string) => ({ account: { _id: accountId } }),

@@ -2,7 +2,7 @@ import type { Db } from '../db/database.ts';
 import type { AccountRow } from '../db/schema.ts';
 import type { BankAccount, ConnectorState } from '../connectors/types.ts';
 import type { Events } from '../events/events.ts';
-import { AppError } from '../http/errors.ts';
+import { DomainError } from '../lib/errors.ts';
 import type { InstitutionRegistry } from '../institutions/registry.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newObjectId } from '../lib/ids.ts';
@@ -10,6 +10,7 @@ import type { Vault } from '../vault/vault.ts';
 import type { Codes } from './codes.ts';
 import { type Account, payloads, toAccount } from './model.ts';
 import { AccountStore } from './store.ts';
+import { ReauthTokens } from './tokens.ts';
 
 export interface CompletedLink {
   accountId: string;
@@ -19,6 +20,7 @@ export interface CompletedLink {
 
 export class AccountService {
   readonly store: AccountStore;
+  readonly tokens: ReauthTokens;
 
   constructor(
     private readonly db: Db,
@@ -27,8 +29,10 @@ export class AccountService {
     private readonly codes: Codes,
     private readonly institutions: InstitutionRegistry,
     private readonly clock: Clock,
+    reauthTokenTtlMs: number,
   ) {
     this.store = new AccountStore(db);
+    this.tokens = new ReauthTokens(db, clock, reauthTokenTtlMs);
   }
 
   toAccount(row: AccountRow): Account {
@@ -39,7 +43,7 @@ export class AccountService {
 
   async get(appId: string, id: string): Promise<Account> {
     const row = await this.store.find(appId, id);
-    if (!row) throw new AppError('ACCOUNT_NOT_FOUND', `No account with id ${id}`);
+    if (!row) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${id}`);
     return this.toAccount(row);
   }
 
@@ -113,6 +117,46 @@ export class AccountService {
     return { accountId, code, created: !existing };
   }
 
+  /** `POST /accounts/{id}/reauthorise`: a token that opens one reauth session for this account. */
+  async issueReauthToken(appId: string, id: string) {
+    const account = await this.get(appId, id);
+    return this.tokens.issue(appId, account.id);
+  }
+
+  /**
+   * The end of a successful re-authorisation, inside the step's transaction: the login's
+   * credentials (the session's newly typed ones, or a fresh copy of the stored ones, so a sync
+   * still holding the old ones cannot write over this) and its bank session replace the old
+   * in the vault, the account leaves `reauth_required` and is due for a sync at once, the
+   * account's reauth hold is released, `account_reauthorized` is recorded, and a code for the
+   * same account id is issued.
+   */
+  async completeReauth(trx: Db, input: { appId: string; accountId: string; sessionId: string; credentialsSecretId: string | null; bankState: ConnectorState }): Promise<string> {
+    const now = this.clock.now();
+    const row = await this.store.lockLive(input.accountId, trx, input.appId);
+    if (!row || !row.credentials_secret_id) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${input.accountId}: it was unlinked during the re-authorisation`);
+    const credentialsId = input.credentialsSecretId ?? (await this.vault.seal('bank_credentials', await this.vault.open(row.credentials_secret_id, trx), trx));
+    for (const old of [row.credentials_secret_id, row.bank_state_secret_id]) if (old) await this.vault.remove(old, trx);
+    const bankStateId = await this.vault.seal('bank_state', JSON.stringify(input.bankState), trx);
+    await this.store.update(
+      row.id,
+      {
+        credentials_secret_id: credentialsId,
+        bank_state_secret_id: bankStateId,
+        reauth_required: 0,
+        reauth_session_id: null,
+        reauth_session_expires_at: null,
+        last_sync_error: null,
+        sync_due_at: now,
+        sync_claimed_until: null,
+        updated_at: now,
+      },
+      trx,
+    );
+    await this.events.record(trx, { appId: input.appId, type: 'mono.events.account_reauthorized', accountId: row.id, data: payloads.accountOnly(row.id) });
+    return this.codes.issue(trx, { appId: input.appId, accountId: row.id, sessionId: input.sessionId });
+  }
+
   async createCustomer(executor: Db, appId: string, name: string | null, email: string | null): Promise<string> {
     const id = newObjectId();
     await executor.insertInto('customers').values({ id, app_id: appId, name, email, created_at: this.clock.now() }).execute();
@@ -124,7 +168,7 @@ export class AccountService {
     if (!customer) return null;
     if (customer.id !== undefined) {
       const row = await this.db.selectFrom('customers').select('id').where('id', '=', customer.id).where('app_id', '=', appId).executeTakeFirst();
-      if (!row) throw new AppError('INVALID_INPUT', `customer.id ${customer.id} is not a customer of this app`);
+      if (!row) throw new DomainError('INVALID_INPUT', `customer.id ${customer.id} is not a customer of this app`);
       return row.id;
     }
     const email = customer.email!.toLowerCase();
@@ -135,26 +179,25 @@ export class AccountService {
   /** Deletes stored credentials and data; the account id answers 404 from now on. */
   async unlink(appId: string, id: string): Promise<void> {
     const now = this.clock.now();
-    await this.db.transaction().execute(async (trx) => {
+    await this.events.transaction(async (trx) => {
       const row = await this.store.lockLive(id, trx, appId);
-      if (!row) throw new AppError('ACCOUNT_NOT_FOUND', `No account with id ${id}`);
+      if (!row) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${id}`);
       for (const secret of [row.credentials_secret_id, row.bank_state_secret_id]) if (secret) await this.vault.remove(secret, trx);
       await this.store.deleteData(id, trx);
       await this.store.update(
         id,
-        { unlinked_at: now, updated_at: now, credentials_secret_id: null, bank_state_secret_id: null, identity: null, bvn: null, balance: null, sync_due_at: null, retrieved_data: '[]', data_status: 'UNAVAILABLE' },
+        { unlinked_at: now, updated_at: now, reauth_session_id: null, reauth_session_expires_at: null, credentials_secret_id: null, bank_state_secret_id: null, identity: null, bvn: null, balance: null, sync_due_at: null, retrieved_data: '[]', data_status: 'UNAVAILABLE' },
         trx,
       );
       await this.events.record(trx, { appId, type: 'mono.events.account_unlinked', accountId: id, data: payloads.accountOnly(id) });
     });
-    this.events.committed();
   }
 
   /** Queues a data sync now. An account waiting for re-authorisation cannot sync. */
   async requestSync(appId: string, id: string): Promise<Account> {
     const account = await this.get(appId, id);
     if (account.reauthRequired) {
-      throw new AppError('INVALID_INPUT', 'This account needs re-authorisation before it can sync; start a reauth session');
+      throw new DomainError('INVALID_INPUT', 'This account needs re-authorisation before it can sync; start a reauth session');
     }
     await this.store.update(id, { sync_due_at: this.clock.now(), updated_at: this.clock.now() });
     return account;

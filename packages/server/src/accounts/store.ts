@@ -60,6 +60,45 @@ export class AccountStore {
     await executor.updateTable('accounts').set(changes).where('id', '=', id).execute();
   }
 
+  /**
+   * Makes `sessionId` the account's one live reauth session: a single guarded update, so of two
+   * concurrent starts exactly one wins, on any number of instances. A hold lapses when its
+   * session expires, or is released when the session ends.
+   */
+  async holdForReauth(id: string, sessionId: string, now: number, until: number, executor: Db): Promise<boolean> {
+    const result = await executor
+      .updateTable('accounts')
+      .set({ reauth_session_id: sessionId, reauth_session_expires_at: until })
+      .where('id', '=', id)
+      .where('unlinked_at', 'is', null)
+      .where((eb) => eb.or([eb('reauth_session_id', 'is', null), eb('reauth_session_expires_at', '<=', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Frees the account for another reauth session, if `sessionId` still holds it. */
+  async releaseReauth(id: string, sessionId: string, executor: Db): Promise<void> {
+    await executor
+      .updateTable('accounts')
+      .set({ reauth_session_id: null, reauth_session_expires_at: null })
+      .where('id', '=', id)
+      .where('reauth_session_id', '=', sessionId)
+      .execute();
+  }
+
+  /** Claims this account's sync if it is not waiting for reauth and no worker holds it. */
+  async claimSync(id: string, now: number, holdUntil: number): Promise<AccountRow | undefined> {
+    const result = await this.db
+      .updateTable('accounts')
+      .set({ sync_claimed_until: holdUntil })
+      .where('id', '=', id)
+      .where('unlinked_at', 'is', null)
+      .where('reauth_required', '=', 0)
+      .where((eb) => eb.or([eb('sync_claimed_until', 'is', null), eb('sync_claimed_until', '<', now)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1 ? this.findById(id) : undefined;
+  }
+
   /** Claims one account whose sync is due; a guarded update, so one worker wins it. */
   async claimDueSync(now: number, holdUntil: number): Promise<AccountRow | undefined> {
     const candidates = await this.db
@@ -73,14 +112,8 @@ export class AccountStore {
       .limit(5)
       .execute();
     for (const { id } of candidates) {
-      const result = await this.db
-        .updateTable('accounts')
-        .set({ sync_claimed_until: holdUntil })
-        .where('id', '=', id)
-        .where('unlinked_at', 'is', null)
-        .where((eb) => eb.or([eb('sync_claimed_until', 'is', null), eb('sync_claimed_until', '<', now)]))
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1) return this.findById(id);
+      const claimed = await this.claimSync(id, now, holdUntil);
+      if (claimed) return claimed;
     }
     return undefined;
   }

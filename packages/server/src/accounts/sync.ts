@@ -7,12 +7,21 @@ import type { Events } from '../events/events.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Vault } from '../vault/vault.ts';
 import { CoalescedPass } from '../lib/coalesce.ts';
+import { loginAsLinked, type LinkedOutcome } from './bank_login.ts';
 import { payloads } from './model.ts';
 import type { AccountService } from './service.ts';
 
 const CLAIM_MS = 5 * 60_000;
 const RETRY_MS = 15 * 60_000;
-const SYNC_INTERVAL_MS = 24 * 60 * 60_000;
+
+/** Why a login with the stored credentials that did not go through means re-authorisation. */
+const REAUTH_REASONS: Record<Exclude<LinkedOutcome['kind'], 'ok' | 'unavailable'>, string> = {
+  challenge: 'The bank asked for multi-factor authentication (OTP) on a new login',
+  wrong_answer: 'The bank asked for multi-factor authentication (OTP) on a new login',
+  invalid_credentials: 'The bank rejected the stored credentials: the password was changed',
+  locked: 'The bank reports the account locked',
+  other_user: 'The stored credentials no longer reach this account',
+};
 
 /** `stale`: the account was unlinked or linked again while the bank answered; nothing was written. */
 export type SyncResult = 'synced' | 'reauth_required' | 'failed' | 'stale';
@@ -22,7 +31,8 @@ export type SyncResult = 'synced' | 'reauth_required' | 'failed' | 'stale';
  * asked for survives a restart and any instance may run it; claiming an account is one
  * guarded update. A sync first uses the bank session the link left behind; when that is
  * gone it logs in again with the stored credentials, and if the bank then wants MFA or
- * rejects the password the account needs re-authorisation (CONTRACT §5).
+ * rejects the password the account needs re-authorisation (CONTRACT §5). From then on no
+ * sync is claimed for it, so the bank sees no further login until the user re-authorises.
  */
 export class SyncWorker {
   private timer: NodeJS.Timeout | undefined;
@@ -37,6 +47,7 @@ export class SyncWorker {
     private readonly events: Events,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly intervalMs: number,
     private readonly pollMs = 2_000,
   ) {
     this.passes = new CoalescedPass(async () => void (await this.runDue()), {
@@ -63,6 +74,22 @@ export class SyncWorker {
     return this.stopped ? Promise.resolve() : this.passes.run();
   }
 
+  /**
+   * Syncs this account now, unless another worker holds it or it waits for re-authorisation;
+   * returns what happened, or undefined when it was not this call's to run.
+   */
+  async runOne(accountId: string): Promise<SyncResult | undefined> {
+    const now = this.clock.now();
+    const row = await this.accounts.store.claimSync(accountId, now, now + CLAIM_MS);
+    if (!row) return undefined;
+    try {
+      return await this.sync(row);
+    } catch (error) {
+      await this.postpone(row, error);
+      return 'failed';
+    }
+  }
+
   /** Syncs every account that is due; returns how many were attempted. */
   async runDue(): Promise<number> {
     let count = 0;
@@ -74,16 +101,19 @@ export class SyncWorker {
       try {
         await this.sync(row);
       } catch (error) {
-        // Unlinked or linked again mid-sync (its vault records gone with the old link): the
-        // account's current state already says what happens next.
-        const postponed = await this.writeIfCurrent(row, (trx) =>
-          this.accounts.store.update(row.id, { sync_claimed_until: null, sync_due_at: this.clock.now() + RETRY_MS }, trx),
-        );
-        if (postponed) this.logger.error({ err: error, accountId: row.id }, 'sync failed unexpectedly');
-        else this.logger.info({ accountId: row.id }, 'sync abandoned: the account was unlinked or linked again meanwhile');
+        await this.postpone(row, error);
       }
     }
     return count;
+  }
+
+  /** A sync that threw. Unlinked or linked again mid-sync (its vault records gone with the old link): the account's current state already says what happens next. */
+  private async postpone(row: AccountRow, error: unknown) {
+    const postponed = await this.writeIfCurrent(row, (trx) =>
+      this.accounts.store.update(row.id, { sync_claimed_until: null, sync_due_at: this.clock.now() + RETRY_MS }, trx),
+    );
+    if (postponed) this.logger.error({ err: error, accountId: row.id }, 'sync failed unexpectedly');
+    else this.logger.info({ accountId: row.id }, 'sync abandoned: the account was unlinked or linked again meanwhile');
   }
 
   async sync(row: AccountRow): Promise<SyncResult> {
@@ -97,28 +127,25 @@ export class SyncWorker {
     const fields = row.credentials_secret_id ? (JSON.parse(await this.vault.open(row.credentials_secret_id)) as Record<string, string>) : {};
     let fetched: FetchOutcome = state ? await fetchWith(state) : { kind: 'session_expired', message: 'no bank session' };
     if (fetched.kind === 'session_expired') {
-      let login = await this.connectors.call((ctx) => connector.login({ institutionId: institution.id, authMethod: row.auth_method, fields }, ctx), unavailable);
-      if (login.kind === 'select') {
-        const offered = login.state;
-        login = await this.connectors.call((ctx) => connector.selectAccount(offered, row.account_number, ctx), unavailable);
-      }
+      const login = await loginAsLinked(this.connectors, connector, { institutionId: institution.id, authMethod: row.auth_method, fields }, row.account_number);
       if (login.kind === 'unavailable') fetched = login;
       else if (login.kind === 'ok') {
         state = login.state;
         fetched = await fetchWith(state);
       } else {
-        return this.requireReauth(row, login.kind === 'challenge' ? 'the bank asked for MFA' : 'the bank rejected the stored credentials');
+        return this.requireReauth(row, REAUTH_REASONS[login.kind]);
       }
     }
     if (fetched.kind === 'ok') return this.store(row, fetched.data, state);
-    if (fetched.kind === 'session_expired') return this.requireReauth(row, fetched.message);
+    if (fetched.kind === 'session_expired') return this.requireReauth(row, `The bank asked for a new login: ${fetched.message}`);
+    const reason = fetched.message;
     const written = await this.writeIfCurrent(row, async (trx) => {
-      await this.accounts.store.update(row.id, { sync_claimed_until: null, sync_due_at: this.clock.now() + RETRY_MS, data_status: row.last_synced_at ? row.data_status : 'FAILED' }, trx);
-      await this.events.record(trx, { appId: row.app_id, type: 'mono.events.sync_failed', accountId: row.id, data: payloads.syncFailed(row.id, fetched.message) });
+      const now = this.clock.now();
+      await this.accounts.store.update(row.id, { sync_claimed_until: null, sync_due_at: now + RETRY_MS, data_status: row.last_synced_at ? row.data_status : 'FAILED', last_sync_error: reason, updated_at: now }, trx);
+      await this.events.record(trx, { appId: row.app_id, type: 'mono.events.sync_failed', accountId: row.id, data: payloads.syncFailed(row.id, reason) });
+      await this.recordUpdated(trx, row.id, 'FAILED', reason);
     });
-    if (!written) return 'stale';
-    this.events.committed();
-    return 'failed';
+    return written ? 'failed' : 'stale';
   }
 
   /**
@@ -128,7 +155,7 @@ export class SyncWorker {
    * relink cannot slip in between this check and `write`. Returns whether `write` ran.
    */
   private writeIfCurrent(row: AccountRow, write: (trx: Db) => Promise<void>): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.events.transaction(async (trx) => {
       const now = await this.accounts.store.lockLive(row.id, trx);
       if (!now || now.credentials_secret_id !== row.credentials_secret_id) return false;
       await write(trx);
@@ -159,28 +186,40 @@ export class SyncWorker {
           retrieved_data: JSON.stringify(['identity', 'balance', 'transactions']),
           bank_state_secret_id: bankStateId,
           last_synced_at: now,
-          sync_due_at: now + SYNC_INTERVAL_MS,
+          last_sync_error: null,
+          sync_due_at: now + this.intervalMs,
           sync_claimed_until: null,
           updated_at: now,
         },
         trx,
       );
-      const account = this.accounts.toAccount((await this.accounts.store.findById(row.id, trx))!);
-      await this.events.record(trx, { appId: row.app_id, type: 'mono.events.account_updated', accountId: row.id, data: payloads.accountUpdated(account, 'SUCCESSFUL') });
+      await this.recordUpdated(trx, row.id, 'SUCCESSFUL');
     });
-    if (!written) return 'stale';
-    this.events.committed();
-    return 'synced';
+    return written ? 'synced' : 'stale';
   }
 
+  private async recordUpdated(trx: Db, id: string, status: 'SUCCESSFUL' | 'FAILED' | 'REAUTHORISATION_REQUIRED', reason?: string) {
+    const account = this.accounts.toAccount((await this.accounts.store.findById(id, trx))!);
+    await this.events.record(trx, { appId: account.appId, type: 'mono.events.account_updated', accountId: id, data: payloads.accountUpdated(account, status, reason) });
+  }
+
+  /**
+   * The account needs re-authorisation. `reauthorisation_required` (and an `account_updated`
+   * saying why) is recorded once per episode: only by the sync that moved the account into it.
+   */
   private async requireReauth(row: AccountRow, reason: string): Promise<SyncResult> {
+    let entered = false;
     const written = await this.writeIfCurrent(row, async (trx) => {
-      await this.accounts.store.update(row.id, { reauth_required: 1, sync_due_at: null, sync_claimed_until: null, updated_at: this.clock.now() }, trx);
+      const now = this.clock.now();
+      const current = await this.accounts.store.findById(row.id, trx);
+      entered = current?.reauth_required === 0;
+      await this.accounts.store.update(row.id, { reauth_required: 1, last_sync_error: reason, sync_due_at: null, sync_claimed_until: null, updated_at: now }, trx);
+      if (!entered) return;
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.reauthorisation_required', accountId: row.id, data: payloads.accountOnly(row.id) });
+      await this.recordUpdated(trx, row.id, 'REAUTHORISATION_REQUIRED', reason);
     });
     if (!written) return 'stale';
-    this.events.committed();
-    this.logger.info({ accountId: row.id, reason }, 'account needs re-authorisation');
+    if (entered) this.logger.info({ accountId: row.id, reason }, 'account needs re-authorisation');
     return 'reauth_required';
   }
 }

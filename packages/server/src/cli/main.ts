@@ -14,6 +14,7 @@ const COMMANDS: Record<string, (context: CliContext, sub: string | undefined, re
   keys: async (context, sub) => (await import('./apps.ts')).keysCommand(context, sub),
   vault: async (context, sub) => (await import('./vault.ts')).vaultCommand(context, sub),
   webhooks: async (context, sub, rest) => (await import('./webhooks.ts')).webhooksCommand(context, sub, rest),
+  sandbox: async (context, sub, rest) => (await import('./sandbox.ts')).sandboxCommand(context, sub, rest),
 };
 
 const USAGE = `relink: the Relink server and its administration
@@ -29,6 +30,8 @@ Usage
   relink webhooks deliveries --app ID [STATUS] [--json]   STATUS: pending, succeeded or failed
   relink webhooks replay DELIVERY_ID|EVENT_ID --app ID [--json]   send an event again
   relink webhooks fire EVENT ACCOUNT_ID --app ID [--json]  sandbox: send an event (test apps)
+  relink sandbox reset-login ACCOUNT_ID [--reason mfa_required|password_changed] [--json]
+                                   sandbox: the account needs re-authorisation now
 
 Every command accepts --data DIR (default ./.relink or RELINK_DATA_DIR) and honours
 DATABASE_URL, PORT, HOST, RELINK_MASTER_KEY and LOG_LEVEL. See docs/configuration.md.`;
@@ -42,6 +45,7 @@ const OPTIONS = {
   name: { type: 'string' },
   'webhook-url': { type: 'string' },
   app: { type: 'string' },
+  reason: { type: 'string' },
   live: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

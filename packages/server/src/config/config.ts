@@ -21,6 +21,8 @@ export interface Config {
   sessionTtlMs: number;
   codeTtlMs: number;
   connectorTimeoutMs: number;
+  /** How often each linked account's data is synced (`RELINK_SYNC_INTERVAL`, default 24 h). */
+  syncIntervalMs: number;
   webhook: {
     /** Seconds to wait before each retry (Standard Webhooks / Svix default schedule). */
     retryScheduleSeconds: number[];
@@ -82,6 +84,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     sessionTtlMs: integer('RELINK_SESSION_TTL_SECONDS', env.RELINK_SESSION_TTL_SECONDS, 600, 10, 86_400) * 1000,
     codeTtlMs: integer('RELINK_CODE_TTL_SECONDS', env.RELINK_CODE_TTL_SECONDS, 600, 10, 86_400) * 1000,
     connectorTimeoutMs: integer('RELINK_CONNECTOR_TIMEOUT_MS', env.RELINK_CONNECTOR_TIMEOUT_MS, 30_000, 1, 600_000),
+    syncIntervalMs: duration('RELINK_SYNC_INTERVAL', env.RELINK_SYNC_INTERVAL, 24 * 3_600_000, 10_000, 30 * 86_400_000),
     webhook: {
       retryScheduleSeconds: parseSchedule(env.RELINK_WEBHOOK_RETRY_SCHEDULE),
       timeoutMs: integer('RELINK_WEBHOOK_TIMEOUT_MS', env.RELINK_WEBHOOK_TIMEOUT_MS, 15_000, 100, 60_000),
@@ -104,6 +107,18 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   const value = Number(raw.trim());
   if (value < min || value > max) throw new ConfigError(name, `must be from ${min} to ${max} (got ${value})`);
   return value;
+}
+
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration as seconds (`3600`) or with a unit (`90s`, `30m`, `24h`, `7d`); returns milliseconds. */
+function duration(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
+  if (!match) throw new ConfigError(name, `must be a duration such as 3600, 90s, 30m, 24h or 7d (got "${raw}")`);
+  const ms = Number(match[1]) * UNITS[match[2] || 's']!;
+  if (ms < min || ms > max) throw new ConfigError(name, `must be from ${min / 1000} s to ${max / 86_400_000} days (got "${raw}")`);
+  return ms;
 }
 
 function parseDatabase(url: string | undefined, dataDir: string): Config['database'] {

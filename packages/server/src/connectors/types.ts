@@ -102,3 +102,19 @@ export type FetchOutcome =
   /** The bank session is gone: a new login (maybe with MFA) is needed before data can be read. */
   | { kind: 'session_expired'; message: string }
   | { kind: 'unavailable'; message: string };
+
+export type ResetReason = 'mfa_required' | 'password_changed';
+
+/**
+ * What a sandbox connector offers beyond a bank's interface: forcing the next login into a
+ * case (CONTRACT §7 `reset-login`), so a partner can rehearse re-authorisation. A real bank
+ * connector does not implement it; the sandbox helper answers 400 for its accounts.
+ */
+export interface SandboxControls {
+  /** `fields` are the stored login fields of the linked user. Returns the new password, if changed. */
+  resetLogin(institutionId: string, fields: Record<string, string>, reason: ResetReason): Promise<{ username: string; newPassword?: string }>;
+}
+
+export function hasSandboxControls(connector: BankConnector): connector is BankConnector & SandboxControls {
+  return typeof (connector as Partial<SandboxControls>).resetLogin === 'function';
+}

@@ -210,3 +210,42 @@ export interface BootstrapStepsTable {
   step: string;
   done_at: number;
 }
+
+// Re-authorisation (migration 0006).
+export interface Schema {
+  reauth_tokens: ReauthTokensTable;
+  sandbox_bank_users: SandboxBankUsersTable;
+}
+
+export interface AccountsTable {
+  /** The live reauth session, if any: set by one guarded update, so an account has at most one. */
+  reauth_session_id: ColumnType<string | null, string | null | undefined, string | null>;
+  reauth_session_expires_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Why the last data sync did not succeed; null after a successful one. */
+  last_sync_error: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface SessionsTable {
+  /** `SessionState.status`, kept beside the JSON so unfinished and expired sessions can be queried. */
+  status: ColumnType<SessionStatusColumn, SessionStatusColumn | undefined, SessionStatusColumn>;
+}
+export type SessionStatusColumn = 'awaiting_login' | 'awaiting_input' | 'awaiting_account' | 'completed' | 'failed';
+
+/** v1 reauth tokens (`POST /accounts/{id}/reauthorise`): single use, short-lived, stored hashed. */
+export interface ReauthTokensTable {
+  hash: string;
+  app_id: string;
+  account_id: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+/** The sandbox bank's own records: a user's changed password (hashed) and forced MFA. */
+export interface SandboxBankUsersTable {
+  institution_id: string;
+  username: string;
+  password_hash: string | null;
+  force_mfa: number;
+  updated_at: number;
+}

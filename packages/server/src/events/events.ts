@@ -53,6 +53,16 @@ export class Events {
     return { id, appId: input.appId, type: input.type, accountId: input.accountId ?? null, body, createdAt, deliveryId };
   }
 
+  /**
+   * Runs `work` in one transaction and announces its events once it has committed: the one way
+   * writers record events, so none can forget to wake the dispatcher after its commit.
+   */
+  async transaction<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction().execute(work);
+    this.committed();
+    return result;
+  }
+
   /** Signals that events were committed. Listeners must not throw. */
   committed(): void {
     this.emitter.emit('committed');

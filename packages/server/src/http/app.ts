@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../services.ts';
+import { DomainError } from '../lib/errors.ts';
 import { AppError } from './errors.ts';
 import { envelopeFor, failureBody } from './envelope.ts';
 import { registerIdempotency } from './idempotency.ts';
@@ -44,6 +45,23 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
     }
   });
 
+  // Existing Mono clients built on axios send bodiless POSTs (sync, unlink, reauthorise) as
+  // form-encoded with no body, and may send form-encoded bodies: both are read like JSON.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, parseForm(text));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  // Any other content type is refused, unless there is no body at all: nothing to misread.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    if ((body as Buffer).length === 0) return done(null, undefined);
+    done(new AppError('UNSUPPORTED_MEDIA_TYPE', `Unsupported content-type "${request.headers['content-type'] ?? ''}": send JSON (application/json) or a form (application/x-www-form-urlencoded)`), undefined);
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply, services));
   app.setNotFoundHandler((request, reply) => {
     const kind = envelopeFor(request.url);
@@ -81,6 +99,39 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
   return app;
 }
 
+const FORM_KEY = /^([^[\]]+)(?:\[([^[\]]*)\])?$/;
+
+/**
+ * A form body as the object JSON would have given: every value a string (the route schema
+ * coerces numbers), `a[b]=c` as `{a:{b:c}}` one level deep, a repeated name as an array.
+ * Keys become own properties, as with JSON.parse, so `__proto__` cannot reach a prototype.
+ */
+export function parseForm(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const put = (target: Record<string, unknown>, key: string, value: string) => {
+    const existing = Object.hasOwn(target, key) ? target[key] : undefined;
+    const next = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+    Object.defineProperty(target, key, { value: next, enumerable: true, writable: true, configurable: true });
+  };
+  for (const [name, value] of new URLSearchParams(text)) {
+    const match = FORM_KEY.exec(name);
+    if (!match) throw new AppError('INVALID_INPUT', `Invalid request: form field name "${name}" is malformed (use name or name[key])`);
+    const [, outer, inner] = match as unknown as [string, string, string | undefined];
+    if (inner === undefined || inner === '') {
+      put(out, outer, value);
+      continue;
+    }
+    const nested = Object.hasOwn(out, outer) ? out[outer] : undefined;
+    if (nested !== undefined && (typeof nested !== 'object' || Array.isArray(nested))) {
+      throw new AppError('INVALID_INPUT', `Invalid request: form field "${outer}" is given both as a value and as ${outer}[${inner}]`);
+    }
+    const object = (nested as Record<string, unknown> | undefined) ?? {};
+    if (nested === undefined) Object.defineProperty(out, outer, { value: object, enumerable: true, writable: true, configurable: true });
+    put(object, inner, value);
+  }
+  return out;
+}
+
 async function authenticate(request: FastifyRequest, _reply: FastifyReply, services: Services) {
   if (request.routeOptions.config.auth === 'none') return;
   const key = request.headers['mono-sec-key'];
@@ -97,8 +148,8 @@ const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOU
 function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply, services: Services) {
   const kind = envelopeFor(request.url);
   let appError: AppError;
-  if (error instanceof AppError) {
-    appError = error;
+  if (error instanceof DomainError) {
+    appError = AppError.from(error);
   } else if (error.validation) {
     appError = new AppError('INVALID_INPUT', describeValidation(error.validationContext ?? 'body', error.validation));
   } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

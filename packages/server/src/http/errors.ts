@@ -1,21 +1,27 @@
 import { type ErrorCode, statusOf } from '@relink/contract';
+import { DomainError } from '../lib/errors.ts';
 
 /**
- * A failure the client is meant to see: a catalogue code and a message that names the
- * problem. Anything else thrown is a bug or an outage and becomes `INTERNAL` with no detail.
+ * A domain failure as HTTP: its status comes from the error catalogue, and it may carry
+ * response headers (e.g. `retry-after`). Route code throws it; services throw `DomainError`,
+ * which the error handler treats the same way.
  */
-export class AppError extends Error {
+export class AppError extends DomainError {
   readonly status: number;
   constructor(
-    readonly code: ErrorCode,
+    code: ErrorCode,
     message: string,
-    /** Extra top-level envelope fields, e.g. `responseCode` on partner steps. */
-    readonly extra: Record<string, unknown> = {},
+    extra: Record<string, unknown> = {},
     /** Extra response headers, e.g. `retry-after`. */
     readonly headers: Record<string, string> = {},
   ) {
-    super(message);
+    super(code, message, extra);
     this.name = 'AppError';
     this.status = statusOf(code);
+  }
+
+  /** The HTTP form of any domain error. */
+  static from(error: DomainError): AppError {
+    return error instanceof AppError ? error : new AppError(error.code, error.message, error.extra);
   }
 }

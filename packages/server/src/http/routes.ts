@@ -12,6 +12,9 @@ import * as accountAuth from '../accounts/routes/account_auth.ts';
 import * as accountsGet from '../accounts/routes/accounts_get.ts';
 import * as accountsTransactions from '../accounts/routes/accounts_transactions.ts';
 import * as accountsActions from '../accounts/routes/accounts_actions.ts';
+import * as accountsReauthorise from '../accounts/routes/accounts_reauthorise.ts';
+import * as v2ConnectReauth from '../sessions/routes/v2_connect_reauth.ts';
+import * as v2SandboxResetLogin from '../sandbox/routes/v2_sandbox_reset_login.ts';
 
 import * as v2WebhooksEvents from '../webhooks/routes/v2_webhooks_events_list.ts';
 import * as v2WebhooksEventReplay from '../webhooks/routes/v2_webhooks_events_replay.ts';
@@ -43,6 +46,9 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     accountsGet,
     accountsTransactions,
     accountsActions,
+    accountsReauthorise,
+    v2ConnectReauth,
+    v2SandboxResetLogin,
     v2WebhooksEvents,
     v2WebhooksEventReplay,
     v2WebhooksDeliveries,

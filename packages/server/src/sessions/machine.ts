@@ -1,5 +1,6 @@
 import type { ErrorCode, Ui } from '@relink/contract';
-import type { BankAccount, ConnectorOutcome } from '../connectors/types.ts';
+import type { LinkedOutcome } from '../accounts/bank_login.ts';
+import type { BankAccount, ConnectorOutcome, ConnectorState } from '../connectors/types.ts';
 
 /**
  * A linking or re-authorisation session as a state machine (STYLE §4):
@@ -8,9 +9,15 @@ import type { BankAccount, ConnectorOutcome } from '../connectors/types.ts';
  *          │                    │   ↺ wrong answer (3rd fails)                  
  *          └──────────→ completed | failed
  *
- * `transition` is pure: it takes the bank's answer and returns the next state. Persistence,
- * bank calls and events hang off it in the service. Expiry is a guard, not a state: a
- * session is expired when `now >= expiresAt`, whatever its status.
+ * Both kinds of session are this one machine. A link starts at `awaiting_login` with the
+ * institution's form; a re-authorisation starts with a background login with the stored
+ * credentials (`start`), after which it is at whatever state that login reached. Reaching
+ * `completed` yields an explicit effect (link a new account, or re-authorise the known one)
+ * that the service carries out in the same transaction as the new state.
+ *
+ * `transition` is pure: it takes the bank's answer and returns the next state and effect.
+ * Persistence, bank calls and events hang off it in the service. Expiry is a guard, not a
+ * state: a session is expired when `now >= expiresAt`, whatever its status.
  */
 export type SessionStatus = 'awaiting_login' | 'awaiting_input' | 'awaiting_account' | 'completed' | 'failed';
 
@@ -66,10 +73,63 @@ export function guard(state: SessionState, step: Step, now: number, expiresAt: n
   return { ok: true };
 }
 
-export function transition(state: SessionState, outcome: ConnectorOutcome): SessionState {
+export type SessionKind = 'link' | 'reauth';
+
+/** What a bank answer can be for a session: a re-authorisation also learns that the login was someone else's. */
+export type StepOutcome = ConnectorOutcome | LinkedOutcome;
+
+/** What completing a session does, carried out with the new state in one transaction. */
+export type Effect =
+  | { kind: 'none' }
+  /** A link: create (or refresh) the account `linked`, with the bank session `bankState`. */
+  | { kind: 'link'; linked: BankAccount; bankState: ConnectorState }
+  /** A re-authorisation of the session's account: new credentials and bank session replace the old. */
+  | { kind: 'reauth'; linked: BankAccount; bankState: ConnectorState };
+
+export interface Transition {
+  state: SessionState;
+  effect: Effect;
+}
+
+/**
+ * A bank answer that cannot happen for this session (a connector bug): refused before anything
+ * is written, so the session is as it was and the step may be tried again.
+ */
+export class ImpossibleOutcome extends Error {
+  constructor(message: string) {
+    super(`impossible bank answer: ${message}`);
+    this.name = 'ImpossibleOutcome';
+  }
+}
+
+export function transition(state: SessionState, outcome: StepOutcome, kind: SessionKind): Transition {
+  if (outcome.kind === 'ok') {
+    const [linked, ...rest] = outcome.accounts;
+    if (!linked || rest.length > 0) throw new ImpossibleOutcome(`'ok' must carry exactly one account, got ${outcome.accounts.length}`);
+    return {
+      state: { ...state, status: 'completed', ui: null, expectedFields: [], accounts: [], linked },
+      effect: { kind, linked, bankState: outcome.state },
+    };
+  }
+  if (outcome.kind === 'select' && kind === 'reauth') throw new ImpossibleOutcome("a re-authorisation picks the linked account itself; 'select' cannot reach the machine");
+  return { state: next(state, outcome), effect: { kind: 'none' } };
+}
+
+/**
+ * The background login that opens a re-authorisation. Stored credentials the bank rejects are
+ * not the user's failed attempt: the session waits for a login with new ones. A bank that cannot
+ * be reached leaves nothing to continue, so the session fails and the account is free again.
+ */
+export function start(state: SessionState, outcome: LinkedOutcome): Transition {
+  if (outcome.kind === 'invalid_credentials') return { state: { ...state, status: 'awaiting_login' }, effect: { kind: 'none' } };
+  if (outcome.kind === 'unavailable') return { state: fail(state, 'BANK_CONNECTION_ERROR', outcome.message), effect: { kind: 'none' } };
+  return transition(state, outcome, 'reauth');
+}
+
+function next(state: SessionState, outcome: Exclude<StepOutcome, { kind: 'ok' }>): SessionState {
   switch (outcome.kind) {
-    case 'ok':
-      return { ...state, status: 'completed', ui: null, expectedFields: [], accounts: [], linked: outcome.accounts[0] ?? null };
+    case 'other_user':
+      return fail(state, 'BANK_USER_MISMATCH', outcome.message);
     case 'select':
       return { ...state, status: 'awaiting_account', ui: null, expectedFields: [], accounts: outcome.accounts };
     case 'challenge':
@@ -114,7 +174,7 @@ export type StepReply =
   | { responseCode: 400; error: ErrorCode; message: string };
 
 /** The reply for the state a step produced from `outcome`. `code` is the issued auth code, if any. */
-export function replyFor(next: SessionState, outcome: ConnectorOutcome, code: string | null): StepReply {
+export function replyFor(next: SessionState, outcome: StepOutcome, code: string | null): StepReply {
   if (next.status === 'completed' && code) return { responseCode: 99, code };
   if (next.status === 'failed' && next.failure) return { responseCode: 400, error: next.failure.code, message: next.failure.message };
   switch (outcome.kind) {
@@ -131,6 +191,27 @@ export function replyFor(next: SessionState, outcome: ConnectorOutcome, code: st
     case 'unavailable':
       return { responseCode: 400, error: 'BANK_CONNECTION_ERROR', message: outcome.message };
     default:
-      return { responseCode: 400, error: 'INTERNAL', message: 'Unexpected bank answer' };
+      // `ok` without a code, `locked` and `other_user` always end completed or failed above.
+      throw new ImpossibleOutcome(`no reply for '${outcome.kind}' in state '${next.status}'`);
   }
+}
+
+/**
+ * What the background login of a re-authorisation tells the partner: done (99, with the code),
+ * input needed (102: the bank's challenge, or the institution's login form when the stored
+ * password was rejected, with the step to call next), or a failure that ended the session.
+ */
+export type StartReply =
+  | { responseCode: 99; code: string }
+  | { responseCode: 102; ui: Ui; next: 'login' | 'commit'; message: string }
+  | { responseCode: 400; error: ErrorCode; message: string };
+
+export function replyForStart(next: SessionState, outcome: LinkedOutcome, code: string | null): StartReply {
+  if (next.status === 'awaiting_login' && next.ui) {
+    return { responseCode: 102, ui: next.ui, next: 'login', message: `${outcome.kind === 'invalid_credentials' ? outcome.message : 'Login needed'}: log in again with the new credentials` };
+  }
+  if (next.status === 'awaiting_input' && next.ui) return { responseCode: 102, ui: next.ui, next: 'commit', message: next.ui.title };
+  const reply = replyFor(next, outcome, code);
+  if (reply.responseCode === 101 || reply.responseCode === 102) throw new ImpossibleOutcome(`a re-authorisation cannot start at ${reply.responseCode}`);
+  return reply;
 }

@@ -1,6 +1,7 @@
-import type { CreatedSession } from './service.ts';
+import type { CreatedSession, StartedReauth } from './service.ts';
 import type { StepReply } from './machine.ts';
 import { AppError } from '../http/errors.ts';
+import { DomainError } from '../lib/errors.ts';
 import { successV2 } from '../http/envelope.ts';
 import { describeValidation } from '../http/validation.ts';
 
@@ -9,9 +10,10 @@ import { describeValidation } from '../http/validation.ts';
  * `responseCode: 400` (and, on v1, a numeric `status` as Mono's v1 sends).
  */
 export function stepFailure(error: unknown, api: 'v1' | 'v2'): unknown {
-  if (!(error instanceof AppError)) return error;
-  const extra = api === 'v1' ? { status: error.status, responseCode: 400, data: null } : { responseCode: 400 };
-  return new AppError(error.code, error.message, { ...extra, ...error.extra }, error.headers);
+  if (!(error instanceof DomainError)) return error;
+  const http = AppError.from(error);
+  const extra = api === 'v1' ? { status: http.status, responseCode: 400, data: null } : { responseCode: 400 };
+  return new AppError(http.code, http.message, { ...extra, ...http.extra }, http.headers);
 }
 
 /**
@@ -80,4 +82,35 @@ export function v2SessionData(session: CreatedSession) {
     },
     ui: session.ui,
   };
+}
+
+/** The v1 answer to `{reauth_token}`: the session object plus Mono's `reauth:{response_code, message}`. */
+export function v1ReauthSessionBody({ session, reply }: StartedReauth) {
+  if (reply.responseCode === 400) throw new AppError(reply.error, reply.message);
+  const reauth =
+    reply.responseCode === 99
+      ? { response_code: 99, message: 'Re-authorisation complete: no user input was needed', code: reply.code }
+      : // v1 tells a rejected stored password apart from MFA by 400; either way `ui` is the form to fill.
+        { response_code: reply.next === 'login' ? 400 : 102, message: reply.message };
+  return { ...v1SessionBody(session), reauth };
+}
+
+/** `next` names the endpoint a 102 continues at [Relink]. */
+export const REAUTH_NEXT = { login: '/v2/connect/reauth/login', commit: '/v2/connect/commit' } as const;
+
+/** The v2 answer to `POST /v2/connect/reauth/session`: `responseCode` inside `data`, as Mono's guide shows. */
+export function v2ReauthSessionBody({ session, reply }: StartedReauth) {
+  switch (reply.responseCode) {
+    case 99:
+      return successV2('Request completed successfully', { responseCode: 99 as const, code: reply.code });
+    case 102:
+      return successV2(reply.message, {
+        responseCode: 102 as const,
+        session: { id: session.id, expiresAt: session.expiresAt },
+        userInput: reply.ui,
+        next: REAUTH_NEXT[reply.next],
+      });
+    case 400:
+      throw new AppError(reply.error, reply.message, { responseCode: 400 });
+  }
 }

@@ -1,18 +1,20 @@
 import type { Ui } from '@relink/contract';
+import type { Logger } from 'pino';
+import { type LinkedOutcome, loginAsLinked, pickLinked } from '../accounts/bank_login.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { App } from '../apps/service.ts';
 import type { Config } from '../config/config.ts';
 import type { Connectors } from '../connectors/registry.ts';
-import type { ConnectorOutcome, ConnectorState } from '../connectors/types.ts';
+import { type ConnectorOutcome, type ConnectorState, hasSandboxControls } from '../connectors/types.ts';
 import type { Db } from '../db/database.ts';
 import type { SessionRow } from '../db/schema.ts';
 import type { Events } from '../events/events.ts';
-import { AppError } from '../http/errors.ts';
+import { DomainError } from '../lib/errors.ts';
 import type { Institution, InstitutionRegistry } from '../institutions/registry.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newSessionId } from '../lib/ids.ts';
 import type { Vault } from '../vault/vault.ts';
-import { guard, initialState, replyFor, type SessionState, type Step, type StepReply, transition } from './machine.ts';
+import { type Effect, guard, ImpossibleOutcome, initialState, replyFor, replyForStart, type SessionState, start, type StartReply, type Step, type StepOutcome, type StepReply, type Transition, transition } from './machine.ts';
 import { SessionStore } from './store.ts';
 
 export type ApiVersion = 'v1' | 'v2';
@@ -30,7 +32,7 @@ const MAX_FIELD_LENGTH = 512;
 
 export class SessionService {
   readonly store: SessionStore;
-  /** Called after a step completes a link, so the first data sync starts at once. */
+  /** Called after a step completes a link or a re-authorisation, so the data sync starts at once. */
   onLinked: () => void = () => {};
 
   constructor(
@@ -42,17 +44,21 @@ export class SessionService {
     private readonly events: Events,
     private readonly clock: Clock,
     private readonly config: Pick<Config, 'sessionTtlMs'>,
+    private readonly logger: Pick<Logger, 'error'>,
   ) {
     this.store = new SessionStore(db);
   }
 
   async create(app: App, input: { institution: string; authMethod: string; customer?: { id?: string; name?: string; email?: string } }): Promise<CreatedSession> {
     const institution = this.institutions.get(input.institution);
-    if (!institution) throw new AppError('INSTITUTION_NOT_FOUND', `No institution with id ${input.institution}`);
+    if (!institution) throw new DomainError('INSTITUTION_NOT_FOUND', `No institution with id ${input.institution}`);
     const method = this.institutions.authMethod(institution, input.authMethod);
     if (!method) {
       const offered = institution.authMethods.map((m) => m.type).join(', ');
-      throw new AppError('INVALID_INPUT', `auth_method ${input.authMethod} is not offered by ${institution.name}; use one of: ${offered}`);
+      throw new DomainError('INVALID_INPUT', `auth_method ${input.authMethod} is not offered by ${institution.name}; use one of: ${offered}`);
+    }
+    if (hasSandboxControls(this.connectors.get(institution.connector)) && app.mode !== 'test') {
+      throw new DomainError('FORBIDDEN', `${institution.name} is a sandbox institution: link it with a test key`);
     }
     const customerId = await this.accounts.customerFor(app.id, input.customer);
     const now = this.clock.now();
@@ -62,6 +68,7 @@ export class SessionService {
       id,
       app_id: app.id,
       kind: 'link',
+      status: 'awaiting_login',
       institution_id: institution.id,
       auth_method: method.type,
       customer_id: customerId,
@@ -78,36 +85,141 @@ export class SessionService {
     return { id, appId: app.id, institution, authMethod: method.type, expiresAt, ui: method.ui };
   }
 
+  /**
+   * Opens a re-authorisation of `target` (an account id, or a v1 reauth token): one guarded
+   * write makes it the account's only live reauth session (409 `REAUTH_IN_PROGRESS` otherwise),
+   * then Relink logs in in the background with the stored credentials. The session is claimed
+   * from birth, so no step can run before that login has answered.
+   */
+  async startReauth(app: App, target: { accountId: string } | { token: string }): Promise<StartedReauth> {
+    const now = this.clock.now();
+    const id = newSessionId();
+    const expiresAt = now + this.config.sessionTtlMs;
+    const row = await this.db.transaction().execute(async (trx) => {
+      const accountId = 'token' in target ? await this.accounts.tokens.consume(trx, app.id, target.token) : target.accountId;
+      const account = await this.accounts.store.find(app.id, accountId, trx);
+      if (!account) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${accountId}`);
+      if (!(await this.accounts.store.holdForReauth(account.id, id, now, expiresAt, trx))) {
+        throw new DomainError('REAUTH_IN_PROGRESS', `A re-authorisation session for account ${account.id} is already in progress; finish it or wait for it to expire`);
+      }
+      const institution = this.institutions.get(account.institution_id)!;
+      const method = this.institutions.authMethod(institution, account.auth_method) ?? institution.authMethods[0]!;
+      const session = {
+        id,
+        app_id: app.id,
+        kind: 'reauth' as const,
+        status: 'awaiting_login' as const,
+        institution_id: institution.id,
+        auth_method: method.type,
+        customer_id: account.customer_id,
+        account_id: account.id,
+        state: JSON.stringify(initialState(method.ui)),
+        connector_state_secret_id: null,
+        credentials_secret_id: null,
+        version: 1,
+        busy_until: now + this.connectors.timeout + 5_000,
+        expires_at: expiresAt,
+        created_at: now,
+        updated_at: now,
+      };
+      await this.store.insert(session, trx);
+      return { ...session, account };
+    });
+    const { account, ...sessionRow } = row;
+    const institution = this.institutions.get(row.institution_id)!;
+    const state = JSON.parse(row.state) as SessionState;
+    let outcome: LinkedOutcome;
+    let result: Transition;
+    try {
+      const fields = JSON.parse(await this.vault.open(account.credentials_secret_id!)) as Record<string, string>;
+      outcome = await loginAsLinked(this.connectors, this.connectors.get(institution.connector), { institutionId: institution.id, authMethod: row.auth_method, fields }, account.account_number);
+      result = start(state, outcome);
+    } catch (error) {
+      await this.abandon(sessionRow, 1);
+      if (error instanceof ImpossibleOutcome) this.logger.error({ err: error, sessionId: id }, 'bank connector gave an impossible answer');
+      throw error instanceof ImpossibleOutcome ? new DomainError('BANK_CONNECTION_ERROR', 'The bank gave an answer Relink cannot use; start the re-authorisation again') : error;
+    }
+    const { state: next, effect } = result;
+    const code = await this.finishStep(sessionRow, 1, state, next, effect, outcome, null);
+    const created: CreatedSession = { id, appId: app.id, institution, authMethod: row.auth_method, expiresAt, ui: next.ui ?? state.ui! };
+    return { session: created, accountId: account.id, reply: replyForStart(next, outcome, code) };
+  }
+
   /** One login or commit: validate against the cached fields, call the bank once, persist. */
-  async step(app: App, sessionId: string | undefined, step: Step, body: unknown, api: ApiVersion): Promise<StepReply> {
-    if (!sessionId) throw new AppError('INVALID_INPUT', 'Missing x-session-id header: send the id of the session this step belongs to');
+  async step(app: App, sessionId: string | undefined, step: Step, body: unknown, api: ApiVersion, only?: 'reauth'): Promise<StepReply> {
+    if (!sessionId) throw new DomainError('INVALID_INPUT', 'Missing x-session-id header: send the id of the session this step belongs to');
     const row = await this.store.find(app.id, sessionId);
-    if (!row) throw new AppError('SESSION_NOT_FOUND', `No session with id ${sessionId}`);
+    if (!row) throw new DomainError('SESSION_NOT_FOUND', `No session with id ${sessionId}`);
+    if (only === 'reauth' && row.kind !== 'reauth') {
+      throw new DomainError('INVALID_INPUT', `Session ${sessionId} links a new account; log in with POST /${api}/connect/login`);
+    }
     const state = JSON.parse(row.state) as SessionState;
     const now = this.clock.now();
     const allowed = guard(state, step, now, row.expires_at);
-    if (!allowed.ok) throw new AppError(allowed.code, allowed.message);
+    if (!allowed.ok) throw new DomainError(allowed.code, allowed.message);
     const input = readInput(state, step, body, api);
+    const account = row.kind === 'reauth' ? await this.reauthTarget(row, state, input) : undefined;
 
     const claimed = row.version + 1;
     if (!(await this.store.claim(row.id, row.version, now, now + this.connectors.timeout + 5_000))) {
-      throw new AppError('SESSION_BUSY', 'Another step of this session is in progress; wait for it to finish');
+      throw new DomainError('SESSION_BUSY', 'Another step of this session is in progress; wait for it to finish');
     }
-    let outcome: ConnectorOutcome;
+    let outcome: StepOutcome;
+    let result: Transition;
     try {
       outcome = await this.callBank(row, state, input);
+      if (account) outcome = await pickLinked(this.connectors, this.connector(row), outcome, account.account_number);
+      result = transition(state, outcome, row.kind);
     } catch (error) {
       await this.store.release(row.id, claimed, {});
+      if (error instanceof ImpossibleOutcome) {
+        this.logger.error({ err: error, sessionId: row.id }, 'bank connector gave an impossible answer');
+        throw new DomainError('BANK_CONNECTION_ERROR', 'The bank gave an answer Relink cannot use; nothing changed, try the step again');
+      }
       throw error;
     }
-    const next = transition(state, outcome);
-    let code: string | null = null;
-    await this.db.transaction().execute(async (trx) => {
-      code = await this.persist(trx, row, claimed, step, input, next, outcome);
-    });
-    this.events.committed();
-    if (code) this.onLinked();
-    return replyFor(next, outcome, code);
+    const code = await this.finishStep(row, claimed, state, result.state, result.effect, outcome, step === 'login' && input.kind === 'fields' ? input.fields : null);
+    return replyFor(result.state, outcome, code);
+  }
+
+  /**
+   * Deletes the vault records (typed bank passwords, half-finished bank logins) of sessions
+   * that expired or ended without handing them on; returns how many sessions were cleaned.
+   */
+  async sweep(limit = 100): Promise<number> {
+    const now = this.clock.now();
+    const rows = await this.store.withSecretsToSweep(now, limit);
+    let swept = 0;
+    for (const row of rows) {
+      const done = await this.db.transaction().execute(async (trx) => {
+        if (!(await this.store.clearSecrets(row, now, trx))) return false;
+        for (const secret of [row.credentials_secret_id, row.connector_state_secret_id]) if (secret) await this.vault.remove(secret, trx);
+        return true;
+      });
+      if (done) swept++;
+    }
+    return swept;
+  }
+
+  private connector(row: SessionRow) {
+    return this.connectors.get(this.institutions.get(row.institution_id)!.connector);
+  }
+
+  /**
+   * The account a reauth step is for. A login with new credentials must be the linked user's:
+   * another username is refused here, before the bank sees it, and the stored credentials stay.
+   */
+  private async reauthTarget(row: SessionRow, state: SessionState, input: StepInput) {
+    const account = row.account_id ? await this.accounts.store.find(row.app_id, row.account_id) : undefined;
+    if (!account) throw new DomainError('ACCOUNT_NOT_FOUND', `The account this session re-authorises no longer exists`);
+    if (state.status === 'awaiting_login' && input.kind === 'fields' && account.credentials_secret_id) {
+      const stored = JSON.parse(await this.vault.open(account.credentials_secret_id)) as Record<string, string>;
+      const given = input.fields.username;
+      if (stored.username !== undefined && given !== undefined && given.trim().toLowerCase() !== stored.username.trim().toLowerCase()) {
+        throw new DomainError('BANK_USER_MISMATCH', `Log in as the bank user this account was linked with: username "${given}" is a different user; the account keeps its stored credentials`);
+      }
+    }
+    return account;
   }
 
   private async callBank(row: SessionRow, state: SessionState, input: StepInput): Promise<ConnectorOutcome> {
@@ -128,53 +240,100 @@ export class SessionService {
     );
   }
 
-  /** Writes the step's result; returns the auth code when the link completed. */
-  private async persist(trx: Db, row: SessionRow, claimed: number, step: Step, input: StepInput, next: SessionState, outcome: ConnectorOutcome): Promise<string | null> {
+  /**
+   * Writes a step's result in one transaction, events announced after it commits: the user's
+   * login fields when the bank accepted them, the connector's state while the login is
+   * unfinished, the effect of completing, and the new state. Returns the auth code, if any.
+   */
+  private async finishStep(row: SessionRow, claimed: number, before: SessionState, next: SessionState, effect: Effect, outcome: StepOutcome, typed: Record<string, string> | null): Promise<string | null> {
+    try {
+      const code = await this.events.transaction((trx) => this.persist(trx, row, claimed, before, next, effect, outcome, typed));
+      if (code) this.onLinked();
+      return code;
+    } catch (error) {
+      // Nothing of the step was written; the account (unlinked meanwhile?) decides what is next.
+      await this.abandon(row, claimed);
+      throw error;
+    }
+  }
+
+  private async persist(trx: Db, row: SessionRow, claimed: number, _before: SessionState, next: SessionState, effect: Effect, outcome: StepOutcome, typed: Record<string, string> | null): Promise<string | null> {
     const now = this.clock.now();
     let credentialsId = row.credentials_secret_id;
     let connectorStateId = row.connector_state_secret_id;
     const accepted = outcome.kind === 'ok' || outcome.kind === 'select' || outcome.kind === 'challenge';
-    if (step === 'login' && accepted && input.kind === 'fields') {
-      const sealed = JSON.stringify(input.fields);
+    if (typed && accepted) {
+      const sealed = JSON.stringify(typed);
       if (credentialsId) await this.vault.reseal(credentialsId, sealed, trx);
       else credentialsId = await this.vault.seal('bank_credentials', sealed, trx);
     }
-    if ('state' in outcome && outcome.kind !== 'ok') {
+    if ((outcome.kind === 'select' || outcome.kind === 'challenge' || outcome.kind === 'wrong_answer') && next.status !== 'failed') {
       const sealed = JSON.stringify(outcome.state);
       if (connectorStateId) await this.vault.reseal(connectorStateId, sealed, trx);
       else connectorStateId = await this.vault.seal('connector_state', sealed, trx);
     }
     let code: string | null = null;
     let accountId = row.account_id;
-    if (next.status === 'completed' && next.linked && credentialsId) {
-      const done = await this.accounts.completeLink(trx, {
-        appId: row.app_id,
-        sessionId: row.id,
-        institutionId: row.institution_id,
-        authMethod: row.auth_method,
-        customerId: row.customer_id,
-        linked: next.linked,
-        credentialsSecretId: credentialsId,
-        bankState: outcome.kind === 'ok' ? outcome.state : undefined,
-      });
-      code = done.code;
-      accountId = done.accountId;
-      credentialsId = null; // now owned by the account
+    switch (effect.kind) {
+      case 'link': {
+        if (!credentialsId) throw new Error(`session ${row.id} completed a link without the login's credentials`);
+        const done = await this.accounts.completeLink(trx, {
+          appId: row.app_id,
+          sessionId: row.id,
+          institutionId: row.institution_id,
+          authMethod: row.auth_method,
+          customerId: row.customer_id,
+          linked: effect.linked,
+          credentialsSecretId: credentialsId,
+          bankState: effect.bankState,
+        });
+        code = done.code;
+        accountId = done.accountId;
+        credentialsId = null; // now owned by the account
+        break;
+      }
+      case 'reauth': {
+        if (!accountId) throw new Error(`reauth session ${row.id} names no account`);
+        code = await this.accounts.completeReauth(trx, { appId: row.app_id, accountId, sessionId: row.id, credentialsSecretId: credentialsId, bankState: effect.bankState });
+        credentialsId = null; // now owned by the account
+        break;
+      }
+      case 'none':
+        break;
     }
     if (next.status === 'completed' || next.status === 'failed') {
-      for (const secret of [connectorStateId, next.status === 'failed' ? credentialsId : null]) if (secret) await this.vault.remove(secret, trx);
+      for (const secret of [connectorStateId, credentialsId]) if (secret) await this.vault.remove(secret, trx);
       connectorStateId = null;
-      if (next.status === 'failed') credentialsId = null;
+      credentialsId = null;
+      if (row.kind === 'reauth' && next.status === 'failed' && accountId) await this.accounts.store.releaseReauth(accountId, row.id, trx);
     }
     const released = await this.store.release(
       row.id,
       claimed,
-      { state: JSON.stringify(next), account_id: accountId, credentials_secret_id: credentialsId, connector_state_secret_id: connectorStateId, updated_at: now },
+      { state: JSON.stringify(next), status: next.status, account_id: accountId, credentials_secret_id: credentialsId, connector_state_secret_id: connectorStateId, updated_at: now },
       trx,
     );
-    if (!released) throw new AppError('SESSION_BUSY', 'Another step of this session took over; retry the step');
+    if (!released) throw new DomainError('SESSION_BUSY', 'Another step of this session took over; retry the step');
     return code;
   }
+
+  /** A step that could not finish: the session fails, keeps no secrets, and frees its account. */
+  private async abandon(row: Pick<SessionRow, 'id' | 'kind' | 'account_id' | 'state' | 'credentials_secret_id' | 'connector_state_secret_id'>, claimed: number) {
+    const state = JSON.parse(row.state) as SessionState;
+    const failed: SessionState = { ...state, status: 'failed', ui: null, expectedFields: [], failure: { code: 'SESSION_FAILED', message: 'The session could not continue' } };
+    await this.db.transaction().execute(async (trx) => {
+      const released = await this.store.release(row.id, claimed, { state: JSON.stringify(failed), status: 'failed', credentials_secret_id: null, connector_state_secret_id: null, updated_at: this.clock.now() }, trx);
+      if (!released) return;
+      for (const secret of [row.credentials_secret_id, row.connector_state_secret_id]) if (secret) await this.vault.remove(secret, trx);
+      if (row.kind === 'reauth' && row.account_id) await this.accounts.store.releaseReauth(row.account_id, row.id, trx);
+    });
+  }
+}
+
+export interface StartedReauth {
+  session: CreatedSession;
+  accountId: string;
+  reply: StartReply;
 }
 
 type StepInput = { kind: 'fields'; fields: Record<string, string> } | { kind: 'account'; accountNumber: string };
@@ -186,7 +345,7 @@ type StepInput = { kind: 'fields'; fields: Record<string, string> } | { kind: 'a
  */
 function readInput(state: SessionState, step: Step, body: unknown, api: ApiVersion): StepInput {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new AppError('INVALID_INPUT', 'Invalid request: body must be a JSON object');
+    throw new DomainError('INVALID_INPUT', 'Invalid request: body must be a JSON object');
   }
   const given = body as Record<string, unknown>;
   if (step === 'commit' && state.status === 'awaiting_account') {
@@ -197,13 +356,13 @@ function readInput(state: SessionState, step: Step, body: unknown, api: ApiVersi
       const raw = given.account;
       const index = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
       const chosen = Number.isInteger(index) ? state.accounts[index] : undefined;
-      if (!chosen) throw new AppError('INVALID_INPUT', `Invalid request: body.account must be the index of one of the ${state.accounts.length} offered accounts (0 to ${state.accounts.length - 1})`);
+      if (!chosen) throw new DomainError('INVALID_INPUT', `Invalid request: body.account must be the index of one of the ${state.accounts.length} offered accounts (0 to ${state.accounts.length - 1})`);
       return { kind: 'account', accountNumber: chosen.accountNumber };
     }
     const raw = given.accountNumber;
     const number = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '';
     if (!state.accounts.some((a) => a.accountNumber === number)) {
-      throw new AppError('INVALID_INPUT', `Invalid request: body.accountNumber must be one of the offered accounts: ${state.accounts.map((a) => a.accountNumber).join(', ')}`);
+      throw new DomainError('INVALID_INPUT', `Invalid request: body.accountNumber must be one of the offered accounts: ${state.accounts.map((a) => a.accountNumber).join(', ')}`);
     }
     return { kind: 'account', accountNumber: number };
   }
@@ -216,7 +375,7 @@ function readInput(state: SessionState, step: Step, body: unknown, api: ApiVersi
     else if (typeof value === 'string' && value.length <= MAX_FIELD_LENGTH) fields[name] = value;
     else problems.push(`body.${name} must be a string of at most ${MAX_FIELD_LENGTH} characters`);
   }
-  if (problems.length > 0) throw new AppError('INVALID_INPUT', `Invalid request: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new DomainError('INVALID_INPUT', `Invalid request: ${problems.join('; ')}`);
   return { kind: 'fields', fields };
 }
 
@@ -224,6 +383,6 @@ function checkNames(given: string[], expected: string[]) {
   const missing = expected.filter((name) => !given.includes(name)).map((name) => `body.${name} is required`);
   const unknown = given.filter((name) => !expected.includes(name)).map((name) => `body.${name} is not a field this step asked for`);
   if (missing.length + unknown.length > 0) {
-    throw new AppError('INVALID_INPUT', `Invalid request: ${[...missing, ...unknown].join('; ')} (expected: ${expected.join(', ')})`);
+    throw new DomainError('INVALID_INPUT', `Invalid request: ${[...missing, ...unknown].join('; ')} (expected: ${expected.join(', ')})`);
   }
 }

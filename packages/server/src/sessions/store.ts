@@ -41,16 +41,26 @@ export class SessionStore {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** A live (unexpired, unfinished) reauth session for the account, if any. */
-  liveReauthFor(appId: string, accountId: string, now: number): Promise<SessionRow | undefined> {
+  /** Sessions past their expiry, or ended, that still hold vault records and are not mid-step. */
+  withSecretsToSweep(now: number, limit: number): Promise<SessionRow[]> {
     return this.db
       .selectFrom('sessions')
       .selectAll()
-      .where('app_id', '=', appId)
-      .where('account_id', '=', accountId)
-      .where('kind', '=', 'reauth')
-      .where('expires_at', '>', now)
-      .orderBy('created_at', 'desc')
+      .where((eb) => eb.or([eb('expires_at', '<=', now), eb('status', 'in', ['completed', 'failed'])]))
+      .where((eb) => eb.or([eb('credentials_secret_id', 'is not', null), eb('connector_state_secret_id', 'is not', null)]))
+      .where((eb) => eb.or([eb('busy_until', 'is', null), eb('busy_until', '<', now)]))
+      .limit(limit)
+      .execute();
+  }
+
+  /** Forgets a swept session's vault records, unless a step claimed it since it was read. */
+  async clearSecrets(row: SessionRow, now: number, executor: Db): Promise<boolean> {
+    const result = await executor
+      .updateTable('sessions')
+      .set({ credentials_secret_id: null, connector_state_secret_id: null, updated_at: now })
+      .where('id', '=', row.id)
+      .where('version', '=', row.version)
       .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 }

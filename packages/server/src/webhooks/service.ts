@@ -158,8 +158,7 @@ export class WebhookService {
     const row = await accounts.store.find(appId, accountId);
     if (!row) return undefined;
     const data = accountEventData(type, accounts.toAccount(row));
-    const event = await database.db.transaction().execute((trx) => events.record(trx, { appId, type, accountId, data }));
-    events.committed();
+    const event = await events.transaction((trx) => events.record(trx, { appId, type, accountId, data }));
     return { eventId: event.id, deliveryId: event.deliveryId };
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  MemoryPasswordStore,
+  MemorySandboxState,
   SANDBOX_CREDENTIALS,
   SANDBOX_INPUTS,
   SandboxBank,
@@ -160,23 +160,38 @@ describe('sandbox connector: login scenarios', () => {
 
 describe('sandbox connector: bank state', () => {
   test('a password change makes the new password the only valid one', async () => {
-    const passwords = new MemoryPasswordStore();
-    const bank = new SandboxBank({ passwords });
-    await bank.changePassword('user_good', 'pass_new');
-    assert.equal(await passwords.get('user_good'), 'pass_new');
+    const state = new MemorySandboxState();
+    const bank = new SandboxBank({ state });
+    await bank.changePassword(PERSONAL, 'user_good', 'pass_new');
+    assert.notEqual((await state.get(PERSONAL, 'user_good'))?.passwordHash, 'pass_new', 'stored hashed');
     expectKind(await login(bank, 'user_good'), 'invalid_credentials');
     expectKind(await login(bank, 'user_good', 'pass_new'), 'ok');
     // Another instance over the same store (another server) sees it; other users are untouched.
-    const other = new SandboxBank({ passwords });
+    const other = new SandboxBank({ state });
     expectKind(await login(other, 'user_good'), 'invalid_credentials');
     expectKind(await login(other, 'user_multi'), 'select');
-    await bank.changePassword('user_otp', 'pass_otp2');
+    await bank.changePassword(PERSONAL, 'user_otp', 'pass_otp2');
     expectKind(await login(bank, 'user_otp'), 'invalid_credentials');
     expectKind(await login(bank, 'user_otp', 'pass_otp2'), 'challenge');
-    await bank.changePassword('user_locked', 'x');
+    await bank.changePassword(PERSONAL, 'user_locked', 'x');
     expectKind(await login(bank, 'user_locked', 'pass_good'), 'locked');
     // Each bank has its own default store.
     expectKind(await login(new SandboxBank(), 'user_good'), 'ok');
+  });
+
+  test('a forced MFA asks the OTP on the next logins until it is answered', async () => {
+    const bank = new SandboxBank();
+    await bank.requireMfa(PERSONAL, 'user_good');
+    const first = expectKind(await login(bank, 'user_good'), 'challenge');
+    expectKind(await login(bank, 'user_good'), 'challenge');
+    expectKind(await bank.answer(rt(first.state), { otp: '99999' }, ctx(T0)), 'wrong_answer');
+    expectKind(await bank.answer(rt(first.state), { otp: '12345' }, ctx(T0)), 'ok');
+    expectKind(await login(bank, 'user_good'), 'ok');
+    // A reset with a changed password returns the only password that works from then on.
+    const reset = await bank.resetLogin(PERSONAL, { username: 'user_multi', password: 'pass_good' }, 'password_changed');
+    assert.match(reset.newPassword ?? '', /^pass_[A-Za-z0-9_-]{8}$/);
+    expectKind(await login(bank, 'user_multi'), 'invalid_credentials');
+    expectKind(await login(bank, 'user_multi', reset.newPassword), 'select');
   });
 
   test('MFA users are asked the OTP on every new login; others are not', async () => {

@@ -49,7 +49,11 @@ for (const kind of databases()) {
       const v1 = await get(`/accounts/${id}`);
       assert.equal(v1.status, 200, v1.text);
       assert.deepEqual(Object.keys(v1.body).sort(), ['account', 'meta']);
-      assert.deepEqual(v1.body.meta, { data_status: 'AVAILABLE', auth_method: 'internet_banking' });
+      assert.deepEqual(Object.keys(v1.body.meta).sort(), ['auth_method', 'data_status', 'last_synced_at', 'reauth_required']);
+      assert.equal(v1.body.meta.data_status, 'AVAILABLE');
+      assert.equal(v1.body.meta.auth_method, 'internet_banking');
+      assert.equal(v1.body.meta.reauth_required, false);
+      assert.match(v1.body.meta.last_synced_at, ISO);
       const a = v1.body.account;
       assert.deepEqual(Object.keys(a).sort(), ['_id', 'accountNumber', 'balance', 'bvn', 'currency', 'institution', 'name', 'type']);
       assert.equal(a._id, id);
@@ -80,6 +84,7 @@ for (const kind of databases()) {
       assert.deepEqual([...meta.retrieved_data].sort(), ['balance', 'identity', 'transactions']);
       assert.equal(meta.reauth_required, false);
       assert.match(meta.last_synced_at, ISO);
+      assert.equal(meta.last_sync_error, null);
 
       const updated = await eventsOf(server, id, 'mono.events.account_updated');
       assert.equal(updated.length, 1);

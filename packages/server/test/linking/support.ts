@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SandboxBank } from '../../src/connectors/sandbox/index.ts';
-import type { BankConnector, ConnectorContext, ConnectorState, FetchRequest, LoginInput } from '../../src/connectors/types.ts';
+import { type BankConnector, type ConnectorContext, type ConnectorState, type FetchRequest, hasSandboxControls, type LoginInput, type ResetReason } from '../../src/connectors/types.ts';
 import { call, type HttpResult, type TestServer } from '../helpers.ts';
 
 export const SANDBOX = '5f2d08be60b92e2888287000';
@@ -56,6 +56,11 @@ export class CountingBank implements BankConnector {
     this.calls.fetchData++;
     await this.pause();
     return this.delegate.fetchData(state, accountNumber, request, context);
+  }
+  /** The sandbox controls pass through uncounted: they are not bank calls. */
+  async resetLogin(institutionId: string, fields: Record<string, string>, reason: ResetReason) {
+    if (!hasSandboxControls(this.delegate)) throw new Error('the wrapped connector has no sandbox controls');
+    return this.delegate.resetLogin(institutionId, fields, reason);
   }
 }
 
@@ -121,7 +126,14 @@ export async function link(
 export async function exchange(server: TestServer, key: string, code: string, path = '/account/auth'): Promise<string> {
   const res = await call(server.url, 'POST', path, { key, body: { code } });
   assert.equal(res.status, 200, res.text);
-  assert.deepEqual(Object.keys(res.body), ['id']);
+  if (path.startsWith('/v2/')) {
+    // The v2 envelope, with the id at the top level too for readers of the v1 shape.
+    assert.deepEqual(Object.keys(res.body).sort(), ['data', 'id', 'message', 'status', 'timestamp']);
+    assert.equal(res.body.status, 'successful');
+    assert.deepEqual(res.body.data, { id: res.body.id });
+  } else {
+    assert.deepEqual(Object.keys(res.body), ['id']);
+  }
   assert.match(res.body.id, OBJECT_ID);
   return res.body.id;
 }

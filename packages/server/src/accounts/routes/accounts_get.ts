@@ -1,4 +1,4 @@
-import { V1Failure, V2Envelope, V2Failure } from '@relink/contract';
+import { Nullable, V1Failure, V2Envelope, V2Failure } from '@relink/contract';
 import { Type } from 'typebox';
 import { successV2 } from '../../http/envelope.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
@@ -37,6 +37,39 @@ export function register(app: HttpApp, { accounts }: Services) {
     handler: async (request) => {
       const a = await accounts.get(request.partner!.id, request.params.id);
       return successV2('Request was successfully completed', { id: a.id, name: a.name, account_number: a.accountNumber, balance: a.balance, currency: a.currency });
+    },
+  });
+  app.get('/v2/accounts/:id/identity', {
+    schema: {
+      summary: 'Account holder identity from the bank (v2)',
+      tags: ['Accounts'],
+      params: AccountId,
+      response: {
+        200: V2Envelope(
+          Type.Object({
+            full_name: Nullable(Type.String()),
+            email: Nullable(Type.String()),
+            phone: Nullable(Type.String()),
+            bvn: Nullable(Type.String()),
+            gender: Nullable(Type.String()),
+            date_of_birth: Nullable(Type.String()),
+            address: Nullable(Type.String()),
+          }),
+        ),
+        '4xx': V2Failure,
+      },
+    },
+    handler: async (request) => {
+      const i = (await accounts.get(request.partner!.id, request.params.id)).identity;
+      return successV2('Request was successfully completed', {
+        full_name: i?.fullName ?? null,
+        email: i?.email ?? null,
+        phone: i?.phone ?? null,
+        bvn: i?.bvn ?? null,
+        gender: i?.gender ?? null,
+        date_of_birth: i?.dateOfBirth ?? null,
+        address: i?.address ?? null,
+      });
     },
   });
   app.get('/accounts/:id/identity', {

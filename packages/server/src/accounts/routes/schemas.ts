@@ -6,7 +6,12 @@ export const AccountId = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{24}
 const DataStatus = Type.Enum(['AVAILABLE', 'PARTIAL', 'UNAVAILABLE', 'FAILED', 'PROCESSING']);
 
 export const AccountV1Schema = Type.Object({
-  meta: Type.Object({ data_status: DataStatus, auth_method: Type.String() }),
+  meta: Type.Object({
+    data_status: DataStatus,
+    auth_method: Type.String(),
+    reauth_required: Type.Boolean({ description: 'The account waits for re-authorisation [Relink]' }),
+    last_synced_at: Nullable(Type.String({ description: 'When data was last synced, ISO 8601 [Relink]' })),
+  }),
   account: Type.Object({
     _id: Type.String(),
     institution: Type.Object({ name: Type.String(), bankCode: Type.String(), type: Type.String() }),
@@ -35,8 +40,9 @@ export const AccountV2Schema = Type.Object({
     data_status: DataStatus,
     auth_method: Type.String(),
     retrieved_data: Type.Array(Type.String()),
-    reauth_required: Type.Boolean(),
-    last_synced_at: Nullable(Type.String()),
+    reauth_required: Type.Boolean({ description: 'The account waits for re-authorisation: no sync runs until it is re-authorised [Relink]' }),
+    last_synced_at: Nullable(Type.String({ description: 'When data was last synced, ISO 8601 [Relink]' })),
+    last_sync_error: Nullable(Type.String({ description: 'Why the last sync did not succeed; null after a successful one [Relink]' })),
   }),
 });
 

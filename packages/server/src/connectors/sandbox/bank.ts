@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ui } from '@relink/contract';
 import type {
@@ -9,7 +10,10 @@ import type {
   FetchOutcome,
   FetchRequest,
   LoginInput,
+  ResetReason,
+  SandboxControls,
 } from '../types.ts';
+import { MemorySandboxState, passwordMatches, type SandboxBankState } from './state.ts';
 import { accountsFor, balanceAt, identityFor, transactionsAt } from './data.ts';
 import {
   DEFAULT_PASSWORD,
@@ -21,24 +25,9 @@ import {
   type Scenario,
 } from './scenarios.ts';
 
-/** Passwords changed at the bank, by username. Without an entry the password is `pass_good`. */
-export interface SandboxPasswordStore {
-  get(username: string): Promise<string | undefined>;
-  set(username: string, password: string): Promise<void>;
-}
-
-export class MemoryPasswordStore implements SandboxPasswordStore {
-  readonly #passwords = new Map<string, string>();
-  async get(username: string) {
-    return this.#passwords.get(username);
-  }
-  async set(username: string, password: string) {
-    this.#passwords.set(username, password);
-  }
-}
-
 export interface SandboxBankOptions {
-  passwords?: SandboxPasswordStore;
+  /** Where the bank keeps changed passwords and forced MFA; in memory by default. */
+  state?: SandboxBankState;
   /** How long `user_slow` takes to log in. Default 2000 ms. */
   slowDelayMs?: number;
   /** How long a bank session (the state from `ok`) can read data. Default 15 minutes. */
@@ -58,21 +47,38 @@ interface SandboxState {
 
 const INVALID: ConnectorOutcome = { kind: 'invalid_credentials', message: 'Invalid credentials' };
 
-export class SandboxBank implements BankConnector {
+export class SandboxBank implements BankConnector, SandboxControls {
   readonly name = 'sandbox';
-  readonly #passwords: SandboxPasswordStore;
+  readonly #state: SandboxBankState;
   readonly #slowDelayMs: number;
   readonly #sessionTtlMs: number;
 
   constructor(options: SandboxBankOptions = {}) {
-    this.#passwords = options.passwords ?? new MemoryPasswordStore();
+    this.#state = options.state ?? new MemorySandboxState();
     this.#slowDelayMs = options.slowDelayMs ?? 2000;
     this.#sessionTtlMs = options.sessionTtlMs ?? 15 * 60_000;
   }
 
   /** The password the bank accepts for `username` from now on; the old one stops working. */
-  async changePassword(username: string, newPassword: string): Promise<void> {
-    await this.#passwords.set(username, newPassword);
+  async changePassword(institutionId: string, username: string, newPassword: string): Promise<void> {
+    await this.#state.setPassword(institutionId, username, newPassword);
+  }
+
+  /** The next login of `username` is asked for an OTP, whatever its scenario. */
+  async requireMfa(institutionId: string, username: string): Promise<void> {
+    await this.#state.setForceMfa(institutionId, username, true);
+  }
+
+  async resetLogin(institutionId: string, fields: Record<string, string>, reason: ResetReason): Promise<{ username: string; newPassword?: string }> {
+    const username = fields.username ?? '';
+    if (!Object.hasOwn(SCENARIOS, username)) throw new Error(`sandbox: no sandbox user ${JSON.stringify(username)} to reset`);
+    if (reason === 'mfa_required') {
+      await this.requireMfa(institutionId, username);
+      return { username };
+    }
+    const newPassword = `pass_${randomBytes(6).toString('base64url')}`;
+    await this.changePassword(institutionId, username, newPassword);
+    return { username, newPassword };
   }
 
   async login(input: LoginInput, context: ConnectorContext): Promise<ConnectorOutcome> {
@@ -85,11 +91,11 @@ export class SandboxBank implements BankConnector {
     const scenario = SCENARIOS[username]!;
     // Rejects with an AbortError (and clears the timer) when Relink's timeout fires.
     if (scenario.slow) await sleep(this.#slowDelayMs, undefined, { signal: context.signal });
-    const expected = (await this.#passwords.get(username)) ?? DEFAULT_PASSWORD;
-    if (password !== expected) return INVALID;
+    const record = await this.#state.get(input.institutionId, username);
+    if (!passwordMatches(record, password, DEFAULT_PASSWORD)) return INVALID;
 
     const base = { username, institutionId: input.institutionId };
-    if (scenario.challenge === 'otp') return { kind: 'challenge', ui: OTP_UI, state: toJson({ ...base, step: 'otp' }) };
+    if (scenario.challenge === 'otp' || (record?.forceMfa && scenario.challenge !== 'question')) return { kind: 'challenge', ui: OTP_UI, state: toJson({ ...base, step: 'otp' }) };
     if (scenario.challenge === 'question') {
       return { kind: 'challenge', ui: QUESTION_UI, state: toJson({ ...base, step: 'question' }) };
     }
@@ -113,6 +119,8 @@ export class SandboxBank implements BankConnector {
       const message = s.step === 'otp' ? 'Invalid OTP' : 'Incorrect answer';
       return { kind: 'wrong_answer', message, ui, state: toJson(s) };
     }
+    // MFA passed: a forced challenge is satisfied until the next reset.
+    if ((await this.#state.get(s.institutionId, s.username))?.forceMfa) await this.#state.setForceMfa(s.institutionId, s.username, false);
     return this.#authenticated(s, scenarioOf(s), context);
   }
 

@@ -1,2 +1,3 @@
-export { SandboxBank, MemoryPasswordStore, type SandboxBankOptions, type SandboxPasswordStore } from './bank.ts';
+export { SandboxBank, type SandboxBankOptions } from './bank.ts';
+export { DatabaseSandboxState, MemorySandboxState, type SandboxBankState } from './state.ts';
 export { SANDBOX_CREDENTIALS, SANDBOX_INPUTS, type SandboxCredential } from './scenarios.ts';

@@ -1,0 +1,49 @@
+import type { Db } from '../db/database.ts';
+import type { Clock } from '../lib/clock.ts';
+import { DomainError } from '../lib/errors.ts';
+import { newReauthToken } from '../lib/ids.ts';
+import { hashSecret } from '../lib/secrets.ts';
+
+/**
+ * v1 reauth tokens (seed 000, `POST /accounts/{id}/reauthorise`): 20 characters, single use,
+ * short-lived, bound to the app and the account, stored only as hashes. Consuming one is a
+ * single guarded update inside the transaction that opens the reauth session, so a token is
+ * spent exactly when a session is made from it.
+ */
+export class ReauthTokens {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+  ) {}
+
+  async issue(appId: string, accountId: string): Promise<{ token: string; expiresAt: number }> {
+    const token = newReauthToken();
+    const now = this.clock.now();
+    const expiresAt = now + this.ttlMs;
+    await this.db
+      .insertInto('reauth_tokens')
+      .values({ hash: hashSecret(token), app_id: appId, account_id: accountId, expires_at: expiresAt, used_at: null, created_at: now })
+      .execute();
+    return { token, expiresAt };
+  }
+
+  /** Spends the token; returns the account it was issued for. */
+  async consume(executor: Db, appId: string, token: string): Promise<string> {
+    const now = this.clock.now();
+    const hash = hashSecret(token);
+    const result = await executor
+      .updateTable('reauth_tokens')
+      .set({ used_at: now })
+      .where('hash', '=', hash)
+      .where('app_id', '=', appId)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) {
+      throw new DomainError('TOKEN_INVALID', 'Invalid reauth_token: it is unknown, expired or already used; get a new one from POST /accounts/{id}/reauthorise');
+    }
+    const row = await executor.selectFrom('reauth_tokens').select('account_id').where('hash', '=', hash).executeTakeFirstOrThrow();
+    return row.account_id;
+  }
+}

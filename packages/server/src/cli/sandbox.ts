@@ -1,0 +1,32 @@
+import type { ResetReason } from '../connectors/types.ts';
+import { type CliContext, withServices } from './context.ts';
+
+const REASONS: ResetReason[] = ['mfa_required', 'password_changed'];
+
+/** `relink sandbox reset-login ACCOUNT [--reason mfa_required|password_changed]`: the sandbox control from the shell. */
+export async function sandboxCommand(context: CliContext, sub: string | undefined, args: string[]): Promise<number> {
+  if (sub !== 'reset-login') throw new Error(`unknown command "sandbox ${sub ?? ''}": use sandbox reset-login ACCOUNT_ID [--reason mfa_required|password_changed]`);
+  const accountId = args[0];
+  if (!accountId) throw new Error('name the account: relink sandbox reset-login ACCOUNT_ID [--reason mfa_required|password_changed]');
+  const reason = (context.values.reason ?? 'mfa_required') as ResetReason;
+  if (!REASONS.includes(reason)) throw new Error(`--reason must be one of ${REASONS.join(', ')} (got "${reason}")`);
+  const reset = await withServices(context, async (s) => {
+    const row = await s.accounts.store.findById(accountId);
+    const app = row && (await s.apps.get(row.app_id));
+    if (!row || !app) throw new Error(`no account ${accountId}`);
+    if (app.mode !== 'test') throw new Error('sandbox reset-login is a sandbox helper: it works for accounts of test-mode apps only');
+    return s.sandbox.resetLogin(app, accountId, reason);
+  });
+  if (context.values.json) {
+    context.out(JSON.stringify({ account: reset.account, reason: reset.reason, username: reset.username, new_password: reset.newPassword, reauth_required: reset.reauthRequired, sync: reset.sync }));
+    return 0;
+  }
+  context.out(`Reset the bank login of ${reset.username} for account ${reset.account} (${reason}).`);
+  if (reset.newPassword) context.out(`The sandbox bank's password for ${reset.username} is now: ${reset.newPassword}`);
+  context.out(
+    reset.reauthRequired
+      ? 'The account needs re-authorisation: mono.events.reauthorisation_required is on its way to the webhook.'
+      : 'The account will need re-authorisation at its next sync.',
+  );
+  return 0;
+}

@@ -1,0 +1,60 @@
+import type { AccountService } from '../accounts/service.ts';
+import type { SyncResult, SyncWorker } from '../accounts/sync.ts';
+import type { App } from '../apps/service.ts';
+import type { Connectors } from '../connectors/registry.ts';
+import { hasSandboxControls, type ResetReason } from '../connectors/types.ts';
+import type { Db } from '../db/database.ts';
+import type { InstitutionRegistry } from '../institutions/registry.ts';
+import type { Clock } from '../lib/clock.ts';
+import { DomainError } from '../lib/errors.ts';
+import type { Vault } from '../vault/vault.ts';
+
+export interface ResetLogin {
+  account: string;
+  reason: ResetReason;
+  username: string;
+  /** The user's password at the sandbox bank from now on (password_changed only). */
+  newPassword: string | null;
+  /** What the sync run by the reset found: `reauth_required` unless the account already waited for reauth. */
+  sync: SyncResult | 'not_run';
+  reauthRequired: boolean;
+}
+
+/**
+ * Sandbox controls (CONTRACT §7): force a linked account's next bank login into a case, as a
+ * real bank would by expiring its session and asking for MFA or a new password, then run the
+ * account's sync at once so `reauthorisation_required` follows within seconds.
+ */
+export class SandboxService {
+  constructor(
+    private readonly db: Db,
+    private readonly vault: Vault,
+    private readonly connectors: Connectors,
+    private readonly institutions: InstitutionRegistry,
+    private readonly accounts: AccountService,
+    private readonly sync: SyncWorker,
+    private readonly clock: Clock,
+  ) {}
+
+  async resetLogin(app: Pick<App, 'id' | 'mode'>, accountId: string, reason: ResetReason): Promise<ResetLogin> {
+    if (app.mode !== 'test') throw new DomainError('FORBIDDEN', 'Sandbox helpers answer only to test keys');
+    const row = await this.accounts.store.find(app.id, accountId);
+    if (!row || !row.credentials_secret_id) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${accountId}`);
+    const institution = this.institutions.get(row.institution_id)!;
+    const connector = this.connectors.get(institution.connector);
+    if (!hasSandboxControls(connector)) throw new DomainError('INVALID_INPUT', `${institution.name} is not a sandbox institution; reset-login works only for sandbox accounts`);
+    const fields = JSON.parse(await this.vault.open(row.credentials_secret_id)) as Record<string, string>;
+    const reset = await connector.resetLogin(institution.id, fields, reason);
+    // The bank ends the user's sessions, so the next sync must log in again and meet the case.
+    await this.db.transaction().execute(async (trx) => {
+      const current = await this.accounts.store.lockLive(row.id, trx, app.id);
+      if (!current) return;
+      if (current.bank_state_secret_id) await this.vault.remove(current.bank_state_secret_id, trx);
+      const now = this.clock.now();
+      await this.accounts.store.update(row.id, { bank_state_secret_id: null, sync_due_at: current.reauth_required ? null : now, updated_at: now }, trx);
+    });
+    const sync = (await this.sync.runOne(row.id)) ?? 'not_run';
+    const after = await this.accounts.get(app.id, row.id);
+    return { account: row.id, reason, username: reset.username, newPassword: reset.newPassword ?? null, sync, reauthRequired: after.reauthRequired };
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Re-authorisation test support: a server whose sandbox bank keeps its state in the server's
+ * database and counts every call, a linked account put into `reauth_required` the way a partner
+ * does it (the sandbox reset-login control), and the reauth steps over HTTP.
+ */
+import assert from 'node:assert/strict';
+import { call, type DatabaseKind, type HttpResult, startTestServer, type TestServer, type TestDatabase } from '../helpers.ts';
+import { CountingBank, link, settle } from '../linking/support.ts';
+
+export interface ReauthServer extends TestServer {
+  bank: CountingBank;
+}
+
+/** A test server over `kind` whose sandbox bank (state in the database) is counted. */
+export async function startReauthServer(kind: DatabaseKind, options: { env?: Record<string, string>; db?: TestDatabase } = {}): Promise<ReauthServer> {
+  const bank = new CountingBank();
+  const server = await startTestServer(kind, {
+    ...options,
+    connectors: (sandbox) => {
+      bank.delegate = sandbox;
+      return [bank];
+    },
+  });
+  return Object.assign(server, { bank });
+}
+
+export type ResetReason = 'mfa_required' | 'password_changed';
+
+/** `POST /v2/sandbox/accounts/{id}/reset-login`: asserts it answered and the account now waits for reauth. */
+export async function resetLogin(server: TestServer, key: string, account: string, reason: ResetReason = 'mfa_required') {
+  const res = await call(server.url, 'POST', `/v2/sandbox/accounts/${account}/reset-login`, { key, body: { reason } });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.body.data.reauth_required, true, res.text);
+  return res.body.data as { account: string; reason: string; username: string; new_password: string | null; reauth_required: boolean; sync: string };
+}
+
+/** A linked account of `username` whose first sync is done: AVAILABLE and healthy. */
+export async function linkedAccount(server: TestServer, key: string, username = 'user_otp'): Promise<string> {
+  const id = await link(server, key, username);
+  await settle(server);
+  const res = await call(server.url, 'GET', `/v2/accounts/${id}`, { key });
+  assert.equal(res.body.data.meta.data_status, 'AVAILABLE', res.text);
+  return id;
+}
+
+export function account(server: TestServer, key: string, id: string) {
+  return call(server.url, 'GET', `/v2/accounts/${id}`, { key });
+}
+
+export async function reauthToken(server: TestServer, key: string, id: string): Promise<string> {
+  const res = await call(server.url, 'POST', `/accounts/${id}/reauthorise`, { key, headers: { accept: 'application/json' } });
+  assert.equal(res.status, 200, res.text);
+  return res.body.token;
+}
+
+export function reauthSession(server: TestServer, key: string, id: string): Promise<HttpResult> {
+  return call(server.url, 'POST', '/v2/connect/reauth/session', { key, body: { account: id } });
+}
+
+export function stepOn(server: TestServer, key: string, path: string, session: string, body: unknown): Promise<HttpResult> {
+  return call(server.url, 'POST', path, { key, body, headers: { 'x-session-id': session } });
+}
