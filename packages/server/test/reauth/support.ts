@@ -34,9 +34,15 @@ export async function resetLogin(server: TestServer, key: string, account: strin
   return res.body.data as { account: string; reason: string; username: string; new_password: string | null; reauth_required: boolean; sync: string };
 }
 
-/** A linked account of `username` whose first sync is done: AVAILABLE and healthy. */
+let customers = 0;
+
+/**
+ * A linked account of `username` whose first sync is done: AVAILABLE and healthy. Each call
+ * links for a new customer, so it is a new account even when the bank account is the same.
+ */
 export async function linkedAccount(server: TestServer, key: string, username = 'user_otp'): Promise<string> {
-  const id = await link(server, key, username);
+  customers++;
+  const id = await link(server, key, username, { customer: { name: `Customer ${customers}`, email: `customer${customers}@example.com` } });
   await settle(server);
   const res = await call(server.url, 'GET', `/v2/accounts/${id}`, { key });
   assert.equal(res.body.data.meta.data_status, 'AVAILABLE', res.text);

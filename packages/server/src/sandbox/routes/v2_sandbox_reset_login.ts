@@ -47,6 +47,8 @@ export function register(app: HttpApp, { sandbox }: Services) {
     // A live key is refused before its body is looked at.
     preValidation: async (request) => {
       if (request.partner?.mode !== 'test') throw new AppError('FORBIDDEN', 'Sandbox helpers answer only to test keys');
+      // No body is the default reason, as with curl -X POST and axios' bodiless posts.
+      request.body ??= {};
     },
     handler: async (request) => {
       const reason = request.body?.reason ?? 'mfa_required';
