@@ -53,15 +53,16 @@ for (const kind of databases()) {
       assert.match(res.body.message, /not valid JSON/);
     });
 
-    test('a non-JSON body is 415', async () => {
+    test('a body that is neither JSON nor a form is 415', async () => {
       const res = await call(server.url, 'POST', '/v2/connect/session', {
         key,
         raw: 'institution=1',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { 'content-type': 'text/plain' },
       });
       assert.equal(res.status, 415);
       assert.equal(res.body.code, 'UNSUPPORTED_MEDIA_TYPE');
       assert.match(res.body.message, /application\/json/);
+      assert.match(res.body.message, /application\/x-www-form-urlencoded/);
     });
 
     test('a body over 1 MiB is 413', async () => {
