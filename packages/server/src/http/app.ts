@@ -56,7 +56,8 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
       done(error as Error, undefined);
     }
   });
-  // Any other content type is refused, unless there is no body at all: nothing to misread.
+  // Any other content type (text/plain included) is refused, unless there is no body at all.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     if ((body as Buffer).length === 0) return done(null, undefined);
     done(new AppError('UNSUPPORTED_MEDIA_TYPE', `Unsupported content-type "${request.headers['content-type'] ?? ''}": send JSON (application/json) or a form (application/x-www-form-urlencoded)`), undefined);
