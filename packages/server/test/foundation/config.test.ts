@@ -81,6 +81,7 @@ describe('loadConfig: defaults', () => {
       RELINK_WEBHOOK_RETRY_SCHEDULE: '1, 2,3',
       RELINK_WEBHOOK_TIMEOUT_MS: '2000',
       RELINK_WEBHOOK_POLL_MS: '100',
+      RELINK_SYNC_INTERVAL: '6h',
     });
     assert.equal(config.port, 0);
     assert.equal(config.host, '0.0.0.0');
@@ -93,6 +94,14 @@ describe('loadConfig: defaults', () => {
     assert.equal(config.codeTtlMs, 60_000);
     assert.equal(config.connectorTimeoutMs, 5000);
     assert.deepEqual(config.webhook, { retryScheduleSeconds: [1, 2, 3], timeoutMs: 2000, pollIntervalMs: 100 });
+    assert.equal(config.syncIntervalMs, 6 * 3_600_000);
+  });
+
+  test('RELINK_SYNC_INTERVAL: 24 hours by default; seconds, or a number with s, m, h or d', () => {
+    assert.equal(loadConfig({ ...KEY }).syncIntervalMs, 86_400_000);
+    for (const [raw, ms] of [['3600', 3_600_000], ['90s', 90_000], ['30m', 1_800_000], ['7d', 604_800_000]] as const) {
+      assert.equal(loadConfig({ ...KEY, RELINK_SYNC_INTERVAL: raw }).syncIntervalMs, ms, raw);
+    }
   });
 
   test('DATABASE_URL: postgres:// or postgresql:// selects PostgreSQL; sqlite:FILE a SQLite file', () => {
@@ -175,6 +184,9 @@ describe('loadConfig: a bad value is a ConfigError naming the variable, in one l
     [{ RELINK_WEBHOOK_RETRY_SCHEDULE: '604801' }, 'RELINK_WEBHOOK_RETRY_SCHEDULE'],
     [{ RELINK_WEBHOOK_TIMEOUT_MS: '99' }, 'RELINK_WEBHOOK_TIMEOUT_MS'],
     [{ RELINK_WEBHOOK_POLL_MS: '10' }, 'RELINK_WEBHOOK_POLL_MS'],
+    [{ RELINK_SYNC_INTERVAL: 'daily' }, 'RELINK_SYNC_INTERVAL'],
+    [{ RELINK_SYNC_INTERVAL: '5s' }, 'RELINK_SYNC_INTERVAL'],
+    [{ RELINK_SYNC_INTERVAL: '31d' }, 'RELINK_SYNC_INTERVAL'],
   ];
   for (const [bad, variable] of cases) {
     test(`${JSON.stringify(bad)} → ${variable}`, () => {

@@ -36,6 +36,22 @@ export const CONTRACT_ROUTES: [string, string][] = [
   ['put', '/v2/webhooks/endpoint'],
   ['post', '/v2/webhooks/secret/rotate'],
   ['post', '/v2/sandbox/webhooks/fire'],
+  ['post', '/accounts/{id}/reauthorise'],
+  ['post', '/v2/accounts/{id}/reauthorise'],
+  ['post', '/v2/connect/reauth/session'],
+  ['post', '/v2/connect/reauth/login'],
+  ['post', '/v2/sandbox/accounts/{id}/reset-login'],
+  ['get', '/v2/accounts/{id}/identity'],
+];
+
+/** Re-authorisation's routes: each documents an example a reader can copy. */
+const REAUTH_ROUTES: [string, string][] = [
+  ['post', '/v1/connect/session'],
+  ['post', '/accounts/{id}/reauthorise'],
+  ['post', '/v2/accounts/{id}/reauthorise'],
+  ['post', '/v2/connect/reauth/session'],
+  ['post', '/v2/connect/reauth/login'],
+  ['post', '/v2/sandbox/accounts/{id}/reset-login'],
 ];
 
 for (const kind of databases().slice(0, 1)) {
@@ -55,6 +71,18 @@ for (const kind of databases().slice(0, 1)) {
         assert.ok(operation, `${method.toUpperCase()} ${path} is in the document`);
         assert.ok(operation.summary, `${method.toUpperCase()} ${path} has a summary`);
         assert.ok(operation.responses?.['200'] ?? operation.responses?.['201'], `${method.toUpperCase()} ${path} documents its success`);
+      }
+    });
+
+    test('every re-authorisation route is tagged and shows an example of its request or answer', async () => {
+      const { body } = await call(server.url, 'GET', '/openapi.json');
+      for (const [method, path] of REAUTH_ROUTES) {
+        const operation = body.paths[path][method];
+        assert.ok(operation.tags.includes('Re-authorisation'), `${path} is tagged`);
+        // The document carries them on the media type: `example`, or named `examples`.
+        const shown = (media: any) => (media?.example === undefined ? 0 : 1) + Object.keys(media?.examples ?? {}).length;
+        const examples = shown(operation.responses['200'].content['application/json']) + shown(operation.requestBody?.content?.['application/json']);
+        assert.ok(examples > 0, `${method.toUpperCase()} ${path} has an example`);
       }
     });
 
