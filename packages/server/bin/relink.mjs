@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-// The `relink` command. TypeScript sources run through tsx, so there is no build step.
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../src/cli/main.ts');
+// The `relink` command runs the compiled JavaScript in dist/, which `npm install` builds
+// (`npm run build` rebuilds it after a change to src/).
+let main;
+try {
+  ({ main } = await import('../dist/cli/main.js'));
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  process.stderr.write(`relink: the build is missing (${error.message.split('\n')[0]}); run npm run build\n`);
+  process.exit(1);
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -22,6 +22,7 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
     if (config.masterKey.source !== 'env' && (await services.apps.hasLiveApps())) {
       throw new Error('live apps exist: set RELINK_MASTER_KEY in the environment before serving them');
     }
+    services.database.setup.startBackgroundWork?.();
     const app = await buildHttpApp(services);
     const address = await app.listen({ port: config.port, host: config.host });
     const url = config.publicUrl ?? address.replace('[::1]', 'localhost');

@@ -54,7 +54,8 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = openDatabase(config.database);
   const vault = new Vault(database.db, config.masterKey, config.previousMasterKeys, clock);
-  const apps = new AppService(database.db, vault, config.masterKey, clock);
+  const appsChanges = database.setup.changeCounter && (() => database.setup.changeCounter!('apps'));
+  const apps = new AppService(database.db, vault, config.masterKey, clock, appsChanges);
   const institutions = new InstitutionRegistry();
   const events = new Events(database.db, clock);
   const sandbox = new SandboxBank({ state: new DatabaseSandboxState(database.db, clock) });

@@ -34,14 +34,20 @@ export class LiveKeyRequiresMasterKey extends Error {
   }
 }
 
+/** Resolved keys remembered at most; a full cache is emptied and fills again. */
+const KEY_CACHE_SIZE = 10_000;
+
 export class AppService {
   private readonly store: AppStore;
+  private readonly resolved = new Map<string, { changes: number; app: App }>();
 
   constructor(
     private readonly db: Db,
     private readonly vault: Vault,
     private readonly masterKey: MasterKey,
     private readonly clock: Clock,
+    /** How often `apps` may have changed (see `DialectSetup.changeCounter`); absent, nothing is cached. */
+    private readonly appsChanges?: () => number,
   ) {
     this.store = new AppStore(db);
   }
@@ -106,14 +112,27 @@ export class AppService {
   /**
    * Resolves a secret key to its app. The key is hashed and looked up by its hash, and the
    * stored hash is compared in constant time: a wrong key costs the same work as a right one.
+   * Where the database can say cheaply whether `apps` changed since (SQLite), a key resolved
+   * before is answered from memory until any app changes, in any process; a rotated or
+   * deleted key therefore fails on the very next request everywhere. Only keys that worked
+   * are remembered.
    */
   async authenticate(secretKey: string): Promise<App | undefined> {
     const hash = hashSecret(secretKey);
+    // Read before the lookup: a change that lands while it runs leaves the entry stale at once.
+    const changes = this.appsChanges?.();
+    const cached = changes === undefined ? undefined : this.resolved.get(hash);
+    if (cached && cached.changes === changes) return cached.app;
     const row = await this.store.findByKeyHash(hash);
     const matched = secretsEqual(row?.secret_key_hash ?? '', hash);
     if (!row || !matched) return undefined;
     if (row.mode === 'live' && this.masterKey.source !== 'env') return undefined;
-    return toApp(row);
+    const app = toApp(row);
+    if (changes !== undefined) {
+      if (this.resolved.size >= KEY_CACHE_SIZE) this.resolved.clear();
+      this.resolved.set(hash, { changes, app });
+    }
+    return app;
   }
 
   /** Issues a new secret key. The old one stops working at once. */

@@ -57,8 +57,15 @@ function parse(argv: string[]) {
   return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
 }
 
-/** Runs one command and returns the process exit code. Never throws. */
-export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> = defaultIo): Promise<number> {
+/**
+ * Runs one command and returns the process exit code. Never throws. `env` is the environment
+ * the configuration is read from (the process's own by default), so tests run commands in process.
+ */
+export async function main(
+  argv: string[],
+  io: Pick<CliContext, 'out' | 'err'> = defaultIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -81,7 +88,7 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
   };
   let context: CliContext;
   try {
-    context = { ...io, config: loadConfig(process.env, flags), values };
+    context = { ...io, config: loadConfig(env, flags), values };
   } catch (error) {
     // One line, never a stack trace, whatever went wrong while reading the configuration.
     const message = error instanceof ConfigError ? error.message : (error as Error).message;

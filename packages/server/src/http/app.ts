@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { requestIds } from '../lib/ids.ts';
 import type { Services } from '../services.ts';
 import { DomainError } from '../lib/errors.ts';
 import { AppError } from './errors.ts';
@@ -16,14 +16,17 @@ export const BODY_LIMIT = 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export async function buildHttpApp(services: Services): Promise<HttpApp> {
+  const newRequestId = requestIds();
   const app = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
+    // One line per request, written when it ends (see the onResponse hook), instead of two.
+    disableRequestLogging: true,
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     // A caller's own x-request-id is kept when it is well-formed, so logs on both sides join up.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomBytes(12).toString('hex')}`;
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newRequestId();
     },
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>() as HttpApp;
@@ -31,6 +34,12 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
   app.decorateRequest('partner', null);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    services.logger.info(
+      { reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
   });
 
   // JSON bodies: an empty body is no body (curl -X POST with no data); a malformed one is a 400.

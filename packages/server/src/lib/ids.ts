@@ -29,3 +29,13 @@ export const newReauthToken = () => randomString(BASE62, 20);
 export const newEventId = () => `evt_${randomString(BASE62, 24)}`;
 /** Generic prefixed id for internal rows (deliveries, vault records, attempts). */
 export const newId = (prefix: string) => `${prefix}_${randomString(BASE62, 24)}`;
+
+/**
+ * Request ids (`req_` + 24 hex): 48 random bits drawn once per process, then a counter, so a
+ * request costs no call to the CSPRNG. Unique across instances; not a secret, only a label.
+ */
+export function requestIds(): () => string {
+  const prefix = randomBytes(6).toString('hex');
+  let next = 0;
+  return () => `req_${prefix}${(next++ % 2 ** 48).toString(16).padStart(12, '0')}`;
+}

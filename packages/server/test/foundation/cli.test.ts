@@ -1,7 +1,8 @@
-// The `relink` command run as a real child process, the way an operator runs it (node
-// packages/server/bin/relink.mjs …, and `npx relink …` from the repository root): apps create,
-// list and delete, keys rotate, live keys and the master key, and `serve` on a fresh and on a
-// used data directory. Every key the CLI prints is tried against a real server over HTTP.
+// The `relink` command: apps create, list and delete, keys rotate, live keys and the master key,
+// and `serve` on a fresh and on a used data directory. Every key the CLI prints is tried against
+// a real server over HTTP. One-shot commands run in process (`main(argv, io, env)`); what needs a
+// real process runs as one, the way an operator runs it: `serve` (its banner and SIGTERM),
+// `npx relink …` from the repository root, and `relink --help` through the bin.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,8 @@ import {
   type TestDatabase,
   type TestServer,
 } from '../helpers.ts';
-import { databaseVars, freePort, type How, relink, Served } from '../process.ts';
+import { relinkInProcess as relink } from '../cli.ts';
+import { databaseVars, freePort, relink as relinkProcess, Served } from '../process.ts';
 
 const PRINTED_FIELDS = ['id', 'name', 'mode', 'secretKey', 'publicKey', 'webhookSecret'];
 
@@ -35,8 +37,7 @@ for (const kind of databases()) {
       await db?.drop();
     });
 
-    const cli = (args: string[], extra: Record<string, string> = {}, how: How = 'node') =>
-      relink([...args, '--data', db.dataDir], { ...vars, ...extra }, how);
+    const cli = (args: string[], extra: Record<string, string> = {}) => relink([...args, '--data', db.dataDir], { ...vars, ...extra });
     const statusWith = async (key: string) => (await call(server.url, 'GET', '/v3/institutions', { key })).status;
     const create = async (name: string) => {
       const run = await cli(['apps', 'create', '--name', name, '--json']);
@@ -176,7 +177,7 @@ for (const kind of databases()) {
 
     test('npx relink works from the repository root', async () => {
       const app = await create('Via npx');
-      const run = await cli(['apps', 'list', '--json'], {}, 'npx');
+      const run = await relinkProcess(['apps', 'list', '--json', '--data', db.dataDir], vars, 'npx');
       assert.equal(run.code, 0, run.stderr);
       assert.ok((JSON.parse(run.stdout) as { id: string }[]).some((a) => a.id === app.id));
     });
@@ -233,7 +234,7 @@ for (const kind of databases()) {
 
       // Do what the banner says, through the bin link, while the server runs.
       const dbVars = databaseVars(db);
-      const rotated = await relink(['keys', 'rotate', '--app', id, '--json', '--data', db.dataDir], dbVars, 'npx');
+      const rotated = await relinkProcess(['keys', 'rotate', '--app', id, '--json', '--data', db.dataDir], dbVars, 'npx');
       assert.equal(rotated.code, 0, rotated.stderr);
       const newKey = JSON.parse(rotated.stdout).secretKey as string;
       assert.equal((await call(`http://127.0.0.1:${port}`, 'GET', '/v3/institutions', { key })).status, 401);
@@ -298,11 +299,13 @@ describe('relink arguments (no database involved)', () => {
     assert.ok(!existsSync(join(dir, 'relink.db')), 'a refused command opened the database');
   });
 
-  test('--help prints the usage with every command, exit 0', async () => {
-    const run = await relink(['--help'], {});
-    assert.equal(run.code, 0);
-    for (const command of ['serve', 'migrate', 'apps create', 'apps list', 'apps delete', 'keys rotate']) {
-      assert.ok(run.stdout.includes(`relink ${command}`), command);
+  test('--help prints the usage with every command, exit 0 (in process and through the bin)', async () => {
+    for (const run of [await relink(['--help'], {}), await relinkProcess(['--help'], {})]) {
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stderr, '');
+      for (const command of ['serve', 'migrate', 'apps create', 'apps list', 'apps delete', 'keys rotate']) {
+        assert.ok(run.stdout.includes(`relink ${command}`), command);
+      }
     }
   });
 });

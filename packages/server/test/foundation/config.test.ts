@@ -1,6 +1,7 @@
 // Configuration: parsed and validated once at start from flags and the environment. Unit tests of
 // loadConfig (defaults, flag precedence, every variable's bad value, the master-key file), and the
-// real CLI on each database with a bad value: exit 1 and one line on stderr naming the variable.
+// CLI (in process, `main(argv, io, env)`) on each database with a bad value: exit 1 and one line on
+// stderr naming the variable. Processes racing for a fresh key file are real processes.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,8 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, loadConfig, masterKeyId } from '../../src/config/config.ts';
 import { createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase } from '../helpers.ts';
-import { relink, ROOT, runProgram } from '../process.ts';
+import { relinkInProcess as relink } from '../cli.ts';
+import { ROOT, runProgram } from '../process.ts';
 
 const CONFIG_MODULE = join(ROOT, 'packages/server/src/config/config.ts');
 const KEY = { RELINK_MASTER_KEY: TEST_MASTER_KEY };

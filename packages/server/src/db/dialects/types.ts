@@ -22,5 +22,13 @@ export interface DialectSetup {
    * PostgreSQL under a session advisory lock.
    */
   migrationLock<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * A number that moves whenever `table` may have changed, from any connection in any process,
+   * cheaply enough to read on every request. Absent where no such number is cheap (PostgreSQL):
+   * callers then read the table every time.
+   */
+  changeCounter?(table: string): number;
+  /** Housekeeping a long-running server does off the request path (SQLite: WAL checkpoints). */
+  startBackgroundWork?(): void;
   close(): Promise<void>;
 }

