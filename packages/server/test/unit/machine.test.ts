@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Ui } from '@relink/contract';
 import type { BankAccount, ConnectorOutcome } from '../../src/connectors/types.ts';
-import { guard, initialState, MAX_ATTEMPTS, replyFor, type SessionState, transition } from '../../src/sessions/machine.ts';
+import { guard, ImpossibleOutcome, initialState, MAX_ATTEMPTS, replyFor, replyForStart, type SessionKind, type SessionState, start, transition } from '../../src/sessions/machine.ts';
 
 const loginForm: Ui = { title: 'Log in', form: [{ name: 'username' }, { name: 'password' }] } as unknown as Ui;
 const otpForm: Ui = { title: 'Enter the OTP', form: [{ name: 'otp' }] } as unknown as Ui;
@@ -21,7 +21,9 @@ const outcomes = {
 
 const NOW = 1_000_000;
 const LATER = NOW + 60_000;
-const run = (state: SessionState, ...steps: ConnectorOutcome[]) => steps.reduce(transition, state);
+/** The next state of a link session (the effect is checked in its own tests). */
+const next = (state: SessionState, outcome: ConnectorOutcome, kind: SessionKind = 'link') => transition(state, outcome, kind).state;
+const run = (state: SessionState, ...steps: ConnectorOutcome[]) => steps.reduce((s, o) => next(s, o), state);
 
 describe('session machine: transitions', () => {
   test('a new session waits for login with the login form fields expected', () => {
@@ -37,7 +39,7 @@ describe('session machine: transitions', () => {
     assert.equal(challenged.status, 'awaiting_input');
     assert.deepEqual(challenged.expectedFields, ['otp']);
     assert.equal(challenged.ui, otpForm);
-    const done = transition(challenged, outcomes.ok);
+    const done = next(challenged, outcomes.ok);
     assert.equal(done.status, 'completed');
     assert.deepEqual(done.linked, account('0001'));
     assert.deepEqual(done.expectedFields, []);
@@ -47,17 +49,17 @@ describe('session machine: transitions', () => {
     const selecting = run(initialState(loginForm), outcomes.select);
     assert.equal(selecting.status, 'awaiting_account');
     assert.equal(selecting.accounts.length, 2);
-    assert.equal(transition(selecting, outcomes.ok).status, 'completed');
+    assert.equal(next(selecting, outcomes.ok).status, 'completed');
   });
 
   test(`wrong answers count per challenge; the ${MAX_ATTEMPTS}rd fails the session with OTP_ATTEMPTS_EXCEEDED`, () => {
     let state = run(initialState(loginForm), outcomes.challenge);
     for (let i = 1; i < MAX_ATTEMPTS; i++) {
-      state = transition(state, outcomes.wrongAnswer);
+      state = next(state, outcomes.wrongAnswer);
       assert.equal(state.status, 'awaiting_input');
       assert.equal(state.answerAttempts, i);
     }
-    state = transition(state, outcomes.wrongAnswer);
+    state = next(state, outcomes.wrongAnswer);
     assert.equal(state.status, 'failed');
     assert.equal(state.failure?.code, 'OTP_ATTEMPTS_EXCEEDED');
   });
@@ -65,22 +67,22 @@ describe('session machine: transitions', () => {
   test('a new challenge resets the answer count', () => {
     const state = run(initialState(loginForm), outcomes.challenge, outcomes.wrongAnswer, outcomes.wrongAnswer, outcomes.challenge);
     assert.equal(state.answerAttempts, 0);
-    assert.equal(transition(state, outcomes.wrongAnswer).status, 'awaiting_input');
+    assert.equal(next(state, outcomes.wrongAnswer).status, 'awaiting_input');
   });
 
   test(`wrong passwords keep the session at login until the ${MAX_ATTEMPTS}rd, which fails it`, () => {
     const twice = run(initialState(loginForm), outcomes.invalid, outcomes.invalid);
     assert.equal(twice.status, 'awaiting_login');
     assert.equal(twice.loginAttempts, 2);
-    const failed = transition(twice, outcomes.invalid);
+    const failed = next(twice, outcomes.invalid);
     assert.equal(failed.status, 'failed');
     assert.equal(failed.failure?.code, 'BANK_LOGIN_FAILED');
   });
 
   test('a locked account fails at once; an unavailable bank changes nothing', () => {
-    assert.equal(transition(initialState(loginForm), outcomes.locked).status, 'failed');
+    assert.equal(next(initialState(loginForm), outcomes.locked).status, 'failed');
     const state = run(initialState(loginForm), outcomes.challenge);
-    assert.equal(transition(state, outcomes.unavailable), state);
+    assert.equal(next(state, outcomes.unavailable), state);
   });
 });
 
@@ -107,11 +109,11 @@ describe('session machine: guard', () => {
   });
 
   test('completed and failed sessions refuse every step, even before expiry', () => {
-    const completed = transition(challenged, outcomes.ok);
+    const completed = next(challenged, outcomes.ok);
     assert.equal((guard(completed, 'commit', NOW, LATER) as { code: string }).code, 'SESSION_COMPLETED');
     const exceeded = run(challenged, outcomes.wrongAnswer, outcomes.wrongAnswer, outcomes.wrongAnswer);
     assert.equal((guard(exceeded, 'commit', NOW, LATER) as { code: string }).code, 'OTP_ATTEMPTS_EXCEEDED');
-    const locked = transition(fresh, outcomes.locked);
+    const locked = next(fresh, outcomes.locked);
     assert.equal((guard(locked, 'login', NOW, LATER) as { code: string }).code, 'SESSION_FAILED');
   });
 });
@@ -119,7 +121,7 @@ describe('session machine: guard', () => {
 describe('session machine: replies', () => {
   test('99 with the code when completed; 101 with the accounts; 102 with the form', () => {
     const challenged = run(initialState(loginForm), outcomes.challenge);
-    assert.deepEqual(replyFor(transition(challenged, outcomes.ok), outcomes.ok, 'code_x'), { responseCode: 99, code: 'code_x' });
+    assert.deepEqual(replyFor(next(challenged, outcomes.ok), outcomes.ok, 'code_x'), { responseCode: 99, code: 'code_x' });
     const selecting = run(initialState(loginForm), outcomes.select);
     assert.equal(replyFor(selecting, outcomes.select, null).responseCode, 101);
     assert.deepEqual(replyFor(challenged, outcomes.challenge, null), { responseCode: 102, ui: otpForm });
@@ -127,17 +129,54 @@ describe('session machine: replies', () => {
 
   test('a wrong answer says how many tries are left; the last one fails the session', () => {
     const challenged = run(initialState(loginForm), outcomes.challenge);
-    const once = transition(challenged, outcomes.wrongAnswer);
+    const once = next(challenged, outcomes.wrongAnswer);
     assert.deepEqual(replyFor(once, outcomes.wrongAnswer, null), { responseCode: 400, error: 'OTP_INVALID', message: 'Wrong OTP; 2 tries left' });
-    const twice = transition(once, outcomes.wrongAnswer);
+    const twice = next(once, outcomes.wrongAnswer);
     assert.match((replyFor(twice, outcomes.wrongAnswer, null) as { message: string }).message, /1 try left$/);
-    const failed = transition(twice, outcomes.wrongAnswer);
+    const failed = next(twice, outcomes.wrongAnswer);
     assert.equal((replyFor(failed, outcomes.wrongAnswer, null) as { error: string }).error, 'OTP_ATTEMPTS_EXCEEDED');
   });
 
   test('a bank that is down is BANK_CONNECTION_ERROR; a wrong password BANK_LOGIN_FAILED', () => {
     const fresh = initialState(loginForm);
     assert.equal((replyFor(fresh, outcomes.unavailable, null) as { error: string }).error, 'BANK_CONNECTION_ERROR');
-    assert.equal((replyFor(transition(fresh, outcomes.invalid), outcomes.invalid, null) as { error: string }).error, 'BANK_LOGIN_FAILED');
+    assert.equal((replyFor(next(fresh, outcomes.invalid), outcomes.invalid, null) as { error: string }).error, 'BANK_LOGIN_FAILED');
+  });
+});
+
+describe('session machine: effects and re-authorisation', () => {
+  test('completing says what to do: link the account, or re-authorise the known one, with the bank session', () => {
+    const challenged = run(initialState(loginForm), outcomes.challenge);
+    assert.deepEqual(transition(challenged, outcomes.ok, 'link').effect, { kind: 'link', linked: account('0001'), bankState: {} });
+    assert.deepEqual(transition(challenged, outcomes.ok, 'reauth').effect, { kind: 'reauth', linked: account('0001'), bankState: {} });
+    for (const outcome of [outcomes.challenge, outcomes.wrongAnswer, outcomes.invalid, outcomes.locked, outcomes.unavailable]) {
+      assert.deepEqual(transition(challenged, outcome, 'link').effect, { kind: 'none' }, outcome.kind);
+    }
+  });
+
+  test('an impossible bank answer throws before any state: ok without one account, select during a reauth', () => {
+    const fresh = initialState(loginForm);
+    assert.throws(() => transition(fresh, { kind: 'ok', accounts: [], state: {} }, 'link'), ImpossibleOutcome);
+    assert.throws(() => transition(fresh, { kind: 'ok', accounts: [account('1'), account('2')], state: {} }, 'link'), ImpossibleOutcome);
+    assert.throws(() => transition(fresh, outcomes.select, 'reauth'), ImpossibleOutcome);
+    assert.throws(() => replyFor(fresh, outcomes.ok, null), ImpossibleOutcome);
+  });
+
+  test('the background login: rejected stored credentials wait for a login (not a counted attempt); a bank that is down fails it', () => {
+    const fresh = initialState(loginForm);
+    const rejected = start(fresh, outcomes.invalid);
+    assert.equal(rejected.state.status, 'awaiting_login');
+    assert.equal(rejected.state.loginAttempts, 0);
+    assert.deepEqual(replyForStart(rejected.state, outcomes.invalid, null), { responseCode: 102, ui: loginForm, next: 'login', message: 'Wrong password: log in again with the new credentials' });
+    const mfa = start(fresh, outcomes.challenge);
+    assert.deepEqual(replyForStart(mfa.state, outcomes.challenge, null), { responseCode: 102, ui: otpForm, next: 'commit', message: 'Enter the OTP' });
+    const down = start(fresh, outcomes.unavailable);
+    assert.equal(down.state.status, 'failed');
+    assert.deepEqual(replyForStart(down.state, outcomes.unavailable, null), { responseCode: 400, error: 'BANK_CONNECTION_ERROR', message: 'Bank down' });
+    const done = start(fresh, outcomes.ok);
+    assert.equal(done.effect.kind, 'reauth');
+    assert.deepEqual(replyForStart(done.state, outcomes.ok, 'code_y'), { responseCode: 99, code: 'code_y' });
+    const other = start(fresh, { kind: 'other_user', message: 'Someone else' });
+    assert.equal(other.state.failure?.code, 'BANK_USER_MISMATCH');
   });
 });

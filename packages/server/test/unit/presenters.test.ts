@@ -77,6 +77,7 @@ describe('presenters: accounts', () => {
     retrievedData: ['transactions'],
     reauthRequired: false,
     lastSyncedAt: Date.UTC(2026, 0, 2),
+    lastSyncError: null,
     createdAt: Date.UTC(2026, 0, 1),
     updatedAt: Date.UTC(2026, 0, 2),
   };
@@ -86,7 +87,7 @@ describe('presenters: accounts', () => {
     assert.equal(body.account._id, account.id);
     assert.equal(body.account.accountNumber, '0123456789');
     assert.equal(body.account.institution.bankCode, institution.bankCode);
-    assert.deepEqual(body.meta, { data_status: 'AVAILABLE', auth_method: 'internet_banking' });
+    assert.deepEqual(body.meta, { data_status: 'AVAILABLE', auth_method: 'internet_banking', reauth_required: false, last_synced_at: '2026-01-02T00:00:00.000Z' });
   });
 
   test('v2: snake case, ISO times, reauth flag', () => {
@@ -107,5 +108,13 @@ describe('presenters: accounts', () => {
     assert.equal(updated.account.created_at, '2026-01-01T00:00:00.000Z');
     assert.ok(!('sync_status' in updated.meta));
     assert.equal(payloads.accountUpdated(account, 'SUCCESSFUL').meta.sync_status, 'SUCCESSFUL');
+    assert.ok(!('sync_error' in payloads.accountUpdated(account, 'SUCCESSFUL').meta));
+    assert.deepEqual(payloads.accountUpdated(account, 'REAUTHORISATION_REQUIRED', 'MFA asked').meta, {
+      data_status: 'AVAILABLE',
+      auth_method: 'internet_banking',
+      retrieved_data: ['transactions'],
+      sync_status: 'REAUTHORISATION_REQUIRED',
+      sync_error: 'MFA asked',
+    });
   });
 });
