@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock.ts';
 import { newCode } from '../lib/ids.ts';
 import { hashSecret } from '../lib/secrets.ts';
 import { DomainError } from '../lib/errors.ts';
+import { spendOnce } from './single_use.ts';
 
 /**
  * Auth codes: single-use, short-lived, stored only as hashes. Consuming one is a single
@@ -26,20 +27,8 @@ export class Codes {
   }
 
   async exchange(appId: string, code: string): Promise<string> {
-    const now = this.clock.now();
-    const hash = hashSecret(code);
-    const result = await this.db
-      .updateTable('codes')
-      .set({ used_at: now })
-      .where('hash', '=', hash)
-      .where('app_id', '=', appId)
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) {
-      throw new DomainError('CODE_INVALID', 'Invalid code: it is unknown, expired or already used');
-    }
-    const row = await this.db.selectFrom('codes').select('account_id').where('hash', '=', hash).executeTakeFirstOrThrow();
-    return row.account_id;
+    const accountId = await spendOnce(this.db, 'codes', appId, code, this.clock.now());
+    if (!accountId) throw new DomainError('CODE_INVALID', 'Invalid code: it is unknown, expired or already used');
+    return accountId;
   }
 }

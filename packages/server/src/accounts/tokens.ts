@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock.ts';
 import { DomainError } from '../lib/errors.ts';
 import { newReauthToken } from '../lib/ids.ts';
 import { hashSecret } from '../lib/secrets.ts';
+import { spendOnce } from './single_use.ts';
 
 /**
  * v1 reauth tokens (seed 000, `POST /accounts/{id}/reauthorise`): 20 characters, single use,
@@ -30,20 +31,8 @@ export class ReauthTokens {
 
   /** Spends the token; returns the account it was issued for. */
   async consume(executor: Db, appId: string, token: string): Promise<string> {
-    const now = this.clock.now();
-    const hash = hashSecret(token);
-    const result = await executor
-      .updateTable('reauth_tokens')
-      .set({ used_at: now })
-      .where('hash', '=', hash)
-      .where('app_id', '=', appId)
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) {
-      throw new DomainError('TOKEN_INVALID', 'Invalid reauth_token: it is unknown, expired or already used; get a new one from POST /accounts/{id}/reauthorise');
-    }
-    const row = await executor.selectFrom('reauth_tokens').select('account_id').where('hash', '=', hash).executeTakeFirstOrThrow();
-    return row.account_id;
+    const accountId = await spendOnce(executor, 'reauth_tokens', appId, token, this.clock.now());
+    if (!accountId) throw new DomainError('TOKEN_INVALID', 'Invalid reauth_token: it is unknown, expired or already used; get a new one from POST /accounts/{id}/reauthorise');
+    return accountId;
   }
 }
