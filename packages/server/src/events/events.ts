@@ -1,18 +1,13 @@
 import { EventEmitter } from 'node:events';
+import { EVENT_NAMES, type EventName } from '@relink/contract';
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newEventId } from '../lib/ids.ts';
 import { enqueueDelivery } from '../webhooks/store.ts';
 
-export const EVENT_TYPES = [
-  'mono.events.account_connected',
-  'mono.events.account_updated',
-  'mono.events.reauthorisation_required',
-  'mono.events.account_reauthorized',
-  'mono.events.sync_failed',
-  'mono.events.account_unlinked',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+/** The event names, one list for server and SDK (`@relink/contract`). */
+export const EVENT_TYPES = EVENT_NAMES;
+export type EventType = EventName;
 
 export interface RecordedEvent {
   id: string;

@@ -1,0 +1,166 @@
+import { accountOf, type RelinkEvent } from '@relink/contract';
+
+/**
+ * Mono's recommended re-authorisation workflow (its tutorial, part 2) for one partner: per
+ * linked account, `reauthRequired` and `reauthCode`. On `reauthorisation_required` set the flag
+ * (and, for the token flow, fetch a reauth token); on `account_reauthorized` clear both. Events
+ * come at least once and in any order: each is applied once (deduped on `event_id`), and one
+ * older than the state it would change is ignored, so a late `reauthorisation_required` cannot
+ * undo a newer `account_reauthorized`.
+ */
+export interface ReauthState {
+  accountId: string;
+  reauthRequired: boolean;
+  /** A v1 reauth token for `connect.reauthorise`/`POST /v1/connect/session`, when fetched. */
+  reauthCode: string | null;
+  /** The time (ISO 8601) of the event or check that set this state. */
+  changedAt: string;
+}
+
+/** Where the tracker keeps its state: an interface, so any database can back it. */
+export interface ReauthStore {
+  get(accountId: string): Promise<ReauthState | undefined>;
+  put(state: ReauthState): Promise<void>;
+  /** Records an event id; false when it was recorded before (a duplicate delivery). */
+  markSeen(eventId: string): Promise<boolean>;
+  all(): Promise<ReauthState[]>;
+}
+
+export class MemoryReauthStore implements ReauthStore {
+  readonly #states = new Map<string, ReauthState>();
+  readonly #seen = new Set<string>();
+  async get(accountId: string) {
+    return this.#states.get(accountId);
+  }
+  async put(state: ReauthState) {
+    this.#states.set(state.accountId, { ...state });
+  }
+  async markSeen(eventId: string) {
+    if (this.#seen.has(eventId)) return false;
+    this.#seen.add(eventId);
+    return true;
+  }
+  async all() {
+    return [...this.#states.values()];
+  }
+}
+
+/** The part of a better-sqlite3 (or compatible) database the SQLite store uses. */
+export interface SqliteLike {
+  exec(sql: string): unknown;
+  prepare(sql: string): { run(...params: unknown[]): { changes: number }; get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
+}
+
+/** The tracker's state in SQLite: the seed's columns, `reauth_required` and `reauth_code`. */
+export class SqliteReauthStore implements ReauthStore {
+  constructor(private readonly db: SqliteLike) {
+    db.exec(`create table if not exists relink_reauth (
+      account_id text primary key, reauth_required integer not null, reauth_code text, changed_at text not null);
+      create table if not exists relink_seen_events (event_id text primary key)`);
+  }
+  async get(accountId: string) {
+    const row = this.db.prepare('select account_id, reauth_required, reauth_code, changed_at from relink_reauth where account_id = ?').get(accountId) as Row | undefined;
+    return row && fromRow(row);
+  }
+  async put(state: ReauthState) {
+    this.db
+      .prepare(
+        `insert into relink_reauth (account_id, reauth_required, reauth_code, changed_at) values (?, ?, ?, ?)
+         on conflict (account_id) do update set reauth_required = excluded.reauth_required, reauth_code = excluded.reauth_code, changed_at = excluded.changed_at`,
+      )
+      .run(state.accountId, state.reauthRequired ? 1 : 0, state.reauthCode, state.changedAt);
+  }
+  async markSeen(eventId: string) {
+    return this.db.prepare('insert or ignore into relink_seen_events (event_id) values (?)').run(eventId).changes === 1;
+  }
+  async all() {
+    return (this.db.prepare('select account_id, reauth_required, reauth_code, changed_at from relink_reauth').all() as Row[]).map(fromRow);
+  }
+}
+
+interface Row {
+  account_id: string;
+  reauth_required: number;
+  reauth_code: string | null;
+  changed_at: string;
+}
+const fromRow = (row: Row): ReauthState => ({ accountId: row.account_id, reauthRequired: row.reauth_required === 1, reauthCode: row.reauth_code, changedAt: row.changed_at });
+
+export interface TrackerOptions {
+  store: ReauthStore;
+  /** Relink's (or Mono's) base URL and the secret key, for tokens and `reconcile`. */
+  baseUrl: string;
+  secretKey: string;
+  /** Fetch a v1 reauth token when an account needs reauth (the token flow). Default false. */
+  fetchToken?: boolean;
+  fetch?: typeof fetch;
+  /** The clock for `reconcile`, ISO 8601. */
+  now?: () => string;
+}
+
+export class ReauthTracker {
+  readonly #options: TrackerOptions;
+  constructor(options: TrackerOptions) {
+    this.#options = options;
+  }
+
+  /** Applies a verified event; returns the account's state after it, or undefined for events it does not track. */
+  async handle(event: RelinkEvent): Promise<ReauthState | undefined> {
+    if (event.event !== 'mono.events.reauthorisation_required' && event.event !== 'mono.events.account_reauthorized') return undefined;
+    const accountId = accountOf(event);
+    const { store } = this.#options;
+    if (!(await store.markSeen(event.event_id))) return store.get(accountId);
+    const current = await store.get(accountId);
+    if (current && Date.parse(current.changedAt) > Date.parse(event.timestamp)) return current; // older than what we know
+    const required = event.event === 'mono.events.reauthorisation_required';
+    const state: ReauthState = {
+      accountId,
+      reauthRequired: required,
+      reauthCode: required && this.#options.fetchToken ? await this.#token(accountId) : null,
+      changedAt: event.timestamp,
+    };
+    await store.put(state);
+    return state;
+  }
+
+  /** Whether to send this account's user to re-authorise (the seed's `reauthRequired`). */
+  async status(accountId: string): Promise<ReauthState | undefined> {
+    return this.#options.store.get(accountId);
+  }
+
+  /**
+   * For webhooks that never came: asks `GET /v2/accounts/{id}` for each account (by default
+   * every tracked one) and takes `meta.reauth_required` as the state now.
+   */
+  async reconcile(accountIds?: string[]): Promise<ReauthState[]> {
+    const ids = accountIds ?? (await this.#options.store.all()).map((s) => s.accountId);
+    const out: ReauthState[] = [];
+    for (const accountId of ids) {
+      const body = (await this.#call('GET', `/v2/accounts/${encodeURIComponent(accountId)}`)) as { data: { meta: { reauth_required: boolean } } };
+      const required = body.data.meta.reauth_required === true;
+      const current = await this.#options.store.get(accountId);
+      const state: ReauthState = {
+        accountId,
+        reauthRequired: required,
+        reauthCode: required ? (current?.reauthCode ?? (this.#options.fetchToken ? await this.#token(accountId) : null)) : null,
+        changedAt: this.#options.now?.() ?? new Date().toISOString(),
+      };
+      await this.#options.store.put(state);
+      out.push(state);
+    }
+    return out;
+  }
+
+  async #token(accountId: string): Promise<string> {
+    const body = (await this.#call('POST', `/accounts/${encodeURIComponent(accountId)}/reauthorise`)) as { token: string };
+    return body.token;
+  }
+
+  async #call(method: string, path: string): Promise<unknown> {
+    const doFetch = this.#options.fetch ?? fetch;
+    const response = await doFetch(this.#options.baseUrl.replace(/\/+$/, '') + path, { method, headers: { 'mono-sec-key': this.#options.secretKey, accept: 'application/json' } });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+    return JSON.parse(text);
+  }
+}
