@@ -3,3 +3,4 @@ export * from './envelope.ts';
 export * from './institutions.ts';
 export * from './sessions.ts';
 export * from './webhooks.ts';
+export * from './connect.ts';

@@ -8,6 +8,7 @@ import { AppError } from './errors.ts';
 import { envelopeFor, failureBody } from './envelope.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerOperationalRoutes, registerApiRoutes } from './routes.ts';
+import { registerConnect } from '../connect/plugin.ts';
 import { describeValidation } from './validation.ts';
 import type { HttpApp } from './types.ts';
 
@@ -78,6 +79,7 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
     registerIdempotency(api, services);
     registerApiRoutes(api, services);
   });
+  await registerConnect(app, services);
   return app;
 }
 

@@ -1,0 +1,22 @@
+import type { App } from '../apps/service.ts';
+import { AppError } from '../http/errors.ts';
+import type { StepReply } from '../sessions/machine.ts';
+import type { Services } from '../services.ts';
+
+/** What starting a re-authorisation gives the widget: its session and the first step's reply. */
+export interface StartedReauth {
+  session: { id: string; expiresAt: number };
+  /** 99 when the background login went through; 102 (the bank's challenge) or 400 otherwise. */
+  reply: StepReply;
+}
+
+/**
+ * ─── WIRING POINT for the lead (issue 9) ───────────────────────────────────────────────
+ * The widget's only call into re-authorisation. A reauth session logs in in the background
+ * with the stored credentials, then continues as an ordinary session: a 102 reply's `ui`
+ * becomes the MFA screen and later steps go through `SessionService.step` like a link's.
+ * Replace the body with `services.sessions.startReauth(app, { accountId })` once it exists.
+ */
+export async function startReauth(_services: Services, _app: App, input: { accountId: string }): Promise<StartedReauth> {
+  throw new AppError('INVALID_INPUT', `Re-authorisation of account ${input.accountId} through the widget is not available on this server yet`);
+}
