@@ -15,8 +15,10 @@ export interface StartedReauth {
  * The widget's only call into re-authorisation. A reauth session logs in in the background
  * with the stored credentials, then continues as an ordinary session: a 102 reply's `ui`
  * becomes the MFA screen and later steps go through `SessionService.step` like a link's.
- * Replace the body with `services.sessions.startReauth(app, { accountId })` once it exists.
+ * Replace the body with `services.sessions.startReauth(app, { accountId })` once it exists
+ * (a legacy `reauth_token` resolves to its account first, single use).
  */
-export async function startReauth(_services: Services, _app: App, input: { accountId: string }): Promise<StartedReauth> {
-  throw new AppError('INVALID_INPUT', `Re-authorisation of account ${input.accountId} through the widget is not available on this server yet`);
+export async function startReauth(_services: Services, _app: App, input: { accountId: string } | { token: string }): Promise<StartedReauth> {
+  const what = 'accountId' in input ? `account ${input.accountId}` : 'a reauth token';
+  throw new AppError('INVALID_INPUT', `Re-authorisation of ${what} through the widget is not available on this server yet`);
 }

@@ -15,7 +15,8 @@ export function register(app: HttpApp, services: Services, connect: ConnectServi
       summary: 'Widget: start re-authorising an account (background login first)',
       tags: ['Connect widget'],
       body: Type.Object({
-        account: Type.String({ minLength: 1, maxLength: 64 }),
+        account: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        token: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'connect.js 1.x reauth_token' })),
         reference: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
       }),
       response: { 200: Type.Object({}, { additionalProperties: true, description: 'The v2 step reply, with data.session' }), '4xx': WidgetStepFailure },
@@ -23,7 +24,9 @@ export function register(app: HttpApp, services: Services, connect: ConnectServi
     handler: async (request) => {
       const app = request.partner!;
       try {
-        const started = await startReauth(services, app, { accountId: request.body.account });
+        const { account, token } = request.body;
+        if (!account === !token) throw new AppError('INVALID_INPUT', 'Invalid request: send body.account (or a legacy body.token), not both');
+        const started = await startReauth(services, app, account ? { accountId: account } : { token: token! });
         await connect.store.insertSession({ session_id: started.session.id, app_id: app.id, reference: request.body.reference ?? null, link_id: null, created_at: services.clock.now() });
         const body = widgetBody({ reply: started.reply, sessionOpen: true, redirectUrl: null });
         return { ...body, data: { ...body.data, session: started.session } };
