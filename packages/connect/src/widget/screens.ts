@@ -89,7 +89,7 @@ export function AccountPicker(props: { accounts: BankAccountChoice[]; onSubmit: 
           (a, index) => html`<label class="account" key=${a.accountNumber}>
             <input type="radio" name="accountNumber" value=${a.accountNumber} checked=${index === 0} autofocus=${index === 0} />
             <span class="name">${a.name}</span>
-            <span class="detail">${a.type} · ${a.accountNumber} · ${money(a.balance, a.currency)}</span>
+            <span class="detail">${accountType(a.type)} · ${a.accountNumber} · ${money(a.balance, a.currency)}</span>
           </label>`,
         )}
       </fieldset>
@@ -128,6 +128,11 @@ export function Problem(props: { kind: string; title: string; message: string; a
       ${props.actions.map((a, index) => html`<button type="button" class=${index === 0 ? 'primary' : 'secondary'} onClick=${a.run} autofocus=${index === 0}>${a.label}</button>`)}
     </div>
   </div>`;
+}
+
+function accountType(type: string): string {
+  const words = type.replace(/_/g, ' ').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 function money(minor: number, currency: string): string {
