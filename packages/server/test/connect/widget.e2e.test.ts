@@ -160,6 +160,42 @@ for (const kind of databases()) {
       await page.close();
     });
 
+    test("Mono's own connect.js (npm @mono.co/connect.js), unmodified, links through Relink when its widget address is mapped to /connect", async () => {
+      const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
+      // The one change a partner makes in production is the widget address; here the browser maps it.
+      await page.route((url) => url.hostname === 'connect.mono.co', (route) => {
+        const mapped = new URL(route.request().url());
+        return route.fulfill({ status: 302, headers: { location: `${server.url}/connect${mapped.search}` } });
+      });
+      await page.goto(`${site.url}/mono.html`);
+      assert.equal(await page.evaluate(() => typeof window.Connect), 'function');
+      await page.evaluate((key) => {
+        window.connect = window.makeConnect({ key, reference: 'mono-ref-1', data: { customer: { name: 'Ada Obi', email: 'ada@example.com' } } });
+        window.connect.setup();
+        window.connect.open();
+      }, app.publicKey);
+      const frame = await widgetFrame(page);
+      await onScreen(frame, 'institutions');
+      assert.match(frame.url(), new RegExp(`^${server.url}/connect\\?key=${app.publicKey}&referrer=`));
+      await frame.click('button[data-institution="5f2d08be60b92e2888287000"]');
+      await onScreen(frame, 'login');
+      await fillAndEnter(frame, { username: 'user_otp', password: PASSWORD });
+      await onScreen(frame, 'mfa');
+      await fillAndEnter(frame, { otp: OTP });
+      await onScreen(frame, 'success');
+      await frame.click('form[data-screen="success"] button');
+      await page.waitForFunction(() => window.successes.length === 1 && window.closes === 1);
+      const [success] = await page.evaluate(() => window.successes);
+      const id = await exchange(server, app.secretKey, success.code);
+      const account = await call(server.url, 'GET', `/v2/accounts/${id}`, { key: app.secretKey });
+      assert.equal(account.status, 200);
+      const types = (await page.evaluate(() => window.events)).map((e: any) => e.type);
+      for (const expected of ['LOADED', 'INSTITUTION_SELECTED', 'SUBMIT_CREDENTIALS', 'SUBMIT_MFA', 'ACCOUNT_LINKED', 'SUCCESS']) {
+        assert.ok(types.includes(expected), `${expected} in ${types.join(', ')}`);
+      }
+      await page.close();
+    });
+
     test('the security question screen is the bank challenge, rendered from its form', async () => {
       const page = await openWidget({ selectedInstitution: { id: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });
       const frame = await widgetFrame(page);
