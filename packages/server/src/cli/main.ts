@@ -14,6 +14,7 @@ const COMMANDS: Record<string, (context: CliContext, sub: string | undefined, re
   keys: async (context, sub) => (await import('./apps.ts')).keysCommand(context, sub),
   vault: async (context, sub) => (await import('./vault.ts')).vaultCommand(context, sub),
   webhooks: async (context, sub, rest) => (await import('./webhooks.ts')).webhooksCommand(context, sub, rest),
+  connect: async (context, sub, rest) => (await import('./connect.ts')).connectCommand(context, sub, rest),
 };
 
 const USAGE = `relink: the Relink server and its administration
@@ -29,6 +30,7 @@ Usage
   relink webhooks deliveries --app ID [STATUS] [--json]   STATUS: pending, succeeded or failed
   relink webhooks replay DELIVERY_ID|EVENT_ID --app ID [--json]   send an event again
   relink webhooks fire EVENT ACCOUNT_ID --app ID [--json]  sandbox: send an event (test apps)
+  relink connect origins --app ID [ORIGIN…] [--clear] [--json]   who may frame the widget
 
 Every command accepts --data DIR (default ./.relink or RELINK_DATA_DIR) and honours
 DATABASE_URL, PORT, HOST, RELINK_MASTER_KEY and LOG_LEVEL. See docs/configuration.md.`;
@@ -44,6 +46,7 @@ const OPTIONS = {
   app: { type: 'string' },
   live: { type: 'boolean' },
   json: { type: 'boolean' },
+  clear: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
