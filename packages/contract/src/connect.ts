@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
-import { ErrorCodeSchema } from './envelope.ts';
+import { ErrorCodeSchema, V2Envelope } from './envelope.ts';
+import { Ui } from './institutions.ts';
+import { V2Account } from './sessions.ts';
 
 /** The header the widget sends its app's public key in. The secret key never goes to a browser. */
 export const PUBLIC_KEY_HEADER = 'x-public-key';
@@ -55,3 +57,13 @@ export const ConnectOrigins = Type.Object({
     description: 'Origins allowed to frame the widget (https://shop.example); null or [] lets any page frame it',
   }),
 });
+
+/** A widget step: the Partners API's v2 step reply; a hosted link's 99 also carries its redirect. */
+export const WidgetStepReply = V2Envelope(
+  Type.Union([
+    Type.Object({ code: Type.String(), redirect_url: Type.Optional(Type.String({ description: "A hosted link's redirect_url with code, reference and status" })) }),
+    Type.Object({ accounts: Type.Array(V2Account) }),
+    Type.Object({ userInput: Ui }),
+  ]),
+  { responseCode: Type.Integer({ description: '99 login complete, 101 pick an account, 102 more input' }) },
+);

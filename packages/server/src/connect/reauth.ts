@@ -10,6 +10,9 @@ export interface StartedReauth {
   reply: StepReply;
 }
 
+/** Flip to true when `startReauth` below is wired: hosted links then accept `scope: "reauth"`. */
+export const REAUTH_AVAILABLE = false;
+
 /**
  * ─── WIRING POINT for the lead (issue 9) ───────────────────────────────────────────────
  * The widget's only call into re-authorisation. A reauth session logs in in the background

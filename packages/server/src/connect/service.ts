@@ -199,3 +199,8 @@ export function linkRedirect(redirectUrl: string, params: { code?: string; refer
   url.searchParams.set('status', params.status);
   return url.toString();
 }
+
+/** The hosted page of a link: what `mono_url` points at. */
+export function linkPageUrl(base: string, id: string): string {
+  return `${base.replace(/\/+$/, '')}/connect/link/${encodeURIComponent(id)}`;
+}

@@ -196,6 +196,36 @@ for (const kind of databases()) {
       await page.close();
     });
 
+    test('a hosted link end to end: the page, the login, then the redirect back with code, reference and status', async () => {
+      const created = await call(server.url, 'POST', '/v2/accounts/initiate', {
+        key: app.secretKey,
+        body: { scope: 'auth', customer: { name: 'Ada Obi', email: 'ada@example.com' }, meta: { ref: 'hosted-1' }, redirect_url: `${site.url}/done` },
+      });
+      assert.equal(created.status, 200, created.text);
+      const page = await browser.newPage({ viewport: { width: 390, height: 760 } });
+      await page.goto(created.body.data.mono_url);
+      await page.waitForSelector('[data-screen="institutions"]');
+      await shoot(page, kind, '13-hosted-link');
+      await page.click('button[data-institution="5f2d08be60b92e2888287000"]');
+      await page.waitForSelector('[data-screen="login"]');
+      await page.fill('input[name="username"]', 'user_good');
+      await page.fill('input[name="password"]', PASSWORD);
+      await page.press('input[name="password"]', 'Enter');
+      await page.waitForSelector('[data-screen="success"]');
+      await page.click('form[data-screen="success"] button');
+      await page.waitForURL((url) => url.pathname === '/done');
+      const back = new URL(page.url());
+      assert.equal(back.origin, site.origin);
+      assert.equal(back.searchParams.get('reference'), 'hosted-1');
+      assert.equal(back.searchParams.get('status'), 'linked');
+      const id = await exchange(server, app.secretKey, back.searchParams.get('code')!);
+      assert.match(await accountNumber(id), /^\d{10}$/);
+      await page.goto(created.body.data.mono_url);
+      await page.waitForSelector('[data-screen="error"]');
+      assert.match((await page.textContent('h1'))!, /already used/);
+      await page.close();
+    });
+
     test('the security question screen is the bank challenge, rendered from its form', async () => {
       const page = await openWidget({ selectedInstitution: { id: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });
       const frame = await widgetFrame(page);

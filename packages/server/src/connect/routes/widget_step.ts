@@ -1,4 +1,4 @@
-import { SessionIdHeader, StepBody, V2StepReply, WidgetStepFailure } from '@relink/contract';
+import { SessionIdHeader, StepBody, WidgetStepFailure, WidgetStepReply } from '@relink/contract';
 import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
@@ -19,7 +19,7 @@ export function register(app: HttpApp, _services: Services, connect: ConnectServ
         tags: ['Connect widget'],
         headers: SessionIdHeader,
         body: StepBody,
-        response: { 200: V2StepReply, '4xx': WidgetStepFailure },
+        response: { 200: WidgetStepReply, '4xx': WidgetStepFailure },
       },
       attachValidation: true,
       handler: async (request) => {
