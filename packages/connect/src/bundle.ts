@@ -14,6 +14,8 @@ const SOURCES = {
   'connect.js': 'browser.ts',
   /** The widget page's script. */
   'widget.js': 'widget/main.ts',
+  /** The /connect/demo page's script. */
+  'demo.js': 'demo.ts',
 } as const;
 
 export type AssetName = keyof typeof SOURCES | 'widget.css';

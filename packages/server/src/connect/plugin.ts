@@ -9,6 +9,7 @@ import * as widgetStep from './routes/widget_step.ts';
 import * as connectPage from './routes/connect_page.ts';
 import * as connectAssets from './routes/connect_assets.ts';
 import * as connectLinkPage from './routes/connect_link_page.ts';
+import * as connectDemo from './routes/connect_demo.ts';
 
 
 /**
@@ -22,7 +23,7 @@ export async function registerConnect(app: HttpApp, services: Services) {
     scope.addHook('onRequest', async (request) => {
       if (request.routeOptions.config.auth === 'public') await authenticatePublic(request, connect);
     });
-    for (const route of [widgetSession, widgetReauth, widgetStep, connectPage, connectAssets, connectLinkPage]) route.register(scope, services, connect);
+    for (const route of [widgetSession, widgetReauth, widgetStep, connectPage, connectAssets, connectLinkPage, connectDemo]) route.register(scope, services, connect);
   });
 }
 

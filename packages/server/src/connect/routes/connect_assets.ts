@@ -5,6 +5,7 @@ const ROUTES: Record<string, AssetName> = {
   '/connect.js': 'connect.js',
   '/connect/widget.js': 'widget.js',
   '/connect/widget.css': 'widget.css',
+  '/connect/demo.js': 'demo.js',
 };
 
 /** connect.js and the widget's own script and stylesheet, built once per process (packages/connect). */
