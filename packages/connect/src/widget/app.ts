@@ -155,8 +155,10 @@ export function Widget({ config }: { config: WidgetConfig }) {
 
   const reauthorise = async (target: { account: string } | { token: string }) => {
     setScreen({ name: 'busy', message: 'Checking your bank login…' });
-    const started = await api.reauth({ ...target, ...(config.reference ? { reference: config.reference } : {}) });
+    const started = await api.reauth(config.link ? { link: config.link } : { ...target, ...(config.reference ? { reference: config.reference } : {}) });
     session.current = started.session;
+    // Stored credentials the bank rejected (password changed): the login form comes back, and goes to login.
+    if (started.result.kind === 'input' && started.result.ui.form.some((f) => f.contentType === 'password')) return show({ name: 'login', ui: started.result.ui, note: null });
     outcome(started.result);
   };
 

@@ -19,7 +19,9 @@ export const REAUTH_AVAILABLE = false;
  * with the stored credentials, then continues as an ordinary session: a 102 reply's `ui`
  * becomes the MFA screen and later steps go through `SessionService.step` like a link's.
  * Replace the body with `services.sessions.startReauth(app, { accountId })` once it exists
- * (a legacy `reauth_token` resolves to its account first, single use).
+ * (a legacy `reauth_token` resolves to its account first, single use). When the stored
+ * credentials are rejected, answer 102 with the institution's login form (a field of
+ * contentType "password"): the widget then sends it to the login step, not commit.
  */
 export async function startReauth(_services: Services, _app: App, input: { accountId: string } | { token: string }): Promise<StartedReauth> {
   const what = 'accountId' in input ? `account ${input.accountId}` : 'a reauth token';

@@ -8,6 +8,7 @@ import type { Clock } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
 import type { Step, StepReply } from '../sessions/machine.ts';
 import type { CreatedSession, SessionService } from '../sessions/service.ts';
+import type { StartedReauth } from './reauth.ts';
 import { ConnectStore } from './store.ts';
 
 /** A hosted link works for a day, then a partner sends a new one (Mono documents no lifetime). */
@@ -86,13 +87,39 @@ export class ConnectService {
       const row = await this.sessions.store.find(app.id, sessionId);
       sessionOpen = !!row && !['failed', 'completed'].includes((JSON.parse(row.state) as { status: string }).status);
     }
-    let redirectUrl: string | null = null;
-    if (reply.responseCode === 99 && widgetSession.link_id) {
-      const link = await this.store.findLink(widgetSession.link_id);
-      await this.store.useLink(widgetSession.link_id, this.clock.now());
-      if (link?.redirect_url) redirectUrl = linkRedirect(link.redirect_url, { code: reply.code, reference: link.reference, status: 'linked' });
-    }
+    const redirectUrl = reply.responseCode === 99 && widgetSession.link_id ? await this.finishLink(widgetSession.link_id, reply.code) : null;
     return { reply, sessionOpen, redirectUrl };
+  }
+
+  /**
+   * Starts re-authorising an account from the widget (`data.account`, a legacy token, or a
+   * hosted reauth link) through `start`, the re-authorisation service, and remembers the
+   * session as the widget's so its later steps go through `step` above.
+   */
+  async startReauth(
+    app: App,
+    input: { account?: string; token?: string; reference?: string; link?: string },
+    start: (target: { accountId: string } | { token: string }) => Promise<StartedReauth>,
+  ): Promise<WidgetStep & { session: StartedReauth['session'] }> {
+    let target: { accountId: string } | { token: string } = input.account ? { accountId: input.account } : { token: input.token ?? '' };
+    let reference = input.reference ?? null;
+    const link = input.link ? await this.openLink(app, input.link) : undefined;
+    if (link) {
+      if (link.scope !== 'reauth' || !link.account_id) throw new AppError('INVALID_INPUT', 'This link is not a re-authorisation link');
+      target = { accountId: link.account_id };
+      reference = link.reference;
+    }
+    const started = await start(target);
+    await this.store.insertSession({ session_id: started.session.id, app_id: app.id, reference, link_id: link?.id ?? null, created_at: this.clock.now() });
+    const redirectUrl = started.reply.responseCode === 99 && link ? await this.finishLink(link.id, started.reply.code) : null;
+    return { reply: started.reply, sessionOpen: started.reply.responseCode !== 99, redirectUrl, session: started.session };
+  }
+
+  /** A hosted link's session completed: the link is used up; where the user goes next. */
+  private async finishLink(linkId: string, code: string): Promise<string | null> {
+    const link = await this.store.findLink(linkId);
+    await this.store.useLink(linkId, this.clock.now());
+    return link?.redirect_url ? linkRedirect(link.redirect_url, { code, reference: link.reference, status: 'linked' }) : null;
   }
 
   // Hosted links

@@ -7,7 +7,7 @@ import { startReauth } from '../reauth.ts';
 import type { ConnectService } from '../service.ts';
 import { widgetBody } from './widget_step.ts';
 
-/** `POST /v2/connect/widget/reauth`: start re-authorising an account; the background login's reply. */
+/** `POST /v2/connect/widget/reauth`: start re-authorising an account; the background login's reply, with data.session. */
 export function register(app: HttpApp, services: Services, connect: ConnectService) {
   app.post('/v2/connect/widget/reauth', {
     config: { auth: 'public' },
@@ -17,18 +17,18 @@ export function register(app: HttpApp, services: Services, connect: ConnectServi
       body: Type.Object({
         account: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
         token: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'connect.js 1.x reauth_token' })),
+        link: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A hosted reauth link id' })),
         reference: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
       }),
-      response: { 200: Type.Object({}, { additionalProperties: true, description: 'The v2 step reply, with data.session' }), '4xx': WidgetStepFailure },
+      response: { 200: Type.Object({}, { additionalProperties: true, description: 'The widget step reply, with data.session' }), '4xx': WidgetStepFailure },
     },
     handler: async (request) => {
-      const app = request.partner!;
+      const partner = request.partner!;
       try {
-        const { account, token } = request.body;
-        if (!account === !token) throw new AppError('INVALID_INPUT', 'Invalid request: send body.account (or a legacy body.token), not both');
-        const started = await startReauth(services, app, account ? { accountId: account } : { token: token! });
-        await connect.store.insertSession({ session_id: started.session.id, app_id: app.id, reference: request.body.reference ?? null, link_id: null, created_at: services.clock.now() });
-        const body = widgetBody({ reply: started.reply, sessionOpen: true, redirectUrl: null });
+        const { account, token, link, reference } = request.body;
+        if ([account, token, link].filter(Boolean).length !== 1) throw new AppError('INVALID_INPUT', 'Invalid request: send one of body.account, body.link or a legacy body.token');
+        const started = await connect.startReauth(partner, { account, token, link, reference }, (target) => startReauth(services, partner, target));
+        const body = widgetBody(started);
         return { ...body, data: { ...body.data, session: started.session } };
       } catch (error) {
         throw error instanceof AppError ? stepFailure(error, 'v2') : error;
