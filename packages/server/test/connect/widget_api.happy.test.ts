@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { CODE, OTP, PASSWORD, SANDBOX, SESSION_ID, exchange } from '../linking/support.ts';
+import { SANDBOX_CREDENTIALS } from '../../src/connectors/sandbox/index.ts';
+import { ANSWER, CODE, OTP, PASSWORD, SANDBOX, SESSION_ID, exchange } from '../linking/support.ts';
 import { createConnectApp, type TestApp, widget, widgetSession } from './support.ts';
 
 for (const kind of databases()) {
@@ -45,6 +46,36 @@ for (const kind of databases()) {
       const commit = await widget(server, app.publicKey, 'commit', { accountNumber: chosen }, session);
       assert.equal(commit.body.responseCode, 99, commit.text);
       assert.equal(await accountNumber(await exchange(server, app.secretKey, commit.body.data.code)), chosen);
+    });
+
+    test('every sandbox user behaves through the widget as through the Partners API', async () => {
+      const expected: Record<string, string> = {
+        user_good: '99',
+        user_multi: '101 99',
+        user_otp: '102 99',
+        user_question: '102 99',
+        user_otp_multi: '102 101 99',
+        user_locked: 'BANK_LOGIN_FAILED',
+        user_down: 'BANK_CONNECTION_ERROR',
+        user_slow: '99',
+        user_unknown: 'BANK_LOGIN_FAILED',
+      };
+      assert.deepEqual(SANDBOX_CREDENTIALS.map((c) => c.values.username).sort(), Object.keys(expected).sort());
+      for (const { values } of SANDBOX_CREDENTIALS) {
+        const session = await widgetSession(server, app.publicKey);
+        let res = await widget(server, app.publicKey, 'login', values, session);
+        const seen: string[] = [];
+        for (let i = 0; i < 4 && res.status === 200; i++) {
+          seen.push(String(res.body.responseCode));
+          if (res.body.responseCode === 99) break;
+          const body = res.body.responseCode === 101
+            ? { accountNumber: res.body.data.accounts[0].accountNumber }
+            : res.body.data.userInput.form[0].name === 'otp' ? { otp: OTP } : { [res.body.data.userInput.form[0].name]: ANSWER };
+          res = await widget(server, app.publicKey, 'commit', body, session);
+        }
+        if (res.status !== 200) seen.push(res.body.code);
+        assert.equal(seen.join(' '), expected[values.username], `${values.username}: ${res.text}`);
+      }
     });
 
     test('a wrong password says the session is still open; a locked account says it is not', async () => {
