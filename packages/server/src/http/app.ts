@@ -63,12 +63,16 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
           "Mono-compatible Connect and Partners API (link, re-authorisation, accounts, webhooks). Change only your base URL and key.",
       },
       components: {
-        securitySchemes: { monoSecKey: { type: 'apiKey', in: 'header', name: 'mono-sec-key' } },
+        securitySchemes: {
+          monoSecKey: { type: 'apiKey', in: 'header', name: 'mono-sec-key' },
+          publicKey: { type: 'apiKey', in: 'header', name: 'x-public-key', description: "The app's public key: the Connect widget's API only" },
+        },
       },
     },
     transform: ({ schema, url, route }) => {
       const open = route.config?.auth === 'none' || !url.match(/^\/(v\d|account)/);
-      return { schema: { ...schema, security: open ? [] : [{ monoSecKey: [] }] } as typeof schema, url };
+      const security = route.config?.auth === 'public' ? [{ publicKey: [] }] : open ? [] : [{ monoSecKey: [] }];
+      return { schema: { ...schema, security } as typeof schema, url };
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });

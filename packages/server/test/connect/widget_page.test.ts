@@ -74,6 +74,13 @@ for (const kind of databases()) {
       }
     });
 
+    test('the OpenAPI document says the widget API takes the public key', async () => {
+      const { body } = await call(server.url, 'GET', '/openapi.json');
+      assert.deepEqual(body.paths['/v2/connect/widget/session'].post.security, [{ publicKey: [] }]);
+      assert.deepEqual(body.paths['/v2/accounts/initiate'].post.security, [{ monoSecKey: [] }]);
+      assert.deepEqual(body.paths['/connect'].get.security, []);
+    });
+
     test('connect.js, the widget script and stylesheet are served from this server, with ETags', async () => {
       for (const [path, type] of [['/connect.js', /javascript/], ['/connect/widget.js', /javascript/], ['/connect/widget.css', /css/]] as const) {
         const res = await call(server.url, 'GET', path);
