@@ -4,3 +4,4 @@ export * from './institutions.ts';
 export * from './sessions.ts';
 export * from './webhooks.ts';
 export * from './events.ts';
+export * from './connect.ts';

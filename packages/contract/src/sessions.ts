@@ -20,7 +20,7 @@ const V1Account = Type.Object({
   currency: Type.String(),
   balance: Type.Integer(),
 });
-const V2Account = Type.Object({
+export const V2Account = Type.Object({
   accountNumber: Type.String(),
   name: Type.String(),
   type: Type.String(),

@@ -112,7 +112,9 @@ export class AccountService {
       );
     }
     const account = this.toAccount((await this.store.findById(accountId, trx))!);
-    await this.events.record(trx, { appId: input.appId, type: 'mono.events.account_connected', accountId, data: payloads.accountConnected(account) });
+    // A widget session or hosted link carries the partner's reference: webhooks show it as meta.ref.
+    const ref = (await trx.selectFrom('connect_sessions').select('reference').where('session_id', '=', input.sessionId).executeTakeFirst())?.reference ?? undefined;
+    await this.events.record(trx, { appId: input.appId, type: 'mono.events.account_connected', accountId, data: payloads.accountConnected(account, ref) });
     const code = await this.codes.issue(trx, { appId: input.appId, accountId, sessionId: input.sessionId });
     return { accountId, code, created: !existing };
   }

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, (context: CliContext, sub: string | undefined, re
   vault: async (context, sub) => (await import('./vault.ts')).vaultCommand(context, sub),
   webhooks: async (context, sub, rest) => (await import('./webhooks.ts')).webhooksCommand(context, sub, rest),
   sandbox: async (context, sub, rest) => (await import('./sandbox.ts')).sandboxCommand(context, sub, rest),
+  connect: async (context, sub, rest) => (await import('./connect.ts')).connectCommand(context, sub, rest),
 };
 
 const USAGE = `relink: the Relink server and its administration
@@ -32,6 +33,7 @@ Usage
   relink webhooks fire EVENT ACCOUNT_ID --app ID [--json]  sandbox: send an event (test apps)
   relink sandbox reset-login ACCOUNT_ID [--reason mfa_required|password_changed] [--json]
                                    sandbox: the account needs re-authorisation now
+  relink connect origins --app ID [ORIGIN…] [--clear] [--json]   who may frame the widget
 
 Every command accepts --data DIR (default ./.relink or RELINK_DATA_DIR) and honours
 DATABASE_URL, PORT, HOST, RELINK_MASTER_KEY and LOG_LEVEL. See docs/configuration.md.`;
@@ -48,6 +50,7 @@ const OPTIONS = {
   reason: { type: 'string' },
   live: { type: 'boolean' },
   json: { type: 'boolean' },
+  clear: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -40,7 +40,7 @@ export async function serveCommand(context: CliContext): Promise<number> {
  * only this once. Later starts name the app and say how to get a new key.
  */
 async function sandboxBanner(services: Services, url: string): Promise<string> {
-  const lines = [`Relink is listening on ${url}`, `  API docs:     ${url}/docs`, `  OpenAPI:      ${url}/openapi.json`];
+  const lines = [`Relink is listening on ${url}`, `  API docs:     ${url}/docs`, `  OpenAPI:      ${url}/openapi.json`, `  Connect demo: ${url}/connect/demo`];
   let apps = await services.apps.list();
   const app = apps.length === 0 ? await services.apps.createOnce('sandbox_app', { name: 'Sandbox' }) : undefined;
   // Another server starting on the same database may have just made the Sandbox app.

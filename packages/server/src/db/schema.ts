@@ -249,3 +249,41 @@ export interface SandboxBankUsersTable {
   force_mfa: number;
   updated_at: number;
 }
+
+// Relink Connect, the widget (migration 0008).
+export interface Schema {
+  connect_sessions: ConnectSessionsTable;
+  connect_links: ConnectLinksTable;
+}
+
+export interface AppsTable {
+  /** JSON array of origins allowed to frame the widget; null: any. */
+  connect_origins: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A session the widget started with the app's public key. */
+export interface ConnectSessionsTable {
+  session_id: string;
+  app_id: string;
+  /** The partner's `reference` (or a hosted link's `meta.ref`). */
+  reference: string | null;
+  link_id: string | null;
+  created_at: number;
+}
+
+/** A hosted link (`POST /v2/accounts/initiate`): single use, expires. */
+export interface ConnectLinksTable {
+  id: string;
+  app_id: string;
+  scope: 'auth' | 'reauth';
+  customer_id: string | null;
+  account_id: string | null;
+  reference: string | null;
+  institution_id: string | null;
+  auth_method: string | null;
+  redirect_url: string | null;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+export type ConnectLinkRow = Selectable<ConnectLinksTable>;

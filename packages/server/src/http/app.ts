@@ -9,6 +9,7 @@ import { AppError } from './errors.ts';
 import { envelopeFor, failureBody } from './envelope.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { registerOperationalRoutes, registerApiRoutes } from './routes.ts';
+import { registerConnect } from '../connect/plugin.ts';
 import { describeValidation } from './validation.ts';
 import type { HttpApp } from './types.ts';
 
@@ -90,12 +91,16 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
           "Mono-compatible Connect and Partners API (link, re-authorisation, accounts, webhooks). Change only your base URL and key.",
       },
       components: {
-        securitySchemes: { monoSecKey: { type: 'apiKey', in: 'header', name: 'mono-sec-key' } },
+        securitySchemes: {
+          monoSecKey: { type: 'apiKey', in: 'header', name: 'mono-sec-key' },
+          publicKey: { type: 'apiKey', in: 'header', name: 'x-public-key', description: "The app's public key: the Connect widget's API only" },
+        },
       },
     },
     transform: ({ schema, url, route }) => {
       const open = route.config?.auth === 'none' || !url.match(/^\/(v\d|account)/);
-      return { schema: { ...schema, security: open ? [] : [{ monoSecKey: [] }] } as typeof schema, url };
+      const security = route.config?.auth === 'public' ? [{ publicKey: [] }] : open ? [] : [{ monoSecKey: [] }];
+      return { schema: { ...schema, security } as typeof schema, url };
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
@@ -106,6 +111,7 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
     registerIdempotency(api, services);
     registerApiRoutes(api, services);
   });
+  await registerConnect(app, services);
   return app;
 }
 

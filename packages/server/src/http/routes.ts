@@ -25,6 +25,9 @@ import * as v2WebhooksEndpointGet from '../webhooks/routes/v2_webhooks_endpoint_
 import * as v2WebhooksEndpointSet from '../webhooks/routes/v2_webhooks_endpoint_set.ts';
 import * as v2WebhooksSecretRotate from '../webhooks/routes/v2_webhooks_secret_rotate.ts';
 import * as v2SandboxWebhooksFire from '../webhooks/routes/v2_sandbox_webhooks_fire.ts';
+import * as v2ConnectOriginsGet from '../connect/routes/v2_connect_origins_get.ts';
+import * as v2ConnectOriginsSet from '../connect/routes/v2_connect_origins_set.ts';
+import * as v2AccountsInitiate from '../connect/routes/v2_accounts_initiate.ts';
 
 /** Every route Relink serves outside the partner API: health and the API description. */
 export function registerOperationalRoutes(app: HttpApp, services: Services) {
@@ -58,6 +61,9 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     v2WebhooksEndpointSet,
     v2WebhooksSecretRotate,
     v2SandboxWebhooksFire,
+    v2ConnectOriginsGet,
+    v2ConnectOriginsSet,
+    v2AccountsInitiate,
   ]) {
     route.register(app, services);
   }

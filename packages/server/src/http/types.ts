@@ -14,8 +14,8 @@ export type HttpApp = FastifyInstance<
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** `none` opens a route to callers without a key; every other route needs `mono-sec-key`. */
-    auth?: 'secret' | 'none';
+    /** `none` opens a route to callers without a key; `public` takes the app's public key (the widget, connect/plugin.ts); every other route needs `mono-sec-key`. */
+    auth?: 'secret' | 'none' | 'public';
   }
   interface FastifyRequest {
     /** The app whose secret key authenticated this request. */

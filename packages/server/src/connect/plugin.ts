@@ -1,0 +1,43 @@
+import { PUBLIC_KEY_HEADER } from '@relink/contract';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../http/errors.ts';
+import type { HttpApp, Services } from '../http/types.ts';
+import { connectService } from './factory.ts';
+import * as widgetSession from './routes/widget_session.ts';
+import * as widgetReauth from './routes/widget_reauth.ts';
+import * as widgetStep from './routes/widget_step.ts';
+import * as connectPage from './routes/connect_page.ts';
+import * as connectAssets from './routes/connect_assets.ts';
+import * as connectLinkPage from './routes/connect_link_page.ts';
+import * as connectDemo from './routes/connect_demo.ts';
+
+
+/**
+ * Relink Connect: the widget's API (authenticated by the app's public key) and its pages. Its
+ * own plugin scope, so the partner API's secret-key hook never sees these routes and the
+ * public-key hook below never sees the partner API's.
+ */
+export async function registerConnect(app: HttpApp, services: Services) {
+  const connect = connectService(services);
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request) => {
+      if (request.routeOptions.config.auth === 'public') await authenticatePublic(request, connect);
+    });
+    for (const route of [widgetSession, widgetReauth, widgetStep, connectPage, connectAssets, connectLinkPage, connectDemo]) route.register(scope, services, connect);
+  });
+}
+
+async function authenticatePublic(request: FastifyRequest, connect: ReturnType<typeof connectService>) {
+  const key = request.headers[PUBLIC_KEY_HEADER];
+  if (typeof key !== 'string' || key === '') {
+    const secret = request.headers['mono-sec-key'] !== undefined;
+    throw new AppError(
+      'INVALID_API_KEY',
+      secret ? 'The widget API takes the app public key in x-public-key, never the secret key' : 'Missing public key: send the app public key in the x-public-key header',
+    );
+  }
+  if (/^(test|live)_sk_/.test(key)) throw new AppError('INVALID_API_KEY', 'This is a secret key: the widget takes the app public key (test_pk_…), and a secret key never belongs in a browser');
+  const app = await connect.appForPublicKey(key);
+  if (!app) throw new AppError('INVALID_API_KEY', 'Invalid public key: no app has this public key');
+  request.partner = app;
+}

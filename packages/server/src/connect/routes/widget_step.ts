@@ -1,0 +1,41 @@
+import { SessionIdHeader, StepBody, WidgetStepFailure, WidgetStepReply } from '@relink/contract';
+import { successV2 } from '../../http/envelope.ts';
+import { AppError } from '../../http/errors.ts';
+import type { HttpApp, Services } from '../../http/types.ts';
+import { invalidStep, stepFailure, v2StepBody } from '../../sessions/replies.ts';
+import type { ConnectService, WidgetStep } from '../service.ts';
+
+/**
+ * `POST /v2/connect/widget/login` and `/commit`: the Partners API's v2 steps with the public
+ * key. A failed step also says whether the session can take another (`sessionOpen`), so the
+ * widget knows between "try again" and "start over".
+ */
+export function register(app: HttpApp, _services: Services, connect: ConnectService) {
+  for (const step of ['login', 'commit'] as const) {
+    app.post(`/v2/connect/widget/${step}`, {
+      config: { auth: 'public' },
+      schema: {
+        summary: step === 'login' ? 'Widget: log in to the institution' : 'Widget: answer a challenge or pick an account',
+        tags: ['Connect widget'],
+        headers: SessionIdHeader,
+        body: StepBody,
+        response: { 200: WidgetStepReply, '4xx': WidgetStepFailure },
+      },
+      attachValidation: true,
+      handler: async (request) => {
+        try {
+          if (request.validationError) throw invalidStep(request.validationError);
+          return widgetBody(await connect.step(request.partner!, request.headers['x-session-id'], step, request.body));
+        } catch (error) {
+          throw stepFailure(error, 'v2');
+        }
+      },
+    });
+  }
+}
+
+export function widgetBody({ reply, sessionOpen, redirectUrl }: WidgetStep) {
+  if (reply.responseCode === 99) return successV2('Login successful', { code: reply.code, ...(redirectUrl ? { redirect_url: redirectUrl } : {}) }, { responseCode: 99 });
+  if (reply.responseCode === 400) throw new AppError(reply.error, reply.message, { responseCode: 400, sessionOpen });
+  return v2StepBody(reply);
+}

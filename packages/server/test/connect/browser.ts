@@ -1,0 +1,92 @@
+/**
+ * Browser test support: Debian's Chromium driven by playwright-core (never a downloaded
+ * browser), a partner page on its own origin that embeds connect.js, and screenshots saved as
+ * test artefacts under .tmp/connect-screenshots (gitignored).
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.RELINK_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ROOT = new URL('../../../../', import.meta.url).pathname;
+export const SCREENSHOTS = join(ROOT, '.tmp', 'connect-screenshots');
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+}
+
+/** A page of the partner's own site (another origin than Relink's) that loads a connect.js. */
+export interface PartnerSite {
+  url: string;
+  origin: string;
+  close(): Promise<void>;
+}
+
+const MONO_CONNECT = join(ROOT, 'node_modules', '@mono.co', 'connect.js', 'index.js');
+
+export async function startPartnerSite(relink: string): Promise<PartnerSite> {
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://partner');
+    if (url.pathname === '/mono/connect.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(MONO_CONNECT));
+      return;
+    }
+    const script = url.pathname === '/mono.html' ? '/mono/connect.js' : `${relink}/connect.js`;
+    // The ten lines a partner adds (docs/connect.md), with callbacks that record what happened.
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Partner shop</title></head>
+<body><h1>Partner shop</h1><p>${url.pathname === '/done' ? 'Back at the partner: ' + escape(url.search) : 'Checkout'}</p>
+<script src="${script}"></script>
+<script>
+  window.events = []; window.successes = []; window.closes = 0; window.loads = 0;
+  window.makeConnect = (options) => new Connect({
+    onSuccess: (data) => window.successes.push(data),
+    onClose: () => { window.closes++; },
+    onLoad: () => { window.loads++; },
+    onEvent: (type, data) => window.events.push({ type, data }),
+    ...options,
+  });
+</script></body></html>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: origin,
+    origin,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function escape(text: string) {
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The widget's frame inside the partner page, once its first screen is up. */
+export async function widgetFrame(page: Page): Promise<Frame> {
+  const handle = await page.waitForSelector('#mono-connect--frame-id');
+  const frame = (await handle.contentFrame())!;
+  await frame.waitForSelector('[data-screen]:not([data-screen="busy"])');
+  return frame;
+}
+
+/** Waits until the widget shows `screen` (and, for errors, the error kind). */
+export async function onScreen(frame: Frame, screen: string, error?: string) {
+  const selector = `[data-screen="${screen}"]${error ? `[data-error="${error}"]` : ''}`;
+  await frame.waitForSelector(selector);
+}
+
+export async function shoot(page: Page, kind: string, name: string) {
+  const dir = join(SCREENSHOTS, kind);
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+/** Types into the form's fields by name and submits with Enter, as a keyboard user would. */
+export async function fillAndEnter(frame: Frame, fields: Record<string, string>) {
+  const names = Object.keys(fields);
+  for (const name of names) await frame.fill(`input[name="${name}"]`, fields[name]!);
+  await frame.press(`input[name="${names[names.length - 1]}"]`, 'Enter');
+}
