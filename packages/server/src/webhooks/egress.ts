@@ -1,6 +1,7 @@
 import { promises as dns } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import type { Agent, buildConnector } from 'undici';
+import { undici } from '../lib/lazy.ts';
 import type { AppMode } from '../apps/service.ts';
 import { type AddressKind, classifyAddress } from './addresses.ts';
 
@@ -87,8 +88,8 @@ export class EgressGuard {
         (error: NodeJS.ErrnoException) => callback(error, '', 0),
       );
     };
-    const connector = buildConnector({ lookup, timeout: 10_000 } as buildConnector.BuildOptions);
-    return new Agent({
+    const connector = undici().buildConnector({ lookup, timeout: 10_000 } as buildConnector.BuildOptions);
+    return new (undici().Agent)({
       keepAliveTimeout: 4_000,
       connect: (options, callback) => {
         const host = options.hostname.replace(/^\[|\]$/g, '');

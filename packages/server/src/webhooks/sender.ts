@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { type Agent, request } from 'undici';
+import type { Agent } from 'undici';
+import { undici } from '../lib/lazy.ts';
 import { EgressRefused } from './egress.ts';
 
 /** How much of a receiver's answer is kept with the attempt. */
@@ -29,7 +30,7 @@ export async function send(
   const signal = AbortSignal.any([timeout, shutdown]);
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    const response = await request(target.url, {
+    const response = await undici().request(target.url, {
       method: 'POST',
       headers: target.headers,
       body: target.body,

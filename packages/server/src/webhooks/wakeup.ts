@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { pg as loadPg } from '../lib/lazy.ts';
 import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
@@ -40,7 +41,7 @@ export class Wakeup {
     this.connecting ??= (async () => {
       // Its own connection, configured like the pool's but outside it: a connection held by
       // LISTEN must not keep the pool from closing.
-      const client = new pg.Client(pool.options);
+      const client = new (loadPg().Client)(pool.options);
       client.on('error', () => {});
       try {
         await client.connect();

@@ -24,7 +24,8 @@ for (const kind of databases()) {
     async function start(): Promise<{ url: string; port: number; key: string; db: TestDatabase }> {
       const db = await createTestDatabase(kind);
       dbs.push(db);
-      served = new Served(['serve', '--data', db.dataDir], { PORT: '0', LOG_LEVEL: 'info', RELINK_MASTER_KEY: TEST_MASTER_KEY, ...databaseVars(db) });
+      // Debug: a request is logged as it arrives, which is how these tests know one is in flight.
+      served = new Served(['serve', '--data', db.dataDir], { PORT: '0', LOG_LEVEL: 'debug', RELINK_MASTER_KEY: TEST_MASTER_KEY, ...databaseVars(db) });
       const { url, key } = await served.sandbox();
       return { url, port: Number(new URL(url).port), key, db };
     }

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { pg as loadPg } from '../../lib/lazy.ts';
 import { PostgresDialect } from 'kysely';
 import type { DialectSetup } from './types.ts';
 
@@ -14,10 +15,10 @@ export function postgresDialect(url: string, poolSize = 10): DialectSetup {
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
       if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value);
-      return pg.types.getTypeParser(oid, format as 'text');
+      return loadPg().types.getTypeParser(oid, format as 'text');
     },
   } as pg.CustomTypesConfig;
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: 10_000 });
+  const pool = new (loadPg().Pool)({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: 10_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   return {
