@@ -7,6 +7,7 @@ import type { Services } from '../services.ts';
 import { AppError } from './errors.ts';
 import { envelopeFor, failureBody } from './envelope.ts';
 import { registerIdempotency } from './idempotency.ts';
+import { parseJsonBody } from './json.ts';
 import { registerOperationalRoutes, registerApiRoutes } from './routes.ts';
 import { describeValidation } from './validation.ts';
 import type { HttpApp } from './types.ts';
@@ -38,9 +39,9 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(text));
     } catch (error) {
-      done(new AppError('INVALID_JSON', `Request body is not valid JSON: ${(error as Error).message}`), undefined);
+      done(error as AppError, undefined);
     }
   });
 
