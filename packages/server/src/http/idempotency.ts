@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.ts';
 import { AppError } from './errors.ts';
+import { canonicalJson } from './json.ts';
 import type { HttpApp } from './types.ts';
 
 declare module 'fastify' {
@@ -26,7 +27,7 @@ export function registerIdempotency(app: HttpApp, { idempotency }: Services) {
       throw new AppError('INVALID_INPUT', 'Invalid request: the Idempotency-Key header must be 1 to 255 characters');
     }
     const hash = createHash('sha256')
-      .update(`${request.routeOptions.url}\n${request.url}\n${request.headers['x-session-id'] ?? ''}\n${JSON.stringify(request.body ?? null)}`)
+      .update(`${request.routeOptions.url}\n${request.url}\n${request.headers['x-session-id'] ?? ''}\n${canonicalJson(request.body)}`)
       .digest('hex');
     const begun = await idempotency.begin(request.partner.id, key, hash);
     if (begun.kind === 'conflict') throw new AppError('IDEMPOTENCY_CONFLICT', begun.message);

@@ -58,5 +58,29 @@ for (const kind of databases()) {
       });
       assert.notEqual(res.body?.code, 'INVALID_JSON', res.text);
     });
+
+    test('the same body with its keys in another order replays under one Idempotency-Key', async () => {
+      const headers = { 'idempotency-key': 'reordered-1', 'content-type': 'application/json' };
+      const first = await call(server.url, 'POST', '/v2/connect/session', {
+        key,
+        headers,
+        raw: `{"institution":"${SANDBOX_BANK}","auth_method":"internet_banking","customer":{"name":"Ada","email":"ada@example.com"}}`,
+      });
+      assert.equal(first.status, 200, first.text);
+      const again = await call(server.url, 'POST', '/v2/connect/session', {
+        key,
+        headers,
+        raw: `{"customer":{"email":"ada@example.com","name":"Ada"},"auth_method":"internet_banking","institution":"${SANDBOX_BANK}"}`,
+      });
+      assert.equal(again.status, 200, again.text);
+      assert.equal(again.headers.get('idempotent-replayed'), 'true');
+      assert.equal(again.text, first.text);
+      const other = await call(server.url, 'POST', '/v2/connect/session', {
+        key,
+        headers,
+        raw: `{"customer":{"email":"bob@example.com","name":"Ada"},"auth_method":"internet_banking","institution":"${SANDBOX_BANK}"}`,
+      });
+      assert.equal(other.status, 409, 'a different value is still a different request');
+    });
   });
 }
