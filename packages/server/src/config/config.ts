@@ -21,6 +21,8 @@ export interface Config {
   sessionTtlMs: number;
   codeTtlMs: number;
   connectorTimeoutMs: number;
+  /** How long a client may take to send its headers, and its whole request (slow-loris). */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number };
   webhook: {
     /** Seconds to wait before each retry (Standard Webhooks / Svix default schedule). */
     retryScheduleSeconds: number[];
@@ -82,6 +84,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     sessionTtlMs: integer('RELINK_SESSION_TTL_SECONDS', env.RELINK_SESSION_TTL_SECONDS, 600, 10, 86_400) * 1000,
     codeTtlMs: integer('RELINK_CODE_TTL_SECONDS', env.RELINK_CODE_TTL_SECONDS, 600, 10, 86_400) * 1000,
     connectorTimeoutMs: integer('RELINK_CONNECTOR_TIMEOUT_MS', env.RELINK_CONNECTOR_TIMEOUT_MS, 30_000, 1, 600_000),
+    http: parseHttpTimeouts(env),
     webhook: {
       retryScheduleSeconds: parseSchedule(env.RELINK_WEBHOOK_RETRY_SCHEDULE),
       timeoutMs: integer('RELINK_WEBHOOK_TIMEOUT_MS', env.RELINK_WEBHOOK_TIMEOUT_MS, 15_000, 100, 60_000),
@@ -133,6 +136,15 @@ function parsePublicUrl(raw: string | undefined): string | undefined {
   } catch {
     throw new ConfigError('RELINK_PUBLIC_URL', `must be an http(s) URL (got "${raw}")`);
   }
+}
+
+function parseHttpTimeouts(env: Env): Config['http'] {
+  const headersTimeoutMs = integer('RELINK_HEADERS_TIMEOUT_MS', env.RELINK_HEADERS_TIMEOUT_MS, 10_000, 100, 300_000);
+  const requestTimeoutMs = integer('RELINK_REQUEST_TIMEOUT_MS', env.RELINK_REQUEST_TIMEOUT_MS, 30_000, 100, 600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError('RELINK_HEADERS_TIMEOUT_MS', `must not exceed RELINK_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  return { headersTimeoutMs, requestTimeoutMs };
 }
 
 function parseSchedule(raw: string | undefined): number[] {

@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../services.ts';
 import { AppError } from './errors.ts';
+import { edgeOptions, registerDrain } from './edge.ts';
 import { envelopeFor, failureBody } from './envelope.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { parseJsonBody } from './json.ts';
@@ -19,7 +20,10 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
   const app = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
-    return503OnClosing: true,
+    ...edgeOptions(services.logger),
+    // Node checks these every second, not every 30 s, so a dribbled header is cut off on time.
+    http: { headersTimeout: services.config.http.headersTimeoutMs, requestTimeout: services.config.http.requestTimeoutMs, connectionsCheckingInterval: 1000 },
+    requestTimeout: services.config.http.requestTimeoutMs,
     // A caller's own x-request-id is kept when it is well-formed, so logs on both sides join up.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -32,6 +36,7 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerDrain(app);
 
   // JSON bodies: an empty body is no body (curl -X POST with no data); a malformed one is a 400.
   app.removeContentTypeParser('application/json');
