@@ -116,6 +116,10 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
     );
   } else if (error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
     appError = new AppError('INVALID_INPUT', 'Request body length does not match its content-length header');
+  } else if (request.raw.aborted || (error.message === 'aborted' && error.code === 'ECONNRESET')) {
+    // The client hung up mid-request: its own doing, not an outage, and no one is left to answer.
+    request.log.info({ requestId: request.id, errCode: error.code }, 'client closed the connection before its request was read');
+    appError = new AppError('INVALID_INPUT', 'The connection closed before the whole request arrived');
   } else if (UNAVAILABLE.has(String(error.code)) || isDatabaseDown(error)) {
     services.logger.error({ requestId: request.id, err: error }, 'dependency unavailable');
     appError = new AppError('SERVICE_UNAVAILABLE', 'A service Relink depends on is unavailable; try again shortly', {}, { 'retry-after': '5' });
