@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { databases, startTestServer, type TestServer } from '../helpers.ts';
-import { link } from '../linking/support.ts';
+import { link, settle } from '../linking/support.ts';
 
 /** A GET with a Host header of our choosing (fetch will not send one). */
 function getWithHost(base: string, path: string, key: string, host: string): Promise<any> {
@@ -33,6 +33,7 @@ for (const kind of databases()) {
         server = { ...started, url: `http://127.0.0.1:${(started.app.server.address() as AddressInfo).port}` };
         key = (await server.createApp()).secretKey;
         id = await link(server, key, 'user_good');
+        await settle(server);
       });
       after(() => server.stop());
 
