@@ -11,6 +11,7 @@ import { registerIdempotency } from './idempotency.ts';
 import { parseJsonBody } from './json.ts';
 import { registerOperationalRoutes, registerApiRoutes } from './routes.ts';
 import { describeValidation } from './validation.ts';
+import { perAppLimitOf } from '../limits/requests.ts';
 import type { HttpApp } from './types.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -24,6 +25,7 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
     // Node checks these every second, not every 30 s, so a dribbled header is cut off on time.
     http: { headersTimeout: services.config.http.headersTimeoutMs, requestTimeout: services.config.http.requestTimeoutMs, connectionsCheckingInterval: 1000 },
     requestTimeout: services.config.http.requestTimeoutMs,
+    ...(services.config.trustProxy !== undefined ? { trustProxy: services.config.trustProxy } : {}),
     // A caller's own x-request-id is kept when it is well-formed, so logs on both sides join up.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -81,6 +83,10 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
   registerOperationalRoutes(app, services);
   await app.register(async (api) => {
     api.addHook('onRequest', (request, reply) => authenticate(request, reply, services));
+    api.addHook('preHandler', async (request) => {
+      const limit = perAppLimitOf(request.routeOptions.url);
+      if (limit && request.partner) await services.limits.take(limit, request.partner.id);
+    });
     registerIdempotency(api, services);
     registerApiRoutes(api, services);
   });
@@ -89,12 +95,17 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
 
 async function authenticate(request: FastifyRequest, _reply: FastifyReply, services: Services) {
   if (request.routeOptions.config.auth === 'none') return;
+  await services.limits.checkAddress(request.ip);
   const key = request.headers['mono-sec-key'];
   if (typeof key !== 'string' || key === '') {
+    await services.limits.authenticationFailed(request.ip);
     throw new AppError('INVALID_API_KEY', 'Missing secret key: send your app secret key in the mono-sec-key header');
   }
   const app = await services.apps.authenticate(key);
-  if (!app) throw new AppError('INVALID_API_KEY', 'Invalid secret key: this secret key is invalid, rotated or revoked');
+  if (!app) {
+    await services.limits.authenticationFailed(request.ip);
+    throw new AppError('INVALID_API_KEY', 'Invalid secret key: this secret key is invalid, rotated or revoked');
+  }
   request.partner = app;
 }
 

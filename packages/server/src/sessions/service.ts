@@ -12,6 +12,7 @@ import type { Institution, InstitutionRegistry } from '../institutions/registry.
 import type { Clock } from '../lib/clock.ts';
 import { newSessionId } from '../lib/ids.ts';
 import type { Vault } from '../vault/vault.ts';
+import type { BankUserLimits } from '../limits/bank_users.ts';
 import { guard, initialState, replyFor, type SessionState, type Step, type StepReply, transition } from './machine.ts';
 import { SessionStore } from './store.ts';
 
@@ -32,6 +33,8 @@ export class SessionService {
   readonly store: SessionStore;
   /** Called after a step completes a link, so the first data sync starts at once. */
   onLinked: () => void = () => {};
+  /** Caps failed bank logins and wrong answers per bank user across sessions (set in services.ts). */
+  bankUsers: BankUserLimits | null = null;
 
   constructor(
     private readonly db: Db,
@@ -95,7 +98,7 @@ export class SessionService {
     }
     let outcome: ConnectorOutcome;
     try {
-      outcome = await this.callBank(row, state, input);
+      outcome = this.bankUsers ? await this.bankUsers.around(row, state, input, () => this.callBank(row, state, input)) : await this.callBank(row, state, input);
     } catch (error) {
       await this.store.release(row.id, claimed, {});
       throw error;

@@ -8,7 +8,7 @@ import { type Database, openDatabase } from '../../src/db/database.ts';
 import { createTestDatabase, databases, testConfig, type TestDatabase } from '../helpers.ts';
 import { databaseVars, relink } from '../process.ts';
 
-const MIGRATIONS = ['0001_foundation', '0002_linking', '0003_webhooks', '0004_idempotency_expiry', '0005_bootstrap'];
+const MIGRATIONS = ['0001_foundation', '0002_linking', '0003_webhooks', '0004_idempotency_expiry', '0005_bootstrap', '0007_limits'];
 
 /** Opens the test database behind Relink's back (no migration) for `look`, then closes it. */
 async function inspect<T>(db: TestDatabase, look: (database: Database) => Promise<T>): Promise<T> {

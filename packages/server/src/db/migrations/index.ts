@@ -4,6 +4,7 @@ import * as linking from './0002_linking.ts';
 import * as webhooks from './0003_webhooks.ts';
 import * as idempotencyExpiry from './0004_idempotency_expiry.ts';
 import * as bootstrap from './0005_bootstrap.ts';
+import * as limits from './0007_limits.ts';
 
 /** Every migration, in order. Listed statically so a build needs no file-system scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_webhooks': webhooks,
   '0004_idempotency_expiry': idempotencyExpiry,
   '0005_bootstrap': bootstrap,
+  '0007_limits': limits,
 };
 
 export const migrationProvider: MigrationProvider = {
