@@ -26,7 +26,7 @@ for (const kind of databases()) {
       // Hundreds of deliberate 401s from one address: the per-address limit has its own test.
       server = await startTestServer(kind, { env: { RELINK_AUTH_FAILURES_PER_MINUTE: '0' } });
       receiver = await startReceiver();
-      const app = (await server.createApp('Owner')) as { secretKey: string; publicKey: string };
+      const app = (await server.createApp('Owner')) as unknown as { secretKey: string; publicKey: string };
       owner.key = app.secretKey;
       owner.publicKey = app.publicKey;
       assert.match(owner.publicKey, /^test_pk_/);
