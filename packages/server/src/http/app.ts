@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../services.ts';
 import { AppError } from './errors.ts';
-import { edgeOptions, registerDrain } from './edge.ts';
+import { edgeOptions, registerDrain, registerInputGuard } from './edge.ts';
 import { envelopeFor, failureBody } from './envelope.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { parseJsonBody } from './json.ts';
@@ -39,6 +39,7 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
     reply.header('x-request-id', request.id);
   });
   registerDrain(app);
+  registerInputGuard(app);
 
   // JSON bodies: an empty body is no body (curl -X POST with no data); a malformed one is a 400.
   app.removeContentTypeParser('application/json');

@@ -60,3 +60,30 @@ export function registerDrain(app: HttpApp) {
     if (draining) throw new AppError('SERVICE_UNAVAILABLE', 'Relink is shutting down; retry on another instance', {}, { 'retry-after': '1' });
   });
 }
+
+/**
+ * What schemas let through but databases refuse: a NUL character in any string (PostgreSQL
+ * text cannot hold one) and a number that is not finite (`1e400` and `Infinity` coerce to
+ * Infinity, which passes Ajv's integer check). Checked once for params, query and body,
+ * after validation and coercion, so every route is covered and none needs to remember.
+ */
+export function registerInputGuard(app: HttpApp) {
+  app.addHook('preHandler', async (request) => {
+    for (const [where, value] of [['params', request.params], ['query', request.query], ['body', request.body]] as const) {
+      const problem = unstorable(value, where);
+      if (problem) throw new AppError('INVALID_INPUT', `Invalid request: ${problem}`);
+    }
+  });
+}
+
+function unstorable(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? `${path} must not contain a NUL character` : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} must be a finite number`;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key.includes('\u0000')) return `${path} has a field name with a NUL character`;
+    const problem = unstorable(inner, `${path}.${key}`);
+    if (problem) return problem;
+  }
+  return undefined;
+}

@@ -49,6 +49,25 @@ for (const kind of databases()) {
       }
     });
 
+    test('values a database cannot store (a NUL character, a number that is not finite) are 400, not 500', async () => {
+      const cases: [string, string, unknown?][] = [
+        ['GET', '/v2/webhooks/events?limit=1e400'],
+        ['GET', '/v2/webhooks/deliveries?page=Infinity'],
+        ['GET', '/v2/webhooks/deliveries/%00'],
+        ['GET', '/v2/webhooks/deliveries?event_id=evt_%00'],
+        ['POST', '/v2/connect/session', { institution: SANDBOX_BANK, auth_method: 'internet_banking', customer: { name: 'Ada\u0000', email: 'a@example.com' } }],
+        ['POST', '/account/auth', { code: 'code_\u0000' }],
+      ];
+      for (const [method, path, body] of cases) {
+        const res = await call(server.url, method, path, { key, ...(body ? { body } : {}) });
+        assert.equal(res.status, 400, `${method} ${path}: ${res.text}`);
+        assert.equal(res.body.code, 'INVALID_INPUT');
+        assert.match(res.body.message, /NUL character|finite number/);
+      }
+      const infinite = await call(server.url, 'POST', '/v2/connect/session', { key, raw: `{"institution":"${SANDBOX_BANK}","auth_method":"internet_banking","n":1e999}`, headers: { 'content-type': 'application/json' } });
+      assert.equal(infinite.status, 400, infinite.text);
+    });
+
     test('an honest body nested 32 deep is still read', async () => {
       let meta: unknown = 'x';
       for (let i = 0; i < 30; i++) meta = { m: meta };
