@@ -15,6 +15,8 @@ declare module 'fastify' {
   }
 }
 
+const ONE_TIME_CODE = /code_[0-9a-z]{24}/;
+
 /** Every POST in the partner API honours `Idempotency-Key` (≤255 chars). */
 export function registerIdempotency(app: HttpApp, { idempotency }: Services) {
   app.decorateRequest('idempotencyKey', null);
@@ -44,7 +46,9 @@ export function registerIdempotency(app: HttpApp, { idempotency }: Services) {
     if (reply.statusCode >= 500) await idempotency.abandon(request.partner.id, key);
     else {
       const body = typeof payload === 'string' ? payload : String(payload ?? '');
-      await idempotency.finish(request.partner.id, key, reply.statusCode, body, request.routeOptions.config.sealIdempotentResponse === true);
+      // A one-time code in an answer (a link's 99, a reauth's code) is a secret like the ones routes flag.
+      const sealed = request.routeOptions.config.sealIdempotentResponse === true || ONE_TIME_CODE.test(body);
+      await idempotency.finish(request.partner.id, key, reply.statusCode, body, sealed);
     }
     return payload;
   });
