@@ -14,6 +14,8 @@ const COMMANDS: Record<string, (context: CliContext, sub: string | undefined, re
   keys: async (context, sub) => (await import('./apps.ts')).keysCommand(context, sub),
   vault: async (context, sub) => (await import('./vault.ts')).vaultCommand(context, sub),
   webhooks: async (context, sub, rest) => (await import('./webhooks.ts')).webhooksCommand(context, sub, rest),
+  backup: async (context, file) => (await import('./backup.ts')).backupCommand(context, file),
+  restore: async (context, file) => (await import('./backup.ts')).restoreCommand(context, file),
 };
 
 const USAGE = `relink: the Relink server and its administration
@@ -29,6 +31,8 @@ Usage
   relink webhooks deliveries --app ID [STATUS] [--json]   STATUS: pending, succeeded or failed
   relink webhooks replay DELIVERY_ID|EVENT_ID --app ID [--json]   send an event again
   relink webhooks fire EVENT ACCOUNT_ID --app ID [--json]  sandbox: send an event (test apps)
+  relink backup FILE [--json]       online copy of the SQLite database (PostgreSQL: pg_dump)
+  relink restore FILE               put a backup in place (every server stopped)
 
 Every command accepts --data DIR (default ./.relink or RELINK_DATA_DIR) and honours
 DATABASE_URL, PORT, HOST, RELINK_MASTER_KEY and LOG_LEVEL. See docs/configuration.md.`;
