@@ -18,6 +18,9 @@ export async function startBench() {
     RELINK_DATA_DIR: dataDir,
     RELINK_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
     LOG_LEVEL: 'warn',
+    // Throughput is the point here: the per-app request rates (docs/security.md) are off.
+    RELINK_SESSIONS_PER_MINUTE: '0',
+    RELINK_STEPS_PER_MINUTE: '0',
   });
   const server = await startServer(config);
   const app = await server.services.apps.create({ name: 'Bench' });

@@ -51,9 +51,14 @@ export const ERROR_CODES = {
   BANK_USER_MISMATCH: 400,
   /** The bank could not be reached during a partner step (Mono's responseCode 400 "connection error"). */
   BANK_CONNECTION_ERROR: 400,
+  /** The request line and headers did not arrive within the header timeout, or the body within the request timeout. */
+  REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Too many requests of one kind; `Retry-After` says when to try again. */
   RATE_LIMITED: 429,
+  /** The request line and headers are larger than 16 KiB. */
+  HEADERS_TOO_LARGE: 431,
   /** The bank did not answer, or answered that it is down. */
   BANK_UNAVAILABLE: 503,
   /** The database is unreachable. */

@@ -10,6 +10,8 @@ import type { Config } from './config/config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { Events } from './events/events.ts';
 import { Idempotency } from './idempotency/service.ts';
+import { BankUserLimits } from './limits/bank_users.ts';
+import { RequestLimits } from './limits/requests.ts';
 import { InstitutionRegistry } from './institutions/registry.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
@@ -36,6 +38,8 @@ export interface Services {
   sandbox: SandboxService;
   idempotency: Idempotency;
   webhooks: WebhookService;
+  /** Per-instance request rate limits (the per-bank-user caps live in `sessions`). */
+  limits: RequestLimits;
   close(): Promise<void>;
 }
 
@@ -67,6 +71,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const sessions = new SessionService(database.db, vault, connectors, institutions, accounts, events, clock, config, logger);
   const sync = new SyncWorker(database.db, vault, connectors, accounts, events, clock, logger, config.syncIntervalMs);
   sessions.onLinked = () => void sync.wake();
+  sessions.bankUsers = new BankUserLimits(database.db, vault, institutions, config.masterKey.key, config.limits, clock);
   const webhooks = new WebhookService({ config, database, vault, events, accounts, clock, logger });
   return {
     config,
@@ -85,6 +90,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     sandbox: new SandboxService(database.db, vault, connectors, institutions, accounts, sync, clock),
     idempotency: new Idempotency(database.db, vault, clock),
     webhooks,
+    limits: new RequestLimits(config.limits),
     async close() {
       await sync.stop();
       await webhooks.close();

@@ -4,6 +4,7 @@
  * from the test runner's environment.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,8 +136,8 @@ export class Served {
   /** On a first start: the base URL and the Sandbox app the banner announces, with its secret key. */
   async sandbox(): Promise<{ url: string; appId: string; key: string }> {
     const url = await this.listening();
-    const [, appId, key] = await this.waitFor(/app "Sandbox" \(([0-9a-f]{24})\)[^]*?secret key: +(test_sk_[0-9A-Za-z]{32})\n/);
-    return { url, appId: appId!, key: key! };
+    const [, appId, file] = await this.waitFor(/app "Sandbox" \(([0-9a-f]{24})\)\. Its secret key and webhook secret are in (\S+)\n/);
+    return { url, appId: appId!, key: JSON.parse(readFileSync(file!, 'utf8')).secret_key };
   }
 
   /** SIGTERM, then the exit status; SIGKILL if it has not exited within `ms`. */

@@ -1,5 +1,4 @@
 import type { AccountRow } from '../db/schema.ts';
-import type { BankIdentity } from '../connectors/types.ts';
 import type { Institution } from '../institutions/registry.ts';
 
 export type DataStatus = AccountRow['data_status'];
@@ -16,7 +15,8 @@ export interface Account {
   currency: string;
   balance: number | null;
   bvn: string | null;
-  identity: BankIdentity | null;
+  /** The stored identity (`vault:<id>`, or legacy JSON); read it with `openIdentity`. */
+  identity: string | null;
   dataStatus: DataStatus;
   retrievedData: string[];
   reauthRequired: boolean;
@@ -40,7 +40,7 @@ export function toAccount(row: AccountRow, institution: Institution): Account {
     currency: row.currency,
     balance: row.balance,
     bvn: row.bvn,
-    identity: row.identity ? (JSON.parse(row.identity) as BankIdentity) : null,
+    identity: row.identity,
     dataStatus: row.data_status,
     retrievedData: JSON.parse(row.retrieved_data) as string[],
     reauthRequired: row.reauth_required === 1,

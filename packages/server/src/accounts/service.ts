@@ -8,6 +8,7 @@ import type { Clock } from '../lib/clock.ts';
 import { newObjectId } from '../lib/ids.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { Codes } from './codes.ts';
+import { identitySecretOf } from './identity.ts';
 import { type Account, payloads, toAccount } from './model.ts';
 import { AccountStore } from './store.ts';
 import { ReauthTokens } from './tokens.ts';
@@ -184,7 +185,7 @@ export class AccountService {
     await this.events.transaction(async (trx) => {
       const row = await this.store.lockLive(id, trx, appId);
       if (!row) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${id}`);
-      for (const secret of [row.credentials_secret_id, row.bank_state_secret_id]) if (secret) await this.vault.remove(secret, trx);
+      for (const secret of [row.credentials_secret_id, row.bank_state_secret_id, identitySecretOf(row.identity)]) if (secret) await this.vault.remove(secret, trx);
       await this.store.deleteData(id, trx);
       await this.store.update(
         id,

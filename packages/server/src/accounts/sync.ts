@@ -10,6 +10,7 @@ import { CoalescedPass } from '../lib/coalesce.ts';
 import { loginAsLinked, type LinkedOutcome } from './bank_login.ts';
 import { payloads } from './model.ts';
 import type { AccountService } from './service.ts';
+import { sealIdentity } from './identity.ts';
 
 const CLAIM_MS = 5 * 60_000;
 const RETRY_MS = 15 * 60_000;
@@ -181,7 +182,7 @@ export class SyncWorker {
           currency: data.account.currency,
           balance: data.account.balance,
           bvn: data.account.bvn,
-          identity: JSON.stringify(data.identity),
+          identity: await sealIdentity(this.vault, row.identity, data.identity, trx),
           data_status: 'AVAILABLE',
           retrieved_data: JSON.stringify(['identity', 'balance', 'transactions']),
           bank_state_secret_id: bankStateId,

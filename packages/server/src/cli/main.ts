@@ -16,6 +16,8 @@ const COMMANDS: Record<string, (context: CliContext, sub: string | undefined, re
   webhooks: async (context, sub, rest) => (await import('./webhooks.ts')).webhooksCommand(context, sub, rest),
   sandbox: async (context, sub, rest) => (await import('./sandbox.ts')).sandboxCommand(context, sub, rest),
   connect: async (context, sub, rest) => (await import('./connect.ts')).connectCommand(context, sub, rest),
+  backup: async (context, file) => (await import('./backup.ts')).backupCommand(context, file),
+  restore: async (context, file) => (await import('./backup.ts')).restoreCommand(context, file),
 };
 
 const USAGE = `relink: the Relink server and its administration
@@ -34,6 +36,8 @@ Usage
   relink sandbox reset-login ACCOUNT_ID [--reason mfa_required|password_changed] [--json]
                                    sandbox: the account needs re-authorisation now
   relink connect origins --app ID [ORIGIN…] [--clear] [--json]   who may frame the widget
+  relink backup FILE [--json]       online copy of the SQLite database (PostgreSQL: pg_dump)
+  relink restore FILE               put a backup in place (every server stopped)
 
 Every command accepts --data DIR (default ./.relink or RELINK_DATA_DIR) and honours
 DATABASE_URL, PORT, HOST, RELINK_MASTER_KEY and LOG_LEVEL. See docs/configuration.md.`;

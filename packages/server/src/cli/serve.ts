@@ -1,6 +1,11 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startServer } from '../server.ts';
 import type { Services } from '../services.ts';
 import type { CliContext } from './context.ts';
+
+/** Where a non-interactive first start leaves the Sandbox app's secrets (mode 0600). */
+export const SECRETS_FILE = 'sandbox-app.json';
 
 export async function serveCommand(context: CliContext): Promise<number> {
   const { config } = context;
@@ -30,22 +35,22 @@ export async function serveCommand(context: CliContext): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-  context.out(await sandboxBanner(server.services, server.url));
+  context.out(await sandboxBanner(server.services, server.url, process.stdout.isTTY === true));
   await stopped;
   return 0;
 }
 
 /**
- * On a fresh database, creates the test-mode app "Sandbox" and prints its keys, which are shown
- * only this once. Later starts name the app and say how to get a new key.
+ * On a fresh database, creates the test-mode app "Sandbox" and shows its keys only this once:
+ * on a terminal, printed; otherwise written to a 0600 file in the data directory. Later starts name the app and say how to get a new key.
  */
-async function sandboxBanner(services: Services, url: string): Promise<string> {
+async function sandboxBanner(services: Services, url: string, interactive: boolean): Promise<string> {
   const lines = [`Relink is listening on ${url}`, `  API docs:     ${url}/docs`, `  OpenAPI:      ${url}/openapi.json`, `  Connect demo: ${url}/connect/demo`];
   let apps = await services.apps.list();
   const app = apps.length === 0 ? await services.apps.createOnce('sandbox_app', { name: 'Sandbox' }) : undefined;
   // Another server starting on the same database may have just made the Sandbox app.
   if (apps.length === 0 && !app) apps = await services.apps.list();
-  if (app) {
+  if (app && interactive) {
     lines.push(
       '',
       `Created the test-mode app "Sandbox" (${app.id}). Its secrets are shown only now:`,
@@ -54,6 +59,18 @@ async function sandboxBanner(services: Services, url: string): Promise<string> {
       '',
       'Try it:',
       `  curl -s ${url}/v3/institutions -H 'mono-sec-key: ${app.secretKey}'`,
+    );
+  } else if (app) {
+    // stdout is a pipe, where the JSON logs go and a log collector may read: the secrets go
+    // to a file only the operator can read, never to a log stream.
+    const file = join(services.config.dataDir, SECRETS_FILE);
+    mkdirSync(services.config.dataDir, { recursive: true });
+    rmSync(file, { force: true });
+    writeFileSync(file, `${JSON.stringify({ app_id: app.id, secret_key: app.secretKey, webhook_secret: app.webhookSecret }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    lines.push(
+      '',
+      `Created the test-mode app "Sandbox" (${app.id}). Its secret key and webhook secret are in ${file}`,
+      '  (readable only by this user; not printed, because stdout is not a terminal). Delete the file once you have them.',
     );
   } else if (apps.length === 0) {
     lines.push('', 'There are no apps (the Sandbox app was deleted). Create one: npx relink apps create --name NAME');

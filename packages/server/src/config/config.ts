@@ -23,12 +23,32 @@ export interface Config {
   connectorTimeoutMs: number;
   /** How often each linked account's data is synced (`RELINK_SYNC_INTERVAL`, default 24 h). */
   syncIntervalMs: number;
+  /** How long a client may take to send its headers, and its whole request (slow-loris). */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number };
+  /** Which proxies' X-Forwarded-For to believe for the client address (Fastify trustProxy); none by default. */
+  trustProxy: string | undefined;
+  limits: Limits;
   webhook: {
     /** Seconds to wait before each retry (Standard Webhooks / Svix default schedule). */
     retryScheduleSeconds: number[];
     timeoutMs: number;
     pollIntervalMs: number;
   };
+}
+
+/** Rate limits and attempt caps (docs/security.md says why each number). 0 turns a rate limit off. */
+export interface Limits {
+  /** Failed authentications (401) per client address per minute; then 429 until the minute is up. */
+  authFailuresPerMinute: number;
+  /** Session creations per app per minute, per instance. */
+  sessionsPerMinute: number;
+  /** Login and commit steps per app per minute, per instance. */
+  stepsPerMinute: number;
+  /** Failed bank logins per bank user per window, across sessions, apps and instances. */
+  bankLoginFailures: number;
+  /** Wrong challenge answers (OTP, security question) per bank user per window, likewise. */
+  bankAnswerFailures: number;
+  bankFailureWindowMs: number;
 }
 
 export interface MasterKey {
@@ -85,6 +105,16 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     codeTtlMs: integer('RELINK_CODE_TTL_SECONDS', env.RELINK_CODE_TTL_SECONDS, 600, 10, 86_400) * 1000,
     connectorTimeoutMs: integer('RELINK_CONNECTOR_TIMEOUT_MS', env.RELINK_CONNECTOR_TIMEOUT_MS, 30_000, 1, 600_000),
     syncIntervalMs: duration('RELINK_SYNC_INTERVAL', env.RELINK_SYNC_INTERVAL, 24 * 3_600_000, 10_000, 30 * 86_400_000),
+    http: parseHttpTimeouts(env),
+    trustProxy: parseTrustProxy(env.RELINK_TRUST_PROXY),
+    limits: {
+      authFailuresPerMinute: integer('RELINK_AUTH_FAILURES_PER_MINUTE', env.RELINK_AUTH_FAILURES_PER_MINUTE, 30, 0, 1_000_000),
+      sessionsPerMinute: integer('RELINK_SESSIONS_PER_MINUTE', env.RELINK_SESSIONS_PER_MINUTE, 300, 0, 1_000_000),
+      stepsPerMinute: integer('RELINK_STEPS_PER_MINUTE', env.RELINK_STEPS_PER_MINUTE, 1200, 0, 1_000_000),
+      bankLoginFailures: integer('RELINK_BANK_LOGIN_FAILURES', env.RELINK_BANK_LOGIN_FAILURES, 3, 1, 100),
+      bankAnswerFailures: integer('RELINK_BANK_ANSWER_FAILURES', env.RELINK_BANK_ANSWER_FAILURES, 5, 1, 100),
+      bankFailureWindowMs: integer('RELINK_BANK_FAILURE_WINDOW_SECONDS', env.RELINK_BANK_FAILURE_WINDOW_SECONDS, 86_400, 60, 30 * 86_400) * 1000,
+    },
     webhook: {
       retryScheduleSeconds: parseSchedule(env.RELINK_WEBHOOK_RETRY_SCHEDULE),
       timeoutMs: integer('RELINK_WEBHOOK_TIMEOUT_MS', env.RELINK_WEBHOOK_TIMEOUT_MS, 15_000, 100, 60_000),
@@ -148,6 +178,23 @@ function parsePublicUrl(raw: string | undefined): string | undefined {
   } catch {
     throw new ConfigError('RELINK_PUBLIC_URL', `must be an http(s) URL (got "${raw}")`);
   }
+}
+
+function parseHttpTimeouts(env: Env): Config['http'] {
+  const headersTimeoutMs = integer('RELINK_HEADERS_TIMEOUT_MS', env.RELINK_HEADERS_TIMEOUT_MS, 10_000, 100, 300_000);
+  const requestTimeoutMs = integer('RELINK_REQUEST_TIMEOUT_MS', env.RELINK_REQUEST_TIMEOUT_MS, 30_000, 100, 600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError('RELINK_HEADERS_TIMEOUT_MS', `must not exceed RELINK_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  return { headersTimeoutMs, requestTimeoutMs };
+}
+
+function parseTrustProxy(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  if (!/^[0-9A-Fa-f.:/,\s]+$|^(loopback|linklocal|uniquelocal)$/.test(raw.trim())) {
+    throw new ConfigError('RELINK_TRUST_PROXY', `must be a comma-separated list of proxy addresses or CIDRs, or loopback (got "${raw}")`);
+  }
+  return raw.trim();
 }
 
 function parseSchedule(raw: string | undefined): number[] {

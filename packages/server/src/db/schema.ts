@@ -287,3 +287,17 @@ export interface ConnectLinksTable {
   created_at: number;
 }
 export type ConnectLinkRow = Selectable<ConnectLinksTable>;
+
+// Attempt caps per bank user (migration 0007).
+export interface Schema {
+  bank_user_failures: BankUserFailuresTable;
+}
+
+export interface BankUserFailuresTable {
+  /** HMAC of the institution and the non-secret login fields: who the bank would lock out. */
+  bank_user: string;
+  kind: 'login' | 'answer';
+  /** Attempts in flight or failed since `window_start`; an attempt that succeeds clears them. */
+  failures: number;
+  window_start: number;
+}

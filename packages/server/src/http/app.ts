@@ -6,11 +6,14 @@ import { requestIds } from '../lib/ids.ts';
 import type { Services } from '../services.ts';
 import { DomainError } from '../lib/errors.ts';
 import { AppError } from './errors.ts';
+import { edgeOptions, registerDrain, registerInputGuard } from './edge.ts';
 import { envelopeFor, failureBody } from './envelope.ts';
 import { registerIdempotency } from './idempotency.ts';
+import { parseJsonBody } from './json.ts';
 import { registerOperationalRoutes, registerApiRoutes } from './routes.ts';
 import { registerConnect } from '../connect/plugin.ts';
 import { describeValidation } from './validation.ts';
+import { perAppLimitOf } from '../limits/requests.ts';
 import type { HttpApp } from './types.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -23,7 +26,11 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
     // One line per request, written when it ends (see the onResponse hook), instead of two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
-    return503OnClosing: true,
+    ...edgeOptions(services.logger),
+    // Node checks these every second, not every 30 s, so a dribbled header is cut off on time.
+    http: { headersTimeout: services.config.http.headersTimeoutMs, requestTimeout: services.config.http.requestTimeoutMs, connectionsCheckingInterval: 1000 },
+    requestTimeout: services.config.http.requestTimeoutMs,
+    ...(services.config.trustProxy !== undefined ? { trustProxy: services.config.trustProxy } : {}),
     // A caller's own x-request-id is kept when it is well-formed, so logs on both sides join up.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -44,6 +51,8 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
       'request',
     );
   });
+  registerDrain(app);
+  registerInputGuard(app);
 
   // JSON bodies: an empty body is no body (curl -X POST with no data); a malformed one is a 400.
   app.removeContentTypeParser('application/json');
@@ -51,9 +60,9 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(text));
     } catch (error) {
-      done(new AppError('INVALID_JSON', `Request body is not valid JSON: ${(error as Error).message}`), undefined);
+      done(error as AppError, undefined);
     }
   });
 
@@ -110,6 +119,10 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
   registerOperationalRoutes(app, services);
   await app.register(async (api) => {
     api.addHook('onRequest', (request, reply) => authenticate(request, reply, services));
+    api.addHook('preHandler', async (request) => {
+      const limit = perAppLimitOf(request.routeOptions.url);
+      if (limit && request.partner) await services.limits.take(limit, request.partner.id);
+    });
     registerIdempotency(api, services);
     registerApiRoutes(api, services);
   });
@@ -152,12 +165,17 @@ export function parseForm(text: string): Record<string, unknown> {
 
 async function authenticate(request: FastifyRequest, _reply: FastifyReply, services: Services) {
   if (request.routeOptions.config.auth === 'none') return;
+  await services.limits.checkAddress(request.ip);
   const key = request.headers['mono-sec-key'];
   if (typeof key !== 'string' || key === '') {
+    await services.limits.authenticationFailed(request.ip);
     throw new AppError('INVALID_API_KEY', 'Missing secret key: send your app secret key in the mono-sec-key header');
   }
   const app = await services.apps.authenticate(key);
-  if (!app) throw new AppError('INVALID_API_KEY', 'Invalid secret key: this secret key is invalid, rotated or revoked');
+  if (!app) {
+    await services.limits.authenticationFailed(request.ip);
+    throw new AppError('INVALID_API_KEY', 'Invalid secret key: this secret key is invalid, rotated or revoked');
+  }
   request.partner = app;
 }
 
@@ -179,6 +197,10 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
     );
   } else if (error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
     appError = new AppError('INVALID_INPUT', 'Request body length does not match its content-length header');
+  } else if (request.raw.aborted || (error.message === 'aborted' && error.code === 'ECONNRESET')) {
+    // The client hung up mid-request: its own doing, not an outage, and no one is left to answer.
+    request.log.info({ requestId: request.id, errCode: error.code }, 'client closed the connection before its request was read');
+    appError = new AppError('INVALID_INPUT', 'The connection closed before the whole request arrived');
   } else if (UNAVAILABLE.has(String(error.code)) || isDatabaseDown(error)) {
     services.logger.error({ requestId: request.id, err: error }, 'dependency unavailable');
     appError = new AppError('SERVICE_UNAVAILABLE', 'A service Relink depends on is unavailable; try again shortly', {}, { 'retry-after': '5' });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.ts';
 import { AppError } from './errors.ts';
+import { canonicalJson } from './json.ts';
 import type { HttpApp } from './types.ts';
 
 declare module 'fastify' {
@@ -13,6 +14,8 @@ declare module 'fastify' {
     sealIdempotentResponse?: boolean;
   }
 }
+
+const ONE_TIME_CODE = /code_[0-9a-z]{24}/;
 
 /** Every POST in the partner API honours `Idempotency-Key` (≤255 chars). */
 export function registerIdempotency(app: HttpApp, { idempotency }: Services) {
@@ -26,7 +29,7 @@ export function registerIdempotency(app: HttpApp, { idempotency }: Services) {
       throw new AppError('INVALID_INPUT', 'Invalid request: the Idempotency-Key header must be 1 to 255 characters');
     }
     const hash = createHash('sha256')
-      .update(`${request.routeOptions.url}\n${request.url}\n${request.headers['x-session-id'] ?? ''}\n${JSON.stringify(request.body ?? null)}`)
+      .update(`${request.routeOptions.url}\n${request.url}\n${request.headers['x-session-id'] ?? ''}\n${canonicalJson(request.body)}`)
       .digest('hex');
     const begun = await idempotency.begin(request.partner.id, key, hash);
     if (begun.kind === 'conflict') throw new AppError('IDEMPOTENCY_CONFLICT', begun.message);
@@ -43,7 +46,9 @@ export function registerIdempotency(app: HttpApp, { idempotency }: Services) {
     if (reply.statusCode >= 500) await idempotency.abandon(request.partner.id, key);
     else {
       const body = typeof payload === 'string' ? payload : String(payload ?? '');
-      await idempotency.finish(request.partner.id, key, reply.statusCode, body, request.routeOptions.config.sealIdempotentResponse === true);
+      // A one-time code in an answer (a link's 99, a reauth's code) is a secret like the ones routes flag.
+      const sealed = request.routeOptions.config.sealIdempotentResponse === true || ONE_TIME_CODE.test(body);
+      await idempotency.finish(request.partner.id, key, reply.statusCode, body, sealed);
     }
     return payload;
   });

@@ -20,12 +20,22 @@ export const REDACTED_PATHS = [
     .flatMap((field) => [field, ...CONTAINERS.map((container) => `${container}.${field}`)]),
 ];
 
+/**
+ * `code` is redacted because a one-time code (`code_` and lower-case letters) may sit in an
+ * object passed to the logger; an error code (ECONNRESET, SQLITE_BUSY, 57P01: upper case and
+ * digits with a letter, which no secret Relink makes ever is) is what an operator needs to read, so it stays.
+ */
+function keepErrorCodes(value: unknown, path: (string | null)[]): unknown {
+  const isErrorCode = path[path.length - 1] === 'code' && typeof value === 'string' && /^(?=.*[A-Z])[A-Z0-9_]{2,40}$/.test(value);
+  return isErrorCode ? value : '[redacted]';
+}
+
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       base: { service: 'relink' },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      redact: { paths: REDACTED_PATHS, censor: keepErrorCodes },
     },
     destination,
   );

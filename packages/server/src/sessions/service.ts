@@ -14,6 +14,7 @@ import type { Institution, InstitutionRegistry } from '../institutions/registry.
 import type { Clock } from '../lib/clock.ts';
 import { newSessionId } from '../lib/ids.ts';
 import type { Vault } from '../vault/vault.ts';
+import type { BankUserLimits } from '../limits/bank_users.ts';
 import { type Effect, guard, ImpossibleOutcome, initialState, replyFor, replyForStart, type SessionState, start, type StartReply, type Step, type StepOutcome, type StepReply, type Transition, transition } from './machine.ts';
 import { SessionStore } from './store.ts';
 
@@ -34,6 +35,8 @@ export class SessionService {
   readonly store: SessionStore;
   /** Called after a step completes a link or a re-authorisation, so the data sync starts at once. */
   onLinked: () => void = () => {};
+  /** Caps failed bank logins and wrong answers per bank user across sessions (set in services.ts). */
+  bankUsers: BankUserLimits | null = null;
 
   constructor(
     private readonly db: Db,
@@ -132,7 +135,12 @@ export class SessionService {
     let result: Transition;
     try {
       const fields = JSON.parse(await this.vault.open(account.credentials_secret_id!)) as Record<string, string>;
-      outcome = await loginAsLinked(this.connectors, this.connectors.get(institution.connector), { institutionId: institution.id, authMethod: row.auth_method, fields }, account.account_number);
+      const login = () => loginAsLinked(this.connectors, this.connectors.get(institution.connector), { institutionId: institution.id, authMethod: row.auth_method, fields }, account.account_number);
+      // A stored password the bank now rejects is still a failed login at the bank: it counts
+      // against the bank user's cap like a typed one, so repeated starts cannot lock them out.
+      outcome = this.bankUsers
+        ? ((await this.bankUsers.around(sessionRow, state, { kind: 'fields', fields }, login as () => Promise<ConnectorOutcome>)) as LinkedOutcome)
+        : await login();
       result = start(state, outcome);
     } catch (error) {
       await this.abandon(sessionRow, 1);
@@ -167,7 +175,7 @@ export class SessionService {
     let outcome: StepOutcome;
     let result: Transition;
     try {
-      outcome = await this.callBank(row, state, input);
+      outcome = this.bankUsers ? await this.bankUsers.around(row, state, input, () => this.callBank(row, state, input)) : await this.callBank(row, state, input);
       if (account) outcome = await pickLinked(this.connectors, this.connector(row), outcome, account.account_number);
       result = transition(state, outcome, row.kind);
     } catch (error) {

@@ -4,7 +4,7 @@
 // real process runs as one, the way an operator runs it: `serve` (its banner and SIGTERM),
 // `npx relink …` from the repository root, and `relink --help` through the bin.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -200,13 +200,19 @@ for (const kind of databases()) {
       const first = new Served(['serve', '--data', db.dataDir], vars);
       running.push(first);
       const url = (await first.waitFor(/Relink is listening on (http:\/\/127\.0\.0\.1:(\d+))\n/))[1]!;
-      await first.waitFor(/curl .*mono-sec-key: test_sk_\w+'/);
+      const file = (await first.waitFor(/secret key and webhook secret are in (\S+)\n/))[1]!;
       assert.notEqual(new URL(url).port, '0', 'PORT=0 prints the real port');
       const banner = first.stdout;
-      const key = banner.match(/secret key: +(test_sk_[0-9A-Za-z]{32})\n/)?.[1];
-      const webhookSecret = banner.match(/webhook secret: +(whsec_\S+)\n/)?.[1];
-      const id = banner.match(/app "Sandbox" \(([0-9a-f]{24})\)/)?.[1];
-      assert.ok(key && webhookSecret && id, banner);
+      // stdout is a pipe here, where JSON logs go: the secrets are in a 0600 file, not the stream.
+      assert.doesNotMatch(banner + first.stderr, /_sk_|whsec_/);
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      const secrets = JSON.parse(readFileSync(file, 'utf8'));
+      const key: string = secrets.secret_key;
+      const webhookSecret: string = secrets.webhook_secret;
+      const id = banner.match(/app "Sandbox" \(([0-9a-f]{24})\)/)?.[1] ?? assert.fail(banner);
+      assert.match(key, /^test_sk_[0-9A-Za-z]{32}$/);
+      assert.match(webhookSecret, /^whsec_/);
+      assert.equal(secrets.app_id, id);
       assert.match(banner, new RegExp(`API docs: +${url}/docs\\n`));
       assert.equal((await call(url, 'GET', '/v3/institutions', { key })).status, 200);
       assert.equal((await fetch(`${url}/docs`)).status, 200);
@@ -248,7 +254,7 @@ for (const kind of databases()) {
         const vars = { PORT: '0', ...databaseVars(fresh) };
         const pair = [new Served(['serve', '--data', fresh.dataDir], vars), new Served(['serve', '--data', fresh.dataDir], vars)];
         running.push(...pair);
-        const banners = await Promise.all(pair.map(async (s) => (await s.waitFor(/(curl .*mono-sec-key: test_sk_\w+'|keys rotate --app [0-9a-f]{24})\n/), s.stdout)));
+        const banners = await Promise.all(pair.map(async (s) => (await s.waitFor(/(Delete the file once you have them\.|keys rotate --app [0-9a-f]{24})\n/), s.stdout)));
         assert.equal(banners.filter((b) => b.includes('Created the test-mode app "Sandbox"')).length, 1, banners.join('\n----\n'));
         for (const s of pair) assert.deepEqual(await s.stop(), { code: 0, signal: null }, s.stdout + s.stderr);
         const dbVars = databaseVars(fresh);

@@ -135,14 +135,14 @@ for (const kind of databases()) {
       assert.equal(first.body.paging.previous, null);
       assert.equal(first.body.data.length, 20);
       assert.deepEqual(first.body.data.map((t: any) => t._id), all.slice(0, 20).map((t) => t._id));
-      const next = new URL(first.body.paging.next);
+      const next = new URL(first.body.paging.next, server.url);
       assert.equal(next.pathname, `/accounts/${id}/transactions`);
       assert.equal(next.searchParams.get('page'), '2');
       assert.equal(next.searchParams.get('limit'), '20');
 
       const second = await get(next.pathname + next.search);
       assert.deepEqual(second.body.data.map((t: any) => t._id), all.slice(20, 40).map((t) => t._id));
-      assert.equal(new URL(second.body.paging.previous).searchParams.get('page'), '1');
+      assert.equal(new URL(second.body.paging.previous, server.url).searchParams.get('page'), '1');
 
       const lastPage = Math.ceil(all.length / 20);
       const last = await get(`/accounts/${id}/transactions?limit=20&page=${lastPage}`);
@@ -160,8 +160,8 @@ for (const kind of databases()) {
       assert.deepEqual(Object.keys(res.body.meta).sort(), ['next', 'page', 'previous', 'total']);
       assert.equal(res.body.meta.total, all.length);
       assert.equal(res.body.meta.page, 2);
-      assert.equal(new URL(res.body.meta.previous).searchParams.get('page'), '1');
-      assert.equal(new URL(res.body.meta.next).searchParams.get('page'), '3');
+      assert.equal(new URL(res.body.meta.previous, server.url).searchParams.get('page'), '1');
+      assert.equal(new URL(res.body.meta.next, server.url).searchParams.get('page'), '3');
       assert.deepEqual(res.body.data.map((t: any) => t._id), all.slice(10, 20).map((t) => t._id));
     });
 

@@ -30,6 +30,12 @@ test('addresses are classified, including IPv6 forms that carry an IPv4 address'
     ['::ffff:127.0.0.1', 'loopback'],
     ['::ffff:7f00:1', 'loopback'],
     ['::ffff:a9fe:a9fe', 'link-local'],
+    // IPv4-translated (RFC 6145, ::ffff:0:0:0/96): 127.0.0.1 behind a different prefix.
+    ['::ffff:0:7f00:1', 'loopback'],
+    ['::ffff:0:a9fe:a9fe', 'link-local'],
+    ['64:ff9b:1::7f00:1', 'loopback'],
+    ['2001:db8::1', 'reserved'],
+    ['0177.0.0.1', 'reserved'],
     ['[::ffff:10.0.0.1]', 'private'],
     ['64:ff9b::a00:1', 'private'],
     ['2002:7f00:1::', 'loopback'],

@@ -2,10 +2,11 @@ import { Nullable, V1Failure, V2Envelope, V2Failure } from '@relink/contract';
 import { Type } from 'typebox';
 import { successV2 } from '../../http/envelope.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
+import { openIdentity } from '../identity.ts';
 import { accountV1, accountV2 } from '../model.ts';
 import { AccountId, AccountV1Schema, AccountV2Schema } from './schemas.ts';
 
-export function register(app: HttpApp, { accounts }: Services) {
+export function register(app: HttpApp, { accounts, vault }: Services) {
   app.get('/accounts/:id', {
     schema: {
       summary: 'Account details (v1)',
@@ -60,7 +61,7 @@ export function register(app: HttpApp, { accounts }: Services) {
       },
     },
     handler: async (request) => {
-      const i = (await accounts.get(request.partner!.id, request.params.id)).identity;
+      const i = await openIdentity(vault, (await accounts.get(request.partner!.id, request.params.id)).identity);
       return successV2('Request was successfully completed', {
         full_name: i?.fullName ?? null,
         email: i?.email ?? null,
@@ -81,7 +82,7 @@ export function register(app: HttpApp, { accounts }: Services) {
     },
     handler: async (request) => {
       const a = await accounts.get(request.partner!.id, request.params.id);
-      return a.identity ?? {};
+      return (await openIdentity(vault, a.identity)) ?? {};
     },
   });
 }

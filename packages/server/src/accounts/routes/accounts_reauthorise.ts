@@ -9,6 +9,8 @@ const Token = Type.String({ pattern: '^[0-9A-Za-z]{20}$', description: 'Single u
 /** `POST /accounts/{id}/reauthorise` (seed 000) and its v2 twin: a reauth token for the account. */
 export function register(app: HttpApp, { accounts }: Services) {
   app.post('/accounts/:id/reauthorise', {
+    // A replay under the same Idempotency-Key returns the token again, so it is stored sealed.
+    config: { sealIdempotentResponse: true },
     schema: {
       summary: 'Get a reauth token for an account (v1)',
       description: 'Answers `{token}`: 20 characters, single use, valid 10 minutes, bound to this app and account. Open the reauth session with `POST /v1/connect/session {"reauth_token": token}`.',
@@ -19,6 +21,7 @@ export function register(app: HttpApp, { accounts }: Services) {
     handler: async (request) => ({ token: (await accounts.issueReauthToken(request.partner!.id, request.params.id)).token }),
   });
   app.post('/v2/accounts/:id/reauthorise', {
+    config: { sealIdempotentResponse: true },
     schema: {
       summary: 'Get a reauth token for an account (v2)',
       description: 'The v2 envelope with `data:{token, expires_at}`, and `token` at the top level too, so readers of the v1 shape work.',

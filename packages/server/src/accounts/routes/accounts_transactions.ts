@@ -18,7 +18,7 @@ const Query = Type.Object({
 });
 
 /** Transactions, newest first: v1 `{paging, data}` and v2 envelope with `meta`. */
-export function register(app: HttpApp, { accounts }: Services) {
+export function register(app: HttpApp, { accounts, config }: Services) {
   for (const url of ['/accounts/:id/transactions', '/v2/accounts/:id/transactions']) {
     const v2 = url.startsWith('/v2');
     app.get(url, {
@@ -42,10 +42,11 @@ export function register(app: HttpApp, { accounts }: Services) {
           { start: parseDate('start', start), end: parseDate('end', end, true), narration, type },
           { limit, offset: (page - 1) * limit },
         );
+        // Never from the Host header, which the caller controls: RELINK_PUBLIC_URL, or relative.
         const link = (p: number) => {
           const query = new URLSearchParams(request.query as Record<string, string>);
           query.set('page', String(p));
-          return `${request.protocol}://${request.host}${request.url.split('?')[0]}?${query}`;
+          return `${config.publicUrl ?? ''}${url.replace(':id', account.id)}?${query}`;
         };
         const paging = pagingBlock(total, page, limit, link);
         const data = rows.map(toV1Transaction);

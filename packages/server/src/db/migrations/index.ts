@@ -5,6 +5,7 @@ import * as webhooks from './0003_webhooks.ts';
 import * as idempotencyExpiry from './0004_idempotency_expiry.ts';
 import * as bootstrap from './0005_bootstrap.ts';
 import * as reauth from './0006_reauth.ts';
+import * as limits from './0007_limits.ts';
 import * as connect from './0008_connect.ts';
 
 /** Every migration, in order. Listed statically so a build needs no file-system scan. */
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_idempotency_expiry': idempotencyExpiry,
   '0005_bootstrap': bootstrap,
   '0006_reauth': reauth,
+  '0007_limits': limits,
   '0008_connect': connect,
 };
 

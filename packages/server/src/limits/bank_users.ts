@@ -1,0 +1,136 @@
+import { createHmac } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Ui } from '@relink/contract';
+import type { Limits } from '../config/config.ts';
+import type { ConnectorOutcome } from '../connectors/types.ts';
+import type { Db } from '../db/database.ts';
+import type { SessionRow } from '../db/schema.ts';
+import { AppError } from '../http/errors.ts';
+import type { InstitutionRegistry } from '../institutions/registry.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Vault } from '../vault/vault.ts';
+
+type Kind = 'login' | 'answer';
+
+/** What a step sends the bank: login fields, or an answer to a challenge, or an account choice. */
+interface StepContext {
+  status: string;
+  /** The login form while awaiting login (its password fields do not name the user). */
+  ui: Ui | null;
+}
+type StepInput = { kind: 'fields'; fields: Record<string, string> } | { kind: 'account'; accountNumber: string };
+
+/**
+ * Caps on failed bank logins and wrong challenge answers per bank user, across sessions, apps
+ * and instances (the counts are rows in the database). Every wrong password or OTP Relink
+ * sends is tried at the user's real bank, and banks lock users out after a few (commonly 3
+ * wrong passwords). One session already stops at 3 (NIST SP 800-63B §5.2.2); by default a
+ * bank user gets 3 failed logins and 5 wrong answers in 24 h whatever the number of sessions,
+ * so a second session can still finish after a first one ran out of OTP tries. A success
+ * clears the count, as it does at the bank.
+ *
+ * Race-safe: an attempt is reserved (counted as failed) by one guarded upsert before the bank
+ * is called, so concurrent sessions cannot all slip under the cap; a success clears it, and
+ * an attempt that never reached the bank (bank down, timeout) is handed back.
+ */
+export class BankUserLimits {
+  private readonly hmacKey: Buffer;
+
+  constructor(
+    private readonly db: Db,
+    private readonly vault: Vault,
+    private readonly institutions: InstitutionRegistry,
+    masterKey: Buffer,
+    private readonly limits: Limits,
+    private readonly clock: Clock,
+  ) {
+    // A keyed hash: the table never holds a username, nor one a dictionary could recover.
+    this.hmacKey = createHmac('sha256', masterKey).update('relink bank-user limit key').digest();
+  }
+
+  /** Runs one bank call of a session step inside the cap for its bank user. */
+  async around(row: SessionRow, state: StepContext, input: StepInput, call: () => Promise<ConnectorOutcome>): Promise<ConnectorOutcome> {
+    const attempt = await this.attemptOf(row, state, input);
+    if (!attempt) return call();
+    await this.reserve(attempt.bankUser, attempt.kind);
+    let outcome: ConnectorOutcome;
+    try {
+      outcome = await call();
+    } catch (error) {
+      await this.refund(attempt.bankUser, attempt.kind);
+      throw error;
+    }
+    if (outcome.kind === 'unavailable') await this.refund(attempt.bankUser, attempt.kind);
+    else if (outcome.kind === 'ok' || outcome.kind === 'select' || outcome.kind === 'challenge') await this.clear(attempt.bankUser, attempt.kind);
+    return outcome;
+  }
+
+  private async attemptOf(row: SessionRow, state: StepContext, input: StepInput): Promise<{ kind: Kind; bankUser: string } | undefined> {
+    if (input.kind !== 'fields') return undefined;
+    if (state.status === 'awaiting_login') {
+      return { kind: 'login', bankUser: this.identify(row.institution_id, state.ui, input.fields) };
+    }
+    if (state.status !== 'awaiting_input' || !row.credentials_secret_id) return undefined;
+    const fields = JSON.parse(await this.vault.open(row.credentials_secret_id)) as Record<string, string>;
+    const institution = this.institutions.get(row.institution_id);
+    const form = institution?.authMethods.find((m) => m.type === row.auth_method)?.ui ?? null;
+    return { kind: 'answer', bankUser: this.identify(row.institution_id, form, fields) };
+  }
+
+  /** HMAC of the institution and the login fields the form does not mark as passwords. */
+  private identify(institutionId: string, form: Ui | null, fields: Record<string, string>): string {
+    const secret = new Set((form?.form ?? []).filter((f) => f.contentType === 'password').map((f) => f.name));
+    const named = Object.keys(fields)
+      .filter((name) => !secret.has(name))
+      .sort()
+      .map((name) => `${name}=${fields[name]!.trim().toLowerCase()}`);
+    return createHmac('sha256', this.hmacKey).update(`${institutionId}\n${named.join('\n')}`).digest('hex');
+  }
+
+  private max(kind: Kind) {
+    return kind === 'login' ? this.limits.bankLoginFailures : this.limits.bankAnswerFailures;
+  }
+
+  private async reserve(bankUser: string, kind: Kind): Promise<void> {
+    const now = this.clock.now();
+    const expired = now - this.limits.bankFailureWindowMs;
+    const reserved = await this.db
+      .insertInto('bank_user_failures')
+      .values({ bank_user: bankUser, kind, failures: 1, window_start: now })
+      .onConflict((oc) =>
+        oc
+          .columns(['bank_user', 'kind'])
+          .doUpdateSet({
+            failures: sql<number>`case when bank_user_failures.window_start <= ${expired} then 1 else bank_user_failures.failures + 1 end`,
+            window_start: sql<number>`case when bank_user_failures.window_start <= ${expired} then ${now} else bank_user_failures.window_start end`,
+          })
+          .where((eb) => eb.or([eb('bank_user_failures.window_start', '<=', expired), eb('bank_user_failures.failures', '<', this.max(kind))])),
+      )
+      .returning('failures')
+      .executeTakeFirst();
+    if (reserved) return;
+    const row = await this.db.selectFrom('bank_user_failures').select('window_start').where('bank_user', '=', bankUser).where('kind', '=', kind).executeTakeFirst();
+    const seconds = Math.max(1, Math.ceil(((row?.window_start ?? now) + this.limits.bankFailureWindowMs - now) / 1000));
+    const what = kind === 'login' ? `${this.max(kind)} failed logins` : `${this.max(kind)} wrong answers`;
+    throw new AppError(
+      'RATE_LIMITED',
+      `This bank user has had ${what} recently; to keep the bank from locking them out, Relink will not try again for ${seconds} s`,
+      {},
+      { 'retry-after': String(seconds) },
+    );
+  }
+
+  private async refund(bankUser: string, kind: Kind): Promise<void> {
+    await this.db
+      .updateTable('bank_user_failures')
+      .set({ failures: sql<number>`failures - 1` })
+      .where('bank_user', '=', bankUser)
+      .where('kind', '=', kind)
+      .where('failures', '>', 0)
+      .execute();
+  }
+
+  private async clear(bankUser: string, kind: Kind): Promise<void> {
+    await this.db.deleteFrom('bank_user_failures').where('bank_user', '=', bankUser).where('kind', '=', kind).execute();
+  }
+}

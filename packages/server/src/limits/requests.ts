@@ -1,0 +1,58 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Limits } from '../config/config.ts';
+import { AppError } from '../http/errors.ts';
+
+/**
+ * Request rate limits kept in each instance's memory (rate-limiter-flexible): failed
+ * authentications per client address, and session creations and steps per app. They bound
+ * load and noise; they are per instance, so N instances allow N times the rate. The caps
+ * that protect bank users are durable and shared: see `BankUserLimits`.
+ */
+export class RequestLimits {
+  private readonly authFailures: RateLimiterMemory | null;
+  private readonly perApp: Record<'session' | 'step', RateLimiterMemory | null>;
+
+  constructor(limits: Limits) {
+    const minute = (points: number) => (points > 0 ? new RateLimiterMemory({ points, duration: 60 }) : null);
+    this.authFailures = minute(limits.authFailuresPerMinute);
+    this.perApp = { session: minute(limits.sessionsPerMinute), step: minute(limits.stepsPerMinute) };
+  }
+
+  /** Before a key is even looked up: an address that has failed too often is refused. */
+  async checkAddress(address: string): Promise<void> {
+    if (!this.authFailures) return;
+    const seen = await this.authFailures.get(address);
+    if (seen && seen.consumedPoints >= this.authFailures.points) {
+      throw limited(seen, 'Too many requests with a missing or invalid secret key from this address');
+    }
+  }
+
+  async authenticationFailed(address: string): Promise<void> {
+    await this.authFailures?.consume(address).catch(() => undefined);
+  }
+
+  /** One session creation or step for `appId`; 429 when the app is over its rate. */
+  async take(kind: 'session' | 'step', appId: string): Promise<void> {
+    const limiter = this.perApp[kind];
+    if (!limiter) return;
+    try {
+      await limiter.consume(appId);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      throw limited(error, kind === 'session' ? 'Too many sessions created by this app' : 'Too many login and commit steps by this app');
+    }
+  }
+}
+
+function limited(state: RateLimiterRes, what: string): AppError {
+  const seconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+  return new AppError('RATE_LIMITED', `${what}; retry in ${seconds} s`, {}, { 'retry-after': String(seconds) });
+}
+
+/** The routes each per-app limit counts, by route path (v1, v2, and re-authorisation steps). */
+export function perAppLimitOf(routeUrl: string | undefined): 'session' | 'step' | undefined {
+  if (!routeUrl) return undefined;
+  if (/^\/v\d\/connect\/(reauth\/)?session$/.test(routeUrl)) return 'session';
+  if (/^\/v\d\/connect\/(reauth\/)?(login|commit)$/.test(routeUrl)) return 'step';
+  return undefined;
+}

@@ -1,0 +1,126 @@
+// Attack: reaching a route without the right key — none, a malformed one, the app's public key,
+// another app's key, a live key on a sandbox helper — to read or change another app's data.
+// The matrix is generated from the route table and /openapi.json: every operation, every cell.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
+import { link, PASSWORD, settle, step, v2Session } from '../linking/support.ts';
+import { fire, type Receiver, setEndpoint, startReceiver } from '../webhooks/support.ts';
+import { asOpenApi, assertFailure, type Operation, operations, routeTable } from './surface.ts';
+
+/** The only operations open without a key (CONTRACT conventions) and Relink's own pages. */
+const OPEN = new Set(['GET /health', 'GET /v1/institutions', 'GET /coverage']);
+const UNDESCRIBED = /^\/(docs|openapi\.json)/;
+const SANDBOX_HELPERS = new Set(['GET /v2/connect/sandbox', 'POST /v2/sandbox/webhooks/fire']);
+
+for (const kind of databases()) {
+  describe(`[${kind}] route security matrix`, () => {
+    let server: TestServer;
+    let receiver: Receiver;
+    let ops: Operation[];
+    const owner = { key: '', publicKey: '', account: '', event: '', delivery: '', session: '', code: '' };
+    let otherKey: string;
+    let liveKey: string;
+
+    before(async () => {
+      // Hundreds of deliberate 401s from one address: the per-address limit has its own test.
+      server = await startTestServer(kind, { env: { RELINK_AUTH_FAILURES_PER_MINUTE: '0' } });
+      receiver = await startReceiver();
+      const app = (await server.createApp('Owner')) as unknown as { secretKey: string; publicKey: string };
+      owner.key = app.secretKey;
+      owner.publicKey = app.publicKey;
+      assert.match(owner.publicKey, /^test_pk_/);
+      otherKey = (await server.createApp('Other')).secretKey;
+      liveKey = (await server.createApp('Live', { live: true })).secretKey;
+      await setEndpoint(server, owner.key, receiver.url);
+      owner.account = await link(server, owner.key, 'user_good');
+      await settle(server);
+      const fired = await fire(server, owner.key, owner.account);
+      owner.event = fired.event_id;
+      owner.delivery = fired.delivery_id!;
+      owner.session = await v2Session(server, owner.key);
+      const linked = await v2Session(server, owner.key);
+      owner.code = (await step(server, owner.key, 'v2', 'login', linked, { username: 'user_good', password: PASSWORD })).body.data.code;
+      ops = await operations(server);
+    });
+    after(async () => {
+      await server.stop();
+      await receiver.close();
+    });
+
+    /** The operation's request, aimed at the owner's resources. */
+    const aim = (op: Operation, key: string | undefined) => {
+      const id = op.path.includes('/webhooks/events/') ? owner.event : op.path.includes('/webhooks/deliveries/') ? owner.delivery : owner.account;
+      const path = op.path.replace('{id}', id);
+      const headers: Record<string, string> = { 'x-session-id': owner.session };
+      const body =
+        op.method === 'GET' ? undefined
+        : op.path.endsWith('/auth') ? { code: owner.code }
+        : op.path === '/v2/sandbox/webhooks/fire' ? { event: 'mono.events.account_updated', account: owner.account }
+        : op.path === '/v2/webhooks/endpoint' ? { url: receiver.url }
+        : op.path.endsWith('/session') ? { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' }
+        : op.path.endsWith('/login') ? { username: 'user_good', password: PASSWORD }
+        : {};
+      return call(server.url, op.method, path, { ...(key === undefined ? {} : { key }), headers, ...(body === undefined ? {} : { body }) });
+    };
+
+    test('every route Fastify serves is described in /openapi.json, and only the listed ones are open', () => {
+      const described = new Set(ops.map((op) => `${op.method} ${op.path}`));
+      const served = routeTable(server).filter((r) => !UNDESCRIBED.test(r.path));
+      assert.ok(served.length >= 30, `only ${served.length} routes found`);
+      for (const route of served) assert.ok(described.has(`${route.method} ${asOpenApi(route.path)}`), `${route.method} ${route.path} is not in /openapi.json`);
+      assert.equal(served.length, described.size, 'and nothing described is unserved');
+      for (const op of ops) assert.equal(op.secured, !OPEN.has(`${op.method} ${op.path}`), `${op.method} ${op.path}`);
+    });
+
+    test('no key, a malformed key, a wrong key, and the public key: 401 INVALID_API_KEY on every secured operation', async () => {
+      for (const op of ops.filter((o) => o.secured)) {
+        const what = `${op.method} ${op.path}`;
+        for (const key of [undefined, '', 'garbage', 'test_sk_', `test_sk_${'0'.repeat(32)}`, `live_sk_${'A'.repeat(32)}`, owner.key.toUpperCase(), owner.publicKey]) {
+          assertFailure(await aim(op, key), 401, 'INVALID_API_KEY', `${what} with ${JSON.stringify(key)}`);
+        }
+      }
+    });
+
+    test("another app's key (test or live) never reads or changes the owner's resources", async () => {
+      for (const key of [otherKey, liveKey]) {
+        for (const op of ops.filter((o) => o.secured)) {
+          const what = `${op.method} ${op.path} (${key === liveKey ? 'live' : 'test'} key of another app)`;
+          const res = await aim(op, key);
+          assert.ok(res.status < 500, `${what}: ${res.text}`);
+          if (key === liveKey && SANDBOX_HELPERS.has(`${op.method} ${op.path}`)) {
+            assertFailure(res, 403, 'FORBIDDEN', what);
+          } else if (op.path.includes('{id}')) {
+            assertFailure(res, 404, /_NOT_FOUND$/, what);
+          } else if (/\/(login|commit)$/.test(op.path)) {
+            assertFailure(res, 404, 'SESSION_NOT_FOUND', what);
+          } else if (op.path.endsWith('/auth')) {
+            assertFailure(res, 400, 'CODE_INVALID', what);
+          }
+          // A refusal may echo what the caller sent; an answer must hold none of the owner's ids.
+          if (res.status < 300) {
+            for (const secret of [owner.account, owner.event, owner.delivery, owner.session, owner.code]) assert.ok(!res.text.includes(secret), `${what} shows ${secret}`);
+          }
+        }
+      }
+      // And everything is still the owner's: the account is linked, the code unused.
+      assert.equal((await call(server.url, 'GET', `/v2/accounts/${owner.account}`, { key: owner.key })).status, 200);
+      assert.equal((await call(server.url, 'POST', '/account/auth', { key: owner.key, body: { code: owner.code } })).status, 200);
+    });
+
+    test('a live key on a sandbox helper is 403 even for its own resources', async () => {
+      for (const op of ops.filter((o) => SANDBOX_HELPERS.has(`${o.method} ${o.path}`))) {
+        assertFailure(await aim(op, liveKey), 403, 'FORBIDDEN', `${op.method} ${op.path}`);
+      }
+    });
+
+    test('the owner reaches every secured operation with its secret key (nothing above was a blanket refusal)', async () => {
+      const unlinkLast = (o: Operation) => (o.path.endsWith('/unlink') ? 1 : 0);
+      for (const op of ops.filter((o) => o.secured).sort((x, y) => unlinkLast(x) - unlinkLast(y))) {
+        if (op.path.endsWith('/unlink')) owner.account = await link(server, owner.key, 'user_good');
+        const res = await aim(op, owner.key);
+        assert.ok(res.status < 500 && res.status !== 401 && res.status !== 403 && res.status !== 404, `${op.method} ${op.path}: ${res.status} ${res.text}`);
+      }
+    });
+  });
+}
