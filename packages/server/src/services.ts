@@ -69,7 +69,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   // Reauth tokens live as long as codes (10 minutes by default, Mono's documented lifetime).
   const accounts = new AccountService(database.db, vault, events, codes, institutions, clock, config.codeTtlMs);
   const sessions = new SessionService(database.db, vault, connectors, institutions, accounts, events, clock, config, logger);
-  const sync = new SyncWorker(database.db, vault, connectors, accounts, events, clock, logger, config.syncIntervalMs);
+  const sync = new SyncWorker(database.db, vault, connectors, accounts, events, clock, logger, config.syncIntervalMs, config.syncClaimMs);
   sessions.onLinked = () => void sync.wake();
   sessions.bankUsers = new BankUserLimits(database.db, vault, institutions, config.masterKey.key, config.limits, clock);
   const webhooks = new WebhookService({ config, database, vault, events, accounts, clock, logger });

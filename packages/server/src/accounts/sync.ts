@@ -12,7 +12,6 @@ import { payloads } from './model.ts';
 import type { AccountService } from './service.ts';
 import { sealIdentity } from './identity.ts';
 
-const CLAIM_MS = 5 * 60_000;
 const RETRY_MS = 15 * 60_000;
 
 /** Why a login with the stored credentials that did not go through means re-authorisation. */
@@ -49,6 +48,8 @@ export class SyncWorker {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly intervalMs: number,
+    /** How long a claim holds an account: a crashed worker's accounts are taken over after it. */
+    private readonly claimMs = 5 * 60_000,
     private readonly pollMs = 2_000,
   ) {
     this.passes = new CoalescedPass(async () => void (await this.runDue()), {
@@ -81,7 +82,7 @@ export class SyncWorker {
    */
   async runOne(accountId: string): Promise<SyncResult | undefined> {
     const now = this.clock.now();
-    const row = await this.accounts.store.claimSync(accountId, now, now + CLAIM_MS);
+    const row = await this.accounts.store.claimSync(accountId, now, now + this.claimMs);
     if (!row) return undefined;
     try {
       return await this.sync(row);
@@ -96,7 +97,7 @@ export class SyncWorker {
     let count = 0;
     while (!this.stopped) {
       const now = this.clock.now();
-      const row = await this.accounts.store.claimDueSync(now, now + CLAIM_MS);
+      const row = await this.accounts.store.claimDueSync(now, now + this.claimMs);
       if (!row) break;
       count++;
       try {

@@ -23,6 +23,8 @@ export interface Config {
   connectorTimeoutMs: number;
   /** How often each linked account's data is synced (`RELINK_SYNC_INTERVAL`, default 24 h). */
   syncIntervalMs: number;
+  /** How long a worker holds an account it syncs; after a crash another takes it over then. */
+  syncClaimMs: number;
   /** How long a client may take to send its headers, and its whole request (slow-loris). */
   http: { headersTimeoutMs: number; requestTimeoutMs: number };
   /** Which proxies' X-Forwarded-For to believe for the client address (Fastify trustProxy); none by default. */
@@ -105,6 +107,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     codeTtlMs: integer('RELINK_CODE_TTL_SECONDS', env.RELINK_CODE_TTL_SECONDS, 600, 10, 86_400) * 1000,
     connectorTimeoutMs: integer('RELINK_CONNECTOR_TIMEOUT_MS', env.RELINK_CONNECTOR_TIMEOUT_MS, 30_000, 1, 600_000),
     syncIntervalMs: duration('RELINK_SYNC_INTERVAL', env.RELINK_SYNC_INTERVAL, 24 * 3_600_000, 10_000, 30 * 86_400_000),
+    syncClaimMs: integer('RELINK_SYNC_CLAIM_SECONDS', env.RELINK_SYNC_CLAIM_SECONDS, 300, 1, 3600) * 1000,
     http: parseHttpTimeouts(env),
     trustProxy: parseTrustProxy(env.RELINK_TRUST_PROXY),
     limits: {

@@ -2,7 +2,7 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/config.ts';
 
 /** Objects passed to the logger whose fields may be a partner's or a bank's input. */
-const CONTAINERS = ['body', 'fields', 'input', 'credentials', 'data'];
+const CONTAINERS = ['body', 'fields', 'input', 'credentials', 'data', 'err', 'error'];
 
 /**
  * Every field that can hold a secret, where we log objects. Request bodies and headers are not

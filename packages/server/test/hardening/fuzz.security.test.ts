@@ -110,6 +110,8 @@ for (const kind of databases()) {
 function judge(res: { status: number; headers: Headers; body: any; text: string }): string | undefined {
   if (res.status >= 500) return '5xx';
   if (!res.headers.get('x-request-id')) return 'no x-request-id';
+  // The Connect widget's pages answer a person in HTML, errors included; the API answers JSON.
+  if (res.headers.get('content-type')?.startsWith('text/html')) return undefined;
   if (res.text !== '' && res.body === undefined) return 'not JSON';
   if (res.status >= 400) {
     if (res.body?.status !== 'failed' && res.body?.status !== res.status) return 'not a failure envelope';

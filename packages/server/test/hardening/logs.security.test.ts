@@ -24,7 +24,8 @@ for (const kind of databases()) {
     let server: TestServer;
     let key: string;
     before(async () => {
-      server = await startTestServer(kind);
+      // Debug: a request is logged as it arrives, which is how the test knows it is in flight.
+      server = await startTestServer(kind, { logLevel: 'debug' });
       key = (await server.createApp()).secretKey;
     });
     after(() => server.stop());

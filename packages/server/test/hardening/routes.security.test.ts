@@ -10,8 +10,14 @@ import { asOpenApi, assertFailure, type Operation, operations, routeTable } from
 
 /** The only operations open without a key (CONTRACT conventions) and Relink's own pages. */
 const OPEN = new Set(['GET /health', 'GET /v1/institutions', 'GET /coverage']);
-const UNDESCRIBED = /^\/(docs|openapi\.json)/;
-const SANDBOX_HELPERS = new Set(['GET /v2/connect/sandbox', 'POST /v2/sandbox/webhooks/fire']);
+/** Pages and assets for people and browsers (docs, the Connect widget's page and scripts), not API operations. */
+const UNDESCRIBED = /^\/(docs|openapi\.json|connect(\.js|\/|$))/;
+const SANDBOX_HELPERS = new Set(['GET /v2/connect/sandbox', 'POST /v2/sandbox/webhooks/fire', 'POST /v2/sandbox/accounts/{id}/reset-login']);
+/**
+ * Operations behind the secret key. The widget's API takes the public key instead; its matrix
+ * (secret key refused, another app's public key 404) is in test/connect/widget_api.security.test.ts.
+ */
+const bySecretKey = (op: Operation) => op.secured && !op.publicKey;
 
 for (const kind of databases()) {
   describe(`[${kind}] route security matrix`, () => {
@@ -65,16 +71,16 @@ for (const kind of databases()) {
     };
 
     test('every route Fastify serves is described in /openapi.json, and only the listed ones are open', () => {
-      const described = new Set(ops.map((op) => `${op.method} ${op.path}`));
+      const described = new Set(ops.filter((op) => !UNDESCRIBED.test(op.path)).map((op) => `${op.method} ${op.path}`));
       const served = routeTable(server).filter((r) => !UNDESCRIBED.test(r.path));
       assert.ok(served.length >= 30, `only ${served.length} routes found`);
       for (const route of served) assert.ok(described.has(`${route.method} ${asOpenApi(route.path)}`), `${route.method} ${route.path} is not in /openapi.json`);
       assert.equal(served.length, described.size, 'and nothing described is unserved');
-      for (const op of ops) assert.equal(op.secured, !OPEN.has(`${op.method} ${op.path}`), `${op.method} ${op.path}`);
+      for (const op of ops.filter((o) => !UNDESCRIBED.test(o.path))) assert.equal(op.secured, !OPEN.has(`${op.method} ${op.path}`), `${op.method} ${op.path}`);
     });
 
     test('no key, a malformed key, a wrong key, and the public key: 401 INVALID_API_KEY on every secured operation', async () => {
-      for (const op of ops.filter((o) => o.secured)) {
+      for (const op of ops.filter(bySecretKey)) {
         const what = `${op.method} ${op.path}`;
         for (const key of [undefined, '', 'garbage', 'test_sk_', `test_sk_${'0'.repeat(32)}`, `live_sk_${'A'.repeat(32)}`, owner.key.toUpperCase(), owner.publicKey]) {
           assertFailure(await aim(op, key), 401, 'INVALID_API_KEY', `${what} with ${JSON.stringify(key)}`);
@@ -84,7 +90,7 @@ for (const kind of databases()) {
 
     test("another app's key (test or live) never reads or changes the owner's resources", async () => {
       for (const key of [otherKey, liveKey]) {
-        for (const op of ops.filter((o) => o.secured)) {
+        for (const op of ops.filter(bySecretKey)) {
           const what = `${op.method} ${op.path} (${key === liveKey ? 'live' : 'test'} key of another app)`;
           const res = await aim(op, key);
           assert.ok(res.status < 500, `${what}: ${res.text}`);
@@ -116,7 +122,7 @@ for (const kind of databases()) {
 
     test('the owner reaches every secured operation with its secret key (nothing above was a blanket refusal)', async () => {
       const unlinkLast = (o: Operation) => (o.path.endsWith('/unlink') ? 1 : 0);
-      for (const op of ops.filter((o) => o.secured).sort((x, y) => unlinkLast(x) - unlinkLast(y))) {
+      for (const op of ops.filter(bySecretKey).sort((x, y) => unlinkLast(x) - unlinkLast(y))) {
         if (op.path.endsWith('/unlink')) owner.account = await link(server, owner.key, 'user_good');
         const res = await aim(op, owner.key);
         assert.ok(res.status < 500 && res.status !== 401 && res.status !== 403 && res.status !== 404, `${op.method} ${op.path}: ${res.status} ${res.text}`);

@@ -11,6 +11,8 @@ export interface Operation {
   /** OpenAPI form: /v2/accounts/{id} */
   path: string;
   secured: boolean;
+  /** Secured by the app's public key (the Connect widget's API), not the secret key. */
+  publicKey: boolean;
   parameters: { in: string; name: string; required?: boolean; schema?: any }[];
   body: any | undefined;
 }
@@ -24,6 +26,7 @@ export async function operations(server: TestServer): Promise<Operation[]> {
         method: method.toUpperCase(),
         path,
         secured: (op.security ?? []).length > 0,
+        publicKey: (op.security ?? []).some((s: Record<string, unknown>) => 'publicKey' in s),
         parameters: op.parameters ?? [],
         body: op.requestBody?.content?.['application/json']?.schema,
       });

@@ -1,0 +1,80 @@
+// Fault: `kill -9` while a data sync is at the bank. After a restart the account is as the
+// last committed write left it, another instance takes the sync over once the dead one's claim
+// runs out, and the events are those of one sync: nothing from the killed one, nothing twice.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { openDatabase } from '../../src/db/database.ts';
+import { call, createTestDatabase, databases, TEST_MASTER_KEY, testConfig, type TestDatabase } from '../helpers.ts';
+import { Served } from '../process.ts';
+import { waitFor } from '../webhooks/support.ts';
+
+function serve(db: TestDatabase): Served {
+  return new Served(['serve'], {
+    DATABASE_URL: db.url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    RELINK_MASTER_KEY: TEST_MASTER_KEY,
+    RELINK_DATA_DIR: db.dataDir,
+    // A dead worker's hold on an account runs out after 2 s, so the test need not wait 5 minutes.
+    RELINK_SYNC_CLAIM_SECONDS: '2',
+    LOG_LEVEL: 'warn',
+  });
+}
+
+for (const kind of databases()) {
+  describe(`[${kind}] kill -9 during a data sync`, () => {
+    let db: TestDatabase;
+    const running: Served[] = [];
+    before(async () => {
+      db = await createTestDatabase(kind);
+    });
+    after(async () => {
+      for (const served of running) served.kill();
+      await db.drop();
+    });
+
+    test('the killed sync leaves no trace; the restarted server syncs once and sends each event once', async () => {
+      const first = serve(db);
+      running.push(first);
+      const { url, key } = await first.sandbox();
+      const created = await call(url, 'POST', '/v2/connect/session', { key, body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });
+      const session: string = created.body.data.session.id;
+      const login = await call(url, 'POST', '/v2/connect/login', { key, body: { username: 'user_slow', password: 'pass_good' }, headers: { 'x-session-id': session } });
+      assert.equal(login.body.responseCode, 99, login.text);
+      const id = (await call(url, 'POST', '/account/auth', { key, body: { code: login.body.data.code } })).body.id as string;
+
+      const database = openDatabase(testConfig(db).database);
+      try {
+        const events = (type: string) => database.db.selectFrom('events').select('id').where('account_id', '=', id).where('type', '=', type).execute();
+        const row = () => database.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+        await waitFor(async () => (await events('mono.events.account_updated')).length === 1, 15_000, 'the first sync');
+
+        // reset-login runs the account's sync in the request; user_slow takes 2 s at the bank.
+        const inFlight = call(url, 'POST', `/v2/sandbox/accounts/${id}/reset-login`, { key, body: { reason: 'mfa_required' } }).catch((error: Error) => error);
+        await waitFor(async () => (await row()).sync_claimed_until !== null, 10_000, 'the sync to claim the account');
+        first.kill();
+        assert.ok((await inFlight) instanceof Error, 'the client saw the connection die');
+        const killed = await row();
+        assert.equal(killed.reauth_required, 0, 'the dead sync wrote nothing');
+        assert.equal((await events('mono.events.reauthorisation_required')).length, 0);
+        assert.equal((await events('mono.events.account_updated')).length, 1);
+
+        const second = serve(db);
+        running.push(second);
+        const again = await second.listening();
+        // Once the dead claim runs out the restarted server's worker takes the sync over and
+        // meets the forced MFA: the account needs re-authorisation, said once.
+        await waitFor(async () => (await row()).reauth_required === 1, 30_000, 'the restarted server to finish the sync');
+        await new Promise((resolve) => setTimeout(resolve, 3_000)); // a further poll changes nothing
+        assert.equal((await events('mono.events.reauthorisation_required')).length, 1);
+        assert.equal((await events('mono.events.account_updated')).length, 2, 'the link’s sync and this one');
+        const account = await call(again, 'GET', `/v2/accounts/${id}`, { key });
+        assert.equal(account.body.data.meta.reauth_required, true);
+        assert.equal(account.body.data.meta.data_status, 'AVAILABLE', 'the data of the last good sync stays');
+        assert.deepEqual(await second.stop(), { code: 0, signal: null });
+      } finally {
+        await database.close();
+      }
+    });
+  });
+}
