@@ -86,6 +86,19 @@ function finish(child: ChildProcess, label: string, npx: boolean): Promise<Finis
   });
 }
 
+/** `relink serve` as a real process over `db` on a free loopback port, with `vars` on top (fault tests). */
+export function serveOver(db: TestDatabase, vars: Record<string, string> = {}): Served {
+  return new Served(['serve'], {
+    DATABASE_URL: db.url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    RELINK_MASTER_KEY: TEST_MASTER_KEY,
+    RELINK_DATA_DIR: db.dataDir,
+    LOG_LEVEL: 'warn',
+    ...vars,
+  });
+}
+
 /** A long-running `relink serve`; read its output with waitFor, end it with stop (SIGTERM). */
 export class Served {
   readonly child: ChildProcess;

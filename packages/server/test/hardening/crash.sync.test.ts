@@ -4,22 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openDatabase } from '../../src/db/database.ts';
-import { call, createTestDatabase, databases, TEST_MASTER_KEY, testConfig, type TestDatabase } from '../helpers.ts';
-import { Served } from '../process.ts';
+import { call, createTestDatabase, databases, testConfig, type TestDatabase } from '../helpers.ts';
+import { type Served, serveOver } from '../process.ts';
 import { waitFor } from '../webhooks/support.ts';
 
-function serve(db: TestDatabase): Served {
-  return new Served(['serve'], {
-    DATABASE_URL: db.url,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    RELINK_MASTER_KEY: TEST_MASTER_KEY,
-    RELINK_DATA_DIR: db.dataDir,
-    // A dead worker's hold on an account runs out after 2 s, so the test need not wait 5 minutes.
-    RELINK_SYNC_CLAIM_SECONDS: '2',
-    LOG_LEVEL: 'warn',
-  });
-}
+// A dead worker's hold on an account runs out after 2 s, so the test need not wait 5 minutes.
+const serve = (db: TestDatabase) => serveOver(db, { RELINK_SYNC_CLAIM_SECONDS: '2' });
 
 for (const kind of databases()) {
   describe(`[${kind}] kill -9 during a data sync`, () => {

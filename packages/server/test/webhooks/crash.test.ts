@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openDatabase } from '../../src/db/database.ts';
-import { call, createTestDatabase, databases, TEST_MASTER_KEY, testConfig, type TestDatabase } from '../helpers.ts';
-import { Served } from '../process.ts';
+import { call, createTestDatabase, databases, testConfig, type TestDatabase } from '../helpers.ts';
+import { type Served, serveOver } from '../process.ts';
 import { fire, insertAccount, ok, type Receiver, setEndpoint, startReceiver, waitFor } from './support.ts';
 
 /** `relink serve` as a real process over `db`, retrying quickly so the test need not wait long. */
-function serve(db: TestDatabase): Served {
-  return new Served(['serve'], {
-    DATABASE_URL: db.url,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    RELINK_MASTER_KEY: TEST_MASTER_KEY,
-    RELINK_DATA_DIR: db.dataDir,
-    RELINK_WEBHOOK_TIMEOUT_MS: '2000',
-    RELINK_WEBHOOK_POLL_MS: '200',
-    LOG_LEVEL: 'warn',
-  });
-}
+const serve = (db: TestDatabase) => serveOver(db, { RELINK_WEBHOOK_TIMEOUT_MS: '2000', RELINK_WEBHOOK_POLL_MS: '200' });
 
 for (const kind of databases()) {
   describe(`[${kind}] kill -9 in the middle of deliveries`, () => {
