@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import { ErrorCodeSchema, V2Envelope } from './envelope.ts';
+import { V2Envelope, V2Failure } from './envelope.ts';
 import { Ui } from './institutions.ts';
-import { V2Account } from './sessions.ts';
+import { CustomerInput, V2Account } from './sessions.ts';
 
 /** The header the widget sends its app's public key in. The secret key never goes to a browser. */
 export const PUBLIC_KEY_HEADER = 'x-public-key';
@@ -9,12 +9,7 @@ export const PUBLIC_KEY_HEADER = 'x-public-key';
 /** A failed widget step: the v2 failure plus whether the session can take another step. */
 export const WidgetStepFailure = Type.Object(
   {
-    status: Type.Literal('failed'),
-    message: Type.String(),
-    timestamp: Type.String({ format: 'date-time' }),
-    data: Type.Null(),
-    code: ErrorCodeSchema,
-    responseCode: Type.Optional(Type.Integer()),
+    ...V2Failure.properties,
     sessionOpen: Type.Optional(Type.Boolean({ description: 'false: the session failed or completed; start a new one' })),
   },
   { $id: 'WidgetStepFailure', description: 'A failed widget step' },
@@ -23,15 +18,7 @@ export const WidgetStepFailure = Type.Object(
 /** Hosted links, `POST /v2/accounts/initiate` (Mono's Connect Link). */
 export const InitiateBody = Type.Object({
   scope: Type.Enum(['auth', 'reauth']),
-  customer: Type.Optional(
-    Type.Union([
-      Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
-      Type.Object(
-        { name: Type.String({ minLength: 1, maxLength: 200 }), email: Type.String({ format: 'email', maxLength: 320 }) },
-        { additionalProperties: false },
-      ),
-    ]),
-  ),
+  customer: Type.Optional(CustomerInput),
   account: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   meta: Type.Optional(Type.Object({ ref: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) })),
   redirect_url: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
