@@ -148,7 +148,7 @@ export class SessionService {
       throw error instanceof ImpossibleOutcome ? new DomainError('BANK_CONNECTION_ERROR', 'The bank gave an answer Relink cannot use; start the re-authorisation again') : error;
     }
     const { state: next, effect } = result;
-    const code = await this.finishStep(sessionRow, 1, state, next, effect, outcome, null);
+    const code = await this.finishStep(sessionRow, 1, next, effect, outcome, null);
     const created: CreatedSession = { id, appId: app.id, institution, authMethod: row.auth_method, expiresAt, ui: next.ui ?? state.ui! };
     return { session: created, accountId: account.id, reply: replyForStart(next, outcome, code) };
   }
@@ -186,7 +186,7 @@ export class SessionService {
       }
       throw error;
     }
-    const code = await this.finishStep(row, claimed, state, result.state, result.effect, outcome, step === 'login' && input.kind === 'fields' ? input.fields : null);
+    const code = await this.finishStep(row, claimed, result.state, result.effect, outcome, step === 'login' && input.kind === 'fields' ? input.fields : null);
     return replyFor(result.state, outcome, code);
   }
 
@@ -253,9 +253,9 @@ export class SessionService {
    * login fields when the bank accepted them, the connector's state while the login is
    * unfinished, the effect of completing, and the new state. Returns the auth code, if any.
    */
-  private async finishStep(row: SessionRow, claimed: number, before: SessionState, next: SessionState, effect: Effect, outcome: StepOutcome, typed: Record<string, string> | null): Promise<string | null> {
+  private async finishStep(row: SessionRow, claimed: number, next: SessionState, effect: Effect, outcome: StepOutcome, typed: Record<string, string> | null): Promise<string | null> {
     try {
-      const code = await this.events.transaction((trx) => this.persist(trx, row, claimed, before, next, effect, outcome, typed));
+      const code = await this.events.transaction((trx) => this.persist(trx, row, claimed, next, effect, outcome, typed));
       if (code) this.onLinked();
       return code;
     } catch (error) {
@@ -265,7 +265,7 @@ export class SessionService {
     }
   }
 
-  private async persist(trx: Db, row: SessionRow, claimed: number, _before: SessionState, next: SessionState, effect: Effect, outcome: StepOutcome, typed: Record<string, string> | null): Promise<string | null> {
+  private async persist(trx: Db, row: SessionRow, claimed: number, next: SessionState, effect: Effect, outcome: StepOutcome, typed: Record<string, string> | null): Promise<string | null> {
     const now = this.clock.now();
     let credentialsId = row.credentials_secret_id;
     let connectorStateId = row.connector_state_secret_id;
