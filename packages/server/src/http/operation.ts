@@ -12,19 +12,17 @@ type Responses<O extends Operation> = O extends { readonly status: 201 }
  * it and adds its handler: `app.route({ ...routeOf(getAccount), handler })`.
  */
 export function routeOf<const O extends Operation>(op: O, config: FastifyContextConfig = {}) {
-  return {
-    method: op.method,
-    url: op.path,
-    config: op.auth ? { ...config, auth: op.auth } : config,
-    schema: {
-      summary: op.summary,
-      ...(op.description === undefined ? {} : { description: op.description }),
-      tags: [...op.tags],
-      params: op.params as Schema<O, 'params'>,
-      querystring: op.query as Schema<O, 'query'>,
-      headers: op.headers as Schema<O, 'headers'>,
-      body: op.body as Schema<O, 'body'>,
-      response: { [op.status ?? 200]: op.response, '4xx': op.failure } as Responses<O>,
-    },
+  const schema = {
+    summary: op.summary,
+    ...(op.description === undefined ? {} : { description: op.description }),
+    tags: [...op.tags],
+    params: op.params as Schema<O, 'params'>,
+    querystring: op.query as Schema<O, 'query'>,
+    headers: op.headers as Schema<O, 'headers'>,
+    body: op.body as Schema<O, 'body'>,
+    response: { [op.status ?? 200]: op.response, '4xx': op.failure } as Responses<O>,
   };
+  // An absent part is left out, not set to undefined, which Fastify warns about (FSTWRN001).
+  for (const part of ['params', 'querystring', 'headers', 'body'] as const) if (schema[part] === undefined) delete schema[part];
+  return { method: op.method, url: op.path, config: op.auth ? { ...config, auth: op.auth } : config, schema };
 }
