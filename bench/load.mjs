@@ -3,7 +3,8 @@
 // JSON result on stdout. A plan is either one request repeated, or a flow: a list of requests
 // each connection sends in order, where a request may use what an earlier answer returned
 // (`{{session}}`, `{{code}}`, `{{account}}`). A flow counts as done when its last request
-// answers 2xx; anything else counts as an error.
+// answers 2xx; anything else counts as an error. `overallRate` paces all connections together
+// (requests per second); `amount` sends that many requests instead of running for `seconds`.
 import autocannon from 'autocannon';
 
 const plan = JSON.parse(process.argv[2]);
@@ -38,8 +39,9 @@ const steps = flow?.map((step, index) => ({
 const result = await autocannon({
   url: plan.url,
   connections: plan.connections,
-  duration: plan.seconds,
+  ...(plan.amount ? { amount: plan.amount } : { duration: plan.seconds }),
   method: plan.method ?? 'GET',
+  ...(plan.overallRate ? { overallRate: plan.overallRate } : {}),
   headers: plan.headers,
   body: plan.body === undefined ? undefined : JSON.stringify(plan.body),
   ...(steps ? { requests: steps } : {}),
