@@ -1,6 +1,6 @@
 // The processes a bench runs: `relink serve` as a user starts it, an embedded PostgreSQL when
 // DATABASE_URL names none, and child processes that die with the bench. Shared by the
-// out-of-process benches (http.bench.mjs, webhooks.bench.mjs, sweep.bench.mjs).
+// out-of-process benches (http.bench.mjs, webhooks.bench.mjs).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
