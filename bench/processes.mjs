@@ -57,7 +57,7 @@ export async function startRelink(kind, databaseUrl, extraEnv = {}) {
   let banner;
   while (!banner) {
     if (child.exitCode !== null) throw new Error(`relink serve exited:\n${readFileSync(logFile, 'utf8')}`);
-    if (Date.now() - started > 60_000) throw new Error(`relink serve printed no banner:\n${readFileSync(logFile, 'utf8')}`);
+    if (Date.now() - started > 180_000) throw new Error(`relink serve printed no banner:\n${readFileSync(logFile, 'utf8')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const text = readFileSync(logFile, 'utf8');
     const url = text.match(/Relink is listening on (http:\/\/\S+)\n/)?.[1];
