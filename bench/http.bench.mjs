@@ -48,7 +48,9 @@ for (const kind of DATABASES) {
       continue;
     }
   }
-  const server = await startRelink(kind, databaseUrl);
+  // Throughput is the point: the per-app request rates (docs/security.md; 300 sessions and 1,200
+  // steps a minute by default) are off, or every case after the first second would be 429s.
+  const server = await startRelink(kind, databaseUrl, { RELINK_SESSIONS_PER_MINUTE: '0', RELINK_STEPS_PER_MINUTE: '0' });
   try {
     await measureRelink(kind, server);
   } finally {
@@ -128,6 +130,9 @@ async function reauthMissing(server, account) {
   if (reset.status === 404 && reset.body?.code === 'ROUTE_NOT_FOUND') return 'n/a (route missing)';
   if (session.status === 404 && session.body?.code === 'ROUTE_NOT_FOUND') return 'n/a (route missing)';
   if (session.body?.data?.responseCode !== 102) return `n/a (reauth session answered ${session.status} ${JSON.stringify(session.body).slice(0, 120)})`;
+  // Finished, so the account holds no live reauth session when the case lends it out (a 409 otherwise).
+  const done = await post(server, '/v2/connect/commit', { otp: OTP }, { 'x-session-id': session.body.data.session.id });
+  if (done.body?.responseCode !== 99) return `n/a (reauth commit answered ${done.status} ${JSON.stringify(done.body).slice(0, 120)})`;
   return undefined;
 }
 
