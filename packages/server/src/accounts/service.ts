@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import type { Capabilities } from '../db/dialects/types.ts';
 import type { AccountRow } from '../db/schema.ts';
 import type { BankAccount, ConnectorState } from '../connectors/types.ts';
 import type { Events } from '../events/events.ts';
@@ -31,8 +32,9 @@ export class AccountService {
     private readonly institutions: InstitutionRegistry,
     private readonly clock: Clock,
     reauthTokenTtlMs: number,
+    capabilities?: Capabilities,
   ) {
-    this.store = new AccountStore(db);
+    this.store = new AccountStore(db, capabilities);
     this.tokens = new ReauthTokens(db, clock, reauthTokenTtlMs);
   }
 

@@ -51,6 +51,8 @@ export class SyncWorker {
     /** How long a claim holds an account: a crashed worker's accounts are taken over after it. */
     private readonly claimMs = 5 * 60_000,
     private readonly pollMs = 2_000,
+    /** Syncs running at once in one sweep (each is one bank session; banks answer slowly, not heavily). */
+    private readonly concurrency = 8,
   ) {
     this.passes = new CoalescedPass(async () => void (await this.runDue()), {
       stopped: () => this.stopped,
@@ -92,20 +94,40 @@ export class SyncWorker {
     }
   }
 
-  /** Syncs every account that is due; returns how many were attempted. */
+  /**
+   * Syncs every account that is due; returns how many were attempted. Up to `concurrency`
+   * syncs run at once (a bank's answer takes hundreds of milliseconds: one at a time, a sweep
+   * over 100,000 accounts would take hours), and accounts are claimed in batches once half
+   * the slots are free, so claiming costs one statement per batch, not one per account.
+   */
   async runDue(): Promise<number> {
     let count = 0;
+    const running = new Set<Promise<void>>();
     while (!this.stopped) {
+      if (running.size > this.concurrency / 2) {
+        await Promise.race(running);
+        continue;
+      }
       const now = this.clock.now();
-      const row = await this.accounts.store.claimDueSync(now, now + this.claimMs);
-      if (!row) break;
-      count++;
-      try {
-        await this.sync(row);
-      } catch (error) {
-        await this.postpone(row, error);
+      const rows = await this.accounts.store.claimDueSyncs(now, now + this.claimMs, this.concurrency - running.size);
+      if (rows.length === 0) {
+        if (running.size === 0) break;
+        await Promise.race(running);
+        continue;
+      }
+      count += rows.length;
+      for (const row of rows) {
+        const done: Promise<void> = this.sync(row)
+          .then(
+            () => undefined,
+            (error: unknown) => this.postpone(row, error),
+          )
+          .catch((error: unknown) => this.logger.error({ err: error, accountId: row.id }, 'sync failed and could not be postponed'))
+          .finally(() => running.delete(done));
+        running.add(done);
       }
     }
+    await Promise.all(running);
     return count;
   }
 
