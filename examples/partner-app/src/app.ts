@@ -55,7 +55,7 @@ export async function startPartnerApp(options: PartnerAppOptions): Promise<Runni
     }
   });
   app.addHook('preClose', async () => live.close());
-  const deps = { db, relink, tracker, live, publicKey: options.publicKey, relinkUrl: options.relinkUrl.replace(/\/+$/, ''), testMode: options.secretKey.startsWith('test_') };
+  const deps = { db, relink, tracker, live, publicKey: options.publicKey, relinkUrl: options.relinkUrl.replace(/\/+$/, ''), testMode: options.secretKey.startsWith('test_'), sandboxNotes: new Map<string, string>() };
   const js = asset('app.js');
   const css = asset('app.css');
   app.get('/app.js', (_request, reply) => reply.type('text/javascript; charset=utf-8').send(js));

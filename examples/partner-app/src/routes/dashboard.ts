@@ -17,6 +17,8 @@ export interface DashboardDeps {
   publicKey: string;
   relinkUrl: string;
   testMode: boolean;
+  /** Test mode: what the sandbox bank expects now, per user, shown beside the reconnect forms. */
+  sandboxNotes: Map<string, string>;
 }
 
 export function registerDashboard(app: FastifyInstance, deps: DashboardDeps) {

@@ -19,6 +19,7 @@ const LOGIN = '/v2/connect/reauth/login';
  */
 export function registerReconnect(app: FastifyInstance, deps: DashboardDeps) {
   const { db, relink } = deps;
+  const note = (user: User) => (deps.testMode ? (deps.sandboxNotes.get(user.id) ?? 'Sandbox: the OTP is 12345.') : undefined);
   const page = (reply: FastifyReply, user: User, title: string, body: ReturnType<typeof reconnectStep>) =>
     reply.type('text/html; charset=utf-8').send(layout({ title, user, body }));
   const done = (reply: FastifyReply, token: string) => {
@@ -59,7 +60,7 @@ export function registerReconnect(app: FastifyInstance, deps: DashboardDeps) {
     const attempt = db.reconnects.get(signed.user.id);
     if (!attempt) return reply.redirect('/', 303);
     if (attempt.expiresAt <= Date.now()) return ended(reply, signed.user, 'This reconnect attempt timed out. Start again.');
-    return page(reply, signed.user, 'Reconnect', reconnectStep({ bank: await bankName(deps, signed.user), ui: attempt.userInput, message: intro(attempt.next) }));
+    return page(reply, signed.user, 'Reconnect', reconnectStep({ bank: await bankName(deps, signed.user), ui: attempt.userInput, message: intro(attempt.next), note: note(signed.user) }));
   });
 
   app.post<{ Body: Record<string, unknown> }>('/reconnect', async (request, reply) => {
@@ -74,7 +75,8 @@ export function registerReconnect(app: FastifyInstance, deps: DashboardDeps) {
       step = attempt.next === LOGIN ? await relink.reauth.login(attempt.sessionId, answers) : await relink.connect.commit(attempt.sessionId, answers);
     } catch (error) {
       if (error instanceof RelinkError && error.code && RETRYABLE.has(error.code)) {
-        return page(reply.code(200), user, 'Reconnect', reconnectStep({ bank: await bankName(deps, user), ui: attempt.userInput, error: error.message }));
+        const bank = await bankName(deps, user);
+        return page(reply.code(200), user, 'Reconnect', reconnectStep({ bank, ui: attempt.userInput, error: retryMessage(error, bank), note: note(user) }));
       }
       return ended(reply, user, failure(error, 'Your bank could not be reached just now. Please try again in a few minutes.'));
     }
@@ -109,6 +111,13 @@ function pick(ui: Ui, body: Record<string, unknown>): Record<string, string> {
     answers[field.name] = field.type === 'elements.switch' ? String(value === 'true') : String(value ?? '').trim();
   }
   return answers;
+}
+
+/** What went wrong, in words for the person at the form (Relink's own message in brackets). */
+function retryMessage(error: RelinkError, bank: string): string {
+  if (error.code === 'BANK_LOGIN_FAILED') return `${bank} did not accept these details (${error.message}). Check your username and password and try again; after 3 wrong tries you will need to start again.`;
+  if (error.code === 'OTP_INVALID') return `${bank} did not accept that answer (${error.message}).`;
+  return error.message;
 }
 
 function intro(next: string): string {

@@ -17,6 +17,7 @@ export function registerSandbox(app: FastifyInstance, deps: DashboardDeps) {
     if (!user.accountId) return reply.redirect('/', 303);
     try {
       const reset = await deps.relink.sandbox.resetLogin(user.accountId, { reason });
+      if (reset.new_password) deps.sandboxNotes.set(user.id, `Sandbox: log in as ${reset.username} with the new password ${reset.new_password}; the OTP is 12345.`);
       deps.db.sessions.setFlash(token, {
         kind: 'info',
         text:
