@@ -67,3 +67,51 @@ export async function relinkCall(stack: Stack, method: string, path: string, bod
   });
   return { status: response.status, body: await response.json() };
 }
+
+/** A person's browser without the browser: the session cookie, forms and the app's JSON calls. */
+export class Visitor {
+  #cookie = '';
+  constructor(private readonly base: string) {}
+  async signIn(user: string) {
+    const res = await this.send('POST', '/signin', { form: { user } });
+    if (res.status !== 303) throw new Error(`sign-in answered ${res.status}`);
+  }
+  async send(method: string, path: string, options: { form?: Record<string, string>; json?: unknown } = {}) {
+    const headers: Record<string, string> = { cookie: this.#cookie, accept: 'text/html' };
+    let body: string | undefined;
+    if (options.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(options.form).toString();
+    } else if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    }
+    const response = await fetch(this.base + path, { method, headers, body, redirect: 'manual' });
+    const set = response.headers.get('set-cookie');
+    if (set) this.#cookie = set.split(';')[0]!;
+    return { status: response.status, location: response.headers.get('location'), text: await response.text() };
+  }
+}
+
+/** Links a sandbox user through the Partners API (as the widget would) and hands the code to the app. */
+export async function linkThroughApi(stack: Stack, userId: string, username: string): Promise<{ visitor: Visitor; accountId: string }> {
+  const visitor = new Visitor(stack.partner.url);
+  await visitor.signIn(userId);
+  const session = await relinkCall(stack, 'POST', '/v2/connect/session', {
+    institution: '5f2d08be60b92e2888287000',
+    auth_method: 'internet_banking',
+    scope: 'financial_data',
+    customer: { name: 'Ada Obi', email: 'ada@example.com' },
+  });
+  const id = session.body.data.session.id as string;
+  const step = async (path: string, body: unknown) => {
+    const response = await fetch(stack.relink.url + path, { method: 'POST', headers: { 'mono-sec-key': stack.secretKey, 'x-session-id': id, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return (await response.json()) as { responseCode: number; data: { code: string } };
+  };
+  let reply = await step('/v2/connect/login', { username, password: 'pass_good' });
+  if (reply.responseCode === 102) reply = await step('/v2/connect/commit', { otp: '12345' });
+  if (reply.responseCode !== 99) throw new Error(`linking ${username} answered ${reply.responseCode}`);
+  const linked = await visitor.send('POST', '/link/code', { json: { code: reply.data.code } });
+  if (linked.status !== 200) throw new Error(`the app refused the code: ${linked.text}`);
+  return { visitor, accountId: stack.partner.db.users.get(userId)!.accountId! };
+}
