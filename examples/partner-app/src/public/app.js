@@ -10,13 +10,18 @@
     status.hidden = false;
   };
 
+  // Only the latest of overlapping refreshes is shown, so an older answer never replaces a newer one.
+  let latest = 0;
   async function refresh() {
-    const current = document.getElementById('panel');
-    if (!current) return;
+    if (!document.getElementById('panel')) return;
+    const mine = ++latest;
     const response = await fetch('/panel', { headers: { accept: 'text/html' }, cache: 'no-store' });
     if (!response.ok) return;
+    const text = await response.text();
+    const current = document.getElementById('panel');
+    if (mine !== latest || !current) return;
     const template = document.createElement('template');
-    template.innerHTML = await response.text();
+    template.innerHTML = text;
     const next = template.content.firstElementChild;
     if (!next) return;
     const keepOpen = current.querySelector('#sandbox')?.open;
@@ -73,6 +78,11 @@
   if (document.getElementById('panel')) {
     if (status) status.tabIndex = -1;
     const events = new EventSource('/events');
+    // A change pushed between this page's render and the stream opening would be missed: the
+    // stream's first message says how many changes there were; a panel behind that refreshes.
+    events.addEventListener('hello', (event) => {
+      if (String(JSON.parse(event.data).version) !== document.getElementById('panel')?.dataset.version) void refresh();
+    });
     events.addEventListener('change', (event) => {
       // A new problem makes an earlier "linked" or "reconnected" message out of date.
       if (JSON.parse(event.data).what === 'mono.events.reauthorisation_required' && status) status.hidden = true;

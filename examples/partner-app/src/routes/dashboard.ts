@@ -24,8 +24,9 @@ export interface DashboardDeps {
 export function registerDashboard(app: FastifyInstance, deps: DashboardDeps) {
   const { db } = deps;
   const panelFor = async (userId: string) => {
+    const version = deps.live.version(userId);
     const loaded = await loadAccount(deps, db.users.get(userId)!);
-    return panel({ ...loaded, publicKey: deps.publicKey, testMode: deps.testMode });
+    return panel({ ...loaded, publicKey: deps.publicKey, testMode: deps.testMode, version });
   };
 
   app.get('/', async (request, reply) => {

@@ -15,13 +15,15 @@ export interface PanelInput {
   account?: AccountView | undefined;
   error?: string | undefined;
   testMode: boolean;
+  /** The live-update version this panel was rendered at (read before the data). */
+  version: number;
 }
 
 /** The part of the dashboard that changes with the account: swapped in place when Relink says something happened. */
 export function panel(input: PanelInput): SafeHtml {
   const { user, account } = input;
   const pending = account?.details.meta.data_status === 'PROCESSING';
-  return html`<section id="panel" data-key="${input.publicKey}" data-account="${user.accountId ?? ''}" data-customer-name="${user.name}" data-customer-email="${user.email}" data-reauth="${String(user.reauthRequired)}" data-pending="${String(pending)}">
+  return html`<section id="panel" data-key="${input.publicKey}" data-account="${user.accountId ?? ''}" data-customer-name="${user.name}" data-customer-email="${user.email}" data-reauth="${String(user.reauthRequired)}" data-pending="${String(pending)}" data-version="${input.version}">
 ${user.accountId ? linked(input) : unlinked()}
 </section>`;
 }
