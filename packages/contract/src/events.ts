@@ -1,7 +1,10 @@
+import { Type, type Static, type TSchema } from 'typebox';
+import { Nullable } from './envelope.ts';
+
 /**
- * The webhook events Relink sends (CONTRACT §6), as types a partner can switch on. Every body
- * is `{event, event_id, timestamp, data}`; `data` depends on `event`. Mono's casing is kept:
- * camelCase and `_id`.
+ * The webhook events Relink sends (CONTRACT §6), as schemas and the types a partner switches
+ * on. Every body is `{event, event_id, timestamp, data}`; `data` depends on `event`. Mono's
+ * casing is kept: camelCase and `_id`.
  */
 export const EVENT_NAMES = [
   'mono.events.account_connected',
@@ -13,54 +16,71 @@ export const EVENT_NAMES = [
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
-export interface AccountRef {
-  account: { _id: string };
-}
+export const AccountRef = Type.Object({ account: Type.Object({ _id: Type.String() }) });
+export type AccountRef = Static<typeof AccountRef>;
 
-export interface AccountConnectedData {
-  id: string;
-  customer: string;
-  meta: { data_status: 'PROCESSING'; auth_method: string; ref?: string };
-}
+export const AccountConnectedData = Type.Object({
+  id: Type.String(),
+  customer: Type.String(),
+  meta: Type.Object({ data_status: Type.Literal('PROCESSING'), auth_method: Type.String(), ref: Type.Optional(Type.String()) }),
+});
+export type AccountConnectedData = Static<typeof AccountConnectedData>;
 
-export interface AccountUpdatedData {
-  account: {
-    _id: string;
-    name: string;
-    accountNumber: string;
-    currency: string;
-    balance: number | null;
-    type: string;
-    bvn: string | null;
-    authMethod: string;
-    institution: { name: string; bankCode: string; type: string };
-    created_at: string;
-    updated_at: string;
-  };
-  meta: {
-    data_status: 'AVAILABLE' | 'PARTIAL' | 'UNAVAILABLE' | 'FAILED' | 'PROCESSING';
-    auth_method: string;
-    retrieved_data: string[];
-    sync_status?: 'SUCCESSFUL' | 'FAILED' | 'REAUTHORISATION_REQUIRED';
-    /** Why the sync did not succeed [Relink]. */
-    sync_error?: string;
-  };
-}
+export const SYNC_STATUSES = ['SUCCESSFUL', 'FAILED', 'REAUTHORISATION_REQUIRED'] as const;
 
-interface EventBase<E extends EventName, D> {
-  event: E;
-  event_id: string;
-  timestamp: string;
-  data: D;
-}
+export const AccountUpdatedData = Type.Object({
+  account: Type.Object({
+    _id: Type.String(),
+    name: Type.String(),
+    accountNumber: Type.String(),
+    currency: Type.String(),
+    balance: Nullable(Type.Integer()),
+    type: Type.String(),
+    bvn: Nullable(Type.String()),
+    authMethod: Type.String(),
+    institution: Type.Object({ name: Type.String(), bankCode: Type.String(), type: Type.String() }),
+    created_at: Type.String(),
+    updated_at: Type.String(),
+  }),
+  meta: Type.Object({
+    data_status: Type.Enum(['AVAILABLE', 'PARTIAL', 'UNAVAILABLE', 'FAILED', 'PROCESSING']),
+    auth_method: Type.String(),
+    retrieved_data: Type.Array(Type.String()),
+    sync_status: Type.Optional(Type.Enum([...SYNC_STATUSES])),
+    sync_error: Type.Optional(Type.String({ description: 'Why the sync did not succeed [Relink]' })),
+  }),
+});
+export type AccountUpdatedData = Static<typeof AccountUpdatedData>;
 
-export type RelinkEvent =
-  | EventBase<'mono.events.account_connected', AccountConnectedData>
-  | EventBase<'mono.events.account_updated', AccountUpdatedData>
-  | EventBase<'mono.events.reauthorisation_required', AccountRef>
-  | EventBase<'mono.events.account_reauthorized', AccountRef>
-  | EventBase<'mono.events.sync_failed', AccountRef & { reason: string }>
-  | EventBase<'mono.events.account_unlinked', AccountRef>;
+export const SyncFailedData = Type.Object({ ...AccountRef.properties, reason: Type.String() });
+export type SyncFailedData = Static<typeof SyncFailedData>;
+
+const eventOf = <const E extends EventName, D extends TSchema>(event: E, data: D) =>
+  Type.Object({ event: Type.Literal(event), event_id: Type.String(), timestamp: Type.String({ format: 'date-time' }), data });
+
+/** Each event's `data`, by name. */
+export const EVENT_DATA = {
+  'mono.events.account_connected': AccountConnectedData,
+  'mono.events.account_updated': AccountUpdatedData,
+  'mono.events.reauthorisation_required': AccountRef,
+  'mono.events.account_reauthorized': AccountRef,
+  'mono.events.sync_failed': SyncFailedData,
+  'mono.events.account_unlinked': AccountRef,
+} as const;
+
+/** Any webhook body Relink sends: a union on `event`. */
+export const RelinkEvent = Type.Union([
+  eventOf('mono.events.account_connected', AccountConnectedData),
+  eventOf('mono.events.account_updated', AccountUpdatedData),
+  eventOf('mono.events.reauthorisation_required', AccountRef),
+  eventOf('mono.events.account_reauthorized', AccountRef),
+  eventOf('mono.events.sync_failed', SyncFailedData),
+  eventOf('mono.events.account_unlinked', AccountRef),
+]);
+export type RelinkEvent = Static<typeof RelinkEvent>;
+
+/** The `data` of the event named `E`. */
+export type EventData<E extends EventName> = Static<(typeof EVENT_DATA)[E]>;
 
 /** The account an event is about. */
 export function accountOf(event: RelinkEvent): string {

@@ -5,3 +5,6 @@ export * from './sessions.ts';
 export * from './webhooks.ts';
 export * from './events.ts';
 export * from './connect.ts';
+export * from './accounts.ts';
+export * from './operation.ts';
+export { OPERATIONS, REAUTH_NEXT, RESET_LOGIN_REASONS } from './operations/index.ts';

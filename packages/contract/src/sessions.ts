@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { Ui } from './institutions.ts';
 import { V2Envelope } from './envelope.ts';
 
@@ -29,16 +29,24 @@ export const V2Account = Type.Object({
   balance: Type.Integer(),
 });
 
-export const V1StepReply = Type.Object({
-  status: Type.Integer({ description: '200' }),
-  responseCode: Type.Integer({ description: '99 login complete (data.code), 101 pick an account, 102 more input (data is the form)' }),
-  data: Type.Union([Code, Type.Object({ accounts: Type.Array(V1Account) }), Ui]),
-});
+/**
+ * A v1 login or commit answer. A union on `responseCode`, so a client's `switch` narrows `data`:
+ * 99 login complete (`data.code`), 101 pick an account, 102 the bank wants the form in `data`.
+ */
+export const V1StepReply = Type.Union([
+  Type.Object({ status: Type.Literal(200), responseCode: Type.Literal(99), data: Code }),
+  Type.Object({ status: Type.Literal(200), responseCode: Type.Literal(101), data: Type.Object({ accounts: Type.Array(V1Account) }) }),
+  Type.Object({ status: Type.Literal(200), responseCode: Type.Literal(102), data: Ui }),
+]);
+export type V1StepReply = Static<typeof V1StepReply>;
 
-export const V2StepReply = V2Envelope(
-  Type.Union([Code, Type.Object({ accounts: Type.Array(V2Account) }), Type.Object({ userInput: Ui })]),
-  { responseCode: Type.Integer({ description: '99 login complete, 101 pick an account, 102 more input' }) },
-);
+/** A v2 login or commit answer, `responseCode` at the top level beside the envelope. */
+export const V2StepReply = Type.Union([
+  V2Envelope(Code, { responseCode: Type.Literal(99) }),
+  V2Envelope(Type.Object({ accounts: Type.Array(V2Account) }), { responseCode: Type.Literal(101) }),
+  V2Envelope(Type.Object({ userInput: Ui }), { responseCode: Type.Literal(102) }),
+]);
+export type V2StepReply = Static<typeof V2StepReply>;
 
 export const CustomerInput = Type.Union([
   Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),

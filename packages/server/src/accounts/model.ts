@@ -1,3 +1,4 @@
+import type { AccountConnectedData, AccountRef, AccountUpdatedData, SyncFailedData } from '@relink/contract';
 import type { AccountRow } from '../db/schema.ts';
 import type { Institution } from '../institutions/registry.ts';
 
@@ -97,13 +98,14 @@ export function accountV2(a: Account) {
 
 /** Webhook payloads (CONTRACT §6): camelCase and `_id`, as Mono sends them. */
 export const payloads = {
-  accountConnected: (a: Account, ref?: string) => ({
+  // Each is checked against the contract's event schema by its return type.
+  accountConnected: (a: Account, ref?: string): AccountConnectedData => ({
     id: a.id,
     customer: a.customerId,
-    meta: { data_status: 'PROCESSING', auth_method: a.authMethod, ...(ref ? { ref } : {}) },
+    meta: { data_status: 'PROCESSING' as const, auth_method: a.authMethod, ...(ref ? { ref } : {}) },
   }),
   /** `syncStatus` is Mono's `SUCCESSFUL | FAILED | REAUTHORISATION_REQUIRED`; a failure says why in `sync_error` [Relink]. */
-  accountUpdated: (a: Account, syncStatus?: 'SUCCESSFUL' | 'FAILED' | 'REAUTHORISATION_REQUIRED', syncError?: string) => ({
+  accountUpdated: (a: Account, syncStatus?: AccountUpdatedData['meta']['sync_status'], syncError?: string): AccountUpdatedData => ({
     account: {
       _id: a.id,
       name: a.name,
@@ -114,8 +116,8 @@ export const payloads = {
       bvn: a.bvn,
       authMethod: a.authMethod,
       institution: { name: a.institution.name, bankCode: a.institution.bankCode, type: a.institution.type },
-      created_at: iso(a.createdAt),
-      updated_at: iso(a.updatedAt),
+      created_at: new Date(a.createdAt).toISOString(),
+      updated_at: new Date(a.updatedAt).toISOString(),
     },
     meta: {
       data_status: a.dataStatus,
@@ -125,6 +127,6 @@ export const payloads = {
       ...(syncError ? { sync_error: syncError } : {}),
     },
   }),
-  accountOnly: (accountId: string) => ({ account: { _id: accountId } }),
-  syncFailed: (accountId: string, reason: string) => ({ account: { _id: accountId }, reason }),
+  accountOnly: (accountId: string): AccountRef => ({ account: { _id: accountId } }),
+  syncFailed: (accountId: string, reason: string): SyncFailedData => ({ account: { _id: accountId }, reason }),
 };

@@ -7,8 +7,8 @@ export function envelopeFor(url: string): EnvelopeKind {
   return /^\/v[23]\//.test(url) ? 'v2' : 'v1';
 }
 
-export function successV2<T>(message: string, data: T, extra: Record<string, unknown> = {}) {
-  return { status: 'successful' as const, message, timestamp: new Date().toISOString(), ...extra, data };
+export function successV2<T, const E extends Record<string, unknown> = {}>(message: string, data: T, extra?: E) {
+  return { status: 'successful' as const, message, timestamp: new Date().toISOString(), ...(extra as E), data };
 }
 
 export function failureBody(

@@ -1,11 +1,3 @@
-import { Type } from 'typebox';
-
-/** `page` and `limit` query parameters of a paged list. */
-export const PageQuery = {
-  page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-};
-
 /** Mono's paging block for `page` of `total` items, `limit` a page; `link` names a page. */
 export function paging(total: number, page: number, limit: number, link: (page: number) => string) {
   return { total, page, previous: page > 1 ? link(page - 1) : null, next: page * limit < total ? link(page + 1) : null };

@@ -1,4 +1,6 @@
 import type { CreatedSession, StartedReauth } from './service.ts';
+import type { V1StepReply, V2StepReply } from '@relink/contract';
+import { REAUTH_NEXT } from '@relink/contract';
 import type { StepReply } from './machine.ts';
 import { AppError } from '../http/errors.ts';
 import { DomainError } from '../lib/errors.ts';
@@ -25,7 +27,7 @@ export function invalidStep(error: { validation: any; validationContext: string 
   return new AppError('INVALID_INPUT', describeValidation(error.validationContext ?? 'body', error.validation ?? []));
 }
 
-export function v1StepBody(reply: StepReply) {
+export function v1StepBody(reply: StepReply): V1StepReply {
   switch (reply.responseCode) {
     case 99:
       return { status: 200, responseCode: 99, data: { code: reply.code } };
@@ -42,7 +44,7 @@ export function v1StepBody(reply: StepReply) {
   }
 }
 
-export function v2StepBody(reply: StepReply) {
+export function v2StepBody(reply: StepReply): V2StepReply {
   switch (reply.responseCode) {
     case 99:
       return successV2('Login successful', { code: reply.code }, { responseCode: 99 });
@@ -89,14 +91,11 @@ export function v1ReauthSessionBody({ session, reply }: StartedReauth) {
   if (reply.responseCode === 400) throw new AppError(reply.error, reply.message);
   const reauth =
     reply.responseCode === 99
-      ? { response_code: 99, message: 'Re-authorisation complete: no user input was needed', code: reply.code }
+      ? { response_code: 99 as const, message: 'Re-authorisation complete: no user input was needed', code: reply.code }
       : // v1 tells a rejected stored password apart from MFA by 400; either way `ui` is the form to fill.
-        { response_code: reply.next === 'login' ? 400 : 102, message: reply.message };
+        { response_code: reply.next === 'login' ? (400 as const) : (102 as const), message: reply.message };
   return { ...v1SessionBody(session), reauth };
 }
-
-/** `next` names the endpoint a 102 continues at [Relink]. */
-export const REAUTH_NEXT = { login: '/v2/connect/reauth/login', commit: '/v2/connect/commit' } as const;
 
 /** The v2 answer to `POST /v2/connect/reauth/session`: `responseCode` inside `data`, as Mono's guide shows. */
 export function v2ReauthSessionBody({ session, reply }: StartedReauth) {

@@ -1,37 +1,17 @@
-import { Paging, V1Failure, V2Envelope, V2Failure } from '@relink/contract';
-import { Type } from 'typebox';
+import { listTransactions, listTransactionsV1 } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 import type { TransactionRow } from '../../db/schema.ts';
 import { paging as pagingBlock } from '../../http/paging.ts';
-import { AccountId, V1Transaction } from './schemas.ts';
-
-const Query = Type.Object({
-  start: Type.Optional(Type.String({ description: 'From this date (DD-MM-YYYY or ISO 8601)' })),
-  end: Type.Optional(Type.String({ description: 'Up to this date (DD-MM-YYYY or ISO 8601)' })),
-  narration: Type.Optional(Type.String({ maxLength: 100 })),
-  type: Type.Optional(Type.Enum(['debit', 'credit'])),
-  paginate: Type.Optional(Type.Boolean({ default: true })),
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 20 })),
-});
 
 /** Transactions, newest first: v1 `{paging, data}` and v2 envelope with `meta`. */
 export function register(app: HttpApp, { accounts, config }: Services) {
-  for (const url of ['/accounts/:id/transactions', '/v2/accounts/:id/transactions']) {
-    const v2 = url.startsWith('/v2');
-    app.get(url, {
-      schema: {
-        summary: v2 ? 'Account transactions (v2)' : 'Account transactions (v1)',
-        tags: ['Accounts'],
-        params: AccountId,
-        querystring: Query,
-        response: {
-          200: v2 ? V2Envelope(Type.Array(V1Transaction), { meta: Paging }) : Type.Object({ paging: Paging, data: Type.Array(V1Transaction) }),
-          '4xx': v2 ? V2Failure : V1Failure,
-        },
-      },
+  for (const op of [listTransactionsV1, listTransactions]) {
+    const v2 = op === listTransactions;
+    app.route({
+      ...routeOf(op),
       handler: async (request) => {
         const account = await accounts.get(request.partner!.id, request.params.id);
         const { start, end, narration, type, paginate = true } = request.query;
@@ -46,7 +26,7 @@ export function register(app: HttpApp, { accounts, config }: Services) {
         const link = (p: number) => {
           const query = new URLSearchParams(request.query as Record<string, string>);
           query.set('page', String(p));
-          return `${config.publicUrl ?? ''}${url.replace(':id', account.id)}?${query}`;
+          return `${config.publicUrl ?? ''}${op.path.replace(':id', account.id)}?${query}`;
         };
         const paging = pagingBlock(total, page, limit, link);
         const data = rows.map(toV1Transaction);

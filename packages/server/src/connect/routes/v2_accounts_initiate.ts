@@ -1,6 +1,7 @@
-import { InitiateBody, InitiateData, V2Envelope, V2Failure } from '@relink/contract';
+import { initiateLink } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 import { connectService } from '../factory.ts';
 import { REAUTH_AVAILABLE } from '../reauth.ts';
@@ -13,13 +14,8 @@ import { linkPageUrl } from '../service.ts';
  */
 export function register(app: HttpApp, services: Services) {
   const connect = connectService(services);
-  app.post('/v2/accounts/initiate', {
-    schema: {
-      summary: 'Create a hosted link (Connect Link) for a new link or a re-authorisation',
-      tags: ['Connect widget'],
-      body: InitiateBody,
-      response: { 200: V2Envelope(InitiateData), '4xx': V2Failure },
-    },
+  app.route({
+    ...routeOf(initiateLink),
     handler: async (request) => {
       const { scope, customer, account, meta, redirect_url, institution } = request.body;
       if (scope === 'reauth' && !REAUTH_AVAILABLE) throw new AppError('INVALID_INPUT', 'Hosted re-authorisation links (scope reauth) are not available on this server yet');

@@ -1,5 +1,6 @@
-import { ConnectOrigins, V2Envelope, V2Failure } from '@relink/contract';
+import { setOrigins } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 import { connectService } from '../factory.ts';
 
@@ -9,13 +10,8 @@ import { connectService } from '../factory.ts';
  */
 export function register(app: HttpApp, services: Services) {
   const connect = connectService(services);
-  app.put('/v2/connect/origins', {
-    schema: {
-      summary: 'Set the origins allowed to frame the Connect widget ([] or null: any page)',
-      tags: ['Connect widget'],
-      body: ConnectOrigins,
-      response: { 200: V2Envelope(ConnectOrigins), '4xx': V2Failure },
-    },
+  app.route({
+    ...routeOf(setOrigins),
     handler: async (request) => successV2('Allowed origins updated', { origins: await connect.setOrigins(request.partner!.id, request.body.origins) }),
   });
 }

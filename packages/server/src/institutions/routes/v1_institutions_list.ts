@@ -1,19 +1,13 @@
-import { InstitutionV1, V1Failure } from '@relink/contract';
-import { Type } from 'typebox';
+import { coverage, listInstitutionsV1 } from '@relink/contract/operations';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 import { toV1 } from '../registry.ts';
 
 /** `GET /v1/institutions` and `GET /coverage`: bare arrays, no key (connect.js sends none). */
 export function register(app: HttpApp, { institutions }: Services) {
-  for (const url of ['/v1/institutions', '/coverage']) {
-    app.get(url, {
-      config: { auth: 'none' },
-      schema: {
-        summary: url === '/coverage' ? 'List institutions (coverage)' : 'List institutions (v1)',
-        tags: ['Institutions'],
-        querystring: Type.Object({ scope: Type.Optional(Type.String()), country: Type.Optional(Type.String()) }),
-        response: { 200: Type.Array(InstitutionV1), '4xx': V1Failure },
-      },
+  for (const op of [listInstitutionsV1, coverage]) {
+    app.route({
+      ...routeOf(op),
       handler: async (request) => {
         const { country } = request.query;
         return institutions

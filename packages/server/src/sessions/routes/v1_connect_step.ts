@@ -1,18 +1,13 @@
-import { SessionIdHeader, StepBody, V1Failure, V1StepReply } from '@relink/contract';
+import { commitV1, loginV1 } from '@relink/contract/operations';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 import { invalidStep, stepFailure, v1StepBody } from '../replies.ts';
 
 /** `POST /v1/connect/login` and `POST /v1/connect/commit`: one step of a session. */
 export function register(app: HttpApp, { sessions }: Services) {
-  for (const step of ['login', 'commit'] as const) {
-    app.post(`/v1/connect/${step}`, {
-      schema: {
-        summary: step === 'login' ? 'Log in to the institution (v1)' : 'Commit the session: answer a challenge or pick an account (v1)',
-        tags: ['Partner sessions'],
-        headers: SessionIdHeader,
-        body: StepBody,
-        response: { 200: V1StepReply, '4xx': V1Failure },
-      },
+  for (const [op, step] of [[loginV1, 'login'], [commitV1, 'commit']] as const) {
+    app.route({
+      ...routeOf(op),
       // Schema failures reach the handler, so they too answer with responseCode 400.
       attachValidation: true,
       handler: async (request) => {

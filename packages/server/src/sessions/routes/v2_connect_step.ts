@@ -1,18 +1,13 @@
-import { SessionIdHeader, StepBody, V2Failure, V2StepReply } from '@relink/contract';
+import { commit, login } from '@relink/contract/operations';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 import { invalidStep, stepFailure, v2StepBody } from '../replies.ts';
 
 /** `POST /v2/connect/login` and `POST /v2/connect/commit`: `responseCode` at the top level. */
 export function register(app: HttpApp, { sessions }: Services) {
-  for (const step of ['login', 'commit'] as const) {
-    app.post(`/v2/connect/${step}`, {
-      schema: {
-        summary: step === 'login' ? 'Log in to the institution (v2)' : 'Commit the session: answer a challenge or pick an account (v2)',
-        tags: ['Partner sessions'],
-        headers: SessionIdHeader,
-        body: StepBody,
-        response: { 200: V2StepReply, '4xx': V2Failure },
-      },
+  for (const [op, step] of [[login, 'login'], [commit, 'commit']] as const) {
+    app.route({
+      ...routeOf(op),
       // Schema failures reach the handler, so they too answer with responseCode 400.
       attachValidation: true,
       handler: async (request) => {

@@ -1,24 +1,12 @@
-import { Nullable, V2Envelope, V2Failure } from '@relink/contract';
-import { Type } from 'typebox';
-import { EVENT_TYPES } from '../../events/events.ts';
+import { fireSandboxEvent } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 
 export function register(app: HttpApp, { webhooks }: Services) {
-  app.post('/v2/sandbox/webhooks/fire', {
-    schema: {
-      summary: 'Sandbox: send any event for one of your accounts (test keys only)',
-      tags: ['Sandbox', 'Webhooks'],
-      body: Type.Object(
-        { event: Type.Enum([...EVENT_TYPES]), account: Type.String({ minLength: 1, maxLength: 64 }) },
-        { additionalProperties: false },
-      ),
-      response: {
-        200: V2Envelope(Type.Object({ event_id: Type.String(), event: Type.String(), delivery_id: Nullable(Type.String()) })),
-        '4xx': V2Failure,
-      },
-    },
+  app.route({
+    ...routeOf(fireSandboxEvent),
     // A live key is refused before its body is looked at.
     preValidation: async (request) => {
       if (request.partner?.mode !== 'test') throw new AppError('FORBIDDEN', 'Sandbox helpers answer only to test keys');

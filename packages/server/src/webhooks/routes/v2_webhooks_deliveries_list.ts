@@ -1,21 +1,12 @@
-import { DELIVERY_STATUSES, Paging, V2Envelope, V2Failure, WebhookDelivery } from '@relink/contract';
-import { Type } from 'typebox';
+import { listDeliveries } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { PageQuery, paging, pathLink } from '../../http/paging.ts';
+import { paging, pathLink } from '../../http/paging.ts';
 
 export function register(app: HttpApp, { webhooks }: Services) {
-  app.get('/v2/webhooks/deliveries', {
-    schema: {
-      summary: 'List webhook deliveries with every attempt, newest first',
-      tags: ['Webhooks'],
-      querystring: Type.Object({
-        ...PageQuery,
-        status: Type.Optional(Type.Enum([...DELIVERY_STATUSES])),
-        event_id: Type.Optional(Type.String({ maxLength: 64 })),
-      }),
-      response: { 200: V2Envelope(Type.Array(WebhookDelivery), { meta: Paging }), '4xx': V2Failure },
-    },
+  app.route({
+    ...routeOf(listDeliveries),
     handler: async (request) => {
       const { page, limit, status, event_id } = request.query;
       const { items, total } = await webhooks.deliveries(request.partner!.id, { status, eventId: event_id }, { page, limit });

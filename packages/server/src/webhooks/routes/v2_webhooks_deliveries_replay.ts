@@ -1,17 +1,12 @@
-import { V2Envelope, V2Failure, WebhookDelivery } from '@relink/contract';
-import { Type } from 'typebox';
+import { replayDelivery } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 
 export function register(app: HttpApp, { webhooks }: Services) {
-  app.post('/v2/webhooks/deliveries/:id/replay', {
-    schema: {
-      summary: 'Send the event of a delivery again (same event_id and webhook-id)',
-      tags: ['Webhooks'],
-      params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-      response: { 201: V2Envelope(WebhookDelivery), '4xx': V2Failure },
-    },
+  app.route({
+    ...routeOf(replayDelivery),
     handler: async (request, reply) => {
       const result = await webhooks.replay(request.partner!.id, request.params.id);
       if (result === 'not_found') throw new AppError('DELIVERY_NOT_FOUND', `No delivery ${request.params.id} for this app`);

@@ -1,14 +1,11 @@
-import { V2Envelope, V2Failure, WebhookEndpoint } from '@relink/contract';
+import { getEndpoint } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 
 export function register(app: HttpApp, { webhooks }: Services) {
-  app.get('/v2/webhooks/endpoint', {
-    schema: {
-      summary: "Your app's webhook URL, and whether delivery to it is disabled",
-      tags: ['Webhooks'],
-      response: { 200: V2Envelope(WebhookEndpoint), '4xx': V2Failure },
-    },
+  app.route({
+    ...routeOf(getEndpoint),
     handler: async (request) => successV2('Webhook endpoint retrieved', (await webhooks.endpoint(request.partner!.id))!),
   });
 }

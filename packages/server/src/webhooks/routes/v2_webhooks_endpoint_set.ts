@@ -1,17 +1,12 @@
-import { V2Envelope, V2Failure, WebhookEndpoint, WebhookSecret } from '@relink/contract';
-import { Type } from 'typebox';
+import { setEndpoint } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 
 export function register(app: HttpApp, { webhooks }: Services) {
-  app.put('/v2/webhooks/endpoint', {
-    schema: {
-      summary: 'Set the webhook URL: re-enables delivery and returns a new webhook secret, once',
-      tags: ['Webhooks'],
-      body: Type.Object({ url: Type.String({ minLength: 1, maxLength: 2048 }) }, { additionalProperties: false }),
-      response: { 200: V2Envelope(Type.Object({ ...WebhookEndpoint.properties, ...WebhookSecret.properties })), '4xx': V2Failure },
-    },
+  app.route({
+    ...routeOf(setEndpoint),
     handler: async (request) => {
       const partner = request.partner!;
       const result = await webhooks.setEndpoint(partner.id, partner.mode, request.body.url);

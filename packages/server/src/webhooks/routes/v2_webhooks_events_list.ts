@@ -1,17 +1,12 @@
-import { Paging, V2Envelope, V2Failure, WebhookEvent } from '@relink/contract';
-import { Type } from 'typebox';
+import { listEvents } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { PageQuery, paging, pathLink } from '../../http/paging.ts';
+import { paging, pathLink } from '../../http/paging.ts';
 
 export function register(app: HttpApp, { webhooks }: Services) {
-  app.get('/v2/webhooks/events', {
-    schema: {
-      summary: "List your app's events, newest first",
-      tags: ['Webhooks'],
-      querystring: Type.Object(PageQuery),
-      response: { 200: V2Envelope(Type.Array(WebhookEvent), { meta: Paging }), '4xx': V2Failure },
-    },
+  app.route({
+    ...routeOf(listEvents),
     handler: async (request) => {
       const { page, limit } = request.query;
       const { items, total } = await webhooks.events(request.partner!.id, { page, limit });

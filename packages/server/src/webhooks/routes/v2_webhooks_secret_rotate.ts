@@ -1,16 +1,11 @@
-import { V2Envelope, V2Failure, WebhookSecret } from '@relink/contract';
+import { rotateSecret } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 
 export function register(app: HttpApp, { webhooks }: Services) {
-  app.post('/v2/webhooks/secret/rotate', {
-    // A retried rotation replays the same new secret; the stored copy is encrypted.
-    config: { sealIdempotentResponse: true },
-    schema: {
-      summary: 'Issue a new webhook secret; the previous one keeps signing for 24 hours',
-      tags: ['Webhooks'],
-      response: { 200: V2Envelope(WebhookSecret), '4xx': V2Failure },
-    },
+  app.route({
+    ...routeOf(rotateSecret, { sealIdempotentResponse: true }),
     handler: async (request) => {
       const rotated = (await webhooks.rotateSecret(request.partner!.id))!;
       const expires = rotated.previousExpiresAt === null ? null : new Date(rotated.previousExpiresAt).toISOString();

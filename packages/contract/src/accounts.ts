@@ -1,0 +1,98 @@
+import { Type, type Static } from 'typebox';
+import { Nullable } from './envelope.ts';
+
+/** Path parameter of every account operation. */
+export const AccountId = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{24}$', description: '24-hex account id' }) });
+
+const DataStatus = Type.Enum(['AVAILABLE', 'PARTIAL', 'UNAVAILABLE', 'FAILED', 'PROCESSING']);
+
+/** `GET /accounts/{id}`: Mono's v1 account (camelCase, `_id`). */
+export const AccountV1 = Type.Object({
+  meta: Type.Object({
+    data_status: DataStatus,
+    auth_method: Type.String(),
+    reauth_required: Type.Boolean({ description: 'The account waits for re-authorisation [Relink]' }),
+    last_synced_at: Nullable(Type.String({ description: 'When data was last synced, ISO 8601 [Relink]' })),
+  }),
+  account: Type.Object({
+    _id: Type.String(),
+    institution: Type.Object({ name: Type.String(), bankCode: Type.String(), type: Type.String() }),
+    name: Type.String(),
+    accountNumber: Type.String(),
+    type: Type.String(),
+    balance: Nullable(Type.Integer()),
+    currency: Type.String(),
+    bvn: Nullable(Type.String()),
+  }),
+});
+export type AccountV1 = Static<typeof AccountV1>;
+
+/** `GET /v2/accounts/{id}`'s `data` (snake case). */
+export const AccountV2 = Type.Object({
+  account: Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    currency: Type.String(),
+    type: Type.String(),
+    account_number: Type.String(),
+    balance: Nullable(Type.Integer()),
+    bvn: Nullable(Type.String()),
+    institution: Type.Object({ name: Type.String(), bank_code: Type.String(), type: Type.String() }),
+  }),
+  customer: Type.Object({ id: Type.String() }),
+  meta: Type.Object({
+    data_status: DataStatus,
+    auth_method: Type.String(),
+    retrieved_data: Type.Array(Type.String()),
+    reauth_required: Type.Boolean({ description: 'The account waits for re-authorisation: no sync runs until it is re-authorised [Relink]' }),
+    last_synced_at: Nullable(Type.String({ description: 'When data was last synced, ISO 8601 [Relink]' })),
+    last_sync_error: Nullable(Type.String({ description: 'Why the last sync did not succeed; null after a successful one [Relink]' })),
+  }),
+});
+export type AccountV2 = Static<typeof AccountV2>;
+
+export const Balance = Type.Object({ id: Type.String(), name: Type.String(), account_number: Type.String(), balance: Nullable(Type.Integer()), currency: Type.String() });
+export type Balance = Static<typeof Balance>;
+
+export const IdentityV2 = Type.Object({
+  full_name: Nullable(Type.String()),
+  email: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
+  bvn: Nullable(Type.String()),
+  gender: Nullable(Type.String()),
+  date_of_birth: Nullable(Type.String()),
+  address: Nullable(Type.String()),
+});
+export type IdentityV2 = Static<typeof IdentityV2>;
+
+/** One transaction, the same object on v1 and v2. Amounts are in kobo. */
+export const Transaction = Type.Object({
+  _id: Type.String(),
+  type: Type.Enum(['debit', 'credit']),
+  amount: Type.Integer(),
+  narration: Type.String(),
+  date: Type.String(),
+  balance: Type.Integer(),
+  currency: Type.String(),
+});
+export type Transaction = Static<typeof Transaction>;
+
+export const TransactionsQuery = Type.Object({
+  start: Type.Optional(Type.String({ description: 'From this date (DD-MM-YYYY or ISO 8601)' })),
+  end: Type.Optional(Type.String({ description: 'Up to this date (DD-MM-YYYY or ISO 8601)' })),
+  narration: Type.Optional(Type.String({ maxLength: 100 })),
+  type: Type.Optional(Type.Enum(['debit', 'credit'])),
+  paginate: Type.Optional(Type.Boolean({ default: true })),
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 20 })),
+});
+export type TransactionsQuery = Static<typeof TransactionsQuery>;
+
+/** `page` and `limit` of a paged operator list. */
+export const PageQuery = {
+  page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+};
+
+/** A reauth token: 20 characters, single use, 10 minutes. */
+export const ReauthToken = Type.String({ pattern: '^[0-9A-Za-z]{20}$', description: 'Single use, 10 minutes; send it as `reauth_token` to POST /v1/connect/session' });

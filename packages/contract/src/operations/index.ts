@@ -1,0 +1,23 @@
+import * as accounts from './accounts.ts';
+import * as institutions from './institutions.ts';
+import * as links from './links.ts';
+import * as reauth from './reauth.ts';
+import * as sandbox from './sandbox.ts';
+import * as sessions from './sessions.ts';
+import * as webhooks from './webhooks.ts';
+import type { Operation } from '../operation.ts';
+
+export * from './accounts.ts';
+export * from './institutions.ts';
+export * from './links.ts';
+export * from './reauth.ts';
+export * from './sandbox.ts';
+export * from './sessions.ts';
+export * from './webhooks.ts';
+
+/** Every Partners API operation, by name: what the server serves and the SDK calls. */
+export const OPERATIONS: Readonly<Record<string, Operation>> = Object.fromEntries(
+  Object.entries<unknown>({ ...accounts, ...institutions, ...links, ...reauth, ...sandbox, ...sessions, ...webhooks }).filter(
+    (entry): entry is [string, Operation] => typeof entry[1] === 'object' && entry[1] !== null && 'method' in entry[1] && 'path' in entry[1],
+  ),
+);
