@@ -6,6 +6,7 @@ import { openDatabase, type PartnerDb } from './db.ts';
 import { LiveUpdates } from './live.ts';
 import { UsersReauthStore } from './reauth_store.ts';
 import { Relink } from './relink.ts';
+import type { SandboxLogin } from './views/reconnect.ts';
 import { registerWithRelink } from './relink_setup.ts';
 import { registerAuth } from './routes/auth.ts';
 import { registerDashboard } from './routes/dashboard.ts';
@@ -55,7 +56,7 @@ export async function startPartnerApp(options: PartnerAppOptions): Promise<Runni
     }
   });
   app.addHook('preClose', async () => live.close());
-  const deps = { db, relink, tracker, live, publicKey: options.publicKey, relinkUrl: options.relinkUrl.replace(/\/+$/, ''), testMode: options.secretKey.startsWith('test_'), sandboxNotes: new Map<string, string>() };
+  const deps = { db, relink, tracker, live, publicKey: options.publicKey, relinkUrl: options.relinkUrl.replace(/\/+$/, ''), testMode: options.secretKey.startsWith('test_'), sandboxNotes: new Map<string, SandboxLogin>() };
   const js = asset('app.js');
   const css = asset('app.css');
   app.get('/app.js', (_request, reply) => reply.type('text/javascript; charset=utf-8').send(js));

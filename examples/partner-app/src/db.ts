@@ -112,6 +112,8 @@ export function openDatabase(file: string) {
 export interface Flash {
   kind: 'ok' | 'error' | 'info';
   text: string;
+  /** Something to type exactly (a sandbox password), shown apart from the sentence. */
+  code?: string;
 }
 
 interface UserRow {

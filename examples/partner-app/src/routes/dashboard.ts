@@ -6,6 +6,7 @@ import type { LiveUpdates } from '../live.ts';
 import { RelinkError, type Relink } from '../relink.ts';
 import { dashboard, panel } from '../views/dashboard.ts';
 import { layout } from '../views/layout.ts';
+import type { SandboxLogin } from '../views/reconnect.ts';
 import { signin } from '../views/signin.ts';
 import { requireUser, signedIn } from './auth.ts';
 
@@ -18,7 +19,7 @@ export interface DashboardDeps {
   relinkUrl: string;
   testMode: boolean;
   /** Test mode: what the sandbox bank expects now, per user, shown beside the reconnect forms. */
-  sandboxNotes: Map<string, string>;
+  sandboxNotes: Map<string, SandboxLogin>;
 }
 
 export function registerDashboard(app: FastifyInstance, deps: DashboardDeps) {

@@ -19,7 +19,7 @@ const LOGIN = '/v2/connect/reauth/login';
  */
 export function registerReconnect(app: FastifyInstance, deps: DashboardDeps) {
   const { db, relink } = deps;
-  const note = (user: User) => (deps.testMode ? (deps.sandboxNotes.get(user.id) ?? 'Sandbox: the OTP is 12345.') : undefined);
+  const note = (user: User) => (deps.testMode ? (deps.sandboxNotes.get(user.id) ?? {}) : undefined);
   const page = (reply: FastifyReply, user: User, title: string, body: ReturnType<typeof reconnectStep>) =>
     reply.type('text/html; charset=utf-8').send(layout({ title, user, body }));
   const done = (reply: FastifyReply, token: string) => {

@@ -17,14 +17,12 @@ export function registerSandbox(app: FastifyInstance, deps: DashboardDeps) {
     if (!user.accountId) return reply.redirect('/', 303);
     try {
       const reset = await deps.relink.sandbox.resetLogin(user.accountId, { reason });
-      if (reset.new_password) deps.sandboxNotes.set(user.id, `Sandbox: log in as ${reset.username} with the new password ${reset.new_password}; the OTP is 12345.`);
-      deps.db.sessions.setFlash(token, {
-        kind: 'info',
-        text:
-          reason === 'password_changed'
-            ? `Sandbox: the bank changed the password of ${reset.username} to ${reset.new_password}. Reconnect and log in with it (the OTP is 12345).`
-            : 'Sandbox: the bank now asks for an OTP on a new login. Reconnect with the OTP 12345.',
-      });
+      if (reset.new_password) {
+        deps.sandboxNotes.set(user.id, { username: reset.username, password: reset.new_password });
+        deps.db.sessions.setFlash(token, { kind: 'info', text: `Sandbox: the bank changed the password of ${reset.username}. Reconnect and log in with the new one (the OTP is 12345):`, code: reset.new_password });
+      } else {
+        deps.db.sessions.setFlash(token, { kind: 'info', text: 'Sandbox: the bank now asks for an OTP on a new login. Reconnect with the OTP 12345.' });
+      }
     } catch (error) {
       deps.db.sessions.setFlash(token, { kind: 'error', text: failure(error, 'The sandbox control did not answer. Try again.') });
     }

@@ -22,7 +22,7 @@ export function layout(page: Page): string {
       : ''
   }</header>
 <main id="main">
-${page.flash ? html`<p class="flash ${page.flash.kind}" role="${page.flash.kind === 'error' ? 'alert' : 'status'}">${page.flash.text}</p>` : ''}
+${page.flash ? html`<p class="flash ${page.flash.kind}" role="${page.flash.kind === 'error' ? 'alert' : 'status'}">${page.flash.text}${page.flash.code ? html` <code id="flash-code">${page.flash.code}</code>` : ''}</p>` : ''}
 ${page.body}
 </main>
 ${(page.scripts ?? []).map((src) => html`<script src="${src}"></script>`)}

@@ -6,7 +6,7 @@ import { html, type SafeHtml } from './html.ts';
  * Relink's `userInput` (`{title, form}`), every field labelled, the first one focused, Enter
  * submits. Only the field names Relink asked for are sent back.
  */
-export function reconnectStep(input: { bank: string; ui: Ui; message?: string | undefined; error?: string | undefined; note?: string | undefined }): SafeHtml {
+export function reconnectStep(input: { bank: string; ui: Ui; message?: string | undefined; error?: string | undefined; note?: SandboxLogin | undefined }): SafeHtml {
   const { ui } = input;
   return html`<div class="card">
 <p class="muted small">Reconnecting ${input.bank}</p>
@@ -17,9 +17,21 @@ ${input.error ? html`<p class="flash error" role="alert" id="step-error">${input
 ${ui.form.map((field, i) => fieldHtml(field, i === 0))}
 <button type="submit" class="primary wide">Continue</button>
 </form>
-${input.note ? html`<p class="muted small" id="sandbox-note">${input.note}</p>` : ''}
+${input.note ? sandboxNote(input.note) : ''}
 <form method="post" action="/reconnect/cancel"><button type="submit" class="link">Cancel and go back</button></form>
 </div>`;
+}
+
+/** Test mode: the sandbox bank's current login, after its password was changed. */
+export interface SandboxLogin {
+  username?: string;
+  password?: string;
+}
+
+function sandboxNote(login: SandboxLogin): SafeHtml {
+  return html`<p class="muted small" id="sandbox-note">Sandbox: ${
+    login.password ? html`log in as <code>${login.username}</code> with the new password <code id="sandbox-password">${login.password}</code>; ` : ''
+  }the OTP is <code>12345</code>.</p>`;
 }
 
 function fieldHtml(field: FormElement, first: boolean): SafeHtml {
