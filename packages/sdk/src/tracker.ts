@@ -1,4 +1,6 @@
 import { accountOf, type RelinkEvent } from '@relink/contract';
+import { Relink } from './client.ts';
+import type { ClientOptions } from './transport.ts';
 
 /**
  * Mono's recommended re-authorisation workflow (its tutorial, part 2) for one partner: per
@@ -86,22 +88,23 @@ interface Row {
 }
 const fromRow = (row: Row): ReauthState => ({ accountId: row.account_id, reauthRequired: row.reauth_required === 1, reauthCode: row.reauth_code, changedAt: row.changed_at });
 
-export interface TrackerOptions {
+/** The API client for tokens and `reconcile`: `{client}` (a `Relink`), or the options to make one (`{baseUrl, secretKey}`). */
+export type TrackerOptions = TrackerSettings & ({ client: Relink } | ClientOptions);
+
+interface TrackerSettings {
   store: ReauthStore;
-  /** Relink's (or Mono's) base URL and the secret key, for tokens and `reconcile`. */
-  baseUrl: string;
-  secretKey: string;
   /** Fetch a v1 reauth token when an account needs reauth (the token flow). Default false. */
   fetchToken?: boolean;
-  fetch?: typeof fetch;
   /** The clock for `reconcile`, ISO 8601. */
   now?: () => string;
 }
 
 export class ReauthTracker {
   readonly #options: TrackerOptions;
+  readonly #client: Relink;
   constructor(options: TrackerOptions) {
     this.#options = options;
+    this.#client = 'client' in options ? options.client : new Relink(options);
   }
 
   /** Applies a verified event; returns the account's state after it, or undefined for events it does not track. */
@@ -136,8 +139,7 @@ export class ReauthTracker {
     const ids = accountIds ?? (await this.#options.store.all()).map((s) => s.accountId);
     const out: ReauthState[] = [];
     for (const accountId of ids) {
-      const body = (await this.#call('GET', `/v2/accounts/${encodeURIComponent(accountId)}`)) as { data: { meta: { reauth_required: boolean } } };
-      const required = body.data.meta.reauth_required === true;
+      const required = (await this.#client.accounts.get(accountId)).meta.reauth_required;
       const current = await this.#options.store.get(accountId);
       const state: ReauthState = {
         accountId,
@@ -152,15 +154,6 @@ export class ReauthTracker {
   }
 
   async #token(accountId: string): Promise<string> {
-    const body = (await this.#call('POST', `/accounts/${encodeURIComponent(accountId)}/reauthorise`)) as { token: string };
-    return body.token;
-  }
-
-  async #call(method: string, path: string): Promise<unknown> {
-    const doFetch = this.#options.fetch ?? fetch;
-    const response = await doFetch(this.#options.baseUrl.replace(/\/+$/, '') + path, { method, headers: { 'mono-sec-key': this.#options.secretKey, accept: 'application/json' } });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
-    return JSON.parse(text);
+    return this.#client.v1.reauthorise(accountId);
   }
 }
