@@ -40,7 +40,7 @@ const asset = (name: string) => readFileSync(new URL(`./public/${name}`, import.
 export async function startPartnerApp(options: PartnerAppOptions): Promise<RunningPartnerApp> {
   const db = openDatabase(options.databaseFile);
   const relink = new Relink({ secretKey: options.secretKey, baseUrl: options.relinkUrl });
-  const tracker = new ReauthTracker({ store: new UsersReauthStore(db), baseUrl: options.relinkUrl, secretKey: options.secretKey });
+  const tracker = new ReauthTracker({ store: new UsersReauthStore(db), client: relink });
   const live = new LiveUpdates();
   let webhookSecret: string | undefined;
 
@@ -71,7 +71,7 @@ export async function startPartnerApp(options: PartnerAppOptions): Promise<Runni
   const { address, port } = app.server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   try {
-    ({ webhookSecret } = await registerWithRelink({ relinkUrl: options.relinkUrl, secretKey: options.secretKey, webhookUrl: url + WEBHOOK_PATH, origin: url }));
+    ({ webhookSecret } = await registerWithRelink(relink, { webhookUrl: url + WEBHOOK_PATH, origin: url }));
   } catch (error) {
     await app.close();
     db.close();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { Ui } from './relink.ts';
+import type { Next, Ui } from './relink.ts';
 
 /**
  * The lending app's own database. `users` carries the columns Mono's re-authorisation guide
@@ -20,7 +20,7 @@ export interface User {
 /** A reconnect without the widget in progress: the Relink session and what it asks next. */
 export interface ReconnectAttempt {
   sessionId: string;
-  next: string;
+  next: Next;
   userInput: Ui;
   expiresAt: number;
 }
@@ -95,7 +95,7 @@ export function openDatabase(file: string) {
         const row = db.prepare('select * from reconnect_attempts where user_id = ?').get(userId) as
           | { session_id: string; next: string; user_input: string; expires_at: number }
           | undefined;
-        return row && { sessionId: row.session_id, next: row.next, userInput: JSON.parse(row.user_input) as Ui, expiresAt: row.expires_at };
+        return row && { sessionId: row.session_id, next: row.next as Next, userInput: JSON.parse(row.user_input) as Ui, expiresAt: row.expires_at };
       },
       put: (userId: string, attempt: ReconnectAttempt) =>
         void db

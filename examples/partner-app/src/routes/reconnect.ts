@@ -72,7 +72,7 @@ export function registerReconnect(app: FastifyInstance, deps: DashboardDeps) {
     const answers = pick(attempt.userInput, request.body ?? {});
     let step: StepReply;
     try {
-      step = attempt.next === LOGIN ? await relink.reauth.login(attempt.sessionId, answers) : await relink.connect.commit(attempt.sessionId, answers);
+      step = await relink.reauth.answer(attempt.next, attempt.sessionId, answers);
     } catch (error) {
       if (error instanceof RelinkError && error.code && RETRYABLE.has(error.code)) {
         const bank = await bankName(deps, user);
