@@ -31,6 +31,7 @@ for (const kind of databases()) {
       const form = await visitor.send('GET', '/reconnect');
       assert.match(form.text, /<label for="field-otp">Enter the 5-digit OTP<\/label>/);
       assert.match(form.text, /<input id="field-otp" name="otp" type="password" autocomplete="one-time-code" required inputmode="numeric"/);
+      assert.equal((await visitor.send('POST', '/reconnect/start')).location, '/reconnect', 'going back and starting again resumes the same attempt');
       for (const left of [2, 1]) {
         const wrong = await visitor.send('POST', '/reconnect', { form: { otp: '00000' } });
         assert.match(wrong.text, new RegExp(`did not accept that answer \\(Invalid OTP; ${left} tr(y|ies) left\\)`));

@@ -94,13 +94,6 @@ export function registerReconnect(app: FastifyInstance, deps: DashboardDeps) {
     }
     return ended(reply, user, 'Your bank asked to choose an account, which a reconnect should never do. Please try again.');
   });
-
-  app.post('/reconnect/cancel', async (request, reply) => {
-    const signed = requireUser(db, request, reply);
-    if (!signed) return reply;
-    db.reconnects.delete(signed.user.id);
-    return reply.redirect('/', 303);
-  });
 }
 
 /** Only the fields the bank's form asked for go to Relink (it refuses any other). */

@@ -18,7 +18,7 @@ ${ui.form.map((field, i) => fieldHtml(field, i === 0))}
 <button type="submit" class="primary wide">Continue</button>
 </form>
 ${input.note ? sandboxNote(input.note) : ''}
-<form method="post" action="/reconnect/cancel"><button type="submit" class="link">Cancel and go back</button></form>
+<p><a href="/">Back to your account</a> <span class="muted small">(Reconnect without the widget again within 10 minutes to carry on here.)</span></p>
 </div>`;
 }
 
