@@ -12,19 +12,17 @@ type Responses<O extends Operation> = O extends { readonly status: 201 }
  * it and adds its handler: `app.route({ ...routeOf(getAccount), handler })`.
  */
 export function routeOf<const O extends Operation>(op: O, config: FastifyContextConfig = {}) {
-  return {
-    method: op.method,
-    url: op.path,
-    config: op.auth ? { ...config, auth: op.auth } : config,
-    schema: {
-      summary: op.summary,
-      ...(op.description === undefined ? {} : { description: op.description }),
-      tags: [...op.tags],
-      params: op.params as Schema<O, 'params'>,
-      querystring: op.query as Schema<O, 'query'>,
-      headers: op.headers as Schema<O, 'headers'>,
-      body: op.body as Schema<O, 'body'>,
-      response: { [op.status ?? 200]: op.response, '4xx': op.failure } as Responses<O>,
-    },
+  const schema = {
+    summary: op.summary,
+    ...(op.description === undefined ? {} : { description: op.description }),
+    tags: [...op.tags],
+    params: op.params as Schema<O, 'params'>,
+    querystring: op.query as Schema<O, 'query'>,
+    headers: op.headers as Schema<O, 'headers'>,
+    body: op.body as Schema<O, 'body'>,
+    response: { [op.status ?? 200]: op.response, '4xx': op.failure } as Responses<O>,
   };
+  // Fastify warns (FSTWRN001, once per route at start) about a request part present but undefined.
+  for (const part of ['params', 'querystring', 'headers', 'body'] as const) if (schema[part] === undefined) Reflect.deleteProperty(schema, part);
+  return { method: op.method, url: op.path, config: op.auth ? { ...config, auth: op.auth } : config, schema };
 }
