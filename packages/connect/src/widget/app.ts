@@ -107,20 +107,20 @@ export function Widget({ config }: { config: WidgetConfig }) {
         if (result.sessionOpen) {
           loginFailures.current++;
           const left = MAX_ATTEMPTS - loginFailures.current;
-          return problem('invalid_credentials', 'Incorrect login details', `${result.message}. You have ${left} ${left === 1 ? 'try' : 'tries'} left.`, [back(), exit()]);
+          return problem('invalid_credentials', 'Incorrect login details', `${sentence(result.message)} You have ${left} ${left === 1 ? 'try' : 'tries'} left.`, [back(), exit()]);
         }
         if (loginFailures.current + 1 >= MAX_ATTEMPTS && /failed logins/.test(result.message)) {
           return problem('too_many_attempts', 'Too many attempts', `${bank} did not accept these details ${MAX_ATTEMPTS} times. Start again when you have the right details.`, [startOver(), exit()]);
         }
-        return problem('account_locked', 'Your bank account is locked', `${result.message}. Contact ${bank} to unlock it, then try again.`, [startOver(), exit()]);
+        return problem('account_locked', 'Your bank account is locked', `${sentence(result.message)} Contact ${bank} to unlock it, then try again.`, [startOver(), exit()]);
       }
       case 'OTP_INVALID':
-        return problem('invalid_answer', 'That answer was not accepted', `${result.message}.`, [back(), exit()]);
+        return problem('invalid_answer', 'That answer was not accepted', sentence(result.message), [back(), exit()]);
       case 'OTP_ATTEMPTS_EXCEEDED':
         return problem('too_many_attempts', 'Too many wrong answers', `${bank} did not accept the answer ${MAX_ATTEMPTS} times, so this attempt has stopped. Start again to get a new code.`, [startOver(), exit()]);
       case 'BANK_CONNECTION_ERROR':
       case 'BANK_UNAVAILABLE':
-        return problem('bank_unavailable', `${bank} is not responding`, `${result.message}. This is usually temporary: try again in a moment.`, [back(), exit()]);
+        return problem('bank_unavailable', `${bank} is not responding`, `${sentence(result.message)} This is usually temporary: try again in a moment.`, [back(), exit()]);
       case 'SESSION_EXPIRED':
         return problem('session_expired', 'This attempt has expired', 'For your security each attempt is open for a few minutes only. Start again to continue.', [startOver(), exit()]);
       case 'NETWORK':
@@ -204,4 +204,9 @@ export function Widget({ config }: { config: WidgetConfig }) {
       <footer>Secured by Relink · your login details go only to your bank</footer>
     </div>
   `;
+}
+
+/** A server message as a sentence: one full stop at its end, never two. */
+function sentence(message: string): string {
+  return /[.!?]$/.test(message) ? message : `${message}.`;
 }

@@ -3,6 +3,7 @@
  * and a bank connector wrapper that counts (and can slow down) calls to the sandbox bank.
  */
 import assert from 'node:assert/strict';
+import { Relink } from '@relink/sdk';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SandboxBank } from '../../src/connectors/sandbox/index.ts';
 import { type BankConnector, type ConnectorContext, type ConnectorState, type FetchRequest, hasSandboxControls, type LoginInput, type ResetReason } from '../../src/connectors/types.ts';
@@ -109,18 +110,42 @@ export async function finish(server: TestServer, key: string, api: 'v1' | 'v2', 
   throw new Error(`no code after 5 steps for ${username}`);
 }
 
-/** A whole link over v2 (or v1): session, login, every commit, code exchange; the account id. */
+/** The partner's typed client (`@relink/sdk`) for `key`, without retries so a failure shows at once. */
+export function partner(server: { url: string }, key: string): Relink {
+  return new Relink({ secretKey: key, baseUrl: server.url, retries: 0 });
+}
+
+/** What the sandbox asks for next, answered: the OTP or the security answer. */
+const answer = (form: { name: string }[]) => (form[0]?.name === 'otp' ? { otp: OTP } : { answer: ANSWER });
+
+/**
+ * A whole link over v2 (or v1) through the SDK, as a partner does it: session, login, every
+ * commit the bank asks for, code exchange; the account id.
+ */
 export async function link(
   server: TestServer,
   key: string,
   username = 'user_good',
   options: { api?: 'v1' | 'v2'; customer?: { name: string; email: string } | { id: string } } = {},
 ): Promise<string> {
-  const api = options.api ?? 'v2';
-  const session = api === 'v1' ? await v1Session(server, key) : await v2Session(server, key, options.customer);
-  const login = await step(server, key, api, 'login', session, { username, password: PASSWORD });
-  const code = await finish(server, key, api, session, username, login);
-  return exchange(server, key, code);
+  const relink = partner(server, key);
+  if (options.api === 'v1') {
+    const { id: session } = await relink.v1.createSession({ institution: SANDBOX, auth_method: 'internet_banking' });
+    let reply = await relink.v1.login(session, { username, password: PASSWORD });
+    for (let i = 0; i < 5; i++) {
+      if (reply.responseCode === 99) return relink.v1.exchange(reply.data.code);
+      reply = await relink.v1.commit(session, reply.responseCode === 101 ? { account: 0 } : answer(reply.data.form));
+    }
+    throw new Error(`no code after 5 steps for ${username}`);
+  }
+  const customer = options.customer ?? { name: 'Ada Obi', email: 'ada@example.com' };
+  const { session } = await relink.connect.createSession({ institution: SANDBOX, auth_method: 'internet_banking', scope: 'financial_data', customer });
+  let reply = await relink.connect.login(session.id, { username, password: PASSWORD });
+  for (let i = 0; i < 5; i++) {
+    if (reply.responseCode === 99) return (await relink.accounts.exchange(reply.data.code)).id;
+    reply = await relink.connect.commit(session.id, reply.responseCode === 101 ? { accountNumber: reply.data.accounts[0]!.accountNumber } : answer(reply.data.userInput.form));
+  }
+  throw new Error(`no code after 5 steps for ${username}`);
 }
 
 export async function exchange(server: TestServer, key: string, code: string, path = '/account/auth'): Promise<string> {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { call, type DatabaseKind, type HttpResult, startTestServer, type TestServer, type TestDatabase } from '../helpers.ts';
-import { CountingBank, link, settle } from '../linking/support.ts';
+import { CountingBank, link, partner, settle } from '../linking/support.ts';
 
 export interface ReauthServer extends TestServer {
   bank: CountingBank;
@@ -28,10 +28,9 @@ export type ResetReason = 'mfa_required' | 'password_changed';
 
 /** `POST /v2/sandbox/accounts/{id}/reset-login`: asserts it answered and the account now waits for reauth. */
 export async function resetLogin(server: TestServer, key: string, account: string, reason: ResetReason = 'mfa_required') {
-  const res = await call(server.url, 'POST', `/v2/sandbox/accounts/${account}/reset-login`, { key, body: { reason } });
-  assert.equal(res.status, 200, res.text);
-  assert.equal(res.body.data.reauth_required, true, res.text);
-  return res.body.data as { account: string; reason: string; username: string; new_password: string | null; reauth_required: boolean; sync: string };
+  const reset = await partner(server, key).sandbox.resetLogin(account, { reason });
+  assert.equal(reset.reauth_required, true, JSON.stringify(reset));
+  return reset;
 }
 
 let customers = 0;
@@ -44,8 +43,8 @@ export async function linkedAccount(server: TestServer, key: string, username = 
   customers++;
   const id = await link(server, key, username, { customer: { name: `Customer ${customers}`, email: `customer${customers}@example.com` } });
   await settle(server);
-  const res = await call(server.url, 'GET', `/v2/accounts/${id}`, { key });
-  assert.equal(res.body.data.meta.data_status, 'AVAILABLE', res.text);
+  const details = await partner(server, key).accounts.get(id);
+  assert.equal(details.meta.data_status, 'AVAILABLE', JSON.stringify(details));
   return id;
 }
 
