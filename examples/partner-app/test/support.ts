@@ -113,5 +113,9 @@ export async function linkThroughApi(stack: Stack, userId: string, username: str
   if (reply.responseCode !== 99) throw new Error(`linking ${username} answered ${reply.responseCode}`);
   const linked = await visitor.send('POST', '/link/code', { json: { code: reply.data.code } });
   if (linked.status !== 200) throw new Error(`the app refused the code: ${linked.text}`);
-  return { visitor, accountId: stack.partner.db.users.get(userId)!.accountId! };
+  const accountId = stack.partner.db.users.get(userId)!.accountId!;
+  // The link's first sync holds the account for a moment; a reset-login during it finds nothing to run.
+  const deadline = Date.now() + 15_000;
+  while ((await relinkCall(stack, 'GET', `/v2/accounts/${accountId}`)).body.data.meta.data_status === 'PROCESSING' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return { visitor, accountId };
 }

@@ -17,7 +17,9 @@ export function registerSandbox(app: FastifyInstance, deps: DashboardDeps) {
     if (!user.accountId) return reply.redirect('/', 303);
     try {
       const reset = await deps.relink.sandbox.resetLogin(user.accountId, { reason });
-      if (reset.new_password) {
+      if (!reset.reauth_required) {
+        deps.db.sessions.setFlash(token, { kind: 'error', text: 'Sandbox: the bank was still busy updating this account. Try again in a few seconds.' });
+      } else if (reset.new_password) {
         deps.sandboxNotes.set(user.id, { username: reset.username, password: reset.new_password });
         deps.db.sessions.setFlash(token, { kind: 'info', text: `Sandbox: the bank changed the password of ${reset.username}. Reconnect and log in with the new one (the OTP is 12345):`, code: reset.new_password });
       } else {

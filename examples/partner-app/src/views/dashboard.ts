@@ -99,11 +99,12 @@ ${
 </div>`;
 }
 
-function sandboxControls(account: AccountView | undefined): SafeHtml {
+function sandboxControls(view: AccountView | undefined): SafeHtml {
+  const account = view?.details.meta.data_status === 'PROCESSING' ? undefined : view;
   return html`<details class="card sandbox" id="sandbox">
 <summary>Sandbox controls (test mode)</summary>
 <p class="muted small">Make the sandbox bank behave as a real one does when a linked account needs re-authorisation. ${
-    account ? '' : 'Available once the account data has loaded.'
+    account ? '' : 'Available once the first update from the bank has finished.'
   }</p>
 <form method="post" action="/sandbox/reset-login" class="actions">
 <button type="submit" name="reason" value="mfa_required" class="secondary" ${account ? '' : 'disabled'}>Bank asks for an OTP again</button>
