@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEST_MASTER_KEY, type TestDatabase } from './helpers.ts';
+import { after, before } from 'node:test';
+import { createTestDatabase, type DatabaseKind, TEST_MASTER_KEY, type TestDatabase } from './helpers.ts';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(ROOT, 'packages/server/bin/relink.mjs');
@@ -97,6 +98,33 @@ export function serveOver(db: TestDatabase, vars: Record<string, string> = {}): 
     LOG_LEVEL: 'warn',
     ...vars,
   });
+}
+
+/**
+ * For a fault suite: a database of `kind` made before its tests and dropped after them, and
+ * `serve()` to start `relink serve` over it with `vars`; every process started is killed after.
+ */
+export function servedDatabase(kind: DatabaseKind, vars: Record<string, string> = {}) {
+  let db: TestDatabase | undefined;
+  const running: Served[] = [];
+  before(async () => {
+    db = await createTestDatabase(kind);
+  });
+  after(async () => {
+    for (const served of running) served.kill();
+    await db?.drop();
+  });
+  return {
+    get db(): TestDatabase {
+      if (!db) throw new Error('servedDatabase: the suite has not started');
+      return db;
+    },
+    serve(): Served {
+      const served = serveOver(this.db, vars);
+      running.push(served);
+      return served;
+    },
+  };
 }
 
 /** A long-running `relink serve`; read its output with waitFor, end it with stop (SIGTERM). */

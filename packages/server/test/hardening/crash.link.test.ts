@@ -2,37 +2,26 @@
 // whole: the step that died left no account, no code and no event; the same step, retried,
 // links exactly one account with exactly one account_connected event.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { openDatabase } from '../../src/db/database.ts';
-import { call, createTestDatabase, databases, testConfig, type TestDatabase } from '../helpers.ts';
-import { type Served, serveOver } from '../process.ts';
+import { call, databases, testConfig } from '../helpers.ts';
+import { servedDatabase } from '../process.ts';
 import { waitFor } from '../webhooks/support.ts';
-
-// A step's claim on its session lasts the connector timeout plus 5 s: short, so the retry need not wait long.
-const serve = (db: TestDatabase) => serveOver(db, { RELINK_CONNECTOR_TIMEOUT_MS: '3000' });
 
 for (const kind of databases()) {
   describe(`[${kind}] kill -9 during a link step`, () => {
-    let db: TestDatabase;
-    const running: Served[] = [];
-    before(async () => {
-      db = await createTestDatabase(kind);
-    });
-    after(async () => {
-      for (const served of running) served.kill();
-      await db.drop();
-    });
+    // A step's claim on its session lasts the connector timeout plus 5 s: short, so the retry need not wait long.
+    const fixture = servedDatabase(kind, { RELINK_CONNECTOR_TIMEOUT_MS: '3000' });
 
     test('the killed step leaves nothing half-done; the retried step links once', async () => {
-      const first = serve(db);
-      running.push(first);
+      const first = fixture.serve();
       const { url, key } = await first.sandbox();
       const created = await call(url, 'POST', '/v2/connect/session', { key, body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });
       const session: string = created.body.data.session.id;
       const step = (base: string) =>
         call(base, 'POST', '/v2/connect/login', { key, body: { username: 'user_slow', password: 'pass_good' }, headers: { 'x-session-id': session } });
 
-      const database = openDatabase(testConfig(db).database);
+      const database = openDatabase(testConfig(fixture.db).database);
       try {
         const inFlight = step(url).catch((error: Error) => error);
         // user_slow takes 2 s at the bank: kill once the step has claimed the session.
@@ -44,8 +33,7 @@ for (const kind of databases()) {
         assert.equal((await database.db.selectFrom('codes').select('hash').execute()).length, 0);
         assert.equal((await database.db.selectFrom('events').select('id').execute()).length, 0);
 
-        const second = serve(db);
-        running.push(second);
+        const second = fixture.serve();
         const again = await second.listening();
         let retried = await step(again);
         // The dead step's claim runs out after the connector timeout plus 5 s; until then it is busy.

@@ -2,30 +2,19 @@
 // last committed write left it, another instance takes the sync over once the dead one's claim
 // runs out, and the events are those of one sync: nothing from the killed one, nothing twice.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { openDatabase } from '../../src/db/database.ts';
-import { call, createTestDatabase, databases, testConfig, type TestDatabase } from '../helpers.ts';
-import { type Served, serveOver } from '../process.ts';
+import { call, databases, testConfig } from '../helpers.ts';
+import { servedDatabase } from '../process.ts';
 import { waitFor } from '../webhooks/support.ts';
-
-// A dead worker's hold on an account runs out after 2 s, so the test need not wait 5 minutes.
-const serve = (db: TestDatabase) => serveOver(db, { RELINK_SYNC_CLAIM_SECONDS: '2' });
 
 for (const kind of databases()) {
   describe(`[${kind}] kill -9 during a data sync`, () => {
-    let db: TestDatabase;
-    const running: Served[] = [];
-    before(async () => {
-      db = await createTestDatabase(kind);
-    });
-    after(async () => {
-      for (const served of running) served.kill();
-      await db.drop();
-    });
+    // A dead worker's hold on an account runs out after 2 s, so the test need not wait 5 minutes.
+    const fixture = servedDatabase(kind, { RELINK_SYNC_CLAIM_SECONDS: '2' });
 
     test('the killed sync leaves no trace; the restarted server syncs once and sends each event once', async () => {
-      const first = serve(db);
-      running.push(first);
+      const first = fixture.serve();
       const { url, key } = await first.sandbox();
       const created = await call(url, 'POST', '/v2/connect/session', { key, body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });
       const session: string = created.body.data.session.id;
@@ -33,7 +22,7 @@ for (const kind of databases()) {
       assert.equal(login.body.responseCode, 99, login.text);
       const id = (await call(url, 'POST', '/account/auth', { key, body: { code: login.body.data.code } })).body.id as string;
 
-      const database = openDatabase(testConfig(db).database);
+      const database = openDatabase(testConfig(fixture.db).database);
       try {
         const events = (type: string) => database.db.selectFrom('events').select('id').where('account_id', '=', id).where('type', '=', type).execute();
         const row = () => database.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -49,8 +38,7 @@ for (const kind of databases()) {
         assert.equal((await events('mono.events.reauthorisation_required')).length, 0);
         assert.equal((await events('mono.events.account_updated')).length, 1);
 
-        const second = serve(db);
-        running.push(second);
+        const second = fixture.serve();
         const again = await second.listening();
         // Once the dead claim runs out the restarted server's worker takes the sync over and
         // meets the forced MFA: the account needs re-authorisation, said once.

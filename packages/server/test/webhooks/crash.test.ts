@@ -1,34 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openDatabase } from '../../src/db/database.ts';
-import { call, createTestDatabase, databases, testConfig, type TestDatabase } from '../helpers.ts';
-import { type Served, serveOver } from '../process.ts';
+import { call, databases, testConfig } from '../helpers.ts';
+import { servedDatabase } from '../process.ts';
 import { fire, insertAccount, ok, type Receiver, setEndpoint, startReceiver, waitFor } from './support.ts';
-
-/** `relink serve` as a real process over `db`, retrying quickly so the test need not wait long. */
-const serve = (db: TestDatabase) => serveOver(db, { RELINK_WEBHOOK_TIMEOUT_MS: '2000', RELINK_WEBHOOK_POLL_MS: '200' });
 
 for (const kind of databases()) {
   describe(`[${kind}] kill -9 in the middle of deliveries`, () => {
-    let db: TestDatabase;
+    // `relink serve` as real processes, retrying quickly so the test need not wait long.
+    const fixture = servedDatabase(kind, { RELINK_WEBHOOK_TIMEOUT_MS: '2000', RELINK_WEBHOOK_POLL_MS: '200' });
     let receiver: Receiver;
-    const running: Served[] = [];
     before(async () => {
-      db = await createTestDatabase(kind);
       receiver = await startReceiver(() => {});
     });
-    after(async () => {
-      for (const served of running) served.kill();
-      await receiver.close();
-      await db.drop();
-    });
+    after(() => receiver.close());
 
     test('every event is delivered at least once after the server is killed and restarted', async () => {
-      const first = serve(db);
-      running.push(first);
+      const first = fixture.serve();
       const { url, appId, key } = await first.sandbox();
       await setEndpoint({ url }, key, receiver.url);
-      const database = openDatabase(testConfig(db).database);
+      const database = openDatabase(testConfig(fixture.db).database);
       const account = await insertAccount(database.db, appId).finally(() => database.close());
 
       const fired: string[] = [];
@@ -40,8 +31,7 @@ for (const kind of databases()) {
       const beforeRestart = receiver.received.length;
       receiver.answer = ok;
       const delivered = () => new Set(receiver.received.slice(beforeRestart).map((r) => r.id));
-      const second = serve(db);
-      running.push(second);
+      const second = fixture.serve();
       const restarted = await second.listening();
       await waitFor(() => fired.every((id) => delivered().has(id)), 30_000, 'every event after the restart');
 
