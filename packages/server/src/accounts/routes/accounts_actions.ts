@@ -8,7 +8,6 @@ const SYNC_QUEUED = 'Data sync queued; account_updated follows when it finishes'
 
 /** Unlink and sync, under v1 and v2 paths. */
 export function register(app: HttpApp, { accounts, sync: syncs }: Services) {
-  const unlinkAccount = (appId: string, id: string) => accounts.unlink(appId, id);
   const queueSync = async (appId: string, id: string) => {
     await accounts.requestSync(appId, id);
     void syncs.wake();
@@ -17,14 +16,14 @@ export function register(app: HttpApp, { accounts, sync: syncs }: Services) {
   app.route({
     ...routeOf(unlinkV1),
     handler: async (request) => {
-      await unlinkAccount(request.partner!.id, request.params.id);
+      await accounts.unlink(request.partner!.id, request.params.id);
       return { status: 'successful', message: UNLINKED };
     },
   });
   app.route({
     ...routeOf(unlink),
     handler: async (request) => {
-      await unlinkAccount(request.partner!.id, request.params.id);
+      await accounts.unlink(request.partner!.id, request.params.id);
       return successV2(UNLINKED, null);
     },
   });
