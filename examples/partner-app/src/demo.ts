@@ -4,9 +4,9 @@
  * as `relink serve` does (its keys kept in .demo/relink/sandbox-app.json, mode 0600); later
  * runs reuse it. Ctrl-C stops both.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadConfig, startServer, type RunningServer } from '@relink/server';
+import { loadConfig, readSandboxSecrets, startServer, writeSandboxSecrets, type RunningServer } from '@relink/server';
 import { startPartnerApp } from './app.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -64,25 +64,19 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 /** The Sandbox app's keys: created on the first run (as `relink serve` does), read from the 0600 file later. */
 async function sandboxKeys(server: RunningServer): Promise<{ secretKey: string; publicKey: string }> {
-  const file = join(relinkDir, 'sandbox-app.json');
   const { apps } = server.services;
   const created = await apps.createOnce('sandbox_app', { name: 'Sandbox' });
   if (created) {
-    save(file, { app_id: created.id, secret_key: created.secretKey, webhook_secret: created.webhookSecret });
+    writeSandboxSecrets(relinkDir, { app_id: created.id, secret_key: created.secretKey, webhook_secret: created.webhookSecret });
     return { secretKey: created.secretKey, publicKey: created.publicKey };
   }
-  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { app_id: string; secret_key: string }) : undefined;
+  const saved = readSandboxSecrets(relinkDir);
   const app = saved && (await apps.authenticate(saved.secret_key));
   if (app) return { secretKey: saved.secret_key, publicKey: app.publicKey };
   // The file was deleted (as serve's banner suggests): a new key for the Sandbox app, kept the same way.
   const sandbox = (await apps.list()).find((a) => a.name === 'Sandbox' && a.mode === 'test');
   if (!sandbox) throw new Error(`${dir} holds no test-mode Sandbox app; delete ${dir} to start afresh`);
   const rotated = (await apps.rotateKey(sandbox.id))!;
-  save(file, { app_id: sandbox.id, secret_key: rotated.secretKey });
+  writeSandboxSecrets(relinkDir, { app_id: sandbox.id, secret_key: rotated.secretKey });
   return { secretKey: rotated.secretKey, publicKey: sandbox.publicKey };
-}
-
-function save(file: string, value: unknown) {
-  rmSync(file, { force: true });
-  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
 }

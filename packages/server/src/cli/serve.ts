@@ -1,11 +1,8 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeSandboxSecrets } from '../apps/sandbox_secrets.ts';
 import { startServer } from '../server.ts';
 import type { Services } from '../services.ts';
 import type { CliContext } from './context.ts';
 
-/** Where a non-interactive first start leaves the Sandbox app's secrets (mode 0600). */
-export const SECRETS_FILE = 'sandbox-app.json';
 
 export async function serveCommand(context: CliContext): Promise<number> {
   const { config } = context;
@@ -63,10 +60,7 @@ async function sandboxBanner(services: Services, url: string, interactive: boole
   } else if (app) {
     // stdout is a pipe, where the JSON logs go and a log collector may read: the secrets go
     // to a file only the operator can read, never to a log stream.
-    const file = join(services.config.dataDir, SECRETS_FILE);
-    mkdirSync(services.config.dataDir, { recursive: true });
-    rmSync(file, { force: true });
-    writeFileSync(file, `${JSON.stringify({ app_id: app.id, secret_key: app.secretKey, webhook_secret: app.webhookSecret }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    const file = writeSandboxSecrets(services.config.dataDir, { app_id: app.id, secret_key: app.secretKey, webhook_secret: app.webhookSecret });
     lines.push(
       '',
       `Created the test-mode app "Sandbox" (${app.id}). Its secret key and webhook secret are in ${file}`,
