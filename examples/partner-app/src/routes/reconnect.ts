@@ -76,7 +76,9 @@ export function registerReconnect(app: FastifyInstance, deps: DashboardDeps) {
     } catch (error) {
       if (error instanceof RelinkError && error.code && RETRYABLE.has(error.code)) {
         const bank = await bankName(deps, user);
-        return page(reply.code(200), user, 'Reconnect', reconnectStep({ bank, ui: attempt.userInput, error: retryMessage(error, bank), note: note(user) }));
+        // What the person typed stays in the form, except what the bank treats as secret.
+        const ui = { ...attempt.userInput, form: attempt.userInput.form.map((f) => (f.contentType === 'password' || f.type !== 'elements.input' ? f : { ...f, value: answers[f.name] })) };
+        return page(reply.code(200), user, 'Reconnect', reconnectStep({ bank, ui, error: retryMessage(error, bank), note: note(user) }));
       }
       return ended(reply, user, failure(error, 'Your bank could not be reached just now. Please try again in a few minutes.'));
     }
