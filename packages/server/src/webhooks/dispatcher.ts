@@ -4,9 +4,9 @@ import type { Config } from '../config/config.ts';
 import type { Clock } from '../lib/clock.ts';
 import { CoalescedPass } from '../lib/coalesce.ts';
 import type { Vault } from '../vault/vault.ts';
-import { attemptDelivery } from './attempt.ts';
+import { attemptDelivery, SigningSecrets } from './attempt.ts';
 import type { EgressGuard } from './egress.ts';
-import type { Claim, DeliveryStore } from './store.ts';
+import type { Claim, DeliveryStore, Outcome } from './store.ts';
 import type { Wakeup } from './wakeup.ts';
 
 /** While an app is saturated, how often other apps' due work is looked for at most. */
@@ -18,11 +18,21 @@ interface InFlight {
   abort: AbortController;
 }
 
+interface Unrecorded {
+  outcome: Outcome;
+  recorded(): void;
+  failed(error: unknown): void;
+}
+
 /**
  * Turns due delivery rows into HTTP attempts. Work is found by claiming rows (so any number of
  * instances can share it), woken by commits and notifications, and polled for as a fallback.
  * Attempts run concurrently, at most `concurrency` at once and at most half of that for one
  * app, so a slow receiver cannot hold up the others.
+ *
+ * The database work is shared between attempts: one claim and one read of their targets per
+ * batch of claimed rows, and the outcomes of attempts that end together recorded in one
+ * transaction. An attempt holds its slot until its outcome is recorded.
  */
 export class Dispatcher {
   readonly concurrency = 16;
@@ -31,6 +41,11 @@ export class Dispatcher {
   attemptsStarted = 0;
   private readonly inFlight = new Map<string, InFlight>();
   private readonly passes: CoalescedPass;
+  private readonly secrets: SigningSecrets;
+  /** Outcomes waiting for the next recording transaction. */
+  private unrecorded: Unrecorded[] = [];
+  /** Never stopped: attempts that end while the dispatcher stops still have their outcome recorded. */
+  private readonly recording: CoalescedPass;
   private started = false;
   private closed = false;
   /** Wake-ups from outside (a commit, a notification, the poll): each may mean new due work. */
@@ -49,6 +64,8 @@ export class Dispatcher {
       stopped: () => this.closed,
       onError: (error) => this.deps.logger.error({ err: error }, 'webhook dispatcher pass failed; retrying on the next wake-up'),
     });
+    this.secrets = new SigningSecrets(deps.vault);
+    this.recording = new CoalescedPass(() => this.recordUnrecorded(), { stopped: () => false, onError: () => {} });
   }
 
   /** Starts the background loop: a first pass now, then on every wake-up and poll. */
@@ -137,7 +154,7 @@ export class Dispatcher {
       const claims = await this.store.claimDue(now, limit, this.deps.config.timeoutMs * 2, saturated);
       if (saturated.length > 0 && claims.length < limit) this.othersDrainedAt = wakes;
       if (claims.length === 0) return;
-      for (const claim of claims) this.launch(claim);
+      this.launch(claims);
     }
   }
 
@@ -147,15 +164,70 @@ export class Dispatcher {
     return counts;
   }
 
-  private launch(claim: Claim): void {
-    const abort = new AbortController();
-    this.attemptsStarted++;
-    const done = attemptDelivery(claim, this.store, this.deps, abort.signal)
-      .catch((error: unknown) => this.deps.logger.error({ err: error, delivery: claim.id }, 'webhook attempt failed to record'))
-      .finally(() => {
-        this.inFlight.delete(claim.id);
-        this.slotFreed();
-      });
-    this.inFlight.set(claim.id, { appId: claim.app_id, done, abort });
+  /** Starts an attempt of each claimed row; their targets are read in one query. */
+  private launch(claims: Claim[]): void {
+    const targets = this.store.targets(claims.map((c) => c.id));
+    for (const claim of claims) {
+      const abort = new AbortController();
+      this.attemptsStarted++;
+      const done = targets
+        .then((found) => attemptDelivery(claim, found.get(claim.id), this.secrets, this.deps, abort.signal))
+        .then((outcome) => this.record(outcome))
+        .catch((error: unknown) => this.deps.logger.error({ err: error, delivery: claim.id }, 'webhook attempt failed to record'))
+        .finally(() => {
+          this.inFlight.delete(claim.id);
+          this.slotFreed();
+        });
+      this.inFlight.set(claim.id, { appId: claim.app_id, done, abort });
+    }
+  }
+
+  /** Resolves when the outcome is committed (with the others that ended meanwhile). */
+  private record(outcome: Outcome): Promise<void> {
+    return new Promise((recorded, failed) => {
+      this.unrecorded.push({ outcome, recorded, failed });
+      void this.recording.run();
+    });
+  }
+
+  private async recordUnrecorded(): Promise<void> {
+    // Attempts whose answers arrived in the same turn of the event loop join one transaction.
+    await new Promise((resolve) => setImmediate(resolve));
+    const batch = this.unrecorded;
+    this.unrecorded = [];
+    if (batch.length === 0) return;
+    const outcomes = batch.map((u) => u.outcome);
+    let claims: Claim[] = [];
+    try {
+      claims = await this.store.record(outcomes, this.claimAlongside(outcomes));
+    } catch {
+      // One outcome that cannot be written must not lose the others: each alone, then.
+      for (const u of batch) await this.store.record([u.outcome]).then(() => this.recorded(u), u.failed);
+      return;
+    }
+    for (const u of batch) this.recorded(u);
+    if (claims.length > 0) this.launch(claims);
+  }
+
+  private recorded(u: Unrecorded): void {
+    this.inFlight.delete(u.outcome.claim.id);
+    u.recorded();
+  }
+
+  /**
+   * The slots of the attempts being recorded are free once their outcomes are written. When no
+   * app would then be at its limit, the next due rows are claimed in the same transaction: one
+   * commit per round of attempts instead of two. (With an app at its limit the claim has to
+   * skip that app's rows, which `claimAndLaunch` paces.)
+   */
+  private claimAlongside(outcomes: Outcome[]): { now: number; limit: number; leaseMs: number } | undefined {
+    if (this.closed) return undefined;
+    const freed = new Set(outcomes.map((o) => o.claim.id));
+    const perApp = new Map<string, number>();
+    for (const [id, flight] of this.inFlight) if (!freed.has(id)) perApp.set(flight.appId, (perApp.get(flight.appId) ?? 0) + 1);
+    const busiest = Math.max(0, ...perApp.values());
+    const limit = Math.min(this.concurrency - (this.inFlight.size - freed.size), this.perAppLimit - busiest);
+    if (limit <= 0) return undefined;
+    return { now: this.deps.clock.now(), limit, leaseMs: this.deps.config.timeoutMs * 2 };
   }
 }

@@ -1,7 +1,9 @@
 import type { Capabilities } from '../db/dialects/types.ts';
 import type { Db } from '../db/database.ts';
+import type { AppMode } from '../apps/service.ts';
 import type { DeliveryStatus, WebhookDeliveriesTable } from '../db/schema.ts';
-import { newId } from '../lib/ids.ts';
+import { newId, newSortableId } from '../lib/ids.ts';
+import { sql } from 'kysely';
 
 export interface Claim {
   id: string;
@@ -10,6 +12,31 @@ export interface Claim {
   attempt_count: number;
   claim_token: string;
 }
+
+/** What an attempt of a claimed delivery needs: the event body and the app's endpoint and secrets. */
+export interface Target {
+  body: string;
+  mode: AppMode;
+  webhook_url: string | null;
+  webhook_disabled_at: number | null;
+  deleted_at: number | null;
+  webhook_secret_id: string | null;
+  previous_webhook_secret_id: string | null;
+  previous_webhook_secret_expires_at: number | null;
+}
+
+/** What became of a claimed delivery, to be recorded. */
+export type Outcome =
+  | {
+      kind: 'attempted';
+      claim: Claim;
+      attempt: { url: string; at: number; statusCode: number | null; durationMs: number; error: string | null; bodyExcerpt: string | null };
+      next: { status: DeliveryStatus; nextAttemptAt: number | null; disableReason?: string };
+    }
+  /** Ended without an attempt: no URL any more, webhook disabled, app deleted. */
+  | { kind: 'abandoned'; claim: Claim; reason: string; at: number }
+  /** Cut short by a shutdown: given back untouched. */
+  | { kind: 'released'; claim: Claim };
 
 /**
  * The outbox's delivering side: queues a delivery of an event, when its app has a webhook URL
@@ -37,7 +64,7 @@ export async function enqueueDelivery(
 /** A pending delivery row, due now; `replayOf` names the delivery a replay repeats. */
 export function newDelivery(appId: string, eventId: string, url: string, now: number, replayOf: string | null = null): WebhookDeliveriesTable {
   return {
-    id: newId('whd'),
+    id: newSortableId('whd', now),
     app_id: appId,
     event_id: eventId,
     url,
@@ -80,16 +107,16 @@ export class DeliveryStore {
    * are left in index order: sorting them by id made SQLite sort the whole due backlog on
    * every claim (0.4 ms a claim behind 3,000 due rows, against 8 µs without).
    */
-  claimDue(now: number, limit: number, leaseMs: number, excludeApps: string[]): Promise<Claim[]> {
+  claimDue(now: number, limit: number, leaseMs: number, excludeApps: string[], executor: Db = this.db): Promise<Claim[]> {
     const token = newId('clm');
-    return this.db
+    return executor
       .with(
         (cte) => cte('due').materialized(),
         (db) =>
           db
             .selectFrom('webhook_deliveries')
             .select('id')
-            .where('status', '=', 'pending')
+            .where('status', '=', sql.lit('pending'))
             .where('next_attempt_at', '<=', now)
             .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
             .$if(excludeApps.length > 0, (q) => q.where('app_id', 'not in', excludeApps))
@@ -105,23 +132,18 @@ export class DeliveryStore {
       .execute() as Promise<Claim[]>;
   }
 
-  /** Gives a claimed delivery back untouched, for another dispatcher to take at once. */
-  async release(claim: Claim): Promise<void> {
-    await this.db
-      .updateTable('webhook_deliveries')
-      .set({ claimed_until: null, claim_token: null })
-      .where('id', '=', claim.id)
-      .where('claim_token', '=', claim.claim_token)
-      .execute();
-  }
-
-  /** Everything an attempt needs: the event body and the app's endpoint and secrets. */
-  target(deliveryId: string) {
-    return this.db
+  /**
+   * Everything the attempts of these deliveries need, in one read: each event's body and its
+   * app's endpoint and secrets. A delivery whose app is gone is missing from the map.
+   */
+  async targets(deliveryIds: string[]): Promise<Map<string, Target>> {
+    if (deliveryIds.length === 0) return new Map();
+    const rows = await this.db
       .selectFrom('webhook_deliveries as d')
       .innerJoin('events as e', 'e.id', 'd.event_id')
       .innerJoin('apps as a', 'a.id', 'd.app_id')
       .select([
+        'd.id',
         'e.body',
         'a.mode',
         'a.webhook_url',
@@ -131,53 +153,44 @@ export class DeliveryStore {
         'a.previous_webhook_secret_id',
         'a.previous_webhook_secret_expires_at',
       ])
-      .where('d.id', '=', deliveryId)
-      .executeTakeFirst();
+      .where('d.id', 'in', deliveryIds)
+      .execute();
+    return new Map(rows.map(({ id, ...target }) => [id, target]));
   }
 
   /**
-   * Records an attempt and moves the delivery on, if this dispatcher still holds it. A 410
-   * disables the app's webhook, but only while the app still points at the URL that answered.
+   * Records what became of several claimed deliveries in one transaction: attempts with their
+   * next step, deliveries ended without an attempt, and claims given back untouched (a
+   * shutdown cut the attempt short) for another dispatcher to take at once. Each row is
+   * changed only if this dispatcher still holds it (its claim token). A 410 disables the app's
+   * webhook, but only while the app still points at the URL that answered. With `claim`, the
+   * next due deliveries are claimed in the same transaction, and returned.
    */
-  async finish(
-    claim: Claim,
-    attempt: { url: string; at: number; statusCode: number | null; durationMs: number; error: string | null; bodyExcerpt: string | null },
-    next: { status: DeliveryStatus; nextAttemptAt: number | null; disableReason?: string },
-  ): Promise<boolean> {
+  async record(outcomes: Outcome[], claim?: { now: number; limit: number; leaseMs: number }): Promise<Claim[]> {
     return this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('webhook_attempts')
-        .values({
-          id: newId('wha'),
-          delivery_id: claim.id,
-          app_id: claim.app_id,
-          url: attempt.url,
-          attempted_at: attempt.at,
-          status_code: attempt.statusCode,
-          duration_ms: attempt.durationMs,
-          error: attempt.error,
-          response_body_excerpt: attempt.bodyExcerpt,
-        })
-        .execute();
-      const done = next.status !== 'pending';
-      const result = await trx
-        .updateTable('webhook_deliveries')
-        .set((eb) => ({
-          status: next.status,
-          url: attempt.url,
-          attempt_count: eb('attempt_count', '+', 1),
-          next_attempt_at: next.nextAttemptAt,
-          claimed_until: null,
-          claim_token: null,
-          last_status_code: attempt.statusCode,
-          last_error: attempt.error,
-          updated_at: attempt.at,
-          completed_at: done ? attempt.at : null,
-        }))
-        .where('id', '=', claim.id)
-        .where('claim_token', '=', claim.claim_token)
-        .executeTakeFirst();
-      if (next.disableReason !== undefined) {
+      const attempted = outcomes.filter((o) => o.kind === 'attempted');
+      if (attempted.length > 0) {
+        await trx
+          .insertInto('webhook_attempts')
+          .values(
+            attempted.map(({ claim, attempt }) => ({
+              id: newSortableId('wha', attempt.at),
+              delivery_id: claim.id,
+              app_id: claim.app_id,
+              url: attempt.url,
+              attempted_at: attempt.at,
+              status_code: attempt.statusCode,
+              duration_ms: attempt.durationMs,
+              error: attempt.error,
+              response_body_excerpt: attempt.bodyExcerpt,
+            })),
+          )
+          .execute();
+      }
+      await moveOn(trx, attempted);
+      for (const outcome of outcomes) if (outcome.kind !== 'attempted') await this.recordOne(trx, outcome);
+      for (const { claim, attempt, next } of attempted) {
+        if (next.disableReason === undefined) continue;
         await trx
           .updateTable('apps')
           .set({ webhook_disabled_at: attempt.at, webhook_disabled_reason: next.disableReason, updated_at: attempt.at })
@@ -186,17 +199,40 @@ export class DeliveryStore {
           .where('webhook_disabled_at', 'is', null)
           .execute();
       }
-      return Number(result.numUpdatedRows) === 1;
+      return claim ? this.claimDue(claim.now, claim.limit, claim.leaseMs, [], trx) : [];
     });
   }
 
-  /** Ends a delivery that cannot be attempted (no URL any more, webhook disabled, app deleted). */
-  async abandon(claim: Claim, reason: string, now: number): Promise<void> {
-    await this.db
-      .updateTable('webhook_deliveries')
-      .set({ status: 'failed', next_attempt_at: null, claimed_until: null, claim_token: null, last_error: reason, updated_at: now, completed_at: now })
-      .where('id', '=', claim.id)
-      .where('claim_token', '=', claim.claim_token)
-      .execute();
+  private async recordOne(trx: Db, outcome: Exclude<Outcome, { kind: 'attempted' }>): Promise<void> {
+    const held = trx.updateTable('webhook_deliveries').where('id', '=', outcome.claim.id).where('claim_token', '=', outcome.claim.claim_token);
+    if (outcome.kind === 'released') {
+      await held.set({ claimed_until: null, claim_token: null }).execute();
+    } else {
+      const { reason, at } = outcome;
+      await held
+        .set({ status: 'failed', next_attempt_at: null, claimed_until: null, claim_token: null, last_error: reason, updated_at: at, completed_at: at })
+        .execute();
+    }
   }
+}
+
+/**
+ * Moves each attempted delivery on (its status, next attempt, last answer), if its claim still
+ * holds, in one statement for the whole batch: `UPDATE … FROM (VALUES …)`, which SQLite (3.33+)
+ * and PostgreSQL both have, and where both name the columns column1, column2, …. The casts
+ * give PostgreSQL the types its parameters would otherwise lack.
+ */
+async function moveOn(trx: Db, attempted: Extract<Outcome, { kind: 'attempted' }>[]): Promise<void> {
+  if (attempted.length === 0) return;
+  const rows = attempted.map(
+    ({ claim, attempt, next }) =>
+      sql`(${claim.id}, ${claim.claim_token}, ${next.status}, ${attempt.url}, cast(${next.nextAttemptAt} as bigint), cast(${attempt.statusCode} as integer), cast(${attempt.error} as text), cast(${attempt.at} as bigint), cast(${next.status === 'pending' ? null : attempt.at} as bigint))`,
+  );
+  await sql`
+    update webhook_deliveries set
+      status = v.column3, url = v.column4, attempt_count = attempt_count + 1, next_attempt_at = v.column5,
+      claimed_until = null, claim_token = null, last_status_code = v.column6, last_error = v.column7,
+      updated_at = v.column8, completed_at = v.column9
+    from (values ${sql.join(rows)}) as v
+    where webhook_deliveries.id = v.column1 and webhook_deliveries.claim_token = v.column2`.execute(trx);
 }

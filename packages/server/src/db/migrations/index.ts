@@ -7,6 +7,7 @@ import * as bootstrap from './0005_bootstrap.ts';
 import * as reauth from './0006_reauth.ts';
 import * as limits from './0007_limits.ts';
 import * as connect from './0008_connect.ts';
+import * as webhookClaims from './0009_webhook_claims.ts';
 
 /** Every migration, in order. Listed statically so a build needs no file-system scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_reauth': reauth,
   '0007_limits': limits,
   '0008_connect': connect,
+  '0009_webhook_claims': webhookClaims,
 };
 
 export const migrationProvider: MigrationProvider = {
