@@ -24,7 +24,7 @@ export function postgresDialect(url: string, poolSize = 10): DialectSetup {
   return {
     kind: 'postgres',
     dialect: new PostgresDialect({ pool }),
-    capabilities: { skipLocked: true, notify: true },
+    capabilities: { skipLocked: true, notify: true, asyncCommit: true },
     pool,
     // Kysely's own lock is taken only after it has created its bookkeeping tables, and two
     // concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalogue.

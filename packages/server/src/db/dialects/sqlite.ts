@@ -30,7 +30,7 @@ export function sqliteDialect(file: string): DialectSetup {
   return {
     kind: 'sqlite',
     dialect: new SqliteDialect({ database: preparedOnce(database, changes) }),
-    capabilities: { skipLocked: false, notify: false },
+    capabilities: { skipLocked: false, notify: false, asyncCommit: false },
     // Kysely takes no lock on SQLite (it assumes one process) and runs each migration on
     // its own, so two processes starting on a fresh file would both create the same tables.
     // The migrator runs on this same handle without transactions of its own, so its work

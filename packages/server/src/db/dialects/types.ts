@@ -9,6 +9,13 @@ export interface Capabilities {
   skipLocked: boolean;
   /** `LISTEN/NOTIFY` can wake other instances (PostgreSQL). */
   notify: boolean;
+  /**
+   * A transaction may ask not to wait for its commit to reach the disk (PostgreSQL's
+   * `SET LOCAL synchronous_commit = off`): still atomic and visible at once, but a crash of
+   * the database server may lose it. SQLite's commits already do not wait (WAL with
+   * `synchronous=NORMAL`).
+   */
+  asyncCommit: boolean;
 }
 
 export interface DialectSetup {
