@@ -197,21 +197,20 @@ export class Dispatcher {
     this.unrecorded = [];
     if (batch.length === 0) return;
     const outcomes = batch.map((u) => u.outcome);
-    let claims: Claim[] = [];
+    let claims: Claim[];
     try {
       claims = await this.store.record(outcomes, this.claimAlongside(outcomes));
-    } catch {
-      // One outcome that cannot be written must not lose the others: each alone, then.
-      for (const u of batch) await this.store.record([u.outcome]).then(() => this.recorded(u), u.failed);
+    } catch (error) {
+      // Nothing of the batch was written (one transaction): its rows stay claimed until their
+      // lease ends and are attempted again then, as after a crash.
+      for (const u of batch) u.failed(error);
       return;
     }
-    for (const u of batch) this.recorded(u);
+    for (const u of batch) {
+      this.inFlight.delete(u.outcome.claim.id);
+      u.recorded();
+    }
     if (claims.length > 0) this.launch(claims);
-  }
-
-  private recorded(u: Unrecorded): void {
-    this.inFlight.delete(u.outcome.claim.id);
-    u.recorded();
   }
 
   /**

@@ -19,7 +19,10 @@ for (const kind of databases()) {
       first = await startTestServer(kind, { logLevel: 'warn', env });
       second = await startTestServer(kind, { logLevel: 'warn', env, db: first.db });
       second.clock.set(first.clock.now());
-      receiver = await startReceiver();
+      // Each answer takes 20 ms, as a real receiver's would: one dispatcher alone needs at least
+      // a quarter of a second for the SQLite burst (16 in flight), so the other's 100 ms poll
+      // finds work too, however quickly the first claims and records.
+      receiver = await startReceiver((_request, response) => void setTimeout(() => response.writeHead(200).end('ok'), 20));
     });
     after(async () => {
       await second.stop();
