@@ -87,23 +87,22 @@ function findTests() {
  * run alone after the others were done; started first, the short files fill in around them.
  * Measured per file with RELINK_TEST_TIMINGS (docs/benchmarks.md, "The test suite"), longest first.
  */
-const SLOWEST = [
-  'packages/server/test/connect/widget.e2e.test.ts',
-  'packages/server/test/foundation/cli.test.ts',
-  'packages/server/test/hardening/crash.sync.test.ts',
-  'packages/server/test/hardening/fuzz.security.test.ts',
-  'examples/partner-app/test/direct_reauth.e2e.test.ts',
-  'packages/server/test/vault/rotate.cli.test.ts',
-  'packages/server/test/reauth/v2.session.test.ts',
-  'packages/server/test/hardening/crash.link.test.ts',
-  'packages/server/test/webhooks/crash.test.ts',
-  'packages/server/test/connect/widget.security.e2e.test.ts',
-  'packages/server/test/foundation/shutdown.test.ts',
-  'examples/partner-app/test/demo.test.ts',
-];
-
 function slowestFirst(files) {
-  const rank = (file) => (SLOWEST.includes(file) ? SLOWEST.indexOf(file) : SLOWEST.length);
+  const slowest = [
+    'packages/server/test/connect/widget.e2e.test.ts',
+    'packages/server/test/foundation/cli.test.ts',
+    'packages/server/test/hardening/crash.sync.test.ts',
+    'packages/server/test/hardening/fuzz.security.test.ts',
+    'examples/partner-app/test/direct_reauth.e2e.test.ts',
+    'packages/server/test/vault/rotate.cli.test.ts',
+    'packages/server/test/reauth/v2.session.test.ts',
+    'packages/server/test/hardening/crash.link.test.ts',
+    'packages/server/test/webhooks/crash.test.ts',
+    'packages/server/test/connect/widget.security.e2e.test.ts',
+    'packages/server/test/foundation/shutdown.test.ts',
+    'examples/partner-app/test/demo.test.ts',
+  ];
+  const rank = (file) => (slowest.includes(file) ? slowest.indexOf(file) : slowest.length);
   return files.map((file, i) => [rank(file), i, file]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , file]) => file);
 }
 
