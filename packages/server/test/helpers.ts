@@ -96,6 +96,7 @@ export async function startTestServer(
   options: { env?: Record<string, string>; db?: TestDatabase; logLevel?: string; connectors?: ServiceOptions['connectors'] } = {},
 ): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase(kind));
+  if (kind === 'sqlite') await settleOthersOn(db);
   const clock = new ManualClock(Date.now());
   const logs: string[] = [];
   const destination: DestinationStream = { write: (line: string) => void logs.push(line) };
@@ -105,17 +106,39 @@ export async function startTestServer(
     logger: createLogger(config.logLevel, destination),
     ...(options.connectors ? { connectors: options.connectors } : {}),
   });
-  return {
+  const running: TestServer = {
     ...server,
     clock,
     db,
     logs,
     createApp: (name = 'Test app', appOptions = {}) => server.services.apps.create({ name, ...appOptions }),
     async stop() {
+      onSameFile.get(db.url)?.delete(running);
       await server.close();
       if (!options.db) await db.drop();
     },
   };
+  onSameFile.set(db.url, (onSameFile.get(db.url) ?? new Set()).add(running));
+  return running;
+}
+
+/** The test servers of this process running on each SQLite file. */
+const onSameFile = new Map<string, Set<TestServer>>();
+
+/**
+ * Two servers in one test process on one SQLite file share one thread, which production's
+ * instances (separate processes) never do. better-sqlite3 waits for a lock synchronously
+ * (busy_timeout, 10 s), so when the newcomer's migration holds the write lock across an await
+ * and the running server's start-up sync or dispatcher pass then writes, that write blocks the
+ * very thread the lock holder needs: 10 s of nothing, then SQLITE_BUSY (measured: the second
+ * server's start took 11 s, 1 s once the first server's passes had ended). So a server's
+ * background passes are let finish before another starts on its file.
+ */
+async function settleOthersOn(db: TestDatabase) {
+  for (const other of onSameFile.get(db.url) ?? []) {
+    await other.services.sync.wake();
+    await other.services.webhooks.dispatcher.runDue();
+  }
 }
 
 export interface HttpResult<T = any> {

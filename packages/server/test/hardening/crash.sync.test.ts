@@ -30,7 +30,14 @@ for (const kind of databases()) {
 
         // reset-login runs the account's sync in the request; user_slow takes 2 s at the bank.
         const inFlight = call(url, 'POST', `/v2/sandbox/accounts/${id}/reset-login`, { key, body: { reason: 'mfa_required' } }).catch((error: Error) => error);
-        await waitFor(async () => (await row()).sync_claimed_until !== null, 10_000, 'the sync to claim the account');
+        // Not just any claim: reset-login first holds the account for itself (60 s) and then
+        // ends the bank session; a kill in between would leave no sync to take over. The sync's
+        // own claim comes after that commit, which drops the bank session.
+        const syncing = async () => {
+          const current = await row();
+          return current.bank_state_secret_id === null && current.sync_claimed_until !== null;
+        };
+        await waitFor(syncing, 10_000, 'the sync to claim the account');
         first.kill();
         assert.ok((await inFlight) instanceof Error, 'the client saw the connection die');
         const killed = await row();
