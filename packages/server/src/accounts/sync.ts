@@ -30,6 +30,12 @@ export type SyncResult = 'synced' | 'reauth_required' | 'failed' | 'stale';
 /** Accounts one claim takes, at most; twice as many may be unfinished (at the bank or writing) at once. */
 const CLAIM_AHEAD = 64;
 
+/**
+ * A claim that waited this long for a bank slot is read again before the bank is called: the
+ * account may have been unlinked (its credentials deleted) or linked again meanwhile.
+ */
+const RECHECK_AFTER_MS = 1_000;
+
 /** What a sync reads from the vault before it calls the bank: opens a record by id. */
 type Secrets = (id: string) => string;
 
@@ -122,8 +128,9 @@ export class SyncWorker {
    * time, a sweep over 100,000 accounts would take hours). Accounts are claimed up to
    * `CLAIM_AHEAD` at a time, in one statement, and their vault records read in one more; a
    * sync whose bank has answered frees its slot while its writes wait for their batch
-   * (`GroupCommit`), so a fast bank fills batches of many syncs. A claim not started at the
-   * bank within half its lease is given back rather than run on a hold about to lapse.
+   * (`GroupCommit`), so a fast bank fills batches of many syncs. A claim that waited for a slot
+   * is read again before its bank call (`RECHECK_AFTER_MS`), and one not started within half
+   * its lease is given back rather than run on a hold about to lapse.
    */
   async runDue(): Promise<number> {
     let count = 0;
@@ -134,10 +141,12 @@ export class SyncWorker {
     while (!this.stopped) {
       while (atBank < this.concurrency && waiting.length > 0) {
         const { row, secrets, holdUntil } = waiting.shift()!;
-        if (holdUntil - this.clock.now() < this.claimMs / 2) {
+        const waited = this.clock.now() - (holdUntil - this.claimMs);
+        if (waited > this.claimMs / 2) {
           await this.accounts.store.releaseSync(row.id, holdUntil);
           continue;
         }
+        if (waited >= RECHECK_AFTER_MS && !(await this.stillClaimed(row, holdUntil))) continue;
         atBank++;
         const asked = this.ask(row, secrets).finally(() => {
           atBank--;
@@ -171,6 +180,12 @@ export class SyncWorker {
     for (const { row, holdUntil } of waiting) await this.accounts.store.releaseSync(row.id, holdUntil);
     await Promise.all(unfinished);
     return count;
+  }
+
+  /** Whether the account is still held by this claim, and linked with the credentials read when it was claimed. */
+  private async stillClaimed(row: AccountRow, holdUntil: number): Promise<boolean> {
+    const current = await this.accounts.store.findById(row.id);
+    return current?.sync_claimed_until === holdUntil && current.credentials_secret_id === row.credentials_secret_id;
   }
 
   /** A sync that threw. Unlinked or linked again mid-sync (its vault records gone with the old link): the account's current state already says what happens next. */
