@@ -13,7 +13,7 @@
  * (an admin URL: a database per size is created there) when BENCH_DATABASES includes it.
  * Results: stdout and bench/results/sweep.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -108,6 +108,7 @@ async function measure(kind: string, count: number) {
     await seed(services, app.id, count);
     const seedSeconds = (performance.now() - seedStart) / 1000;
     const load = loadavg()[0] ?? 0;
+    resetPeakRss();
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
     const synced = await services.sync.runDue();
@@ -127,6 +128,7 @@ async function measure(kind: string, count: number) {
       deliveriesQueued: Number(deliveries.n),
       seedSeconds,
       peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      sweepPeakRssMB: peakRssSinceReset(),
       load: Number(load.toFixed(1)),
     };
   } finally {
@@ -136,6 +138,25 @@ async function measure(kind: string, count: number) {
       await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
       await admin.end();
     }
+  }
+}
+
+/**
+ * The process's peak RSS covers the seeding too. Linux lets the high-water mark be reset
+ * (`/proc/self/clear_refs`, as bench/http.bench.mjs does for the server), so the sweep's own
+ * peak is read as well: the RSS the sweep started from, or more if it grew.
+ */
+function resetPeakRss() {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {}
+}
+
+function peakRssSinceReset(): number | null {
+  try {
+    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024);
+  } catch {
+    return null;
   }
 }
 
@@ -149,11 +170,11 @@ for (const kind of DATABASES) {
 }
 const lines = results.map((r) =>
   'note' in r
-    ? `| ${r.db} | ${r.accounts} | ${r.note} | | | | |`
-    : `| ${r.db} | ${r.accounts.toLocaleString('en')} | ${r.seconds.toFixed(1)} s | ${r.perAccountMs.toFixed(3)} ms | ${r.cpuSeconds.toFixed(1)} s | ${r.peakRssMB} | ${r.load} |`,
+    ? `| ${r.db} | ${r.accounts} | ${r.note} | | | | | | |`
+    : `| ${r.db} | ${r.accounts.toLocaleString('en')} | ${r.seconds.toFixed(1)} s | ${r.perAccountMs.toFixed(3)} ms | ${r.cpuSeconds.toFixed(1)} s | ${((r.cpuSeconds * 1000) / r.accounts).toFixed(3)} ms | ${r.peakRssMB} | ${r.sweepPeakRssMB ?? 'n/a'} | ${r.load} |`,
 );
 process.stdout.write(
-  ['', '| db | accounts | sweep | per account | CPU | peak RSS MB | load avg |', '|---|---|---|---|---|---|---|', ...lines].join('\n') +
+  ['', '| db | accounts | sweep | per account | CPU | CPU per account | peak RSS MB | sweep peak RSS MB | load avg |', '|---|---|---|---|---|---|---|---|---|', ...lines].join('\n') +
     `\n\ntarget: 100,000 accounts ≤ 30 s, linear; ${cpus().length} CPUs; bench/results/sweep.json\n`,
 );
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });

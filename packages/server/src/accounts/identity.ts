@@ -14,11 +14,15 @@ export function identitySecretOf(stored: string | null): string | null {
   return stored?.startsWith(SEALED) ? stored.slice(SEALED.length) : null;
 }
 
-/** Seals `identity` into a new vault record (dropping the one it replaces); returns the column value. */
+/**
+ * Seals `identity` into the account's vault record, under a fresh data key (a new record when it
+ * has none yet); returns the column value, which stays the same once the record exists.
+ */
 export async function sealIdentity(vault: Vault, previous: string | null, identity: BankIdentity, trx: Db): Promise<string> {
-  const old = identitySecretOf(previous);
-  if (old) await vault.remove(old, trx);
-  return SEALED + (await vault.seal('bank_identity', JSON.stringify(identity), trx));
+  const existing = identitySecretOf(previous);
+  if (!existing) return SEALED + (await vault.seal('bank_identity', JSON.stringify(identity), trx));
+  await vault.reseal(existing, JSON.stringify(identity), trx);
+  return SEALED + existing;
 }
 
 export async function openIdentity(vault: Vault, stored: string | null): Promise<BankIdentity | null> {

@@ -45,19 +45,36 @@ export class AccountStore {
   /**
    * Locks a live account's row (of `appId`, when given) for the rest of `trx` (a no-op update;
    * SQLite's writes are serial anyway) and returns it as it is now, or undefined if it is
-   * unlinked or unknown.
+   * unlinked or unknown: one statement, the update returning the row it locked.
    * Every transaction that changes an account and its vault records takes this lock first, so
    * links, unlinks and syncs of one account queue up instead of deadlocking.
    */
-  async lockLive(id: string, trx: Db, appId?: string): Promise<AccountRow | undefined> {
-    const result = await trx
+  lockLive(id: string, trx: Db, appId?: string): Promise<AccountRow | undefined> {
+    return trx
       .updateTable('accounts')
       .set((eb) => ({ updated_at: eb.ref('updated_at') }))
       .where('id', '=', id)
       .where('unlinked_at', 'is', null)
       .$if(appId !== undefined, (q) => q.where('app_id', '=', appId!))
+      .returningAll()
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1 ? this.findById(id, trx) : undefined;
+  }
+
+  /**
+   * Writes `changes` to a live account only while it still holds the credentials
+   * `credentialsSecretId` (those of the link a sync was claimed under), in one guarded statement
+   * that also locks the row for the rest of `trx`; returns the row as written, or undefined when
+   * the account was unlinked or linked again meanwhile.
+   */
+  updateIfLinkedWith(id: string, credentialsSecretId: string | null, changes: Updateable<AccountsTable>, trx: Db): Promise<AccountRow | undefined> {
+    return trx
+      .updateTable('accounts')
+      .set(changes)
+      .where('id', '=', id)
+      .where('unlinked_at', 'is', null)
+      .where('credentials_secret_id', credentialsSecretId === null ? 'is' : '=', credentialsSecretId)
+      .returningAll()
+      .executeTakeFirst();
   }
 
   async update(id: string, changes: Updateable<AccountsTable>, executor: Db = this.db) {
@@ -101,6 +118,11 @@ export class AccountStore {
       .where((eb) => eb.or([eb('sync_claimed_until', 'is', null), eb('sync_claimed_until', '<', now)]))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1 ? this.findById(id) : undefined;
+  }
+
+  /** Gives back a claim that was not started, if it is still the one taken until `holdUntil`. */
+  async releaseSync(id: string, holdUntil: number): Promise<void> {
+    await this.db.updateTable('accounts').set({ sync_claimed_until: null }).where('id', '=', id).where('sync_claimed_until', '=', holdUntil).execute();
   }
 
   /**

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Connectors } from '../connectors/registry.ts';
 import type { AccountData, ConnectorState, FetchOutcome } from '../connectors/types.ts';
 import type { Db } from '../db/database.ts';
+import { GroupCommit } from '../db/group_commit.ts';
 import type { AccountRow } from '../db/schema.ts';
 import type { Events } from '../events/events.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -26,6 +27,27 @@ const REAUTH_REASONS: Record<Exclude<LinkedOutcome['kind'], 'ok' | 'unavailable'
 /** `stale`: the account was unlinked or linked again while the bank answered; nothing was written. */
 export type SyncResult = 'synced' | 'reauth_required' | 'failed' | 'stale';
 
+/** Accounts one claim takes, at most; twice as many may be unfinished (at the bank or writing) at once. */
+const CLAIM_AHEAD = 64;
+
+/**
+ * A claim that waited this long for a bank slot is read again before the bank is called: the
+ * account may have been unlinked (its credentials deleted) or linked again meanwhile.
+ */
+const RECHECK_AFTER_MS = 1_000;
+
+/** What a sync reads from the vault before it calls the bank: opens a record by id. */
+type Secrets = (id: string) => string;
+
+interface Claimed {
+  row: AccountRow;
+  secrets: Promise<Secrets>;
+  holdUntil: number;
+}
+
+/** What the bank's answer means for the account: `newState` is a bank session a login of this sync opened. */
+type Answer = { kind: 'data'; data: AccountData; newState: ConnectorState | undefined } | { kind: 'reauth'; reason: string } | { kind: 'failed'; reason: string };
+
 /**
  * Data sync. Which accounts need one is state in the database (`sync_due_at`), so a sync
  * asked for survives a restart and any instance may run it; claiming an account is one
@@ -33,10 +55,15 @@ export type SyncResult = 'synced' | 'reauth_required' | 'failed' | 'stale';
  * gone it logs in again with the stored credentials, and if the bank then wants MFA or
  * rejects the password the account needs re-authorisation (CONTRACT §5). From then on no
  * sync is claimed for it, so the bank sees no further login until the user re-authorises.
+ *
+ * What a sync writes once the bank has answered is one write of a group commit
+ * (`db/group_commit.ts`): syncs that finish together share a transaction, each in a savepoint
+ * of its own, so one whose writes fail leaves the others written and itself as before.
  */
 export class SyncWorker {
   private timer: NodeJS.Timeout | undefined;
   private readonly passes: CoalescedPass;
+  private readonly writes: GroupCommit;
   private stopped = false;
 
   constructor(
@@ -58,6 +85,7 @@ export class SyncWorker {
       stopped: () => this.stopped,
       onError: (error) => this.logger.error({ err: error }, 'sync pass failed'),
     });
+    this.writes = new GroupCommit((work) => this.events.transaction(work));
   }
 
   start() {
@@ -87,7 +115,7 @@ export class SyncWorker {
     const row = await this.accounts.store.claimSync(accountId, now, now + this.claimMs);
     if (!row) return undefined;
     try {
-      return await this.sync(row);
+      return await this.write(row, await this.ask(row, this.secretsOf([row])));
     } catch (error) {
       await this.postpone(row, error);
       return 'failed';
@@ -96,39 +124,68 @@ export class SyncWorker {
 
   /**
    * Syncs every account that is due; returns how many were attempted. Up to `concurrency`
-   * syncs run at once (a bank's answer takes hundreds of milliseconds: one at a time, a sweep
-   * over 100,000 accounts would take hours), and accounts are claimed in batches once half
-   * the slots are free, so claiming costs one statement per batch, not one per account.
+   * syncs are at the bank at once (a bank's answer takes hundreds of milliseconds: one at a
+   * time, a sweep over 100,000 accounts would take hours). Accounts are claimed up to
+   * `CLAIM_AHEAD` at a time, in one statement, and their vault records read in one more; a
+   * sync whose bank has answered frees its slot while its writes wait for their batch
+   * (`GroupCommit`), so a fast bank fills batches of many syncs. A claim that waited for a slot
+   * is read again before its bank call (`RECHECK_AFTER_MS`), and one not started within half
+   * its lease is given back rather than run on a hold about to lapse.
    */
   async runDue(): Promise<number> {
     let count = 0;
-    const running = new Set<Promise<void>>();
+    let atBank = 0;
+    const waiting: Claimed[] = [];
+    const unfinished = new Set<Promise<void>>();
+    let changed = () => {};
     while (!this.stopped) {
-      if (running.size > this.concurrency / 2) {
-        await Promise.race(running);
-        continue;
-      }
-      const now = this.clock.now();
-      const rows = await this.accounts.store.claimDueSyncs(now, now + this.claimMs, this.concurrency - running.size);
-      if (rows.length === 0) {
-        if (running.size === 0) break;
-        await Promise.race(running);
-        continue;
-      }
-      count += rows.length;
-      for (const row of rows) {
-        const done: Promise<void> = this.sync(row)
+      while (atBank < this.concurrency && waiting.length > 0) {
+        const { row, secrets, holdUntil } = waiting.shift()!;
+        const waited = this.clock.now() - (holdUntil - this.claimMs);
+        if (waited > this.claimMs / 2) {
+          await this.accounts.store.releaseSync(row.id, holdUntil);
+          continue;
+        }
+        if (waited >= RECHECK_AFTER_MS && !(await this.stillClaimed(row, holdUntil))) continue;
+        atBank++;
+        const asked = this.ask(row, secrets).finally(() => {
+          atBank--;
+          changed();
+        });
+        const done: Promise<void> = asked
+          .then((answer) => this.write(row, answer))
           .then(
             () => undefined,
             (error: unknown) => this.postpone(row, error),
           )
           .catch((error: unknown) => this.logger.error({ err: error, accountId: row.id }, 'sync failed and could not be postponed'))
-          .finally(() => running.delete(done));
-        running.add(done);
+          .finally(() => {
+            unfinished.delete(done);
+            changed();
+          });
+        unfinished.add(done);
       }
+      if (waiting.length === 0 && unfinished.size < 2 * CLAIM_AHEAD) {
+        const now = this.clock.now();
+        const holdUntil = now + this.claimMs;
+        const rows = await this.accounts.store.claimDueSyncs(now, holdUntil, Math.min(CLAIM_AHEAD, 2 * CLAIM_AHEAD - unfinished.size));
+        if (rows.length === 0 && unfinished.size === 0) break;
+        count += rows.length;
+        const secrets = this.secretsOf(rows);
+        for (const row of rows) waiting.push({ row, secrets, holdUntil });
+        if (rows.length > 0) continue;
+      }
+      await new Promise<void>((resolve) => (changed = resolve));
     }
-    await Promise.all(running);
+    for (const { row, holdUntil } of waiting) await this.accounts.store.releaseSync(row.id, holdUntil);
+    await Promise.all(unfinished);
     return count;
+  }
+
+  /** Whether the account is still held by this claim, and linked with the credentials read when it was claimed. */
+  private async stillClaimed(row: AccountRow, holdUntil: number): Promise<boolean> {
+    const current = await this.accounts.store.findById(row.id);
+    return current?.sync_claimed_until === holdUntil && current.credentials_secret_id === row.credentials_secret_id;
   }
 
   /** A sync that threw. Unlinked or linked again mid-sync (its vault records gone with the old link): the account's current state already says what happens next. */
@@ -140,34 +197,52 @@ export class SyncWorker {
     else this.logger.info({ accountId: row.id }, 'sync abandoned: the account was unlinked or linked again meanwhile');
   }
 
-  async sync(row: AccountRow): Promise<SyncResult> {
+  /** The claimed accounts' credentials and bank sessions, read together, so each pair belongs to the same link. */
+  private secretsOf(rows: AccountRow[]): Promise<Secrets> {
+    return this.vault.openMany(rows.flatMap((row) => [row.credentials_secret_id, row.bank_state_secret_id].filter((id): id is string => id !== null)));
+  }
+
+  /** The bank's part of a sync: fetch with the stored bank session, or log in again when it is gone. */
+  private async ask(row: AccountRow, secrets: Promise<Secrets>): Promise<Answer> {
     const institution = this.accounts.toAccount(row).institution;
     const connector = this.connectors.get(institution.connector);
     const unavailable = (timeout: Error) => ({ kind: 'unavailable' as const, message: timeout.message });
     const fetchWith = (bankState: ConnectorState) =>
       this.connectors.call((ctx) => connector.fetchData(bankState, row.account_number, { since: row.last_synced_at ?? undefined }, ctx), unavailable);
-    // Both secrets are read at once, before the bank is called, so they belong to the same link.
-    let state = row.bank_state_secret_id ? (JSON.parse(await this.vault.open(row.bank_state_secret_id)) as ConnectorState) : undefined;
-    const fields = row.credentials_secret_id ? (JSON.parse(await this.vault.open(row.credentials_secret_id)) as Record<string, string>) : {};
+    const open = await secrets;
+    const state = row.bank_state_secret_id ? (JSON.parse(open(row.bank_state_secret_id)) as ConnectorState) : undefined;
+    const fields = row.credentials_secret_id ? (JSON.parse(open(row.credentials_secret_id)) as Record<string, string>) : {};
+    let newState: ConnectorState | undefined;
     let fetched: FetchOutcome = state ? await fetchWith(state) : { kind: 'session_expired', message: 'no bank session' };
     if (fetched.kind === 'session_expired') {
       const login = await loginAsLinked(this.connectors, connector, { institutionId: institution.id, authMethod: row.auth_method, fields }, row.account_number);
       if (login.kind === 'unavailable') fetched = login;
       else if (login.kind === 'ok') {
-        state = login.state;
-        fetched = await fetchWith(state);
+        newState = login.state;
+        fetched = await fetchWith(newState);
       } else {
-        return this.requireReauth(row, REAUTH_REASONS[login.kind]);
+        return { kind: 'reauth', reason: REAUTH_REASONS[login.kind] };
       }
     }
-    if (fetched.kind === 'ok') return this.store(row, fetched.data, state);
-    if (fetched.kind === 'session_expired') return this.requireReauth(row, `The bank asked for a new login: ${fetched.message}`);
-    const reason = fetched.message;
-    const written = await this.writeIfCurrent(row, async (trx) => {
+    if (fetched.kind === 'ok') return { kind: 'data', data: fetched.data, newState };
+    if (fetched.kind === 'session_expired') return { kind: 'reauth', reason: `The bank asked for a new login: ${fetched.message}` };
+    return { kind: 'failed', reason: fetched.message };
+  }
+
+  private write(row: AccountRow, answer: Answer): Promise<SyncResult> {
+    if (answer.kind === 'data') return this.store(row, answer.data, answer.newState);
+    if (answer.kind === 'reauth') return this.requireReauth(row, answer.reason);
+    return this.fail(row, answer.reason);
+  }
+
+  /** The bank could not be reached or did not answer: retried in `RETRY_MS`; the data of the last good sync stays. */
+  private async fail(row: AccountRow, reason: string): Promise<SyncResult> {
+    const written = await this.writeIfCurrent(row, async (trx, current) => {
       const now = this.clock.now();
-      await this.accounts.store.update(row.id, { sync_claimed_until: null, sync_due_at: now + RETRY_MS, data_status: row.last_synced_at ? row.data_status : 'FAILED', last_sync_error: reason, updated_at: now }, trx);
+      const changes = { sync_claimed_until: null, sync_due_at: now + RETRY_MS, data_status: row.last_synced_at ? row.data_status : ('FAILED' as const), last_sync_error: reason, updated_at: now };
+      await this.accounts.store.update(row.id, changes, trx);
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.sync_failed', accountId: row.id, data: payloads.syncFailed(row.id, reason) });
-      await this.recordUpdated(trx, row.id, 'FAILED', reason);
+      await this.recordUpdated(trx, { ...current, ...changes }, 'FAILED', reason);
     });
     return written ? 'failed' : 'stale';
   }
@@ -176,39 +251,38 @@ export class SyncWorker {
    * The bank answered for the account as it was when claimed. Unlinked since, its data stays
    * deleted (CONTRACT §4) and no event is sent; linked again since, the new link's credentials
    * and bank session win. The row stays locked until the transaction ends, so an unlink or
-   * relink cannot slip in between this check and `write`. Returns whether `write` ran.
+   * relink cannot slip in between this check and `write`, which is given the row as locked.
+   * Returns whether `write` ran; resolves once its batch has committed (`GroupCommit`).
    */
-  private writeIfCurrent(row: AccountRow, write: (trx: Db) => Promise<void>): Promise<boolean> {
-    return this.events.transaction(async (trx) => {
-      const now = await this.accounts.store.lockLive(row.id, trx);
-      if (!now || now.credentials_secret_id !== row.credentials_secret_id) return false;
-      await write(trx);
+  private writeIfCurrent(row: AccountRow, write: (trx: Db, current: AccountRow) => Promise<void>): Promise<boolean> {
+    return this.writes.run(row.id, async (trx) => {
+      const current = await this.accounts.store.lockLive(row.id, trx);
+      if (!current || current.credentials_secret_id !== row.credentials_secret_id) return false;
+      await write(trx, current);
       return true;
     });
   }
 
-  private async store(row: AccountRow, data: AccountData, state: ConnectorState | undefined): Promise<SyncResult> {
+  /**
+   * The bank's data, written if the account is still the one claimed (as `writeIfCurrent`, but
+   * the guard is the account's update itself: one statement fewer on the sweep's common path).
+   * `newState`: the bank session a login of this sync opened; without one the stored session
+   * served and stays as it is. A vault record the account already has is resealed in place.
+   */
+  private async store(row: AccountRow, data: AccountData, newState: ConnectorState | undefined): Promise<SyncResult> {
     const now = this.clock.now();
-    const written = await this.writeIfCurrent(row, async (trx) => {
-      await this.accounts.store.insertTransactions(
-        data.transactions.map((t) => ({ id: `${row.id}:${t.id}`, account_id: row.id, bank_id: t.id, type: t.type, amount: t.amount, narration: t.narration, date: t.date, balance: t.balance, currency: t.currency, created_at: now })),
-        trx,
-      );
-      let bankStateId = row.bank_state_secret_id;
-      if (state && bankStateId) await this.vault.reseal(bankStateId, JSON.stringify(state), trx);
-      else if (state) bankStateId = await this.vault.seal('bank_state', JSON.stringify(state), trx);
-      await this.accounts.store.update(
+    const written = await this.writes.run(row.id, async (trx) => {
+      const account = await this.accounts.store.updateIfLinkedWith(
         row.id,
+        row.credentials_secret_id,
         {
           name: data.account.name,
           type: data.account.type,
           currency: data.account.currency,
           balance: data.account.balance,
           bvn: data.account.bvn,
-          identity: await sealIdentity(this.vault, row.identity, data.identity, trx),
           data_status: 'AVAILABLE',
           retrieved_data: JSON.stringify(['identity', 'balance', 'transactions']),
-          bank_state_secret_id: bankStateId,
           last_synced_at: now,
           last_sync_error: null,
           sync_due_at: now + this.intervalMs,
@@ -217,14 +291,28 @@ export class SyncWorker {
         },
         trx,
       );
-      await this.recordUpdated(trx, row.id, 'SUCCESSFUL');
+      if (!account) return false;
+      await this.accounts.store.insertTransactions(
+        data.transactions.map((t) => ({ id: `${row.id}:${t.id}`, account_id: row.id, bank_id: t.id, type: t.type, amount: t.amount, narration: t.narration, date: t.date, balance: t.balance, currency: t.currency, created_at: now })),
+        trx,
+      );
+      const identity = await sealIdentity(this.vault, account.identity, data.identity, trx);
+      let bankStateId = account.bank_state_secret_id;
+      if (newState && bankStateId) await this.vault.reseal(bankStateId, JSON.stringify(newState), trx);
+      else if (newState) bankStateId = await this.vault.seal('bank_state', JSON.stringify(newState), trx);
+      if (identity !== account.identity || bankStateId !== account.bank_state_secret_id) {
+        await this.accounts.store.update(row.id, { identity, bank_state_secret_id: bankStateId }, trx);
+      }
+      await this.recordUpdated(trx, { ...account, identity, bank_state_secret_id: bankStateId }, 'SUCCESSFUL');
+      return true;
     });
     return written ? 'synced' : 'stale';
   }
 
-  private async recordUpdated(trx: Db, id: string, status: 'SUCCESSFUL' | 'FAILED' | 'REAUTHORISATION_REQUIRED', reason?: string) {
-    const account = this.accounts.toAccount((await this.accounts.store.findById(id, trx))!);
-    await this.events.record(trx, { appId: account.appId, type: 'mono.events.account_updated', accountId: id, data: payloads.accountUpdated(account, status, reason) });
+  /** `account_updated` for the account as this transaction has just written it. */
+  private async recordUpdated(trx: Db, written: AccountRow, status: 'SUCCESSFUL' | 'FAILED' | 'REAUTHORISATION_REQUIRED', reason?: string) {
+    const account = this.accounts.toAccount(written);
+    await this.events.record(trx, { appId: account.appId, type: 'mono.events.account_updated', accountId: account.id, data: payloads.accountUpdated(account, status, reason) });
   }
 
   /**
@@ -233,14 +321,14 @@ export class SyncWorker {
    */
   private async requireReauth(row: AccountRow, reason: string): Promise<SyncResult> {
     let entered = false;
-    const written = await this.writeIfCurrent(row, async (trx) => {
+    const written = await this.writeIfCurrent(row, async (trx, current) => {
       const now = this.clock.now();
-      const current = await this.accounts.store.findById(row.id, trx);
-      entered = current?.reauth_required === 0;
-      await this.accounts.store.update(row.id, { reauth_required: 1, last_sync_error: reason, sync_due_at: null, sync_claimed_until: null, updated_at: now }, trx);
+      entered = current.reauth_required === 0;
+      const changes = { reauth_required: 1, last_sync_error: reason, sync_due_at: null, sync_claimed_until: null, updated_at: now };
+      await this.accounts.store.update(row.id, changes, trx);
       if (!entered) return;
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.reauthorisation_required', accountId: row.id, data: payloads.accountOnly(row.id) });
-      await this.recordUpdated(trx, row.id, 'REAUTHORISATION_REQUIRED', reason);
+      await this.recordUpdated(trx, { ...current, ...changes }, 'REAUTHORISATION_REQUIRED', reason);
     });
     if (!written) return 'stale';
     if (entered) this.logger.info({ accountId: row.id, reason }, 'account needs re-authorisation');

@@ -28,6 +28,8 @@ export interface RecordedEvent {
  */
 export class Events {
   private readonly emitter = new EventEmitter();
+  /** Each open `transaction`'s apps' webhook URLs, read at most once per transaction. */
+  private readonly webhookUrls = new WeakMap<Db, Map<string, string | null>>();
 
   constructor(
     private readonly db: Db,
@@ -44,7 +46,7 @@ export class Events {
       .insertInto('events')
       .values({ id, app_id: input.appId, type: input.type, account_id: input.accountId ?? null, body, created_at: createdAt })
       .execute();
-    const deliveryId = await enqueueDelivery(executor, { id, appId: input.appId, createdAt });
+    const deliveryId = await enqueueDelivery(executor, { id, appId: input.appId, createdAt }, this.webhookUrls.get(executor));
     return { id, appId: input.appId, type: input.type, accountId: input.accountId ?? null, body, createdAt, deliveryId };
   }
 
@@ -53,7 +55,10 @@ export class Events {
    * writers record events, so none can forget to wake the dispatcher after its commit.
    */
   async transaction<T>(work: (trx: Db) => Promise<T>): Promise<T> {
-    const result = await this.db.transaction().execute(work);
+    const result = await this.db.transaction().execute((trx) => {
+      this.webhookUrls.set(trx, new Map());
+      return work(trx);
+    });
     this.committed();
     return result;
   }

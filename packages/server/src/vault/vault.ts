@@ -1,8 +1,9 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { MasterKey } from '../config/config.ts';
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
+import { secureRandomBytes } from '../lib/random.ts';
 
 /**
  * The credential vault: envelope encryption with AES-256-GCM.
@@ -52,8 +53,26 @@ export class Vault {
       .where('id', '=', id)
       .executeTakeFirst();
     if (!row) throw new Error(`vault record ${id} does not exist`);
+    return this.decryptRecord(row);
+  }
+
+  private decryptRecord(row: { id: string; kek_id: string; wrapped_key: string; ciphertext: string }): string {
     const dataKey = this.unwrap(row.id, row.kek_id, row.wrapped_key);
     return decrypt(dataKey, Buffer.from(row.ciphertext, 'base64'), recordAad(row.id)).toString('utf8');
+  }
+
+  /**
+   * Reads several records in one query. Each is decrypted when `open` is called for it, so a
+   * record that is missing or does not open fails only the caller that asked for it.
+   */
+  async openMany(ids: string[], executor: Db = this.db): Promise<(id: string) => string> {
+    const rows = ids.length === 0 ? [] : await executor.selectFrom('vault_secrets').select(['id', 'kek_id', 'wrapped_key', 'ciphertext']).where('id', 'in', ids).execute();
+    const found = new Map(rows.map((row) => [row.id, row]));
+    return (id) => {
+      const row = found.get(id);
+      if (!row) throw new Error(`vault record ${id} does not exist`);
+      return this.decryptRecord(row);
+    };
   }
 
   async remove(id: string, executor: Db = this.db): Promise<void> {
@@ -95,7 +114,7 @@ export class Vault {
   }
 
   private encrypt(id: string, plaintext: string) {
-    const dataKey = randomBytes(32);
+    const dataKey = secureRandomBytes(32);
     return {
       kek_id: this.master.id,
       wrapped_key: this.wrap(id, dataKey),
@@ -123,7 +142,7 @@ const wrapAad = (id: string) => Buffer.from(`relink:vault:key:${id}`);
 
 /** iv (12) | tag (16) | ciphertext */
 function encrypt(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
-  const iv = randomBytes(12);
+  const iv = secureRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);

@@ -2,7 +2,7 @@ import type { Capabilities } from '../db/dialects/types.ts';
 import type { Db } from '../db/database.ts';
 import type { AppMode } from '../apps/service.ts';
 import type { DeliveryStatus, WebhookDeliveriesTable } from '../db/schema.ts';
-import { newId, newSortableId } from '../lib/ids.ts';
+import { newId } from '../lib/ids.ts';
 import { sql } from 'kysely';
 
 export interface Claim {
@@ -43,20 +43,30 @@ export type Outcome =
  * that is not disabled, and returns its id (null when there is nowhere to deliver). Called in
  * the transaction that records the event, and for a replay (`replayOf`: the delivery it
  * repeats, null for an event replayed by id).
+ *
+ * `urls`, when given, remembers each app's URL for the rest of one transaction, so a
+ * transaction recording many events (a batch of syncs) reads it once: as if they had all been
+ * recorded at the first.
  */
 export async function enqueueDelivery(
   executor: Db,
   event: { id: string; appId: string; createdAt: number; replayOf?: string | null },
+  urls?: Map<string, string | null>,
 ): Promise<string | null> {
-  const app = await executor
-    .selectFrom('apps')
-    .select('webhook_url')
-    .where('id', '=', event.appId)
-    .where('deleted_at', 'is', null)
-    .where('webhook_disabled_at', 'is', null)
-    .executeTakeFirst();
-  if (!app?.webhook_url) return null;
-  const delivery = newDelivery(event.appId, event.id, app.webhook_url, event.createdAt, event.replayOf ?? null);
+  let url = urls?.get(event.appId);
+  if (url === undefined) {
+    const app = await executor
+      .selectFrom('apps')
+      .select('webhook_url')
+      .where('id', '=', event.appId)
+      .where('deleted_at', 'is', null)
+      .where('webhook_disabled_at', 'is', null)
+      .executeTakeFirst();
+    url = app?.webhook_url ?? null;
+    urls?.set(event.appId, url);
+  }
+  if (!url) return null;
+  const delivery = newDelivery(event.appId, event.id, url, event.createdAt, event.replayOf ?? null);
   await executor.insertInto('webhook_deliveries').values(delivery).execute();
   return delivery.id;
 }
@@ -64,7 +74,7 @@ export async function enqueueDelivery(
 /** A pending delivery row, due now; `replayOf` names the delivery a replay repeats. */
 export function newDelivery(appId: string, eventId: string, url: string, now: number, replayOf: string | null = null): WebhookDeliveriesTable {
   return {
-    id: newSortableId('whd', now),
+    id: newId('whd'),
     app_id: appId,
     event_id: eventId,
     url,
@@ -175,7 +185,7 @@ export class DeliveryStore {
           .insertInto('webhook_attempts')
           .values(
             attempted.map(({ claim, attempt }) => ({
-              id: newSortableId('wha', attempt.at),
+              id: newId('wha'),
               delivery_id: claim.id,
               app_id: claim.app_id,
               url: attempt.url,

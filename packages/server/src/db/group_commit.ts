@@ -1,0 +1,86 @@
+import { sql } from 'kysely';
+import type { Db } from './database.ts';
+
+type Transaction = <T>(work: (trx: Db) => Promise<T>) => Promise<T>;
+
+interface Write {
+  key: string;
+  work: (trx: Db) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Group commit: writes asked for while others are being written share one transaction, each in
+ * a SAVEPOINT of its own, so one that throws rolls back only its own writes while the commit
+ * (on SQLite the WAL frames of every page touched, on PostgreSQL a round trip and a WAL flush)
+ * is paid once per batch. A batch starts on the next turn of the event loop after the first
+ * write is asked for, or when the one before it ends, and takes everything asked for by then.
+ *
+ * A write's promise settles only after its batch has committed: resolved with what `work`
+ * returned, or rejected with what it threw, or, when the commit itself fails, with that error
+ * (then nothing of the batch was written). `work` must use only the `trx` it is given.
+ *
+ * Within a batch the writes run in order of `key`, so two batches locking the same rows (a
+ * claim taken over while its first holder still writes) lock them in the same order and cannot
+ * deadlock each other.
+ */
+export class GroupCommit {
+  private queue: Write[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly transaction: Transaction,
+    /** The most writes one transaction takes: bounds how long it holds its rows' locks. */
+    private readonly maxBatch = 64,
+  ) {}
+
+  run<T>(key: string, work: (trx: Db) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ key, work, resolve: resolve as (value: unknown) => void, reject });
+      if (this.flushing) return;
+      this.flushing = true;
+      setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush() {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      let outcomes: Outcome[];
+      try {
+        outcomes = await this.transaction(async (trx) => {
+          const done: Outcome[] = [];
+          for (const write of batch) done.push(await isolated(trx, write.work));
+          return done;
+        });
+      } catch (error) {
+        for (const write of batch) write.reject(error);
+        continue;
+      }
+      batch.forEach((write, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) write.resolve(outcome.value);
+        else write.reject(outcome.error);
+      });
+    }
+    this.flushing = false;
+  }
+}
+
+/** Runs `work` in a savepoint: what it wrote stays if it returns, is rolled back if it throws. */
+async function isolated(trx: Db, work: (trx: Db) => Promise<unknown>): Promise<Outcome> {
+  await sql`savepoint relink_write`.execute(trx);
+  try {
+    const value = await work(trx);
+    await sql`release savepoint relink_write`.execute(trx);
+    return { ok: true, value };
+  } catch (error) {
+    // Rolling back to the savepoint also clears PostgreSQL's "transaction aborted" state.
+    await sql`rollback to savepoint relink_write`.execute(trx);
+    await sql`release savepoint relink_write`.execute(trx);
+    return { ok: false, error };
+  }
+}

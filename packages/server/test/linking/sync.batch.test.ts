@@ -1,0 +1,116 @@
+// Syncs whose bank answers arrive together are written in one transaction, each account in a
+// savepoint of its own. One account whose writes fail half-way must leave the others synced
+// and itself exactly as a failed sync always has: nothing of its sync written, no event, the
+// sync postponed by 15 minutes and then run again.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { AccountData, BankConnector, ConnectorContext, ConnectorState, FetchOutcome, FetchRequest } from '../../src/connectors/types.ts';
+import { databases, startTestServer, type TestServer } from '../helpers.ts';
+import { eventsOf, link, partner, PASSWORD, SANDBOX, settle } from './support.ts';
+
+/**
+ * The sandbox bank, except that while `gate` is set its answers with data are held until
+ * `gate.calls` of them have arrived and then all given in the same turn, so their writes share a batch;
+ * the account numbered `gate.broken` gets data its writes cannot store (a transaction without
+ * a narration), after the account row itself has been updated.
+ */
+class GatedBank implements BankConnector {
+  readonly name = 'sandbox';
+  gate: { calls: number; broken: string; waiting: (() => void)[] } | undefined;
+  constructor(private readonly delegate: BankConnector) {}
+  login: BankConnector['login'] = (input, context) => this.delegate.login(input, context);
+  answer: BankConnector['answer'] = (state, fields, context) => this.delegate.answer(state, fields, context);
+  selectAccount: BankConnector['selectAccount'] = (state, accountNumber, context) => this.delegate.selectAccount(state, accountNumber, context);
+  async fetchData(state: ConnectorState, accountNumber: string, request: FetchRequest, context: ConnectorContext): Promise<FetchOutcome> {
+    const gate = this.gate;
+    const outcome = await this.delegate.fetchData(state, accountNumber, request, context);
+    if (!gate || outcome.kind !== 'ok') return outcome;
+    await new Promise<void>((resolve) => {
+      gate.waiting.push(resolve);
+      if (gate.waiting.length === gate.calls) for (const release of gate.waiting) release();
+    });
+    if (accountNumber !== gate.broken) return outcome;
+    const data: AccountData = {
+      ...outcome.data,
+      account: { ...outcome.data.account, name: 'WRITTEN BY THE BROKEN SYNC' },
+      transactions: [{ ...outcome.data.transactions[0]!, id: 'broken-1', narration: null as unknown as string }],
+    };
+    return { kind: 'ok', data };
+  }
+}
+
+for (const kind of databases()) {
+  describe(`[${kind}] syncs written together`, () => {
+    let server: TestServer;
+    let bank: GatedBank;
+    let key: string;
+    before(async () => {
+      server = await startTestServer(kind, {
+        connectors: (sandbox) => {
+          bank = new GatedBank(sandbox);
+          return [bank];
+        },
+      });
+      key = (await server.createApp('batched syncs')).secretKey;
+    });
+    after(() => server.stop());
+
+    /** Links `username`'s `index`-th bank account for a customer of its own; the account id and its number. */
+    async function linkOne(username: string, index: number, customer: number): Promise<{ id: string; number: string }> {
+      const relink = partner(server, key);
+      const { session } = await relink.connect.createSession({ institution: SANDBOX, auth_method: 'internet_banking', scope: 'financial_data', customer: { name: `Batch ${customer}`, email: `batch${customer}@example.com` } });
+      const login = await relink.connect.login(session.id, { username, password: PASSWORD });
+      assert.equal(login.responseCode, 101, JSON.stringify(login));
+      const number = login.data.accounts[index]!.accountNumber;
+      const done = await relink.connect.commit(session.id, { accountNumber: number });
+      assert.equal(done.responseCode, 99, JSON.stringify(done));
+      return { id: (await relink.accounts.exchange(done.data.code)).id, number };
+    }
+
+    test('one account whose writes fail rolls back only its own; the others are synced; it is retried after 15 minutes', async () => {
+      const accounts = [await linkOne('user_multi', 0, 1), await linkOne('user_multi', 1, 2), await linkOne('user_multi', 2, 3)];
+      accounts.push({ id: await link(server, key, 'user_good', { customer: { name: 'Batch 4', email: 'batch4@example.com' } }), number: '' });
+      await settle(server);
+      const broken = accounts[1]!;
+      const rows = () => server.services.database.db.selectFrom('accounts').selectAll().where('id', 'in', accounts.map((a) => a.id)).orderBy('id').execute();
+      const transactionIds = (id: string) => server.services.database.db.selectFrom('transactions').select('bank_id').where('account_id', '=', id).execute();
+      const before = await rows();
+      const updatesBefore = await Promise.all(accounts.map(async (a) => (await eventsOf(server, a.id, 'mono.events.account_updated')).length));
+      const brokenTransactions = await transactionIds(broken.id);
+      assert.ok(before.every((row) => row.data_status === 'AVAILABLE' && row.sync_claimed_until === null));
+
+      bank.gate = { calls: accounts.length, broken: broken.number, waiting: [] };
+      server.clock.advance(24 * 3_600_000);
+      await settle(server);
+      bank.gate = undefined;
+
+      const afterRows = await rows();
+      for (const [i, a] of accounts.entries()) {
+        const was = before.find((row) => row.id === a.id)!;
+        const now = afterRows.find((row) => row.id === a.id)!;
+        const updates = await eventsOf(server, a.id, 'mono.events.account_updated');
+        if (a === broken) {
+          // As a sync that threw: its writes are gone, only the postponement is left.
+          assert.deepEqual({ ...now, sync_due_at: was.sync_due_at }, was, 'nothing of the broken sync was written');
+          assert.equal(now.sync_due_at, server.clock.now() + 15 * 60_000);
+          assert.equal(updates.length, updatesBefore[i], 'no account_updated for the broken sync');
+          assert.equal((await eventsOf(server, a.id, 'mono.events.sync_failed')).length, 0);
+          assert.deepEqual(await transactionIds(a.id), brokenTransactions, 'none of its transactions were kept');
+          assert.notEqual((await partner(server, key).accounts.get(a.id)).account.name, 'WRITTEN BY THE BROKEN SYNC');
+        } else {
+          assert.equal(now.last_synced_at, server.clock.now(), `account ${i} was synced`);
+          assert.equal(now.sync_claimed_until, null);
+          assert.equal(updates.length, updatesBefore[i]! + 1, `account ${i}'s account_updated`);
+          assert.equal(updates.at(-1)!.parsed.data.meta.sync_status, 'SUCCESSFUL');
+        }
+      }
+      assert.ok(server.logs.some((line) => line.includes('sync failed unexpectedly') && line.includes(broken.id)), 'the failure is logged with the account');
+
+      server.clock.advance(15 * 60_000);
+      await settle(server);
+      const retried = (await rows()).find((row) => row.id === broken.id)!;
+      assert.equal(retried.last_synced_at, server.clock.now(), 'the postponed sync ran again and succeeded');
+      assert.equal((await eventsOf(server, broken.id, 'mono.events.account_updated')).length, updatesBefore[1]! + 1);
+    });
+  });
+}
