@@ -3,7 +3,7 @@ import type { Config } from '../config/config.ts';
 import { postgresDialect } from './dialects/postgres.ts';
 import { sqliteDialect } from './dialects/sqlite.ts';
 import type { Capabilities, DatabaseKind, DialectSetup } from './dialects/types.ts';
-import { migrationProvider } from './migrations/index.ts';
+import { MIGRATION_NAMES, migrationProvider } from './migrations/index.ts';
 import type { Schema } from './schema.ts';
 
 export type Db = Kysely<Schema>;
@@ -46,6 +46,7 @@ export interface MigrationReport {
 
 /** Brings the schema up to date. Safe to run from several processes at once. */
 export async function migrate(database: Database): Promise<MigrationReport> {
+  if (await isCurrent(database)) return { applied: [] };
   const migrator = new Migrator({ db: database.db, provider: migrationProvider });
   const results = await database.setup.migrationLock(async () => {
     // Kysely reports a failed migration instead of throwing; throwing rolls the run back.
@@ -54,4 +55,19 @@ export async function migrate(database: Database): Promise<MigrationReport> {
     return results;
   });
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/**
+ * Every migration recorded as applied, and no other: one read instead of the migrator's run,
+ * which takes the migration lock (on SQLite a write lock, waiting behind any writer) to find
+ * nothing to do. Anything else, an error included, is left to the migrator to do or to report.
+ */
+async function isCurrent(database: Database): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(database.db);
+    const recorded = new Set(rows.map((row) => row.name));
+    return recorded.size === MIGRATION_NAMES.length && MIGRATION_NAMES.every((name) => recorded.has(name));
+  } catch {
+    return false;
+  }
 }
