@@ -3,7 +3,7 @@ import type { Config } from '../config/config.ts';
 import { postgresDialect } from './dialects/postgres.ts';
 import { sqliteDialect } from './dialects/sqlite.ts';
 import type { Capabilities, DatabaseKind, DialectSetup } from './dialects/types.ts';
-import { MIGRATION_NAMES, migrationProvider } from './migrations/index.ts';
+import { migrationProvider } from './migrations/index.ts';
 import type { Schema } from './schema.ts';
 
 export type Db = Kysely<Schema>;
@@ -66,7 +66,8 @@ async function isCurrent(database: Database): Promise<boolean> {
   try {
     const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(database.db);
     const recorded = new Set(rows.map((row) => row.name));
-    return recorded.size === MIGRATION_NAMES.length && MIGRATION_NAMES.every((name) => recorded.has(name));
+    const names = Object.keys(await migrationProvider.getMigrations());
+    return recorded.size === names.length && names.every((name) => recorded.has(name));
   } catch {
     return false;
   }

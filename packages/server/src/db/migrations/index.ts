@@ -20,9 +20,6 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008_connect': connect,
 };
 
-/** The names `migrate` finds recorded in a database whose schema is current. */
-export const MIGRATION_NAMES = Object.keys(MIGRATIONS);
-
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return MIGRATIONS;
