@@ -15,7 +15,7 @@ export interface CliContext {
 /**
  * Opens the database for a one-shot command (schema brought up to date), runs `work`, closes.
  * `withCore` builds the database, vault and apps only; `withServices` every service, loaded
- * only when a command asks for it (a third of a command's start, measured: docs/benchmarks.md).
+ * only when a command asks for it (about 100 ms of CPU more: docs/benchmarks.md).
  */
 export async function withCore<T>(context: CliContext, work: (core: Core) => Promise<T>): Promise<T> {
   const core = createCore(context.config, systemClock);

@@ -5,7 +5,7 @@ const require = createRequire(import.meta.url);
 /**
  * A CommonJS package loaded on first use instead of at start: a one-shot `relink` command on
  * SQLite never sends a webhook, opens PostgreSQL or limits a request's rate, and loading
- * undici and pg was a third of its start-up time (rate-limiter-flexible, 35 files, a tenth).
+ * undici and pg was a third of its start-up time (rate-limiter-flexible, 35 files, some 30 ms).
  */
 export function lazy<T>(name: string): () => T {
   let loaded: T | undefined;
