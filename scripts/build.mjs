@@ -5,9 +5,10 @@
 //
 // Why a bundle: loading Kysely and the contract's schemas as some 700 separate ES modules was
 // most of a one-shot command's start (docs/benchmarks.md, "The command's start"). The bundle
-// holds Relink's own code, Kysely, TypeBox and the contract, one chunk per command, so a
-// command loads only its own. Everything else stays a package loaded by Node at run time:
-// better-sqlite3 (native), pg and undici (loaded on first use, lib/lazy.ts), pino.
+// holds Relink's own code, Kysely, ipaddr.js and the contract (with TypeBox, should a command
+// come to need a schema), one chunk per command, so a command loads only its own. Every other
+// package is loaded by Node at run time: better-sqlite3 (native), pino, and pg, undici and
+// rate-limiter-flexible on first use (lib/lazy.ts).
 // `relink serve` is not in it: the bundle imports dist/cli/serve.js, the same compiled module
 // the tests and `npm start` have always run, so the server runs exactly as tsc built it.
 import { spawnSync } from 'node:child_process';
