@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url).pathname;
 const dir = new URL('../bench/', import.meta.url).pathname;
-const built = spawnSync(process.execPath, [root + 'node_modules/typescript/bin/tsc', '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+const built = spawnSync(process.execPath, [root + 'scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
 if (built.status !== 0) process.exit(1);
 let failed = 0;
 const files = readdirSync(dir).filter((f) => /\.bench\.(mjs|ts)$/.test(f));

@@ -8,8 +8,8 @@
 // RELINK_TEST_CONCURRENCY sets how many test files run at once (3).
 //
 // Tests run the TypeScript sources through tsx (in process) and the compiled `relink` command
-// (as child processes), so the build is brought up to date first: incremental, about a second
-// when nothing changed.
+// (as child processes), so the build is brought up to date first (scripts/build.mjs: tsc,
+// incremental, then the command's bundle): a second or two when nothing changed.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,7 @@ const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : findTes
 // Test files run at once (RELINK_TEST_CONCURRENCY, default 3); docs/benchmarks.md has what was measured.
 const concurrency = Number(process.env.RELINK_TEST_CONCURRENCY ?? 3);
 
-const built = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+const built = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 if (built.status !== 0) {
   log('the build failed; fix it before testing');
   process.exit(1);

@@ -1,20 +1,13 @@
-import { Type, type Static, type TSchema } from 'typebox';
-import { Nullable } from './envelope.ts';
-
 /**
  * The webhook events Relink sends (CONTRACT §6), as schemas and the types a partner switches
  * on. Every body is `{event, event_id, timestamp, data}`; `data` depends on `event`. Mono's
- * casing is kept: camelCase and `_id`.
+ * casing is kept: camelCase and `_id`. Their names are in names.ts.
  */
-export const EVENT_NAMES = [
-  'mono.events.account_connected',
-  'mono.events.account_updated',
-  'mono.events.reauthorisation_required',
-  'mono.events.account_reauthorized',
-  'mono.events.sync_failed',
-  'mono.events.account_unlinked',
-] as const;
-export type EventName = (typeof EVENT_NAMES)[number];
+import { Type, type Static, type TSchema } from 'typebox';
+import { Nullable } from './envelope.ts';
+import type { EventName } from './names.ts';
+
+export { EVENT_NAMES, type EventName } from './names.ts';
 
 export const AccountRef = Type.Object({ account: Type.Object({ _id: Type.String() }) });
 export type AccountRef = Static<typeof AccountRef>;

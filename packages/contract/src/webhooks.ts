@@ -1,11 +1,12 @@
 import { Type, type Static } from 'typebox';
 import { Nullable } from './envelope.ts';
+import { DELIVERY_STATUSES } from './names.ts';
+
+export { DELIVERY_STATUSES } from './names.ts';
 
 /** The operator API's view of webhooks (`/v2/webhooks/*`), snake case like Mono's v2. */
 
 const Time = Type.String({ format: 'date-time' });
-
-export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 
 export const WebhookEvent = Type.Object({
   id: Type.String({ description: 'The event id, also sent as `webhook-id` and `event_id`' }),

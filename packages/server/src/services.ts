@@ -2,12 +2,11 @@ import type { Logger } from 'pino';
 import { Codes } from './accounts/codes.ts';
 import { AccountService } from './accounts/service.ts';
 import { SyncWorker } from './accounts/sync.ts';
-import { AppService } from './apps/service.ts';
 import { Connectors } from './connectors/registry.ts';
 import { DatabaseSandboxState, SandboxBank } from './connectors/sandbox/index.ts';
 import type { BankConnector } from './connectors/types.ts';
 import type { Config } from './config/config.ts';
-import { type Database, openDatabase } from './db/database.ts';
+import { type Core, createCore } from './core.ts';
 import { Events } from './events/events.ts';
 import { Idempotency } from './idempotency/service.ts';
 import { BankUserLimits } from './limits/bank_users.ts';
@@ -17,17 +16,11 @@ import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
 import { SandboxService } from './sandbox/service.ts';
 import { SessionService } from './sessions/service.ts';
-import { Vault } from './vault/vault.ts';
 import { WebhookService } from './webhooks/service.ts';
 
 /** Everything a request handler or a CLI command may use, built once per process. */
-export interface Services {
-  config: Config;
-  clock: Clock;
+export interface Services extends Core {
   logger: Logger;
-  database: Database;
-  vault: Vault;
-  apps: AppService;
   institutions: InstitutionRegistry;
   events: Events;
   connectors: Connectors;
@@ -56,10 +49,7 @@ export interface ServiceOptions {
 export function createServices(config: Config, options: ServiceOptions = {}): Services {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database = openDatabase(config.database);
-  const vault = new Vault(database.db, config.masterKey, config.previousMasterKeys, clock);
-  const appsChanges = database.setup.changeCounter && (() => database.setup.changeCounter!('apps'));
-  const apps = new AppService(database.db, vault, config.masterKey, clock, appsChanges);
+  const { database, vault, apps } = createCore(config, clock);
   const institutions = new InstitutionRegistry();
   const events = new Events(database.db, clock);
   const sandbox = new SandboxBank({ state: new DatabaseSandboxState(database.db, clock) });

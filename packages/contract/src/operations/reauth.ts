@@ -3,12 +3,12 @@ import { ReauthToken, AccountId } from '../accounts.ts';
 import { V1Failure, V2Envelope, V2Failure } from '../envelope.ts';
 import { Ui } from '../institutions.ts';
 import { operation } from '../operation.ts';
+import { REAUTH_NEXT } from '../names.ts';
 import { SessionIdHeader, V2StepReply } from '../sessions.ts';
 
-const ACCOUNT = '6a1f2c3d4e5f60718293a4b5';
+export { REAUTH_NEXT } from '../names.ts';
 
-/** Where a reauth session's 102 continues [Relink]: a new login, or the MFA answer. */
-export const REAUTH_NEXT = { login: '/v2/connect/reauth/login', commit: '/v2/connect/commit' } as const;
+const ACCOUNT = '6a1f2c3d4e5f60718293a4b5';
 
 export const reauthoriseV1 = operation({
   method: 'POST',

@@ -1,5 +1,5 @@
 import type { App } from '../apps/service.ts';
-import { type CliContext, requireFlag, withServices } from './context.ts';
+import { type CliContext, requireFlag, withCore } from './context.ts';
 
 export async function appsCommand(context: CliContext, sub: string | undefined): Promise<number> {
   switch (sub) {
@@ -8,7 +8,7 @@ export async function appsCommand(context: CliContext, sub: string | undefined):
       if (name.length > 100) throw new Error('--name must be at most 100 characters');
       const webhookUrl = context.values['webhook-url'];
       if (webhookUrl !== undefined) checkUrl(webhookUrl);
-      const app = await withServices(context, (s) => s.apps.create({ name, webhookUrl, live: context.values.live === true }));
+      const app = await withCore(context, (s) => s.apps.create({ name, webhookUrl, live: context.values.live === true }));
       const printed = { id: app.id, name: app.name, mode: app.mode, secretKey: app.secretKey, publicKey: app.publicKey, webhookSecret: app.webhookSecret };
       if (context.values.json) context.out(JSON.stringify(printed));
       else {
@@ -21,7 +21,7 @@ export async function appsCommand(context: CliContext, sub: string | undefined):
       return 0;
     }
     case 'list': {
-      const apps = await withServices(context, (s) => s.apps.list());
+      const apps = await withCore(context, (s) => s.apps.list());
       if (context.values.json) context.out(JSON.stringify(apps.map(describe)));
       else if (apps.length === 0) context.out('No apps. Create one with: relink apps create --name NAME');
       else for (const app of apps) context.out(line(app));
@@ -29,7 +29,7 @@ export async function appsCommand(context: CliContext, sub: string | undefined):
     }
     case 'delete': {
       const id = requireFlag(context, 'app');
-      const deleted = await withServices(context, (s) => s.apps.delete(id));
+      const deleted = await withCore(context, (s) => s.apps.delete(id));
       if (!deleted) throw new Error(`no app with id ${id}`);
       context.out(`Deleted app ${id}; its keys no longer work.`);
       return 0;
@@ -42,7 +42,7 @@ export async function appsCommand(context: CliContext, sub: string | undefined):
 export async function keysCommand(context: CliContext, sub: string | undefined): Promise<number> {
   if (sub !== 'rotate') throw new Error(`unknown command "keys ${sub ?? ''}": use keys rotate --app ID`);
   const id = requireFlag(context, 'app');
-  const rotated = await withServices(context, (s) => s.apps.rotateKey(id));
+  const rotated = await withCore(context, (s) => s.apps.rotateKey(id));
   if (!rotated) throw new Error(`no app with id ${id}`);
   if (context.values.json) context.out(JSON.stringify(rotated));
   else {

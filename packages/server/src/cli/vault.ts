@@ -1,4 +1,4 @@
-import { type CliContext, withServices } from './context.ts';
+import { type CliContext, withCore } from './context.ts';
 
 /**
  * `relink vault rotate`: rewraps every data key with the current RELINK_MASTER_KEY. The old
@@ -7,7 +7,7 @@ import { type CliContext, withServices } from './context.ts';
  */
 export async function vaultCommand(context: CliContext, sub: string | undefined): Promise<number> {
   if (sub !== 'rotate') throw new Error(`unknown command "vault ${sub ?? ''}": use vault rotate`);
-  const result = await withServices(context, (s) => s.vault.rotate());
+  const result = await withCore(context, (s) => s.vault.rotate());
   const json = { rewrapped: result.rewrapped, masterKeyId: context.config.masterKey.id, unknownKeyIds: result.unknownKeyIds };
   if (context.values.json) context.out(JSON.stringify(json));
   else context.out(`Rewrapped ${result.rewrapped} data keys with master key ${context.config.masterKey.id}.`);

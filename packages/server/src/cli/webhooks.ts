@@ -1,5 +1,5 @@
 import type { WebhookDelivery } from '@relink/contract';
-import { DELIVERY_STATUSES } from '@relink/contract';
+import { DELIVERY_STATUSES } from '@relink/contract/names';
 import { EVENT_TYPES, type EventType } from '../events/events.ts';
 import { type CliContext, requireFlag, withServices } from './context.ts';
 

@@ -46,6 +46,7 @@ export interface MigrationReport {
 
 /** Brings the schema up to date. Safe to run from several processes at once. */
 export async function migrate(database: Database): Promise<MigrationReport> {
+  if (await isCurrent(database)) return { applied: [] };
   const migrator = new Migrator({ db: database.db, provider: migrationProvider });
   const results = await database.setup.migrationLock(async () => {
     // Kysely reports a failed migration instead of throwing; throwing rolls the run back.
@@ -54,4 +55,20 @@ export async function migrate(database: Database): Promise<MigrationReport> {
     return results;
   });
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/**
+ * Every migration recorded as applied, and no other: one read instead of the migrator's run,
+ * which takes the migration lock (on SQLite a write lock, waiting behind any writer) to find
+ * nothing to do. Anything else, an error included, is left to the migrator to do or to report.
+ */
+async function isCurrent(database: Database): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(database.db);
+    const recorded = new Set(rows.map((row) => row.name));
+    const names = Object.keys(await migrationProvider.getMigrations());
+    return recorded.size === names.length && names.every((name) => recorded.has(name));
+  } catch {
+    return false;
+  }
 }

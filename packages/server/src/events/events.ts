@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { EVENT_NAMES, type EventName } from '@relink/contract';
+import { EVENT_NAMES, type EventName } from '@relink/contract/names';
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newEventId } from '../lib/ids.ts';

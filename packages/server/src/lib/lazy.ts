@@ -4,8 +4,8 @@ const require = createRequire(import.meta.url);
 
 /**
  * A CommonJS package loaded on first use instead of at start: a one-shot `relink` command on
- * SQLite never sends a webhook or opens PostgreSQL, and loading undici and pg was a third of
- * its start-up time.
+ * SQLite never sends a webhook, opens PostgreSQL or limits a request's rate, and loading
+ * undici and pg was a third of its start-up time (rate-limiter-flexible, 35 files, some 30 ms).
  */
 export function lazy<T>(name: string): () => T {
   let loaded: T | undefined;
@@ -14,3 +14,4 @@ export function lazy<T>(name: string): () => T {
 
 export const undici = lazy<typeof import('undici')>('undici');
 export const pg = lazy<typeof import('pg')>('pg');
+export const rateLimiter = lazy<typeof import('rate-limiter-flexible')>('rate-limiter-flexible');

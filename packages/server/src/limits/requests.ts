@@ -1,6 +1,7 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Limits } from '../config/config.ts';
 import { AppError } from '../http/errors.ts';
+import { rateLimiter } from '../lib/lazy.ts';
 
 /**
  * Request rate limits kept in each instance's memory (rate-limiter-flexible): failed
@@ -9,39 +10,48 @@ import { AppError } from '../http/errors.ts';
  * that protect bank users are durable and shared: see `BankUserLimits`.
  */
 export class RequestLimits {
-  private readonly authFailures: RateLimiterMemory | null;
-  private readonly perApp: Record<'session' | 'step', RateLimiterMemory | null>;
+  private limiters: Record<'authFailures' | 'session' | 'step', RateLimiterMemory | null> | undefined;
 
-  constructor(limits: Limits) {
-    const minute = (points: number) => (points > 0 ? new RateLimiterMemory({ points, duration: 60 }) : null);
-    this.authFailures = minute(limits.authFailuresPerMinute);
-    this.perApp = { session: minute(limits.sessionsPerMinute), step: minute(limits.stepsPerMinute) };
+  constructor(private readonly limits: Limits) {}
+
+  /** Made on first use: a one-shot `relink` command builds every service but serves no request. */
+  private get limiter() {
+    return (this.limiters ??= {
+      authFailures: perMinute(this.limits.authFailuresPerMinute),
+      session: perMinute(this.limits.sessionsPerMinute),
+      step: perMinute(this.limits.stepsPerMinute),
+    });
   }
 
   /** Before a key is even looked up: an address that has failed too often is refused. */
   async checkAddress(address: string): Promise<void> {
-    if (!this.authFailures) return;
-    const seen = await this.authFailures.get(address);
-    if (seen && seen.consumedPoints >= this.authFailures.points) {
+    const { authFailures } = this.limiter;
+    if (!authFailures) return;
+    const seen = await authFailures.get(address);
+    if (seen && seen.consumedPoints >= authFailures.points) {
       throw limited(seen, 'Too many requests with a missing or invalid secret key from this address');
     }
   }
 
   async authenticationFailed(address: string): Promise<void> {
-    await this.authFailures?.consume(address).catch(() => undefined);
+    await this.limiter.authFailures?.consume(address).catch(() => undefined);
   }
 
   /** One session creation or step for `appId`; 429 when the app is over its rate. */
   async take(kind: 'session' | 'step', appId: string): Promise<void> {
-    const limiter = this.perApp[kind];
+    const limiter = this.limiter[kind];
     if (!limiter) return;
     try {
       await limiter.consume(appId);
     } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
+      if (!(error instanceof rateLimiter().RateLimiterRes)) throw error;
       throw limited(error, kind === 'session' ? 'Too many sessions created by this app' : 'Too many login and commit steps by this app');
     }
   }
+}
+
+function perMinute(points: number): RateLimiterMemory | null {
+  return points > 0 ? new (rateLimiter().RateLimiterMemory)({ points, duration: 60 }) : null;
 }
 
 function limited(state: RateLimiterRes, what: string): AppError {

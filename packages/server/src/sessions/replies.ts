@@ -1,6 +1,6 @@
 import type { CreatedSession, StartedReauth } from './service.ts';
 import type { V1StepReply, V2StepReply } from '@relink/contract';
-import { REAUTH_NEXT } from '@relink/contract';
+import { REAUTH_NEXT } from '@relink/contract/names';
 import type { StepReply } from './machine.ts';
 import { AppError } from '../http/errors.ts';
 import { DomainError } from '../lib/errors.ts';

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// `npm run build` (and `prepare`, so `npm install` and `npm ci` run it): the TypeScript build
+// (tsc -b), then the `relink` command's one-shot commands bundled into
+// packages/server/dist/bundle/ by esbuild.
+//
+// Why a bundle: loading Kysely and the contract's schemas as some 700 separate ES modules was
+// most of a one-shot command's start (docs/benchmarks.md, "The command's start"). The bundle
+// holds Relink's own code, Kysely, ipaddr.js and the contract (with TypeBox, should a command
+// come to need a schema), one chunk per command, so a command loads only its own. Every other
+// package is loaded by Node at run time: better-sqlite3 (native), pino, and pg, undici and
+// rate-limiter-flexible on first use (lib/lazy.ts).
+// `relink serve` is not in it: the bundle imports dist/cli/serve.js, the same compiled module
+// the tests and `npm start` have always run, so the server runs exactly as tsc built it.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url).pathname;
+const server = join(root, 'packages/server');
+const BUNDLED = new Set(['kysely', 'typebox', 'ipaddr.js', '@relink/contract']);
+
+const compiled = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+if (compiled.status !== 0) process.exit(compiled.status ?? 1);
+
+const outdir = join(server, 'dist/bundle');
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: { main: join(server, 'dist/cli/main.js') },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'relink-externals',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/serve\.js$/ }, (args) =>
+          args.importer.endsWith('/dist/cli/main.js') ? { path: '../cli/serve.js', external: true } : undefined,
+        );
+        b.onResolve({ filter: /^[^./]/ }, (args) => {
+          const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
+          return BUNDLED.has(name) ? undefined : { path: args.path, external: true };
+        });
+      },
+    },
+  ],
+});
