@@ -6,7 +6,8 @@
 //   {url, body, count, concurrency}   send `count` with `concurrency` in flight, as fast as answered
 //   {url, body, rate, seconds}        send `rate` per second, each on its schedule (not waiting)
 // `body` is a delivered event, whose `event_id` and `timestamp` are replaced per request (the
-// timestamp is when the request is made: the raw loop's "commit"). One JSON line on stdout.
+// timestamp is when the request is made: the raw loop's "commit"). One JSON line on stdout,
+// with the process's own CPU time (start-up included).
 import { createHmac } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
@@ -66,4 +67,5 @@ if (plan.count) {
 }
 const seconds = (performance.now() - started) / 1000;
 await agent.close();
-process.stdout.write(JSON.stringify({ sent, failed, seconds, perSecond: sent / seconds }) + '\n');
+const cpu = process.cpuUsage();
+process.stdout.write(JSON.stringify({ sent, failed, seconds, perSecond: sent / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 }) + '\n');

@@ -11,6 +11,8 @@ export interface Claim {
   event_id: string;
   attempt_count: number;
   claim_token: string;
+  /** When the claim lapses and any dispatcher may take the row. */
+  claimed_until: number;
 }
 
 /** What an attempt of a claimed delivery needs: the event body and the app's endpoint and secrets. */
@@ -139,7 +141,7 @@ export class DeliveryStore {
       .set({ claimed_until: now + leaseMs, claim_token: token })
       .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
-      .returning(['id', 'app_id', 'event_id', 'attempt_count', 'claim_token'])
+      .returning(['id', 'app_id', 'event_id', 'attempt_count', 'claim_token', 'claimed_until'])
       .execute() as Promise<Claim[]>;
   }
 

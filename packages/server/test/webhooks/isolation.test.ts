@@ -40,7 +40,7 @@ for (const kind of databases()) {
       assert.equal(slow.received.length, limit, 'one app holds at most its share of the slots');
     });
 
-    test('a backlog of 20 due retries is taken eight at a time, however many are due at once', async () => {
+    test('a backlog of 20 due retries is attempted eight at a time, however many are due at once', async () => {
       // Twenty first attempts fail fast; the receiver then hangs. Moving the clock past the first
       // retry makes all twenty due together, so one dispatcher pass faces the whole backlog.
       let failing = 20;
@@ -59,9 +59,12 @@ for (const kind of databases()) {
         server.services.webhooks.dispatcher.wake();
         const limit = server.services.webhooks.dispatcher.perAppLimit;
         await waitFor(() => flaky.received.length >= 20 + limit, 10_000, 'the retries to reach the receiver');
+        // Eight attempts hang at the receiver; eight more rows are claimed to start the moment
+        // one of them ends (one round ahead), and the last four stay free for anyone to claim.
         const claimed = (await deliveriesOf(server, app.id)).filter((d) => d.claimed_until !== null);
-        assert.equal(claimed.length, limit, 'rows claimed for this app');
-        assert.equal(flaky.received.length, 20 + limit, 'requests the receiver saw');
+        assert.equal(claimed.length, 2 * limit, 'rows claimed for this app: its slots, and as many waiting');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.equal(flaky.received.length, 20 + limit, 'requests the receiver saw: never more than the limit at once');
       } finally {
         await flaky.close();
       }
