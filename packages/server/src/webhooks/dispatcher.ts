@@ -208,6 +208,11 @@ export class Dispatcher {
   /** Reads the claimed rows' targets in one query, queues them, and starts what fits. */
   private async enqueue(claims: Claim[]): Promise<void> {
     const targets = await this.store.targets(claims.map((c) => c.id));
+    if (this.closed) {
+      // Claimed by a transaction that was under way when `stop` began: given back, not held.
+      for (const claim of claims) this.record({ kind: 'released', claim });
+      return;
+    }
     for (const claim of claims) {
       const queue = this.ready.get(claim.app_id) ?? [];
       queue.push({ claim, target: targets.get(claim.id) });

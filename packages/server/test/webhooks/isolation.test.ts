@@ -70,4 +70,41 @@ for (const kind of databases()) {
       }
     });
   });
+
+  describe(`[${kind}] a dispatcher that stops gives back every row it holds`, () => {
+    let server: TestServer;
+    let hanging: Receiver;
+    before(async () => {
+      server = await startTestServer(kind, { logLevel: 'warn', env: { RELINK_WEBHOOK_TIMEOUT_MS: '20000' } });
+      hanging = await startReceiver(() => {});
+    });
+    after(async () => {
+      await hanging.close();
+      await server.stop();
+    });
+
+    test('the attempts cut short and the rows waiting for a slot are all free to claim at once, with nothing recorded', async () => {
+      const app = await server.createApp('Stopping');
+      await setEndpoint(server, app.secretKey, hanging.url);
+      const account = await insertAccount(server.services.database.db, app.id);
+      for (let i = 0; i < 20; i++) await fire(server, app.secretKey, account);
+      const { dispatcher } = server.services.webhooks;
+      const limit = dispatcher.perAppLimit;
+      const held = async () => (await deliveriesOf(server, app.id)).filter((d) => d.claimed_until !== null).length;
+      await waitFor(async () => hanging.received.length === limit && (await held()) === 2 * limit, 10_000, 'eight hanging attempts and eight rows waiting');
+
+      await dispatcher.stop(100);
+      const rows = await deliveriesOf(server, app.id);
+      assert.equal(rows.length, 20);
+      assert.deepEqual(
+        rows.filter((d) => d.claimed_until !== null || d.claim_token !== null).map((d) => d.id),
+        [],
+        'no row is left claimed: another instance may take any of them now, not after a lease',
+      );
+      assert.ok(rows.every((d) => d.status === 'pending' && d.attempt_count === 0), 'an attempt cut short by the stop is not counted as an attempt');
+      const attempts = await server.services.database.db.selectFrom('webhook_attempts').select('id').where('app_id', '=', app.id).execute();
+      assert.equal(attempts.length, 0);
+      assert.equal(hanging.received.length, limit, 'the rows that were waiting were never sent');
+    });
+  });
 }
