@@ -146,7 +146,7 @@ export class Dispatcher {
 
   private async claimAndLaunch(): Promise<void> {
     while (!this.closed) {
-      const plan = this.claimPlan(new Set());
+      const plan = this.claimPlan();
       if (!plan) return;
       const { limit, saturated } = plan;
       // A claim that skips saturated apps walks past all of their due rows (cheap since the
@@ -176,15 +176,14 @@ export class Dispatcher {
   /**
    * How many rows to claim now, and which apps' rows to skip. An app holds at most two rounds
    * (`perAppLimit` in flight, as many waiting), the dispatcher at most two rounds of
-   * `concurrency`; rows whose outcomes are being recorded (`freed`) count as gone. Never more
+   * `concurrency`. Never more
    * than the busiest app still has room for, so every row claimed fits under its app's limit
    * (claiming 8 and releasing 7 per delivery to one busy app was measured before this).
    */
-  private claimPlan(freed: Set<string>): { limit: number; saturated: string[] } | undefined {
+  private claimPlan(): { limit: number; saturated: string[] } | undefined {
     const held = new Map<string, number>();
     let total = 0;
-    for (const [id, flight] of this.inFlight) {
-      if (freed.has(id)) continue;
+    for (const flight of this.inFlight.values()) {
       held.set(flight.appId, (held.get(flight.appId) ?? 0) + 1);
       total++;
     }
@@ -279,7 +278,7 @@ export class Dispatcher {
     // When no app would then be at its limit, the next due rows are claimed in the same
     // transaction: one commit per round of attempts instead of two. (With an app at its limit
     // the claim has to skip that app's rows, which `claimAndLaunch` paces.)
-    const plan = this.closed ? undefined : this.claimPlan(new Set());
+    const plan = this.closed ? undefined : this.claimPlan();
     const claim = plan && plan.saturated.length === 0 ? { now: this.deps.clock.now(), limit: plan.limit, leaseMs: this.leaseMs() } : undefined;
     // A failure throws out of here: nothing of the batch was written (one transaction), so its
     // rows stay claimed until their leases end and are attempted again then, as after a crash.
