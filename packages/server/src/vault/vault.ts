@@ -47,13 +47,7 @@ export class Vault {
   }
 
   async open(id: string, executor: Db = this.db): Promise<string> {
-    const row = await executor
-      .selectFrom('vault_secrets')
-      .select(['id', 'kek_id', 'wrapped_key', 'ciphertext'])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!row) throw new Error(`vault record ${id} does not exist`);
-    return this.decryptRecord(row);
+    return (await this.openMany([id], executor))(id);
   }
 
   private decryptRecord(row: { id: string; kek_id: string; wrapped_key: string; ciphertext: string }): string {
