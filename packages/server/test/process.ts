@@ -120,7 +120,10 @@ export function servedDatabase(kind: DatabaseKind, vars: Record<string, string> 
       return db;
     },
     serve(): Served {
-      const served = serveOver(this.db, vars);
+      return this.track(serveOver(this.db, vars));
+    },
+    /** A process started some other way, killed with the rest after the suite. */
+    track(served: Served): Served {
       running.push(served);
       return served;
     },

@@ -18,7 +18,7 @@ import {
   type TestServer,
 } from '../helpers.ts';
 import { relinkInProcess as relink } from '../cli.ts';
-import { databaseVars, freePort, relink as relinkProcess, Served } from '../process.ts';
+import { databaseVars, freePort, relink as relinkProcess, Served, servedDatabase } from '../process.ts';
 
 const PRINTED_FIELDS = ['id', 'name', 'mode', 'secretKey', 'publicKey', 'webhookSecret'];
 
@@ -184,21 +184,13 @@ for (const kind of databases()) {
   });
 
   describe(`[${kind}] relink serve`, () => {
-    let db: TestDatabase;
-    const running: Served[] = [];
-    before(async () => {
-      db = await createTestDatabase(kind);
-    });
-    after(async () => {
-      for (const served of running) served.kill();
-      await db?.drop();
-    });
+    const fixture = servedDatabase(kind);
 
     test('a fresh start creates "Sandbox" and prints its secrets and URLs; a later start reuses it', async () => {
       // SQLite: no DATABASE_URL, so the database and a generated master key land in --data.
-      const vars = { PORT: '0', ...databaseVars(db) };
-      const first = new Served(['serve', '--data', db.dataDir], vars);
-      running.push(first);
+      const vars = { PORT: '0', ...databaseVars(fixture.db) };
+      const first = new Served(['serve', '--data', fixture.db.dataDir], vars);
+      fixture.track(first);
       const url = (await first.waitFor(/Relink is listening on (http:\/\/127\.0\.0\.1:(\d+))\n/))[1]!;
       const file = (await first.waitFor(/secret key and webhook secret are in (\S+)\n/))[1]!;
       assert.notEqual(new URL(url).port, '0', 'PORT=0 prints the real port');
@@ -217,19 +209,19 @@ for (const kind of databases()) {
       assert.equal((await call(url, 'GET', '/v3/institutions', { key })).status, 200);
       assert.equal((await fetch(`${url}/docs`)).status, 200);
       if (kind === 'sqlite') {
-        assert.ok(existsSync(join(db.dataDir, 'relink.db')), 'SQLite file in the data directory');
-        assert.equal(statSync(join(db.dataDir, 'master.key')).mode & 0o777, 0o600);
+        assert.ok(existsSync(join(fixture.db.dataDir, 'relink.db')), 'SQLite file in the data directory');
+        assert.equal(statSync(join(fixture.db.dataDir, 'master.key')).mode & 0o777, 0o600);
         assert.match(first.stderr, /WARNING: RELINK_MASTER_KEY is not set/);
       } else {
         assert.doesNotMatch(first.stderr, /WARNING/);
-        assert.ok(!existsSync(join(db.dataDir, 'master.key')), 'no key generated when RELINK_MASTER_KEY is set');
+        assert.ok(!existsSync(join(fixture.db.dataDir, 'master.key')), 'no key generated when RELINK_MASTER_KEY is set');
       }
       assert.deepEqual(await first.stop(), { code: 0, signal: null });
 
       // The same data directory (and database) again, on a port chosen through PORT.
       const port = await freePort();
-      const second = new Served(['serve', '--data', db.dataDir], { ...vars, PORT: String(port) });
-      running.push(second);
+      const second = new Served(['serve', '--data', fixture.db.dataDir], { ...vars, PORT: String(port) });
+      fixture.track(second);
       await second.waitFor(/keys rotate --app [0-9a-f]{24}\n/);
       const again = second.stdout;
       assert.match(again, new RegExp(`Relink is listening on http://127\\.0\\.0\\.1:${port}\\n`));
@@ -239,8 +231,8 @@ for (const kind of databases()) {
       assert.equal((await call(`http://127.0.0.1:${port}`, 'GET', '/v3/institutions', { key })).status, 200);
 
       // Do what the banner says, through the bin link, while the server runs.
-      const dbVars = databaseVars(db);
-      const rotated = await relinkProcess(['keys', 'rotate', '--app', id, '--json', '--data', db.dataDir], dbVars, 'npx');
+      const dbVars = databaseVars(fixture.db);
+      const rotated = await relinkProcess(['keys', 'rotate', '--app', id, '--json', '--data', fixture.db.dataDir], dbVars, 'npx');
       assert.equal(rotated.code, 0, rotated.stderr);
       const newKey = JSON.parse(rotated.stdout).secretKey as string;
       assert.equal((await call(`http://127.0.0.1:${port}`, 'GET', '/v3/institutions', { key })).status, 401);
@@ -253,7 +245,7 @@ for (const kind of databases()) {
       try {
         const vars = { PORT: '0', ...databaseVars(fresh) };
         const pair = [new Served(['serve', '--data', fresh.dataDir], vars), new Served(['serve', '--data', fresh.dataDir], vars)];
-        running.push(...pair);
+        for (const served of pair) fixture.track(served);
         const banners = await Promise.all(pair.map(async (s) => (await s.waitFor(/(Delete the file once you have them\.|keys rotate --app [0-9a-f]{24})\n/), s.stdout)));
         assert.equal(banners.filter((b) => b.includes('Created the test-mode app "Sandbox"')).length, 1, banners.join('\n----\n'));
         for (const s of pair) assert.deepEqual(await s.stop(), { code: 0, signal: null }, s.stdout + s.stderr);
@@ -264,7 +256,7 @@ for (const kind of databases()) {
         // Deleted, it is not silently made again: the banner says how to create an app.
         assert.equal((await relink(['apps', 'delete', '--app', listed[0]!.id, '--data', fresh.dataDir], dbVars)).code, 0);
         const after = new Served(['serve', '--data', fresh.dataDir], vars);
-        running.push(after);
+        fixture.track(after);
         await after.waitFor(/There are no apps .*relink apps create --name NAME\n/);
         assert.doesNotMatch(after.stdout, /_sk_/);
         assert.deepEqual(await after.stop(), { code: 0, signal: null }, after.stdout + after.stderr);
@@ -274,8 +266,8 @@ for (const kind of databases()) {
     });
 
     test('a second start does not create another Sandbox app', async () => {
-      const dbVars = databaseVars(db);
-      const run = await relink(['apps', 'list', '--json', '--data', db.dataDir], dbVars);
+      const dbVars = databaseVars(fixture.db);
+      const run = await relink(['apps', 'list', '--json', '--data', fixture.db.dataDir], dbVars);
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual((JSON.parse(run.stdout) as { name: string }[]).map((a) => a.name), ['Sandbox']);
     });
