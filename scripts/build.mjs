@@ -12,7 +12,7 @@
 // `relink serve` is not in it: the bundle imports dist/cli/serve.js, the same compiled module
 // the tests and `npm start` have always run, so the server runs exactly as tsc built it.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -23,11 +23,16 @@ const BUNDLED = new Set(['kysely', 'typebox', 'ipaddr.js', '@relink/contract']);
 const compiled = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 
+// Built beside the bundle, then swapped in with two renames: a `relink` started while a build
+// runs (a test suite's, say, as `npm pack` and `npm run demo` build too) finds the old bundle or
+// the new one, never a directory half deleted or half written.
 const outdir = join(server, 'dist/bundle');
-rmSync(outdir, { recursive: true, force: true });
+const fresh = `${outdir}.${process.pid}.new`;
+const stale = `${outdir}.${process.pid}.old`;
+rmSync(fresh, { recursive: true, force: true });
 await build({
   entryPoints: { main: join(server, 'dist/cli/main.js') },
-  outdir,
+  outdir: fresh,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -49,3 +54,6 @@ await build({
     },
   ],
 });
+if (existsSync(outdir)) renameSync(outdir, stale);
+renameSync(fresh, outdir);
+rmSync(stale, { recursive: true, force: true });
