@@ -88,7 +88,7 @@ async function measureRelink(kind, server) {
     ['POST /v2/connect/session', 'post', { url: `${server.url}/v2/connect/session`, method: 'POST', headers: json, body: INSTITUTION }],
     ['GET /v2/accounts/{id}', 'get', { url: server.url, headers: auth, perConnection, flow: [{ method: 'GET', path: '/v2/accounts/{{account}}' }] }],
     ['GET /v2/accounts/{id}/transactions', 'get', { url: server.url, headers: auth, perConnection, flow: [{ method: 'GET', path: '/v2/accounts/{{account}}/transactions?limit=20' }] }],
-    ['v2 link flow (4 requests)', 'flow', { url: server.url, headers: json, flow: linkFlow() }],
+    ['v2 link flow (4 requests)', 'flow', { url: server.url, headers: json, perConnection: people(CONNECTIONS), flow: linkFlow() }],
     ['v2 reauth flow (3 requests)', 'flow', { url: server.url, headers: json, perConnection, flow: reauthFlow() }],
   ];
   for (const [name, kindOfCase, plan] of cases) {
@@ -109,10 +109,19 @@ async function measureRelink(kind, server) {
 function linkFlow() {
   return [
     { method: 'POST', path: '/v2/connect/session', body: INSTITUTION, capture: { session: 'data.session.id' } },
-    { method: 'POST', path: '/v2/connect/login', headers: { 'x-session-id': '{{session}}' }, body: { username: 'user_otp', password: 'pass_good' } },
+    { method: 'POST', path: '/v2/connect/login', headers: { 'x-session-id': '{{session}}' }, body: { username: '{{username}}', password: 'pass_good' } },
     { method: 'POST', path: '/v2/connect/commit', headers: { 'x-session-id': '{{session}}' }, body: { otp: OTP }, capture: { code: 'data.code' } },
     { method: 'POST', path: '/v2/accounts/auth', body: { code: '{{code}}' } },
   ];
+}
+
+/**
+ * A sandbox bank user per connection (`user_otp+c0`, `user_otp+c1`…): the bank caps pending and
+ * failed logins per bank user (three), so fifty connections logging in as one person measure
+ * that cap, not the server.
+ */
+function people(count) {
+  return Array.from({ length: count }, (_, i) => ({ username: `user_otp+c${i}` }));
 }
 
 function reauthFlow() {
@@ -136,7 +145,7 @@ async function reauthMissing(server, account) {
   return undefined;
 }
 
-/** Links `count` user_otp accounts (not measured) and waits for their first data sync. */
+/** Links `count` accounts (not measured), each its own user_otp+N, and waits for their first data sync. */
 async function linkAccounts(server, count) {
   const ids = [];
   for (let i = 0; i < count; i++) {
@@ -144,7 +153,7 @@ async function linkAccounts(server, count) {
     // re-links that account, so with one customer every connection would share one account.
     const session = await post(server, '/v2/connect/session', { ...INSTITUTION, customer: { name: 'Ada Obi', email: `ada+${i}@example.com` } });
     const id = session.body.data.session.id;
-    await post(server, '/v2/connect/login', { username: 'user_otp', password: 'pass_good' }, { 'x-session-id': id });
+    await post(server, '/v2/connect/login', { username: `user_otp+${i}`, password: 'pass_good' }, { 'x-session-id': id });
     const commit = await post(server, '/v2/connect/commit', { otp: OTP }, { 'x-session-id': id });
     const exchanged = await post(server, '/v2/accounts/auth', { code: commit.body.data.code });
     if (!exchanged.body?.id) throw new Error(`could not link an account: ${JSON.stringify(exchanged.body)}`);

@@ -126,6 +126,41 @@ describe('sandbox connector: login scenarios', () => {
     assert.deepEqual(await bank.login({ institutionId: PERSONAL, authMethod: 'x', fields: {} }, ctx()), invalid);
   });
 
+  test('a user with a +tag acts like its scenario but is another bank user: own accounts, password and MFA', async () => {
+    const bank = new SandboxBank();
+    const plain = expectKind(await login(bank, 'user_good'), 'ok').accounts[0]!;
+    const a = expectKind(await login(bank, 'user_good+a'), 'ok').accounts[0]!;
+    const b = expectKind(await login(bank, 'user_good+b-2_C'), 'ok').accounts[0]!;
+    assert.equal(new Set([plain.accountNumber, a.accountNumber, b.accountNumber]).size, 3, 'three people, three accounts');
+    assert.deepEqual(expectKind(await login(bank, 'user_good+a'), 'ok').accounts[0], a, 'the same tag is the same person');
+    const data = expectData(await bank.fetchData(rt(expectKind(await login(bank, 'user_good+a'), 'ok').state), a.accountNumber, {}, ctx()));
+    assert.equal(data.account.accountNumber, a.accountNumber);
+
+    const otp = expectKind(await login(bank, 'user_otp+7'), 'challenge');
+    expectKind(await bank.answer(rt(otp.state), { otp: '12345' }, ctx()), 'ok');
+    expectKind(await login(bank, 'user_multi+x'), 'select');
+    expectKind(await login(bank, 'user_locked+x', 'anything'), 'locked');
+    expectKind(await login(bank, 'user_down+x', 'anything'), 'unavailable');
+
+    const reset = await bank.resetLogin(PERSONAL, { username: 'user_good+a' }, 'password_changed');
+    expectKind(await login(bank, 'user_good+a'), 'invalid_credentials');
+    expectKind(await login(bank, 'user_good+a', reset.newPassword), 'ok');
+    expectKind(await login(bank, 'user_good+b-2_C'), 'ok');
+    expectKind(await login(bank, 'user_good'), 'ok');
+    await bank.requireMfa(PERSONAL, 'user_good+b-2_C');
+    expectKind(await login(bank, 'user_good+b-2_C'), 'challenge');
+    expectKind(await login(bank, 'user_good'), 'ok');
+  });
+
+  test('a malformed tag or an unknown user with a tag gets invalid_credentials', async () => {
+    const bank = new SandboxBank();
+    for (const username of ['user_good+', 'user_good+a+b', 'user_good+a b', `user_good+${'x'.repeat(33)}`, 'user_unknown+a', '+a', 'user_good+é']) {
+      assert.deepEqual(await login(bank, username), { kind: 'invalid_credentials', message: 'Invalid credentials' }, username);
+    }
+    expectKind(await login(bank, `user_good+${'x'.repeat(32)}`), 'ok');
+    await assert.rejects(bank.resetLogin(PERSONAL, { username: 'user_good+' }, 'mfa_required'), /no sandbox user/);
+  });
+
   test('user_slow logs in after the delay', async () => {
     const bank = new SandboxBank({ slowDelayMs: 60 });
     const started = performance.now();

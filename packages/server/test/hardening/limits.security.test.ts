@@ -146,6 +146,13 @@ for (const kind of databases()) {
       assert.equal(bankA.calls.answer, answers, 'the bank was not asked');
     });
 
+    test('sandbox users with different +tags are different bank users: one capped leaves the other free', async () => {
+      for (const password of ['bad-1', 'bad-2', 'bad-3']) assert.equal((await login(a, keyA, 'user_good+capped', password)).res.body.code, 'BANK_LOGIN_FAILED');
+      assertLimited((await login(a, keyA, 'user_good+capped', PASSWORD)).res, /3 failed logins/);
+      const other = await login(a, keyA, 'user_good+free', PASSWORD);
+      assert.equal(other.res.body.responseCode, 99, other.res.text);
+    });
+
     test('concurrent wrong logins for one bank user from six sessions reach the bank at most three times', async () => {
       bankA.delayMs = 50;
       try {

@@ -22,6 +22,7 @@ import {
   SANDBOX_ANSWER,
   SANDBOX_OTP,
   SCENARIOS,
+  scenarioName,
   type Scenario,
 } from './scenarios.ts';
 
@@ -71,7 +72,7 @@ export class SandboxBank implements BankConnector, SandboxControls {
 
   async resetLogin(institutionId: string, fields: Record<string, string>, reason: ResetReason): Promise<{ username: string; newPassword?: string }> {
     const username = fields.username ?? '';
-    if (!Object.hasOwn(SCENARIOS, username)) throw new Error(`sandbox: no sandbox user ${JSON.stringify(username)} to reset`);
+    if (!scenarioOfUser(username)) throw new Error(`sandbox: no sandbox user ${JSON.stringify(username)} to reset`);
     if (reason === 'mfa_required') {
       await this.requireMfa(institutionId, username);
       return { username };
@@ -83,12 +84,13 @@ export class SandboxBank implements BankConnector, SandboxControls {
 
   async login(input: LoginInput, context: ConnectorContext): Promise<ConnectorOutcome> {
     const { username, password } = input.fields;
-    if (username === 'user_locked') return { kind: 'locked', message: 'The bank reports this account is locked' };
-    if (username === 'user_down') {
+    const name = username === undefined ? undefined : scenarioName(username);
+    if (name === 'user_locked') return { kind: 'locked', message: 'The bank reports this account is locked' };
+    if (name === 'user_down') {
       return { kind: 'unavailable', message: 'Connection error: Relink Sandbox Bank is unreachable' };
     }
-    if (!username || !password || !Object.hasOwn(SCENARIOS, username)) return INVALID;
-    const scenario = SCENARIOS[username]!;
+    const scenario = username === undefined ? undefined : scenarioOfUser(username);
+    if (!username || !password || !scenario) return INVALID;
     // Rejects with an AbortError (and clears the timer) when Relink's timeout fires.
     if (scenario.slow) await sleep(this.#slowDelayMs, undefined, { signal: context.signal });
     const record = await this.#state.get(input.institutionId, username);
@@ -190,7 +192,7 @@ function parseState(state: ConnectorState): SandboxState {
     typeof step !== 'string' ||
     !STEPS.includes(step) ||
     typeof username !== 'string' ||
-    !Object.hasOwn(SCENARIOS, username) ||
+    !scenarioOfUser(username) ||
     typeof institutionId !== 'string' ||
     (step === 'session' ? typeof loggedInAt !== 'number' : loggedInAt !== undefined)
   ) {
@@ -200,5 +202,11 @@ function parseState(state: ConnectorState): SandboxState {
 }
 
 function scenarioOf(s: SandboxState): Scenario {
-  return SCENARIOS[s.username]!;
+  return scenarioOfUser(s.username)!;
+}
+
+/** The scenario of a user who can log in (not `user_locked` or `user_down`), tag or none. */
+function scenarioOfUser(username: string): Scenario | undefined {
+  const name = scenarioName(username);
+  return name !== undefined && Object.hasOwn(SCENARIOS, name) ? SCENARIOS[name] : undefined;
 }

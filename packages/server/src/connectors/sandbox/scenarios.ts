@@ -18,6 +18,21 @@ export const SCENARIOS: Record<string, Scenario> = {
   user_slow: { accounts: 1, slow: true },
 };
 
+/**
+ * A sandbox user's scenario: `user_otp`, or `user_otp+` and a tag (`user_otp+42`), which acts
+ * like `user_otp` but is another bank user: its own accounts, password, MFA state and login
+ * cap, so a test or a benchmark can log many people in at once without them meeting. A tag is
+ * 1 to 32 letters, digits, `_` or `-`.
+ */
+export function scenarioName(username: string): string | undefined {
+  const plus = username.indexOf('+');
+  const name = plus < 0 ? username : username.slice(0, plus);
+  if (plus >= 0 && !TAG.test(username.slice(plus + 1))) return undefined;
+  return Object.hasOwn(SCENARIOS, name) || name === 'user_locked' || name === 'user_down' ? name : undefined;
+}
+
+const TAG = /^[A-Za-z0-9_-]{1,32}$/;
+
 export const DEFAULT_PASSWORD = 'pass_good';
 export const SANDBOX_OTP = '12345';
 export const SANDBOX_ANSWER = 'blue';
@@ -47,7 +62,7 @@ const CREDENTIAL_ROWS: [username: string, hasMultipleAccounts: boolean, descript
   ['user_locked', false, 'Any password: the bank reports the account locked.'],
   ['user_down', false, 'Any password: connection error, the bank is unreachable.'],
   ['user_slow', false, 'Logs in after a delay, for testing timeouts; one account.'],
-  ['user_unknown', false, 'Any other username, or a wrong password: invalid credentials.'],
+  ['user_unknown', false, 'Any other username, or a wrong password: invalid credentials. Any user above with "+" and a tag (user_otp+42) is another bank user acting the same way.'],
 ];
 
 /** For `GET /v2/connect/sandbox`. */
