@@ -1,6 +1,7 @@
 import type { Config } from './config/config.ts';
 import { migrate } from './db/database.ts';
 import { buildHttpApp } from './http/app.ts';
+import { handlersSettled } from './http/edge.ts';
 import type { HttpApp } from './http/types.ts';
 import { createServices, type ServiceOptions, type Services } from './services.ts';
 
@@ -13,6 +14,8 @@ export interface RunningServer {
 }
 
 const SWEEP_MS = 60_000;
+/** How long a shutdown waits for handlers whose clients have gone (a reset waits up to 15 s for a sync). */
+const SETTLE_MS = 20_000;
 
 /** Opens the database, brings the schema up to date, and listens. */
 export async function startServer(config: Config, options: ServiceOptions = {}): Promise<RunningServer> {
@@ -43,6 +46,8 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
           clearInterval(sweeper);
           await services.webhooks.dispatcher.stop();
           await app.close();
+          // A handler whose client went away is not waited for by close(); its work still needs the database.
+          await handlersSettled(app, SETTLE_MS);
           await services.sync.stop();
           await services.close();
         })();

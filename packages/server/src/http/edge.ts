@@ -50,15 +50,62 @@ export function edgeOptions(logger: Logger): Pick<FastifyServerOptions, 'framewo
   };
 }
 
-/** While the server drains for shutdown, new requests get a 503 in the envelope (and Connection: close). */
+/** Work a request started that its client may no longer wait for; `settled` waits for it. */
+const inFlight = new WeakMap<object, Set<PromiseLike<unknown>>>();
+
+/**
+ * While the server drains for shutdown, new requests get a 503 in the envelope (and Connection:
+ * close). Every route handler's promise is tracked: Fastify's close waits for the connections,
+ * not for a handler whose client has gone (a login still at the bank, a reset waiting for a
+ * sync), which would otherwise run on against a closed database; `handlersSettled` waits for them.
+ */
 export function registerDrain(app: HttpApp) {
   let draining = false;
+  const running = new Set<PromiseLike<unknown>>();
+  inFlight.set(app.server, running);
   app.addHook('preClose', async () => {
     draining = true;
   });
   app.addHook('onRequest', async () => {
     if (draining) throw new AppError('SERVICE_UNAVAILABLE', 'Relink is shutting down; retry on another instance', {}, { 'retry-after': '1' });
   });
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    route.handler = function tracked(this: unknown, request, reply) {
+      const result: unknown = handler.call(this as never, request, reply);
+      if (isThenable(result)) trackWork(app, result);
+      return result as ReturnType<typeof handler>;
+    };
+  });
+}
+
+/** Adds work that must finish before the database closes (a handler, a hook's write after it); any of the server's plugin scopes. */
+export function trackWork(app: HttpApp, work: PromiseLike<unknown>) {
+  const running = inFlight.get(app.server);
+  if (!running) return;
+  running.add(work);
+  const done = () => void running.delete(work);
+  work.then(done, done);
+}
+
+/**
+ * Resolves once no tracked work is left, or after `ms`. A handler's end starts its reply's
+ * hooks (which may track more work), so it looks again a turn after everything settled.
+ */
+export async function handlersSettled(app: HttpApp, ms: number): Promise<void> {
+  const running = inFlight.get(app.server);
+  const deadline = Date.now() + ms;
+  while (running && running.size > 0 && Date.now() < deadline) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))));
+    await Promise.race([Promise.allSettled([...running]), timeout]);
+    clearTimeout(timer);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 /**

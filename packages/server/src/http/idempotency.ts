@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.ts';
+import { trackWork } from './edge.ts';
 import { AppError } from './errors.ts';
 import { canonicalJson } from './json.ts';
 import type { HttpApp } from './types.ts';
@@ -43,13 +44,20 @@ export function registerIdempotency(app: HttpApp, { idempotency }: Services) {
     const key = request.idempotencyKey;
     if (!key || !request.partner) return payload;
     request.idempotencyKey = null;
-    if (reply.statusCode >= 500) await idempotency.abandon(request.partner.id, key);
-    else {
-      const body = typeof payload === 'string' ? payload : String(payload ?? '');
-      // A one-time code in an answer (a link's 99, a reauth's code) is a secret like the ones routes flag.
-      const sealed = request.routeOptions.config.sealIdempotentResponse === true || ONE_TIME_CODE.test(body);
-      await idempotency.finish(request.partner.id, key, reply.statusCode, body, sealed);
-    }
+    const partner = request.partner.id;
+    const stored = (async () => {
+      if (reply.statusCode >= 500) await idempotency.abandon(partner, key);
+      else {
+        const body = typeof payload === 'string' ? payload : String(payload ?? '');
+        // A one-time code in an answer (a link's 99, a reauth's code) is a secret like the ones routes flag.
+        const sealed = request.routeOptions.config.sealIdempotentResponse === true || ONE_TIME_CODE.test(body);
+        await idempotency.finish(partner, key, reply.statusCode, body, sealed);
+      }
+    })();
+    // Written after the handler: a shutdown waits for it as for the handler itself.
+    trackWork(app, stored);
+    await stored;
     return payload;
   });
+
 }

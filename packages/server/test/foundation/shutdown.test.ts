@@ -7,6 +7,7 @@ import http from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
+import { openDatabase } from '../../src/db/database.ts';
 import { call, createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase } from '../helpers.ts';
 import { databaseVars, Served } from '../process.ts';
 
@@ -63,6 +64,35 @@ for (const kind of databases()) {
       assert.equal(server.stderr, '');
     });
 
+    test('SIGTERM while a handler whose client has gone is still at the bank: the login is recorded before the database closes', async () => {
+      const { url, key, db } = await start();
+      const server = served!;
+      const session = await call(url, 'POST', '/v2/connect/session', {
+        key,
+        body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking', scope: 'financial_data', customer: { name: 'Ada Obi', email: 'ada@example.com' } },
+      });
+      const id = session.body.data.session.id as string;
+      // user_slow: the bank answers after 2 s. The client gives up once the server has the request.
+      const gone = new AbortController();
+      const login = fetch(`${url}/v2/connect/login`, {
+        method: 'POST',
+        headers: { 'mono-sec-key': key, 'content-type': 'application/json', 'x-session-id': id },
+        body: JSON.stringify({ username: 'user_slow', password: 'pass_good' }),
+        signal: gone.signal,
+      }).catch((error: Error) => error);
+      await server.waitFor(/"url":"\/v2\/connect\/login"/);
+      gone.abort();
+      assert.equal((await login as Error).name, 'AbortError');
+
+      server.child.kill('SIGTERM');
+      assert.deepEqual(await server.exited(15_000), { code: 0, signal: null });
+      assert.equal(server.stderr, '');
+      assert.doesNotMatch(server.stdout, /"level":(50|60)/, 'nothing failed: the database was still open when the bank answered');
+      const row = await sessionRow(db, id);
+      assert.equal(row?.status, 'completed', 'the login the bank answered is recorded');
+      assert.ok(row?.account_id, 'with the account it linked');
+    });
+
     test('SIGINT (Ctrl-C) exits 0 the same way', async () => {
       const { url, port, key } = await start();
       assert.equal((await call(url, 'GET', '/v3/institutions', { key })).status, 200);
@@ -83,6 +113,16 @@ for (const kind of databases()) {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** A session's stored status, read from the database after the server has exited. */
+async function sessionRow(db: TestDatabase, id: string) {
+  const database = openDatabase(db.url.startsWith('sqlite:') ? { kind: 'sqlite', file: db.url.slice('sqlite:'.length) } : { kind: 'postgres', url: db.url });
+  try {
+    return await database.db.selectFrom('sessions').select(['status', 'account_id']).where('id', '=', id).executeTakeFirst();
+  } finally {
+    await database.close();
+  }
+}
 
 function get(base: string, path: string, key: string, agent: http.Agent): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
