@@ -50,7 +50,7 @@ export function edgeOptions(logger: Logger): Pick<FastifyServerOptions, 'framewo
   };
 }
 
-/** Work a request started that its client may no longer wait for; `settled` waits for it. */
+/** Work a request started that its client may no longer wait for, per server; `handlersSettled` waits for it. */
 const inFlight = new WeakMap<object, Set<PromiseLike<unknown>>>();
 
 /**
