@@ -68,9 +68,11 @@ async function seed(services: Services, appId: string, count: number) {
         const accountNumber = String(1_000_000_000 + i);
         const credentials = await services.vault.seal('credentials', JSON.stringify({ username: accountNumber, password: 'pass_good' }), trx);
         const bankState = await services.vault.seal('bank_state', JSON.stringify({ session: 'from the link' }), trx);
+        // As the link's first data sync left it: the bank's identity record sealed in the vault.
+        const identity = await services.vault.seal('bank_identity', JSON.stringify(data(accountNumber, now).identity), trx);
         rows.push({
           id: newObjectId(), app_id: appId, customer_id: customerId, institution_id: '5f2d08be60b92e2888287000', auth_method: 'internet_banking',
-          account_number: accountNumber, name: 'ADA OBI', type: 'SAVINGS_ACCOUNT', currency: 'NGN', balance: 0, bvn: null, identity: null,
+          account_number: accountNumber, name: 'ADA OBI', type: 'SAVINGS_ACCOUNT', currency: 'NGN', balance: 0, bvn: null, identity: `vault:${identity}`,
           data_status: 'AVAILABLE' as const, retrieved_data: '[]', reauth_required: 0, credentials_secret_id: credentials, bank_state_secret_id: bankState,
           sync_due_at: now - 1_000, sync_claimed_until: null, last_synced_at: now - 86_400_000, created_at: now, updated_at: now, unlinked_at: null,
         });
