@@ -107,4 +107,45 @@ for (const kind of databases()) {
       assert.equal(hanging.received.length, limit, 'the rows that were waiting were never sent');
     });
   });
+
+  describe(`[${kind}] a row that waited too long for a slot is claimed afresh before it is sent`, () => {
+    let server: TestServer;
+    let hanging: Receiver;
+    before(async () => {
+      // Attempts time out after 1 s; a claim holds its row for twice that.
+      server = await startTestServer(kind, { logLevel: 'warn', env: { RELINK_WEBHOOK_TIMEOUT_MS: '1000' } });
+      hanging = await startReceiver(() => {});
+    });
+    after(async () => {
+      await hanging.close();
+      await server.stop();
+    });
+
+    test('behind attempts that took their whole timeout, a waiting row is given back and sent on a new claim, not on its lapsing one', async () => {
+      const app = await server.createApp('Waiting');
+      await setEndpoint(server, app.secretKey, hanging.url);
+      const account = await insertAccount(server.services.database.db, app.id);
+      const limit = server.services.webhooks.dispatcher.perAppLimit;
+      for (let i = 0; i < 2 * limit; i++) await fire(server, app.secretKey, account);
+      const held = async () => (await deliveriesOf(server, app.id)).filter((d) => d.claimed_until !== null);
+      await waitFor(async () => hanging.received.length === limit && (await held()).length === 2 * limit, 10_000, 'eight hanging attempts and eight rows waiting');
+      const sent = new Set(hanging.received.map((r) => r.id));
+      const waiting = (await held()).filter((d) => !sent.has(d.event_id));
+      assert.equal(waiting.length, limit);
+
+      // 1.1 s pass on the clock the claims are taken by: when the hanging attempts time out, a
+      // waiting row's claim has 0.9 s left, less than an attempt may take.
+      server.clock.advance(1_100);
+      await waitFor(() => hanging.received.length === 2 * limit, 10_000, 'the waiting rows to be sent');
+      const now = await deliveriesOf(server, app.id);
+      for (const before of waiting) {
+        const row = now.find((d) => d.id === before.id)!;
+        assert.equal(row.attempt_count, 0, 'the give-back recorded no attempt');
+        assert.ok(row.claim_token !== null && row.claim_token !== before.claim_token, 'sent on a claim of its own, not the one it waited with');
+        assert.ok(row.claimed_until! >= before.claimed_until! + 1_100, 'a full lease from when it was sent');
+      }
+      const first = now.filter((d) => sent.has(d.event_id));
+      assert.ok(first.every((d) => d.attempt_count === 1 && d.status === 'pending'), 'the attempts that timed out are recorded, to be retried');
+    });
+  });
 }
