@@ -4,9 +4,9 @@
  * `account_updated` and queueing its webhook delivery), not the bank.
  *
  * For each size in BENCH_ACCOUNTS (default 10000,100000) a fresh database is seeded directly
- * (accounts due now, each with its sealed credentials and bank session; one app whose webhook
- * URL is set, so every sync queues a delivery, which is not sent: the dispatcher is not
- * started here), then `SyncWorker.runDue()` is timed until nothing is due. Linear means the
+ * (accounts due now, each with its sealed credentials, bank session and identity, as a link and
+ * its first sync leave them; one app whose webhook URL is set, so every sync queues a delivery,
+ * which is not sent: the dispatcher is not started here), then `SyncWorker.runDue()` is timed until nothing is due. Linear means the
  * per-account time stays the same from one size to the next.
  *
  * Runs in process (tsx); SQLite in a temporary directory, and PostgreSQL from DATABASE_URL
