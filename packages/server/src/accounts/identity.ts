@@ -15,13 +15,14 @@ export function identitySecretOf(stored: string | null): string | null {
 }
 
 /**
- * Seals `identity` into the account's vault record, under a fresh data key (a new record when it
- * has none yet); returns the column value, which stays the same once the record exists.
+ * Seals an identity record's JSON into the account's vault record, under a fresh data key (a new
+ * record when it has none yet); returns the column value, which stays the same once the record
+ * exists.
  */
-export async function sealIdentity(vault: Vault, previous: string | null, identity: BankIdentity, trx: Db): Promise<string> {
+export async function sealIdentity(vault: Vault, previous: string | null, json: string, trx: Db): Promise<string> {
   const existing = identitySecretOf(previous);
-  if (!existing) return SEALED + (await vault.seal('bank_identity', JSON.stringify(identity), trx));
-  await vault.reseal(existing, JSON.stringify(identity), trx);
+  if (!existing) return SEALED + (await vault.seal('bank_identity', json, trx));
+  await vault.reseal(existing, json, trx);
   return SEALED + existing;
 }
 

@@ -11,7 +11,7 @@ import { CoalescedPass } from '../lib/coalesce.ts';
 import { loginAsLinked, type LinkedOutcome } from './bank_login.ts';
 import { payloads } from './model.ts';
 import type { AccountService } from './service.ts';
-import { sealIdentity } from './identity.ts';
+import { identitySecretOf, sealIdentity } from './identity.ts';
 
 const RETRY_MS = 15 * 60_000;
 
@@ -46,7 +46,11 @@ interface Claimed {
 }
 
 /** What the bank's answer means for the account: `newState` is a bank session a login of this sync opened. */
-type Answer = { kind: 'data'; data: AccountData; newState: ConnectorState | undefined } | { kind: 'reauth'; reason: string } | { kind: 'failed'; reason: string };
+/** `storedIdentity`: the identity record as it was when the account was claimed, if it opened. */
+type Answer =
+  | { kind: 'data'; data: AccountData; newState: ConnectorState | undefined; storedIdentity: string | undefined }
+  | { kind: 'reauth'; reason: string }
+  | { kind: 'failed'; reason: string };
 
 /**
  * Data sync. Which accounts need one is state in the database (`sync_due_at`), so a sync
@@ -197,9 +201,15 @@ export class SyncWorker {
     else this.logger.info({ accountId: row.id }, 'sync abandoned: the account was unlinked or linked again meanwhile');
   }
 
-  /** The claimed accounts' credentials and bank sessions, read together, so each pair belongs to the same link. */
+  /**
+   * The claimed accounts' credentials and bank sessions, read together, so each pair belongs to
+   * the same link; and their identity records, so an identity the bank sends unchanged is not
+   * written again.
+   */
   private secretsOf(rows: AccountRow[]): Promise<Secrets> {
-    return this.vault.openMany(rows.flatMap((row) => [row.credentials_secret_id, row.bank_state_secret_id].filter((id): id is string => id !== null)));
+    return this.vault.openMany(
+      rows.flatMap((row) => [row.credentials_secret_id, row.bank_state_secret_id, identitySecretOf(row.identity)].filter((id): id is string => id !== null)),
+    );
   }
 
   /** The bank's part of a sync: fetch with the stored bank session, or log in again when it is gone. */
@@ -224,13 +234,13 @@ export class SyncWorker {
         return { kind: 'reauth', reason: REAUTH_REASONS[login.kind] };
       }
     }
-    if (fetched.kind === 'ok') return { kind: 'data', data: fetched.data, newState };
+    if (fetched.kind === 'ok') return { kind: 'data', data: fetched.data, newState, storedIdentity: storedIdentity(open, row.identity) };
     if (fetched.kind === 'session_expired') return { kind: 'reauth', reason: `The bank asked for a new login: ${fetched.message}` };
     return { kind: 'failed', reason: fetched.message };
   }
 
   private write(row: AccountRow, answer: Answer): Promise<SyncResult> {
-    if (answer.kind === 'data') return this.store(row, answer.data, answer.newState);
+    if (answer.kind === 'data') return this.store(row, answer.data, answer.newState, answer.storedIdentity);
     if (answer.kind === 'reauth') return this.requireReauth(row, answer.reason);
     return this.fail(row, answer.reason);
   }
@@ -267,9 +277,11 @@ export class SyncWorker {
    * The bank's data, written if the account is still the one claimed (as `writeIfCurrent`, but
    * the guard is the account's update itself: one statement fewer on the sweep's common path).
    * `newState`: the bank session a login of this sync opened; without one the stored session
-   * served and stays as it is. A vault record the account already has is resealed in place.
+   * served and stays as it is. A vault record the account already has is resealed in place; the
+   * identity only when it changed (`storedIdentity`, read at the claim: only a sync, under its
+   * claim, writes that record).
    */
-  private async store(row: AccountRow, data: AccountData, newState: ConnectorState | undefined): Promise<SyncResult> {
+  private async store(row: AccountRow, data: AccountData, newState: ConnectorState | undefined, storedIdentity: string | undefined): Promise<SyncResult> {
     const now = this.clock.now();
     const written = await this.writes.run(row.id, async (trx) => {
       const account = await this.accounts.store.updateIfLinkedWith(
@@ -296,7 +308,9 @@ export class SyncWorker {
         data.transactions.map((t) => ({ id: `${row.id}:${t.id}`, account_id: row.id, bank_id: t.id, type: t.type, amount: t.amount, narration: t.narration, date: t.date, balance: t.balance, currency: t.currency, created_at: now })),
         trx,
       );
-      const identity = await sealIdentity(this.vault, account.identity, data.identity, trx);
+      const identityJson = JSON.stringify(data.identity);
+      const unchanged = storedIdentity === identityJson && account.identity === row.identity && identitySecretOf(account.identity) !== null;
+      const identity = unchanged ? account.identity! : await sealIdentity(this.vault, account.identity, identityJson, trx);
       let bankStateId = account.bank_state_secret_id;
       if (newState && bankStateId) await this.vault.reseal(bankStateId, JSON.stringify(newState), trx);
       else if (newState) bankStateId = await this.vault.seal('bank_state', JSON.stringify(newState), trx);
@@ -333,5 +347,16 @@ export class SyncWorker {
     if (!written) return 'stale';
     if (entered) this.logger.info({ accountId: row.id, reason }, 'account needs re-authorisation');
     return 'reauth_required';
+  }
+}
+
+/** The sealed identity's JSON as claimed, or undefined (none yet, stored before sealing, or a record that does not open). */
+function storedIdentity(open: Secrets, stored: string | null): string | undefined {
+  const id = identitySecretOf(stored);
+  if (!id) return undefined;
+  try {
+    return open(id);
+  } catch {
+    return undefined;
   }
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AccountData, BankConnector, ConnectorContext, ConnectorState, FetchOutcome, FetchRequest } from '../../src/connectors/types.ts';
-import { databases, startTestServer, type TestServer } from '../helpers.ts';
+import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
 import { eventsOf, link, partner, PASSWORD, SANDBOX, settle } from './support.ts';
 
 /**
@@ -39,7 +39,72 @@ class GatedBank implements BankConnector {
   }
 }
 
+/** The sandbox bank, answering with `email` in the identity when it is set. */
+class IdentityBank implements BankConnector {
+  readonly name = 'sandbox';
+  email: string | undefined;
+  constructor(private readonly delegate: BankConnector) {}
+  login: BankConnector['login'] = (input, context) => this.delegate.login(input, context);
+  answer: BankConnector['answer'] = (state, fields, context) => this.delegate.answer(state, fields, context);
+  selectAccount: BankConnector['selectAccount'] = (state, accountNumber, context) => this.delegate.selectAccount(state, accountNumber, context);
+  async fetchData(state: ConnectorState, accountNumber: string, request: FetchRequest, context: ConnectorContext): Promise<FetchOutcome> {
+    const outcome = await this.delegate.fetchData(state, accountNumber, request, context);
+    if (outcome.kind !== 'ok' || this.email === undefined) return outcome;
+    return { kind: 'ok', data: { ...outcome.data, identity: { ...outcome.data.identity, email: this.email } } };
+  }
+}
+
+const DAY_MS = 24 * 3_600_000;
+
 for (const kind of databases()) {
+  describe(`[${kind}] the sealed identity is written when the bank's changes, not on every sync`, () => {
+    let server: TestServer;
+    let bank: IdentityBank;
+    let key: string;
+    before(async () => {
+      server = await startTestServer(kind, {
+        connectors: (sandbox) => {
+          bank = new IdentityBank(sandbox);
+          return [bank];
+        },
+      });
+      key = (await server.createApp('identity')).secretKey;
+    });
+    after(() => server.stop());
+
+    test('a sync with the same identity leaves its vault record as it was; a changed one is resealed and served', async () => {
+      const { db } = server.services.database;
+      const id = await link(server, key, 'user_good');
+      await settle(server);
+      const record = async () => {
+        const account = await db.selectFrom('accounts').select(['identity', 'last_synced_at']).where('id', '=', id).executeTakeFirstOrThrow();
+        assert.match(account.identity ?? '', /^vault:/);
+        const sealed = await db.selectFrom('vault_secrets').select(['id', 'wrapped_key', 'ciphertext', 'updated_at']).where('id', '=', account.identity!.slice('vault:'.length)).executeTakeFirstOrThrow();
+        return { sealed, syncedAt: account.last_synced_at };
+      };
+      const identity = async () => (await call(server.url, 'GET', `/accounts/${id}/identity`, { key })).body;
+      const first = await record();
+      const served = await identity();
+      assert.match(served.email, /@example\.com$/);
+
+      server.clock.advance(DAY_MS);
+      await settle(server);
+      const same = await record();
+      assert.equal(same.syncedAt, server.clock.now(), 'the account was synced again');
+      assert.deepEqual(same.sealed, first.sealed, 'the unchanged identity was not sealed again');
+      assert.deepEqual(await identity(), served);
+
+      bank.email = 'ada.new@example.org';
+      server.clock.advance(DAY_MS);
+      await settle(server);
+      const changed = await record();
+      assert.equal(changed.syncedAt, server.clock.now());
+      assert.equal(changed.sealed.id, first.sealed.id, 'the same record, resealed in place');
+      assert.notEqual(changed.sealed.ciphertext, first.sealed.ciphertext);
+      assert.deepEqual(await identity(), { ...served, email: 'ada.new@example.org' });
+    });
+  });
+
   describe(`[${kind}] syncs written together`, () => {
     let server: TestServer;
     let bank: GatedBank;
