@@ -1,12 +1,25 @@
-// Syncs whose bank answers arrive together are written in one transaction, each account in a
-// savepoint of its own. One account whose writes fail half-way must leave the others synced
-// and itself exactly as a failed sync always has: nothing of its sync written, no event, the
-// sync postponed by 15 minutes and then run again.
+// Syncs whose bank answers arrive together are written in one transaction (again with a
+// savepoint per account when one of them throws). One account whose writes fail half-way must
+// leave the others synced and itself exactly as a failed sync always has: nothing of its sync
+// written, no event, the sync postponed by 15 minutes and then run again. And the sealed
+// identity is written again only when the bank's has changed.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AccountData, BankConnector, ConnectorContext, ConnectorState, FetchOutcome, FetchRequest } from '../../src/connectors/types.ts';
 import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
 import { eventsOf, link, partner, PASSWORD, SANDBOX, settle } from './support.ts';
+
+/** The sandbox bank, passed through; a subclass changes what `fetchData` answers. */
+class SandboxThrough implements BankConnector {
+  readonly name = 'sandbox';
+  constructor(protected readonly delegate: BankConnector) {}
+  login: BankConnector['login'] = (input, context) => this.delegate.login(input, context);
+  answer: BankConnector['answer'] = (state, fields, context) => this.delegate.answer(state, fields, context);
+  selectAccount: BankConnector['selectAccount'] = (state, accountNumber, context) => this.delegate.selectAccount(state, accountNumber, context);
+  fetchData(state: ConnectorState, accountNumber: string, request: FetchRequest, context: ConnectorContext): Promise<FetchOutcome> {
+    return this.delegate.fetchData(state, accountNumber, request, context);
+  }
+}
 
 /**
  * The sandbox bank, except that while `gate` is set its answers with data are held until
@@ -14,14 +27,9 @@ import { eventsOf, link, partner, PASSWORD, SANDBOX, settle } from './support.ts
  * the account numbered `gate.broken` gets data its writes cannot store (a transaction without
  * a narration), after the account row itself has been updated.
  */
-class GatedBank implements BankConnector {
-  readonly name = 'sandbox';
+class GatedBank extends SandboxThrough {
   gate: { calls: number; broken: string; waiting: (() => void)[] } | undefined;
-  constructor(private readonly delegate: BankConnector) {}
-  login: BankConnector['login'] = (input, context) => this.delegate.login(input, context);
-  answer: BankConnector['answer'] = (state, fields, context) => this.delegate.answer(state, fields, context);
-  selectAccount: BankConnector['selectAccount'] = (state, accountNumber, context) => this.delegate.selectAccount(state, accountNumber, context);
-  async fetchData(state: ConnectorState, accountNumber: string, request: FetchRequest, context: ConnectorContext): Promise<FetchOutcome> {
+  override async fetchData(state: ConnectorState, accountNumber: string, request: FetchRequest, context: ConnectorContext): Promise<FetchOutcome> {
     const gate = this.gate;
     const outcome = await this.delegate.fetchData(state, accountNumber, request, context);
     if (!gate || outcome.kind !== 'ok') return outcome;
@@ -40,14 +48,9 @@ class GatedBank implements BankConnector {
 }
 
 /** The sandbox bank, answering with `email` in the identity when it is set. */
-class IdentityBank implements BankConnector {
-  readonly name = 'sandbox';
+class IdentityBank extends SandboxThrough {
   email: string | undefined;
-  constructor(private readonly delegate: BankConnector) {}
-  login: BankConnector['login'] = (input, context) => this.delegate.login(input, context);
-  answer: BankConnector['answer'] = (state, fields, context) => this.delegate.answer(state, fields, context);
-  selectAccount: BankConnector['selectAccount'] = (state, accountNumber, context) => this.delegate.selectAccount(state, accountNumber, context);
-  async fetchData(state: ConnectorState, accountNumber: string, request: FetchRequest, context: ConnectorContext): Promise<FetchOutcome> {
+  override async fetchData(state: ConnectorState, accountNumber: string, request: FetchRequest, context: ConnectorContext): Promise<FetchOutcome> {
     const outcome = await this.delegate.fetchData(state, accountNumber, request, context);
     if (outcome.kind !== 'ok' || this.email === undefined) return outcome;
     return { kind: 'ok', data: { ...outcome.data, identity: { ...outcome.data.identity, email: this.email } } };
