@@ -60,6 +60,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const accounts = new AccountService(database.db, vault, events, codes, institutions, clock, config.codeTtlMs, database.capabilities);
   const sessions = new SessionService(database.db, vault, connectors, institutions, accounts, events, clock, config, logger);
   const sync = new SyncWorker(database.db, vault, connectors, accounts, events, clock, logger, config.syncIntervalMs, config.syncClaimMs);
+  sync.beforeWrite = () => database.setup.beforeBackgroundWrite?.();
   sessions.onLinked = () => void sync.wake();
   sessions.bankUsers = new BankUserLimits(database.db, vault, institutions, config.masterKey.key, config.limits, clock);
   const webhooks = new WebhookService({ config, database, vault, events, accounts, clock, logger });

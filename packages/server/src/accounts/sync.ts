@@ -69,6 +69,8 @@ export class SyncWorker {
   private readonly passes: CoalescedPass;
   private readonly writes: GroupCommit;
   private stopped = false;
+  /** Awaited before each batch of writes: the database's brake for background writers (`DialectSetup.beforeBackgroundWrite`). */
+  beforeWrite: () => Promise<void> | undefined = () => undefined;
 
   constructor(
     private readonly db: Db,
@@ -89,7 +91,10 @@ export class SyncWorker {
       stopped: () => this.stopped,
       onError: (error) => this.logger.error({ err: error }, 'sync pass failed'),
     });
-    this.writes = new GroupCommit((work) => this.events.transaction(work));
+    this.writes = new GroupCommit(
+      (work) => this.events.transaction(work),
+      () => this.beforeWrite(),
+    );
   }
 
   start() {

@@ -41,6 +41,8 @@ export class GroupCommit {
 
   constructor(
     private readonly transaction: Transaction,
+    /** Awaited before each batch (the dialect's `beforeBackgroundWrite`: SQLite's WAL limit). */
+    private readonly ready: () => Promise<void> | undefined = () => undefined,
     /** The most writes one transaction takes: bounds how long it holds its rows' locks. */
     private readonly maxBatch = 64,
   ) {}
@@ -56,6 +58,7 @@ export class GroupCommit {
 
   private async flush() {
     while (this.queue.length > 0) {
+      await this.ready();
       const batch = this.queue.splice(0, this.maxBatch).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       let outcomes: Outcome[];
       try {

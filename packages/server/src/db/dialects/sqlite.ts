@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { SqliteDialect, type SqliteDatabase } from 'kysely';
-import { startCheckpointer } from './sqlite_checkpointer.ts';
+import { type Checkpointer, startCheckpointer } from './sqlite_checkpointer.ts';
 import type { DialectSetup } from './types.ts';
 
 /** Distinct statements kept prepared; Relink issues a few hundred shapes of query. */
@@ -25,8 +25,11 @@ export function sqliteDialect(file: string): DialectSetup {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 10000');
   database.pragma('foreign_keys = ON');
+  // When the WAL starts over, its file is cut back to 256 MiB (the background writers' limit,
+  // sqlite_checkpointer.ts) instead of keeping the size of its largest burst on disk.
+  database.pragma('journal_size_limit = 268435456');
   const changes = new ChangeCounter(database);
-  let checkpointer: { stop(): Promise<void> } | undefined;
+  let checkpointer: Checkpointer | undefined;
   return {
     kind: 'sqlite',
     dialect: new SqliteDialect({ database: preparedOnce(database, changes) }),
@@ -59,6 +62,7 @@ export function sqliteDialect(file: string): DialectSetup {
       database.pragma('wal_autocheckpoint = 0');
       checkpointer = startCheckpointer(file);
     },
+    beforeBackgroundWrite: () => checkpointer?.caughtUp(),
     async close() {
       // Kysely's destroy() closes the handle; the checkpointer has its own.
       await checkpointer?.stop();

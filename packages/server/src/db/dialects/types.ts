@@ -37,5 +37,11 @@ export interface DialectSetup {
   changeCounter?(table: string): number;
   /** Housekeeping a long-running server does off the request path (SQLite: WAL checkpoints). */
   startBackgroundWork?(): void;
+  /**
+   * Awaited by background writers (the sync sweep) before each batch: on SQLite, while the WAL
+   * is over its limit, until the background checkpoints have caught up with it. Undefined when
+   * there is nothing to wait for.
+   */
+  beforeBackgroundWrite?(): Promise<void> | undefined;
   close(): Promise<void>;
 }
