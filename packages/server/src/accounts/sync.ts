@@ -45,8 +45,11 @@ interface Claimed {
   holdUntil: number;
 }
 
-/** What the bank's answer means for the account: `newState` is a bank session a login of this sync opened. */
-/** `storedIdentity`: the identity record as it was when the account was claimed, if it opened. */
+/**
+ * What the bank's answer means for the account: `newState` is a bank session a login of this
+ * sync opened; `storedIdentity` the identity record as it was when the account was claimed, if
+ * it opened.
+ */
 type Answer =
   | { kind: 'data'; data: AccountData; newState: ConnectorState | undefined; storedIdentity: string | undefined }
   | { kind: 'reauth'; reason: string }
@@ -61,8 +64,8 @@ type Answer =
  * sync is claimed for it, so the bank sees no further login until the user re-authorises.
  *
  * What a sync writes once the bank has answered is one write of a group commit
- * (`db/group_commit.ts`): syncs that finish together share a transaction, each in a savepoint
- * of its own, so one whose writes fail leaves the others written and itself as before.
+ * (`db/group_commit.ts`): syncs that finish together share a transaction, and one whose writes
+ * fail leaves the others written and itself as before.
  */
 export class SyncWorker {
   private timer: NodeJS.Timeout | undefined;
@@ -314,7 +317,8 @@ export class SyncWorker {
         trx,
       );
       const identityJson = JSON.stringify(data.identity);
-      const unchanged = storedIdentity === identityJson && account.identity === row.identity && identitySecretOf(account.identity) !== null;
+      // storedIdentity is set only for a sealed record, so equal columns mean that same record.
+      const unchanged = storedIdentity === identityJson && account.identity === row.identity;
       const identity = unchanged ? account.identity! : await sealIdentity(this.vault, account.identity, identityJson, trx);
       let bankStateId = account.bank_state_secret_id;
       if (newState && bankStateId) await this.vault.reseal(bankStateId, JSON.stringify(newState), trx);

@@ -60,22 +60,20 @@ export class GroupCommit {
     while (this.queue.length > 0) {
       await this.ready();
       const batch = this.queue.splice(0, this.maxBatch).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      let outcomes: Outcome[];
-      try {
-        outcomes = await this.transaction(async (trx) => {
+      const runAll = (each: (trx: Db, work: Write['work']) => Promise<Outcome>) =>
+        this.transaction(async (trx) => {
           const done: Outcome[] = [];
-          for (const write of batch) done.push({ ok: true, value: await write.work(trx) });
+          for (const write of batch) done.push(await each(trx, write.work));
           return done;
         });
+      let outcomes: Outcome[];
+      try {
+        outcomes = await runAll(async (trx, work) => ({ ok: true, value: await work(trx) }));
       } catch {
         // Something in the batch threw (or the commit failed): nothing of it was written. Again,
         // each write in a savepoint of its own, so only the one that throws loses its writes.
         try {
-          outcomes = await this.transaction(async (trx) => {
-            const done: Outcome[] = [];
-            for (const write of batch) done.push(await isolated(trx, write.work));
-            return done;
-          });
+          outcomes = await runAll(isolated);
         } catch (error) {
           for (const write of batch) write.reject(error);
           continue;

@@ -176,17 +176,13 @@ export class Dispatcher {
   /**
    * How many rows to claim now, and which apps' rows to skip. An app holds at most two rounds
    * (`perAppLimit` in flight, as many waiting), the dispatcher at most two rounds of
-   * `concurrency`. Never more
-   * than the busiest app still has room for, so every row claimed fits under its app's limit
-   * (claiming 8 and releasing 7 per delivery to one busy app was measured before this).
+   * `concurrency`. Never more than the busiest app still has room for, so every row claimed
+   * fits under its app's limit (claiming 8 and releasing 7 per delivery to one busy app was
+   * measured before this).
    */
   private claimPlan(): { limit: number; saturated: string[] } | undefined {
-    const held = new Map<string, number>();
-    let total = 0;
-    for (const flight of this.inFlight.values()) {
-      held.set(flight.appId, (held.get(flight.appId) ?? 0) + 1);
-      total++;
-    }
+    const held = this.inFlightByApp();
+    let total = this.inFlight.size;
     for (const [appId, queue] of this.ready) {
       held.set(appId, (held.get(appId) ?? 0) + queue.length);
       total += queue.length;
@@ -196,6 +192,12 @@ export class Dispatcher {
     const busiest = Math.max(0, ...[...held.values()].filter((n) => n < appRoom));
     const limit = Math.min(2 * this.concurrency - total, appRoom - busiest);
     return limit > 0 ? { limit, saturated } : undefined;
+  }
+
+  private inFlightByApp(): Map<string, number> {
+    const perApp = new Map<string, number>();
+    for (const flight of this.inFlight.values()) perApp.set(flight.appId, (perApp.get(flight.appId) ?? 0) + 1);
+    return perApp;
   }
 
   private readyCount(): number {
@@ -228,8 +230,7 @@ export class Dispatcher {
    */
   private pump(): void {
     if (this.closed) return;
-    const perApp = new Map<string, number>();
-    for (const flight of this.inFlight.values()) perApp.set(flight.appId, (perApp.get(flight.appId) ?? 0) + 1);
+    const perApp = this.inFlightByApp();
     for (const [appId, queue] of this.ready) {
       while (queue.length > 0 && this.inFlight.size < this.concurrency && (perApp.get(appId) ?? 0) < this.perAppLimit) {
         const next = queue.shift()!;
