@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AccountData, BankConnector, ConnectorContext, ConnectorState, FetchOutcome, FetchRequest } from '../../src/connectors/types.ts';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
+import { call, type DatabaseKind, databases, startTestServer, type TestServer } from '../helpers.ts';
 import { eventsOf, link, partner, PASSWORD, SANDBOX, settle } from './support.ts';
 
 /** The sandbox bank, passed through; a subclass changes what `fetchData` answers. */
@@ -61,21 +61,10 @@ const DAY_MS = 24 * 3_600_000;
 
 for (const kind of databases()) {
   describe(`[${kind}] the sealed identity is written when the bank's changes, not on every sync`, () => {
-    let server: TestServer;
-    let bank: IdentityBank;
-    let key: string;
-    before(async () => {
-      server = await startTestServer(kind, {
-        connectors: (sandbox) => {
-          bank = new IdentityBank(sandbox);
-          return [bank];
-        },
-      });
-      key = (await server.createApp('identity')).secretKey;
-    });
-    after(() => server.stop());
+    const setup = serverWith(kind, (sandbox) => new IdentityBank(sandbox), 'identity');
 
     test('a sync with the same identity leaves its vault record as it was; a changed one is resealed and served', async () => {
+      const { server, bank, key } = setup;
       const { db } = server.services.database;
       const id = await link(server, key, 'user_good');
       await settle(server);
@@ -109,23 +98,11 @@ for (const kind of databases()) {
   });
 
   describe(`[${kind}] syncs written together`, () => {
-    let server: TestServer;
-    let bank: GatedBank;
-    let key: string;
-    before(async () => {
-      server = await startTestServer(kind, {
-        connectors: (sandbox) => {
-          bank = new GatedBank(sandbox);
-          return [bank];
-        },
-      });
-      key = (await server.createApp('batched syncs')).secretKey;
-    });
-    after(() => server.stop());
+    const setup = serverWith(kind, (sandbox) => new GatedBank(sandbox), 'batched syncs');
 
     /** Links `username`'s `index`-th bank account for a customer of its own; the account id and its number. */
     async function linkOne(username: string, index: number, customer: number): Promise<{ id: string; number: string }> {
-      const relink = partner(server, key);
+      const relink = partner(setup.server, setup.key);
       const { session } = await relink.connect.createSession({ institution: SANDBOX, auth_method: 'internet_banking', scope: 'financial_data', customer: { name: `Batch ${customer}`, email: `batch${customer}@example.com` } });
       const login = await relink.connect.login(session.id, { username, password: PASSWORD });
       assert.equal(login.responseCode, 101, JSON.stringify(login));
@@ -136,6 +113,7 @@ for (const kind of databases()) {
     }
 
     test('one account whose writes fail rolls back only its own; the others are synced; it is retried after 15 minutes', async () => {
+      const { server, bank, key } = setup;
       const accounts = [await linkOne('user_multi', 0, 1), await linkOne('user_multi', 1, 2), await linkOne('user_multi', 2, 3)];
       accounts.push({ id: await link(server, key, 'user_good', { customer: { name: 'Batch 4', email: 'batch4@example.com' } }), number: '' });
       await settle(server);
@@ -181,4 +159,20 @@ for (const kind of databases()) {
       assert.equal((await eventsOf(server, broken.id, 'mono.events.account_updated')).length, updatesBefore[1]! + 1);
     });
   });
+}
+
+/** A server whose sandbox bank is wrapped by `wrap`, and a test app's key: set up before the suite's tests, stopped after. */
+function serverWith<B extends BankConnector>(kind: DatabaseKind, wrap: (sandbox: BankConnector) => B, appName: string) {
+  const setup = {} as { server: TestServer; bank: B; key: string };
+  before(async () => {
+    setup.server = await startTestServer(kind, {
+      connectors: (sandbox) => {
+        setup.bank = wrap(sandbox);
+        return [setup.bank];
+      },
+    });
+    setup.key = (await setup.server.createApp(appName)).secretKey;
+  });
+  after(() => setup.server.stop());
+  return setup;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { databases, startTestServer, type TestServer } from '../helpers.ts';
+import { type DatabaseKind, databases, startTestServer, type TestServer } from '../helpers.ts';
 import { deliveriesOf, fire, insertAccount, ok, type Receiver, setEndpoint, startReceiver, waitFor } from './support.ts';
 
 for (const kind of databases()) {
@@ -72,28 +72,13 @@ for (const kind of databases()) {
   });
 
   describe(`[${kind}] a dispatcher that stops gives back every row it holds`, () => {
-    let server: TestServer;
-    let hanging: Receiver;
-    before(async () => {
-      server = await startTestServer(kind, { logLevel: 'warn', env: { RELINK_WEBHOOK_TIMEOUT_MS: '20000' } });
-      hanging = await startReceiver(() => {});
-    });
-    after(async () => {
-      await hanging.close();
-      await server.stop();
-    });
+    const setup = hangingReceiver(kind, 20_000);
 
     test('the attempts cut short and the rows waiting for a slot are all free to claim at once, with nothing recorded', async () => {
-      const app = await server.createApp('Stopping');
-      await setEndpoint(server, app.secretKey, hanging.url);
-      const account = await insertAccount(server.services.database.db, app.id);
-      for (let i = 0; i < 20; i++) await fire(server, app.secretKey, account);
-      const { dispatcher } = server.services.webhooks;
-      const limit = dispatcher.perAppLimit;
-      const held = async () => (await deliveriesOf(server, app.id)).filter((d) => d.claimed_until !== null).length;
-      await waitFor(async () => hanging.received.length === limit && (await held()) === 2 * limit, 10_000, 'eight hanging attempts and eight rows waiting');
+      const { server, hanging } = setup;
+      const { app, limit } = await stuckBehind(server, hanging, 'Stopping', 20);
 
-      await dispatcher.stop(100);
+      await server.services.webhooks.dispatcher.stop(100);
       const rows = await deliveriesOf(server, app.id);
       assert.equal(rows.length, 20);
       assert.deepEqual(
@@ -109,27 +94,14 @@ for (const kind of databases()) {
   });
 
   describe(`[${kind}] a row that waited too long for a slot is claimed afresh before it is sent`, () => {
-    let server: TestServer;
-    let hanging: Receiver;
-    before(async () => {
-      // Attempts time out after 4 s; a claim holds its row for twice that. (Long enough for the
-      // sixteen events to be fired before the first attempts time out, on a loaded machine.)
-      server = await startTestServer(kind, { logLevel: 'warn', env: { RELINK_WEBHOOK_TIMEOUT_MS: '4000' } });
-      hanging = await startReceiver(() => {});
-    });
-    after(async () => {
-      await hanging.close();
-      await server.stop();
-    });
+    // Attempts time out after 4 s; a claim holds its row for twice that. (Long enough for the
+    // sixteen events to be fired before the first attempts time out, on a loaded machine.)
+    const setup = hangingReceiver(kind, 4_000);
 
     test('behind attempts that took their whole timeout, a waiting row is given back and sent on a new claim, not on its lapsing one', async () => {
-      const app = await server.createApp('Waiting');
-      await setEndpoint(server, app.secretKey, hanging.url);
-      const account = await insertAccount(server.services.database.db, app.id);
-      const limit = server.services.webhooks.dispatcher.perAppLimit;
-      for (let i = 0; i < 2 * limit; i++) await fire(server, app.secretKey, account);
-      const held = async () => (await deliveriesOf(server, app.id)).filter((d) => d.claimed_until !== null);
-      await waitFor(async () => hanging.received.length === limit && (await held()).length === 2 * limit, 10_000, 'eight hanging attempts and eight rows waiting');
+      const { server, hanging } = setup;
+      const perApp = server.services.webhooks.dispatcher.perAppLimit;
+      const { app, limit, held } = await stuckBehind(server, hanging, 'Waiting', 2 * perApp);
       const sent = new Set(hanging.received.map((r) => r.id));
       const waiting = (await held()).filter((d) => !sent.has(d.event_id));
       assert.equal(waiting.length, limit);
@@ -150,4 +122,33 @@ for (const kind of databases()) {
       await waitFor(async () => (await recorded()) === limit, 10_000, 'the timed-out attempts to be recorded');
     });
   });
+}
+
+/** A server whose attempts time out after `timeoutMs`, and a receiver that never answers: set up before the suite's tests, stopped after. */
+function hangingReceiver(kind: DatabaseKind, timeoutMs: number): { server: TestServer; hanging: Receiver } {
+  const setup = {} as { server: TestServer; hanging: Receiver };
+  before(async () => {
+    setup.server = await startTestServer(kind, { logLevel: 'warn', env: { RELINK_WEBHOOK_TIMEOUT_MS: String(timeoutMs) } });
+    setup.hanging = await startReceiver(() => {});
+  });
+  after(async () => {
+    await setup.hanging.close();
+    await setup.server.stop();
+  });
+  return setup;
+}
+
+/**
+ * A new app pointed at `hanging`, with `events` fired for one account; returns once its limit of
+ * attempts hang at the receiver and as many more rows are claimed, waiting for a slot.
+ */
+async function stuckBehind(server: TestServer, hanging: Receiver, name: string, events: number) {
+  const app = await server.createApp(name);
+  await setEndpoint(server, app.secretKey, hanging.url);
+  const account = await insertAccount(server.services.database.db, app.id);
+  for (let i = 0; i < events; i++) await fire(server, app.secretKey, account);
+  const limit = server.services.webhooks.dispatcher.perAppLimit;
+  const held = async () => (await deliveriesOf(server, app.id)).filter((d) => d.claimed_until !== null);
+  await waitFor(async () => hanging.received.length === limit && (await held()).length === 2 * limit, 10_000, 'eight hanging attempts and eight rows waiting');
+  return { app, limit, held };
 }
