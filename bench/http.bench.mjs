@@ -22,7 +22,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { here, peakRssMB, post, postgresUrl, resetPeak, root, run, spawnTracked, startRelink, stopPostgres } from './processes.mjs';
+import { cpuSeconds, here, machineBusyTicks, peakRssMB, post, postgresCpuSeconds, postgresUrl, resetPeak, root, run, spawnTracked, startRelink, stopPostgres } from './processes.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -170,13 +170,22 @@ async function linkAccounts(server, count) {
   return ids;
 }
 
-/** One case: the load process for BENCH_SECONDS, with the server's peak RSS over that time. */
+/**
+ * One case: the load process for BENCH_SECONDS, with the server's peak RSS over that time and
+ * where the machine's CPU went: the server's, PostgreSQL's and the load's own CPU seconds, and
+ * how busy the CPUs were in all.
+ */
 async function load(plan, pid) {
   resetPeak(pid);
   const full = { connections: CONNECTIONS, seconds: SECONDS, ...plan };
+  const before = { server: cpuSeconds(pid), db: postgresCpuSeconds(), machine: machineBusyTicks() };
   const output = await run(process.execPath, [join(here, 'load.mjs'), JSON.stringify(full)]);
+  const machine = machineBusyTicks();
   const result = JSON.parse(output.trim().split('\n').pop());
   result.peakRssMB = peakRssMB(pid);
+  result.serverCpuSeconds = cpuSeconds(pid) - before.server;
+  result.dbCpuSeconds = postgresCpuSeconds() - before.db;
+  result.machineBusy = (machine.busy - before.machine.busy) / (machine.total - before.machine.total);
   return result;
 }
 
@@ -194,21 +203,54 @@ function row(db, name, result, floorResult) {
     p99OverP50: result.p50 > 0 ? result.p99 / result.p50 : null,
     errors: result.errors,
     peakRssMB: result.peakRssMB,
+    ...cpuPerOperation(result, floorResult),
   };
 }
 
+/**
+ * What bounds a case, from the CPU it used: milliseconds of CPU per request (or per flow) in
+ * the server, in PostgreSQL and in the load generator, beside the floor server's per request,
+ * and how busy both CPUs were. With the CPUs saturated, the rate is about the machine's CPU
+ * divided by the CPU one operation costs in all three, so the ratio to the floor is about
+ * the floor's cost over Relink's; where that cost goes is the profile's part (docs/benchmarks.md).
+ */
+function cpuPerOperation(result, floorResult) {
+  const operations = (result.flowsPerSecond ?? result.rps) * (result.seconds ?? SECONDS);
+  const ms = (seconds) => (operations > 0 ? (1000 * seconds) / operations : null);
+  const floorMs = floorResult.rps > 0 ? (1000 * floorResult.serverCpuSeconds) / (floorResult.rps * (floorResult.seconds ?? SECONDS)) : null;
+  const server = ms(result.serverCpuSeconds);
+  const db = ms(result.dbCpuSeconds);
+  const loadMs = ms(result.cpuSeconds);
+  const busy = result.machineBusy;
+  const serverCores = result.serverCpuSeconds / (result.seconds ?? SECONDS);
+  const bound =
+    busy >= 0.9
+      ? `the ${cpus().length} CPUs (${Math.round(busy * 100)}% busy)`
+      : serverCores >= 0.9
+        ? `the server's event loop (${Math.round(serverCores * 100)}% of a core)`
+        : `waiting, not CPU (${Math.round(busy * 100)}% busy)`;
+  return { cpuMs: { server, db, load: loadMs, floorServer: floorMs }, machineBusy: busy, bound };
+}
+
 function printTable() {
-  const header = ['db', 'case', 'rate', 'floor', '% floor', 'p50 ms', 'p99 ms', 'p99/p50', 'errors', 'peak RSS MB'];
+  const header = ['db', 'case', 'rate', 'floor', '% floor', 'p50 ms', 'p99 ms', 'p99/p50', 'errors', 'peak RSS MB', 'CPU ms per op: server / db / load', 'bound'];
+  const f2 = (n) => (n === null || n === undefined ? '–' : n.toFixed(2));
   const lines = rows.map((r) =>
     r.missing
-      ? [r.db, r.case, r.missing, '', '', '', '', '', '', '']
-      : [r.db, r.case, `${r.rate} ${r.unit}`, `${r.floor} req/s`, `${(r.ofFloor * 100).toFixed(0)}%`, String(r.p50), String(r.p99), r.p99OverP50 === null ? '' : `${r.p99OverP50.toFixed(1)}×`, String(r.errors), String(r.peakRssMB ?? '')],
+      ? [r.db, r.case, r.missing, '', '', '', '', '', '', '', '', '']
+      : [
+          r.db, r.case, `${r.rate} ${r.unit}`, `${r.floor} req/s`, `${(r.ofFloor * 100).toFixed(0)}%`, String(r.p50), String(r.p99),
+          r.p99OverP50 === null ? '' : `${r.p99OverP50.toFixed(1)}×`, String(r.errors), String(r.peakRssMB ?? ''),
+          `${f2(r.cpuMs.server)} / ${r.db === 'postgres' ? f2(r.cpuMs.db) : '–'} / ${f2(r.cpuMs.load)}`, r.bound,
+        ],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   process.stdout.write(
     [format(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(format)].join('\n') +
-      `\n\n${SECONDS} s per case, ${CONNECTIONS} connections, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; bench/results/latest.json\n`,
+      `\n\n${SECONDS} s per case, ${CONNECTIONS} connections, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; bench/results/latest.json\n` +
+      `CPU ms per op: CPU time per request (per flow for flows) in the server (the floor's for the floor rows), in PostgreSQL's\n` +
+      `processes and in the load generator; with the CPUs saturated the ratio to the floor is about the floor's total over Relink's.\n`,
   );
 }
 

@@ -56,6 +56,7 @@ const seconds = result.duration;
 process.stdout.write(
   JSON.stringify({
     requests: result.requests.total,
+    seconds,
     rps: result.requests.total / seconds,
     flowsPerSecond: flow && flow.length > 1 ? flows / seconds : undefined,
     errors: result.errors + result.timeouts + result.non2xx,
@@ -63,5 +64,7 @@ process.stdout.write(
     p50: result.latency.p50,
     p99: result.latency.p99,
     max: result.latency.max,
+    // This process's own CPU: the load shares the machine with what it measures.
+    cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
   }) + '\n',
 );

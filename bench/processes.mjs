@@ -3,7 +3,7 @@
 // out-of-process benches (http.bench.mjs, webhooks.bench.mjs).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../scripts/postgres.mjs';
@@ -121,6 +121,32 @@ export function peakRssMB(pid) {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU seconds used so far by every PostgreSQL process on the machine (the embedded server's, or
+ * a local DATABASE_URL's): its backends do a request's database work outside Relink's process.
+ * Includes the CPU of backends that have exited, through their parent's cutime and cstime.
+ */
+export function postgresCpuSeconds() {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1].split(' ');
+      total += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {}
+  }
+  return total / 100;
+}
+
+/** The machine's CPU ticks so far, all CPUs together: busy (not idle or waiting on I/O) and total. */
+export function machineBusyTicks() {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - ticks[3] - ticks[4], total };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */

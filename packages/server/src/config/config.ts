@@ -10,7 +10,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  /** PostgreSQL: `preparedStatements` false sends every statement unnamed (behind a transaction-pooling PgBouncer before 1.21). */
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; preparedStatements?: boolean };
   /** Where the current master key came from: `env` is required before live keys may exist. */
   masterKey: MasterKey;
   /** Keys that may still unwrap data keys during `relink vault rotate`. */
@@ -95,6 +96,8 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
   }
 
   const database = parseDatabase(databaseUrl, dataDir);
+  const prepared = parseSwitch('RELINK_PG_PREPARED_STATEMENTS', env.RELINK_PG_PREPARED_STATEMENTS, true);
+  if (database.kind === 'postgres' && !prepared) database.preparedStatements = false;
   const config: Omit<Config, 'masterKey'> = {
     port,
     host,
@@ -170,6 +173,15 @@ function parseDatabase(url: string | undefined, dataDir: string): Config['databa
     return { kind: 'sqlite', file: resolve(file) };
   }
   throw new ConfigError('DATABASE_URL', 'must start with postgres:// (PostgreSQL) or sqlite: (a SQLite file)');
+}
+
+/** `on`/`off` (also true/false, 1/0, yes/no, any case); unset means the default. */
+function parseSwitch(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  const value = raw.trim().toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(value)) return true;
+  if (['off', 'false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(name, `must be on or off (got "${raw}")`);
 }
 
 function parsePublicUrl(raw: string | undefined): string | undefined {

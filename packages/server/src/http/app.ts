@@ -241,8 +241,13 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
   reply.code(appError.status).headers(appError.headers).send(failureBody(kind, appError.code, appError.message, appError.extra));
 }
 
+/**
+ * The database could not do the work now, and a retry will: down, locked, or (PostgreSQL) a
+ * prepared statement refused inside a transaction because another instance's migration changed
+ * its table; the statement is prepared afresh on its next use (db/dialects/postgres.ts).
+ */
 function isDatabaseDown(error: Error): boolean {
-  return /Connection terminated|connect ECONNREFUSED|database is locked|The database connection is not open/i.test(error.message);
+  return /Connection terminated|connect ECONNREFUSED|database is locked|The database connection is not open|cached plan must not change result type/i.test(error.message);
 }
 
 export type { TypeBoxTypeProvider };

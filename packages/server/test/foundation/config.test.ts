@@ -116,6 +116,17 @@ describe('loadConfig: defaults', () => {
     // Without DATABASE_URL the SQLite file sits in the data directory.
     assert.deepEqual(loadConfig({ ...KEY, RELINK_DATA_DIR: '/srv/x' }).database, { kind: 'sqlite', file: '/srv/x/relink.db' });
   });
+
+  test('RELINK_PG_PREPARED_STATEMENTS: on by default; off sends PostgreSQL statements unnamed; no meaning for SQLite', () => {
+    const url = 'postgres://h/db';
+    for (const off of ['off', 'false', '0', 'NO']) {
+      assert.deepEqual(loadConfig({ ...KEY, DATABASE_URL: url, RELINK_PG_PREPARED_STATEMENTS: off }).database, { kind: 'postgres', url, preparedStatements: false }, off);
+    }
+    for (const on of ['on', 'TRUE', '1', 'yes']) {
+      assert.deepEqual(loadConfig({ ...KEY, DATABASE_URL: url, RELINK_PG_PREPARED_STATEMENTS: on }).database, { kind: 'postgres', url }, on);
+    }
+    assert.deepEqual(loadConfig({ ...KEY, RELINK_DATA_DIR: '/srv/x', RELINK_PG_PREPARED_STATEMENTS: 'off' }).database, { kind: 'sqlite', file: '/srv/x/relink.db' });
+  });
 });
 
 describe('loadConfig: flags take precedence over the environment', () => {
@@ -189,6 +200,8 @@ describe('loadConfig: a bad value is a ConfigError naming the variable, in one l
     [{ RELINK_SYNC_INTERVAL: 'daily' }, 'RELINK_SYNC_INTERVAL'],
     [{ RELINK_SYNC_INTERVAL: '5s' }, 'RELINK_SYNC_INTERVAL'],
     [{ RELINK_SYNC_INTERVAL: '31d' }, 'RELINK_SYNC_INTERVAL'],
+    [{ RELINK_PG_PREPARED_STATEMENTS: 'sometimes' }, 'RELINK_PG_PREPARED_STATEMENTS'],
+    [{ RELINK_PG_PREPARED_STATEMENTS: '' }, 'RELINK_PG_PREPARED_STATEMENTS'],
   ];
   for (const [bad, variable] of cases) {
     test(`${JSON.stringify(bad)} → ${variable}`, () => {

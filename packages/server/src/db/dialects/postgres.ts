@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { pg as loadPg } from '../../lib/lazy.ts';
 import { PostgresDialect } from 'kysely';
@@ -11,7 +12,8 @@ const MIGRATION_LOCK = 0x52_4c_4e_4b; // "RLNK"
  * PostgreSQL for several server instances over one database. Times are stored as epoch
  * milliseconds in BIGINT columns; they fit a JS number exactly, so INT8 is parsed as one.
  */
-export function postgresDialect(url: string, poolSize = 10): DialectSetup {
+export function postgresDialect(url: string, options: { preparedStatements?: boolean; poolSize?: number } = {}): DialectSetup {
+  const poolSize = options.poolSize ?? 10;
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
       if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value);
@@ -21,6 +23,7 @@ export function postgresDialect(url: string, poolSize = 10): DialectSetup {
   const pool = new (loadPg().Pool)({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: 10_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  if (options.preparedStatements !== false) prepareOnce(pool);
   return {
     kind: 'postgres',
     dialect: new PostgresDialect({ pool }),
@@ -44,4 +47,63 @@ export function postgresDialect(url: string, poolSize = 10): DialectSetup {
     },
     async close() {},
   };
+}
+
+/** Past this many different statement texts, further ones are sent unnamed (each connection keeps what it prepared). */
+const MAX_PREPARED = 2_000;
+/** PostgreSQL's answer when a table a prepared statement reads changed shape (another instance migrated). */
+const STALE_PLAN = /cached plan must not change result type/;
+
+/**
+ * Statements prepared once per connection and reused: each parameterised statement is sent
+ * under a name derived from its text, so PostgreSQL parses and plans it on a connection's
+ * first use only. Kysely sends every statement unnamed, which PostgreSQL parses and plans
+ * again each time: about half of its CPU per request on the bench's cases (docs/benchmarks.md).
+ * Statements without parameters (DDL, BEGIN, COMMIT) stay unnamed.
+ *
+ * When another instance's migration changes a table under a prepared `SELECT *`, PostgreSQL
+ * refuses the old statement ("cached plan must not change result type"). Every name then moves
+ * to a new generation, so each statement is prepared afresh on its next use, and a statement
+ * outside a transaction is retried at once; one inside a transaction fails with its transaction
+ * (the transaction is already aborted) and succeeds when the caller tries again.
+ */
+function prepareOnce(pool: pg.Pool) {
+  const names = new Map<string, string>();
+  let generation = 0;
+  const nameOf = (text: string): string | undefined => {
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_PREPARED) names.set(text, (name = `relink_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`));
+    return name === undefined ? undefined : `${name}_${generation}`;
+  };
+  const wrapped = new WeakSet<pg.PoolClient>();
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  const prepared = async (): Promise<pg.PoolClient> => {
+    const client = await connect();
+    if (wrapped.has(client)) return client;
+    wrapped.add(client);
+    const query = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<pg.QueryResult>;
+    let inTransaction = false;
+    const named = async (text: string, values: unknown[]) => {
+      const name = nameOf(text);
+      if (name === undefined) return query(text, values);
+      try {
+        return await query({ name, text, values });
+      } catch (error) {
+        if (!STALE_PLAN.test((error as Error).message ?? '')) throw error;
+        if (name.endsWith(`_${generation}`)) generation++;
+        if (inTransaction) throw error;
+        return query({ name: nameOf(text), text, values });
+      }
+    };
+    (client as unknown as { query: unknown }).query = (config: unknown, values?: unknown) => {
+      if (typeof config !== 'string') return query(config, values);
+      if (Array.isArray(values) && values.length > 0) return named(config, values);
+      const word = /^\s*(\w+)/.exec(config)?.[1]?.toLowerCase();
+      if (word === 'begin' || word === 'start') inTransaction = true;
+      else if (word === 'commit' || word === 'rollback' || word === 'end') inTransaction = false;
+      return query(config, values);
+    };
+    return client;
+  };
+  (pool as unknown as { connect: typeof prepared }).connect = prepared;
 }
