@@ -51,6 +51,9 @@ export function postgresDialect(url: string, options: { preparedStatements?: boo
 
 /** Past this many different statement texts, further ones are sent unnamed (each connection keeps what it prepared). */
 const MAX_PREPARED = 2_000;
+const TRANSACTION_BEGINS = /^\s*(begin|start\s+transaction)\b/i;
+/** `rollback to savepoint` leaves the transaction open. */
+const TRANSACTION_ENDS = /^\s*(commit|end|rollback)\b(?!\s+to\b)/i;
 /** PostgreSQL's answer when a table a prepared statement reads changed shape (another instance migrated). */
 const STALE_PLAN = /cached plan must not change result type/;
 
@@ -98,9 +101,8 @@ function prepareOnce(pool: pg.Pool) {
     (client as unknown as { query: unknown }).query = (config: unknown, values?: unknown) => {
       if (typeof config !== 'string') return query(config, values);
       if (Array.isArray(values) && values.length > 0) return named(config, values);
-      const word = /^\s*(\w+)/.exec(config)?.[1]?.toLowerCase();
-      if (word === 'begin' || word === 'start') inTransaction = true;
-      else if (word === 'commit' || word === 'rollback' || word === 'end') inTransaction = false;
+      if (TRANSACTION_BEGINS.test(config)) inTransaction = true;
+      else if (TRANSACTION_ENDS.test(config)) inTransaction = false;
       return query(config, values);
     };
     return client;
