@@ -108,7 +108,6 @@ function findTests() {
   return slowestFirst(out.sort());
 }
 
-
 /**
  * The runner starts files in the order given, three at a time, and each file runs its SQLite
  * suites then its PostgreSQL ones. Alphabetically the long files (browser, process and
@@ -122,7 +121,7 @@ function slowestFirst(files) {
 }
 
 /**
- * The long files (the `slowest` list) keep a process each; the rest are packed, in their
+ * The long files (`SLOWEST`) keep a process each; the rest are packed, in their
  * order, into group files under .tmp/test-groups that import them, `size` to a group. Each
  * group file runs as one test file: its files' suites run one after another in one process,
  * which loads the server once. A file's top-level hooks then span its group, so test files set

@@ -34,9 +34,8 @@ const serializerPools = new Map<string, WeakMap<object, Serializer>>();
 const buildSerializer: SerializerFactory = (externalSchemas, options) => {
   const build = SerializerSelector()(externalSchemas, options);
   const key = JSON.stringify([externalSchemas, options]);
-  let pool = serializerPools.get(key);
-  if (!pool) serializerPools.set(key, (pool = new WeakMap()));
-  const compiled = pool;
+  const compiled = serializerPools.get(key) ?? new WeakMap<object, Serializer>();
+  serializerPools.set(key, compiled);
   return (route) => {
     const schema = route.schema;
     if (typeof schema !== 'object' || schema === null) return build(route);

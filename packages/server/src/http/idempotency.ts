@@ -59,5 +59,4 @@ export function registerIdempotency(app: HttpApp, { idempotency }: Services) {
     await stored;
     return payload;
   });
-
 }

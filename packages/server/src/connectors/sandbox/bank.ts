@@ -89,7 +89,8 @@ export class SandboxBank implements BankConnector, SandboxControls {
     if (name === 'user_down') {
       return { kind: 'unavailable', message: 'Connection error: Relink Sandbox Bank is unreachable' };
     }
-    const scenario = username === undefined ? undefined : scenarioOfUser(username);
+    // scenarioName gives only known users, and the two without a scenario have answered above.
+    const scenario = name === undefined ? undefined : SCENARIOS[name];
     if (!username || !password || !scenario) return INVALID;
     // Rejects with an AbortError (and clears the timer) when Relink's timeout fires.
     if (scenario.slow) await sleep(this.#slowDelayMs, undefined, { signal: context.signal });

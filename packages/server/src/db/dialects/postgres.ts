@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { pg as loadPg } from '../../lib/lazy.ts';
-import { PostgresDialect } from 'kysely';
+import { PostgresDialect, type PostgresPool } from 'kysely';
 import type { DialectSetup } from './types.ts';
 
 const INT8_OID = 20;
@@ -23,10 +23,9 @@ export function postgresDialect(url: string, options: { preparedStatements?: boo
   const pool = new (loadPg().Pool)({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: 10_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  if (options.preparedStatements !== false) prepareOnce(pool);
   return {
     kind: 'postgres',
-    dialect: new PostgresDialect({ pool }),
+    dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : preparingOnce(pool) }),
     capabilities: { skipLocked: true, notify: true, asyncCommit: true },
     pool,
     // Kysely's own lock is taken only after it has created its bookkeeping tables, and two
@@ -58,7 +57,8 @@ const TRANSACTION_ENDS = /^\s*(commit|end|rollback)\b(?!\s+to\b)/i;
 const STALE_PLAN = /cached plan must not change result type/;
 
 /**
- * Statements prepared once per connection and reused: each parameterised statement is sent
+ * The pool Kysely is given (the migration lock and the LISTEN connection use the plain one):
+ * statements prepared once per connection and reused. Each parameterised statement is sent
  * under a name derived from its text, so PostgreSQL parses and plans it on a connection's
  * first use only. Kysely sends every statement unnamed, which PostgreSQL parses and plans
  * again each time: about half of its CPU per request on the bench's cases (docs/benchmarks.md).
@@ -70,7 +70,7 @@ const STALE_PLAN = /cached plan must not change result type/;
  * outside a transaction is retried at once; one inside a transaction fails with its transaction
  * (the transaction is already aborted) and succeeds when the caller tries again.
  */
-function prepareOnce(pool: pg.Pool) {
+function preparingOnce(pool: pg.Pool): PostgresPool {
   const names = new Map<string, string>();
   let generation = 0;
   const nameOf = (text: string): string | undefined => {
@@ -79,33 +79,35 @@ function prepareOnce(pool: pg.Pool) {
     return name === undefined ? undefined : `${name}_${generation}`;
   };
   const wrapped = new WeakSet<pg.PoolClient>();
-  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
-  const prepared = async (): Promise<pg.PoolClient> => {
-    const client = await connect();
-    if (wrapped.has(client)) return client;
-    wrapped.add(client);
-    const query = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<pg.QueryResult>;
-    let inTransaction = false;
-    const named = async (text: string, values: unknown[]) => {
-      const name = nameOf(text);
-      if (name === undefined) return query(text, values);
-      try {
-        return await query({ name, text, values });
-      } catch (error) {
-        if (!STALE_PLAN.test((error as Error).message ?? '')) throw error;
-        if (name.endsWith(`_${generation}`)) generation++;
-        if (inTransaction) throw error;
-        return query({ name: nameOf(text), text, values });
-      }
-    };
-    (client as unknown as { query: unknown }).query = (config: unknown, values?: unknown) => {
-      if (typeof config !== 'string') return query(config, values);
-      if (Array.isArray(values) && values.length > 0) return named(config, values);
-      if (TRANSACTION_BEGINS.test(config)) inTransaction = true;
-      else if (TRANSACTION_ENDS.test(config)) inTransaction = false;
-      return query(config, values);
-    };
-    return client;
+  return {
+    async connect() {
+      const client = await pool.connect();
+      if (wrapped.has(client)) return client;
+      wrapped.add(client);
+      const query = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<pg.QueryResult>;
+      let inTransaction = false;
+      const named = async (text: string, values: unknown[]) => {
+        const used = generation;
+        const name = nameOf(text);
+        if (name === undefined) return query(text, values);
+        try {
+          return await query({ name, text, values });
+        } catch (error) {
+          if (!STALE_PLAN.test((error as Error).message ?? '')) throw error;
+          if (used === generation) generation++;
+          if (inTransaction) throw error;
+          return query({ name: nameOf(text), text, values });
+        }
+      };
+      (client as unknown as { query: unknown }).query = (config: unknown, values?: unknown) => {
+        if (typeof config !== 'string') return query(config, values);
+        if (Array.isArray(values) && values.length > 0) return named(config, values);
+        if (TRANSACTION_BEGINS.test(config)) inTransaction = true;
+        else if (TRANSACTION_ENDS.test(config)) inTransaction = false;
+        return query(config, values);
+      };
+      return client;
+    },
+    end: () => pool.end(),
   };
-  (pool as unknown as { connect: typeof prepared }).connect = prepared;
 }
