@@ -10,6 +10,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import { openDatabase } from '../../src/db/database.ts';
 import { call, createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase } from '../helpers.ts';
 import { databaseVars, Served } from '../process.ts';
+import { waitFor } from '../webhooks/support.ts';
 
 
 for (const kind of databases()) {
@@ -82,7 +83,7 @@ for (const kind of databases()) {
         `POST /v2/connect/login HTTP/1.1\r\nhost: 127.0.0.1\r\nmono-sec-key: ${key}\r\nx-session-id: ${id}\r\n` +
           `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
-      await claimed(db, id);
+      await waitFor(async () => (await sessionRow(db, id))?.busy_until != null, 10_000, `session ${id} to be claimed`);
       client.resetAndDestroy();
 
       server.child.kill('SIGTERM');
@@ -125,14 +126,6 @@ async function sessionRow(db: TestDatabase, id: string) {
   }
 }
 
-/** Resolves once a step has claimed the session (a handler is at the bank with it). */
-async function claimed(db: TestDatabase, id: string, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while ((await sessionRow(db, id))?.busy_until == null) {
-    if (Date.now() > deadline) throw new Error(`session ${id} was not claimed within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function get(base: string, path: string, key: string, agent: http.Agent): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
