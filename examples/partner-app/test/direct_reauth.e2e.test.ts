@@ -75,7 +75,7 @@ for (const kind of databases()) {
 
       await answer(page, { username: 'user_otp', password: 'pass_good' });
       const error = (await page.textContent('#step-error'))!;
-      assert.match(error, /Relink Sandbox Bank did not accept these details \(Invalid credentials\)/);
+      assert.match(error, /Relink Sandbox Bank did not accept these details \(The bank did not accept these login details\)/);
       await shoot(page, kind, 'direct-04-old-password-refused');
 
       await answer(page, { username: 'user_otp', password: newPassword });

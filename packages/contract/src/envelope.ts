@@ -45,6 +45,12 @@ export const V2Failure = Type.Object(
     data: Type.Null(),
     code: ErrorCodeSchema,
     responseCode: Type.Optional(Type.Integer()),
+    session: Type.Optional(
+      Type.Object(
+        { id: Type.String(), expiresAt: Type.Integer() },
+        { description: 'With 409 `REAUTH_IN_PROGRESS`: the live re-authorisation session, which `POST /v2/connect/cancel` can end' },
+      ),
+    ),
   },
   { $id: 'V2Failure', description: 'Every failed v2/v3 call' },
 );

@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   SESSION_COMPLETED: 409,
   /** The session failed earlier (wrong answers, locked account); start a new one. */
   SESSION_FAILED: 400,
+  /** The session was cancelled: by its owner, by the widget that started it, or superseded by a newer re-authorisation. */
+  SESSION_CANCELLED: 409,
   /** The third wrong answer to a bank challenge fails the session (NIST SP 800-63B §5.2.2). */
   OTP_ATTEMPTS_EXCEEDED: 400,
   /** A wrong answer to a bank challenge; the message says how many tries are left. */
@@ -41,7 +43,7 @@ export const ERROR_CODES = {
   /** A code or reauth token that is unknown, expired, already used, or of another app. */
   CODE_INVALID: 400,
   TOKEN_INVALID: 400,
-  /** A reauth session for this account is already live. */
+  /** A reauth session for this account is already live; the message (and `session` on the Partners API) names it. */
   REAUTH_IN_PROGRESS: 409,
   /** The same Idempotency-Key was sent with another body, or while the first is in flight. */
   IDEMPOTENCY_CONFLICT: 409,

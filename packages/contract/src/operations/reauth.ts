@@ -88,3 +88,19 @@ export const reauthLogin = operation({
   response: V2StepReply,
   failure: V2Failure,
 });
+
+export const cancelSession = operation({
+  method: 'POST',
+  path: '/v2/connect/cancel',
+  summary: 'Cancel a session',
+  description:
+    "Ends a live session of this app (a link or a re-authorisation, started by the Partners API or by the widget) [Relink]: its later steps answer 409 `SESSION_CANCELLED`, a re-authorisation frees its account at once, and the session's sealed secrets are deleted. Cancelling a cancelled or failed session answers 200 again; a completed one is 409 `SESSION_COMPLETED`. A step that is at the bank while the session is cancelled is discarded.",
+  tags: ['Partner sessions', 'Re-authorisation'],
+  headers: SessionIdHeader,
+  response: V2Envelope(
+    Type.Object({ session: Type.Object({ id: Type.String(), status: Type.Literal('cancelled') }) }),
+    {},
+    { examples: [{ status: 'successful', message: 'Session cancelled', timestamp: '2026-11-29T12:26:36.853Z', data: { session: { id: 'session_Xq3bT0dYl2mS8vK1pR7wZc4F', status: 'cancelled' } } }] },
+  ),
+  failure: V2Failure,
+});

@@ -140,6 +140,8 @@ export class AccountService {
     const now = this.clock.now();
     const row = await this.store.lockLive(input.accountId, trx, input.appId);
     if (!row || !row.credentials_secret_id) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${input.accountId}: it was unlinked during the re-authorisation`);
+    // Only the session that holds the account completes it: a superseded or cancelled one never does.
+    if (row.reauth_session_id !== input.sessionId) throw new DomainError('SESSION_CANCELLED', 'This re-authorisation was superseded by a newer one; nothing was changed');
     const credentialsId = input.credentialsSecretId ?? (await this.vault.seal('bank_credentials', await this.vault.open(row.credentials_secret_id, trx), trx));
     for (const old of [row.credentials_secret_id, row.bank_state_secret_id]) if (old) await this.vault.remove(old, trx);
     const bankStateId = await this.vault.seal('bank_state', JSON.stringify(input.bankState), trx);
@@ -151,6 +153,7 @@ export class AccountService {
         reauth_required: 0,
         reauth_session_id: null,
         reauth_session_expires_at: null,
+        reauth_session_origin: null,
         last_sync_error: null,
         sync_due_at: now,
         sync_claimed_until: null,
@@ -191,7 +194,7 @@ export class AccountService {
       await this.store.deleteData(id, trx);
       await this.store.update(
         id,
-        { unlinked_at: now, updated_at: now, reauth_session_id: null, reauth_session_expires_at: null, credentials_secret_id: null, bank_state_secret_id: null, identity: null, bvn: null, balance: null, sync_due_at: null, retrieved_data: '[]', data_status: 'UNAVAILABLE' },
+        { unlinked_at: now, updated_at: now, reauth_session_id: null, reauth_session_expires_at: null, reauth_session_origin: null, credentials_secret_id: null, bank_state_secret_id: null, identity: null, bvn: null, balance: null, sync_due_at: null, retrieved_data: '[]', data_status: 'UNAVAILABLE' },
         trx,
       );
       await this.events.record(trx, { appId, type: 'mono.events.account_unlinked', accountId: id, data: payloads.accountOnly(id) });

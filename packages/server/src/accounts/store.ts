@@ -1,7 +1,7 @@
 import type { Insertable, Updateable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Capabilities } from '../db/dialects/types.ts';
-import type { AccountRow, AccountsTable, TransactionRow, TransactionsTable } from '../db/schema.ts';
+import type { AccountRow, AccountsTable, SessionOrigin, TransactionRow, TransactionsTable } from '../db/schema.ts';
 
 export class AccountStore {
   constructor(
@@ -83,25 +83,44 @@ export class AccountStore {
 
   /**
    * Makes `sessionId` the account's one live reauth session: a single guarded update, so of two
-   * concurrent starts exactly one wins, on any number of instances. A hold lapses when its
-   * session expires, or is released when the session ends.
+   * concurrent starts exactly one wins, on any number of instances. The account is free when no
+   * session holds it, when the hold lapsed, or when the holder was started with only the public
+   * key: any newer start supersedes that one (docs/security.md), so a public-key holder cannot
+   * keep the owner out. `until` is a short lease at first (a start that never answers frees the
+   * account within a minute); `extendReauth` lengthens it once the start has answered.
    */
-  async holdForReauth(id: string, sessionId: string, now: number, until: number, executor: Db): Promise<boolean> {
+  async holdForReauth(id: string, sessionId: string, origin: SessionOrigin, now: number, until: number, executor: Db): Promise<boolean> {
     const result = await executor
       .updateTable('accounts')
-      .set({ reauth_session_id: sessionId, reauth_session_expires_at: until })
+      .set({ reauth_session_id: sessionId, reauth_session_expires_at: until, reauth_session_origin: origin })
       .where('id', '=', id)
       .where('unlinked_at', 'is', null)
-      .where((eb) => eb.or([eb('reauth_session_id', 'is', null), eb('reauth_session_expires_at', '<=', now)]))
+      .where((eb) => eb.or([eb('reauth_session_id', 'is', null), eb('reauth_session_expires_at', '<=', now), eb('reauth_session_origin', '=', 'public')]))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** The session holding the account for re-authorisation, while its hold lasts. */
+  async reauthHolder(id: string, now: number, executor: Db): Promise<{ id: string; expiresAt: number; origin: SessionOrigin } | undefined> {
+    const row = await executor
+      .selectFrom('accounts')
+      .select(['reauth_session_id', 'reauth_session_expires_at', 'reauth_session_origin'])
+      .where('id', '=', id)
+      .where('reauth_session_expires_at', '>', now)
+      .executeTakeFirst();
+    return row?.reauth_session_id ? { id: row.reauth_session_id, expiresAt: row.reauth_session_expires_at!, origin: row.reauth_session_origin ?? 'partner' } : undefined;
+  }
+
+  /** Lengthens `sessionId`'s hold to `until`, if it still holds the account. */
+  async extendReauth(id: string, sessionId: string, until: number, executor: Db): Promise<void> {
+    await executor.updateTable('accounts').set({ reauth_session_expires_at: until }).where('id', '=', id).where('reauth_session_id', '=', sessionId).execute();
   }
 
   /** Frees the account for another reauth session, if `sessionId` still holds it. */
   async releaseReauth(id: string, sessionId: string, executor: Db): Promise<void> {
     await executor
       .updateTable('accounts')
-      .set({ reauth_session_id: null, reauth_session_expires_at: null })
+      .set({ reauth_session_id: null, reauth_session_expires_at: null, reauth_session_origin: null })
       .where('id', '=', id)
       .where('reauth_session_id', '=', sessionId)
       .execute();

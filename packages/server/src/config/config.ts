@@ -51,6 +51,9 @@ export interface Limits {
   bankLoginFailures: number;
   /** Wrong challenge answers (OTP, security question) per bank user per window, likewise. */
   bankAnswerFailures: number;
+  /** Of those, how many sessions started with only the app's public key (the widget) may spend. */
+  bankPublicLoginFailures: number;
+  bankPublicAnswerFailures: number;
   bankFailureWindowMs: number;
 }
 
@@ -119,6 +122,8 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       stepsPerMinute: integer('RELINK_STEPS_PER_MINUTE', env.RELINK_STEPS_PER_MINUTE, 1200, 0, 1_000_000),
       bankLoginFailures: integer('RELINK_BANK_LOGIN_FAILURES', env.RELINK_BANK_LOGIN_FAILURES, 3, 1, 100),
       bankAnswerFailures: integer('RELINK_BANK_ANSWER_FAILURES', env.RELINK_BANK_ANSWER_FAILURES, 5, 1, 100),
+      bankPublicLoginFailures: integer('RELINK_BANK_PUBLIC_LOGIN_FAILURES', env.RELINK_BANK_PUBLIC_LOGIN_FAILURES, 2, 1, 100),
+      bankPublicAnswerFailures: integer('RELINK_BANK_PUBLIC_ANSWER_FAILURES', env.RELINK_BANK_PUBLIC_ANSWER_FAILURES, 3, 1, 100),
       bankFailureWindowMs: integer('RELINK_BANK_FAILURE_WINDOW_SECONDS', env.RELINK_BANK_FAILURE_WINDOW_SECONDS, 86_400, 60, 30 * 86_400) * 1000,
     },
     webhook: {
@@ -127,6 +132,12 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       pollIntervalMs: integer('RELINK_WEBHOOK_POLL_MS', env.RELINK_WEBHOOK_POLL_MS, 5_000, 50, 600_000),
     },
   };
+  if (config.limits.bankPublicLoginFailures > config.limits.bankLoginFailures) {
+    throw new ConfigError('RELINK_BANK_PUBLIC_LOGIN_FAILURES', `must not exceed RELINK_BANK_LOGIN_FAILURES (${config.limits.bankLoginFailures})`);
+  }
+  if (config.limits.bankPublicAnswerFailures > config.limits.bankAnswerFailures) {
+    throw new ConfigError('RELINK_BANK_PUBLIC_ANSWER_FAILURES', `must not exceed RELINK_BANK_ANSWER_FAILURES (${config.limits.bankAnswerFailures})`);
+  }
   // Last: it may write a key file, which must not happen when any other value is bad.
   return { ...config, masterKey: loadMasterKey(env.RELINK_MASTER_KEY, dataDir) };
 }

@@ -6,6 +6,7 @@ import { connectService } from './factory.ts';
 import * as widgetSession from './routes/widget_session.ts';
 import * as widgetReauth from './routes/widget_reauth.ts';
 import * as widgetStep from './routes/widget_step.ts';
+import * as widgetCancel from './routes/widget_cancel.ts';
 import * as connectPage from './routes/connect_page.ts';
 import * as connectAssets from './routes/connect_assets.ts';
 import * as connectLinkPage from './routes/connect_link_page.ts';
@@ -23,7 +24,7 @@ export async function registerConnect(app: HttpApp, services: Services) {
     scope.addHook('onRequest', async (request) => {
       if (request.routeOptions.config.auth === 'public') await authenticatePublic(request, connect);
     });
-    for (const route of [widgetSession, widgetReauth, widgetStep, connectPage, connectAssets, connectLinkPage, connectDemo]) route.register(scope, services, connect);
+    for (const route of [widgetSession, widgetReauth, widgetStep, widgetCancel, connectPage, connectAssets, connectLinkPage, connectDemo]) route.register(scope, services, connect);
   });
 }
 

@@ -1,5 +1,6 @@
 import type { App } from '../apps/service.ts';
-import type { StepReply } from '../sessions/machine.ts';
+import type { SessionOrigin } from '../db/schema.ts';
+import type { ReauthReason, StepReply } from '../sessions/machine.ts';
 import type { Services } from '../services.ts';
 
 /** What starting a re-authorisation gives the widget: its session and the first step's reply. */
@@ -7,21 +8,27 @@ export interface StartedReauth {
   session: { id: string; expiresAt: number };
   /** 99 when the background login went through; 102 (the bank's challenge, or the login form) or 400 otherwise. */
   reply: StepReply;
-  /** With a 102: the step that answers it, `login` (the stored password was rejected) or `commit` (MFA). */
+  /** With a 102: the step that answers it, `login` or `commit` (MFA). */
   next: 'login' | 'commit' | null;
+  /** With a 102: why the person is asked (the widget says so truthfully). */
+  reason: ReauthReason | null;
 }
-
-/** The widget and hosted links re-authorise through `SessionService.startReauth` (issue 9). */
-export const REAUTH_AVAILABLE = true;
 
 /**
  * The widget's only call into re-authorisation: a reauth session logs in in the background with
- * the stored credentials, then continues as an ordinary session. A 102 reply's `ui` is either
- * the bank's challenge (answered at commit) or, when the stored password was rejected, the
- * institution's login form, which the widget sends to login: `next` says which.
+ * the stored credentials, then waits for the person. A login the bank accepts without a
+ * challenge never completes it here: the person logs in (with the credentials the account
+ * holds) or answers the challenge the bank sent them, so a page's public key and an account id
+ * buy no code (docs/security.md). A start from a reauth token or a hosted link is the partner's
+ * (`origin: partner`) and supersedes one from a bare account id (`public`).
  */
-export async function startReauth(services: Services, app: App, input: { accountId: string } | { token: string }): Promise<StartedReauth> {
-  const { session, reply } = await services.sessions.startReauth(app, input);
+export async function startReauth(services: Services, app: App, input: { accountId: string } | { token: string }, origin: SessionOrigin): Promise<StartedReauth> {
+  const { session, reply } = await services.sessions.startReauth(app, input, { origin, mode: 'person' });
   const first: StepReply = reply.responseCode === 102 ? { responseCode: 102, ui: reply.ui } : reply;
-  return { session: { id: session.id, expiresAt: session.expiresAt }, reply: first, next: reply.responseCode === 102 ? reply.next : null };
+  return {
+    session: { id: session.id, expiresAt: session.expiresAt },
+    reply: first,
+    next: reply.responseCode === 102 ? reply.next : null,
+    reason: reply.responseCode === 102 ? reply.reason : null,
+  };
 }

@@ -2,7 +2,7 @@ import type { App, AppService } from '../apps/service.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { MasterKey } from '../config/config.ts';
 import type { Db } from '../db/database.ts';
-import type { ConnectLinkRow } from '../db/schema.ts';
+import type { ConnectLinkRow, SessionOrigin } from '../db/schema.ts';
 import { AppError } from '../http/errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
@@ -71,7 +71,8 @@ export class ConnectService {
       customer = link.customer_id ? { id: link.customer_id } : undefined;
       reference = link.reference;
     }
-    const session = await this.sessions.create(app, { institution: input.institution, authMethod: input.authMethod, customer });
+    // A hosted link is the partner's own invitation; the widget with the public key alone is anyone's.
+    const session = await this.sessions.create(app, { institution: input.institution, authMethod: input.authMethod, customer }, link ? 'partner' : 'public');
     await this.store.insertSession({ session_id: session.id, app_id: app.id, reference, link_id: link?.id ?? null, created_at: this.clock.now() });
     return session;
   }
@@ -99,8 +100,8 @@ export class ConnectService {
   async startReauth(
     app: App,
     input: { account?: string; token?: string; reference?: string; link?: string },
-    start: (target: { accountId: string } | { token: string }) => Promise<StartedReauth>,
-  ): Promise<WidgetStep & { session: StartedReauth['session']; next: StartedReauth['next'] }> {
+    start: (target: { accountId: string } | { token: string }, origin: SessionOrigin) => Promise<StartedReauth>,
+  ): Promise<WidgetStep & Omit<StartedReauth, 'reply'>> {
     let target: { accountId: string } | { token: string } = input.account ? { accountId: input.account } : { token: input.token ?? '' };
     let reference = input.reference ?? null;
     const link = input.link ? await this.openLink(app, input.link) : undefined;
@@ -109,10 +110,18 @@ export class ConnectService {
       target = { accountId: link.account_id };
       reference = link.reference;
     }
-    const started = await start(target);
+    // A token or a link was issued by the partner with its secret key; an account id is public.
+    const started = await start(target, 'token' in target || link ? 'partner' : 'public');
     await this.store.insertSession({ session_id: started.session.id, app_id: app.id, reference, link_id: link?.id ?? null, created_at: this.clock.now() });
     const redirectUrl = started.reply.responseCode === 99 && link ? await this.finishLink(link.id, started.reply.code) : null;
-    return { reply: started.reply, sessionOpen: started.reply.responseCode !== 99, redirectUrl, session: started.session, next: started.next };
+    return { reply: started.reply, sessionOpen: started.reply.responseCode !== 99, redirectUrl, session: started.session, next: started.next, reason: started.reason };
+  }
+
+  /** The widget closed: its session ends, and a re-authorisation frees its account at once. */
+  async cancel(app: App, sessionId: string | undefined): Promise<void> {
+    if (!sessionId) throw new AppError('INVALID_INPUT', 'Missing x-session-id header: send the id of the session to cancel');
+    if (!(await this.store.findSession(app.id, sessionId))) throw new AppError('SESSION_NOT_FOUND', `No session with id ${sessionId}`);
+    await this.sessions.cancel(app, sessionId, 'The person closed the widget');
   }
 
   /** A hosted link's session completed: the link is used up; where the user goes next. */

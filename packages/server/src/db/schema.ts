@@ -223,12 +223,17 @@ export interface AccountsTable {
   reauth_session_expires_at: ColumnType<number | null, number | null | undefined, number | null>;
   /** Why the last data sync did not succeed; null after a successful one. */
   last_sync_error: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Who started the live reauth session (migration 0010): a `public` one is superseded by any newer start. */
+  reauth_session_origin: ColumnType<SessionOrigin | null, SessionOrigin | null | undefined, SessionOrigin | null>;
 }
 
 export interface SessionsTable {
   /** `SessionState.status`, kept beside the JSON so unfinished and expired sessions can be queried. */
   status: ColumnType<SessionStatusColumn, SessionStatusColumn | undefined, SessionStatusColumn>;
+  /** Who started it (migration 0010): `partner` (secret key, or a token or link the partner issued) or `public` (the widget's public key alone). */
+  origin: ColumnType<SessionOrigin, SessionOrigin | undefined, SessionOrigin>;
 }
+export type SessionOrigin = 'partner' | 'public';
 export type SessionStatusColumn = 'awaiting_login' | 'awaiting_input' | 'awaiting_account' | 'completed' | 'failed';
 
 /** v1 reauth tokens (`POST /accounts/{id}/reauthorise`): single use, short-lived, stored hashed. */
@@ -296,7 +301,7 @@ export interface Schema {
 export interface BankUserFailuresTable {
   /** HMAC of the institution and the non-secret login fields: who the bank would lock out. */
   bank_user: string;
-  kind: 'login' | 'answer';
+  kind: 'login' | 'answer' | 'login_public' | 'answer_public';
   /** Attempts in flight or failed since `window_start`; an attempt that succeeds clears them. */
   failures: number;
   window_start: number;

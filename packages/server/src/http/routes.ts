@@ -14,6 +14,7 @@ import * as accountsTransactions from '../accounts/routes/accounts_transactions.
 import * as accountsActions from '../accounts/routes/accounts_actions.ts';
 import * as accountsReauthorise from '../accounts/routes/accounts_reauthorise.ts';
 import * as v2ConnectReauth from '../sessions/routes/v2_connect_reauth.ts';
+import * as v2ConnectCancel from '../sessions/routes/v2_connect_cancel.ts';
 import * as v2SandboxResetLogin from '../sandbox/routes/v2_sandbox_reset_login.ts';
 
 import * as v2WebhooksEvents from '../webhooks/routes/v2_webhooks_events_list.ts';
@@ -51,6 +52,7 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     accountsActions,
     accountsReauthorise,
     v2ConnectReauth,
+    v2ConnectCancel,
     v2SandboxResetLogin,
     v2WebhooksEvents,
     v2WebhooksEventReplay,

@@ -10,7 +10,9 @@ import type { InstitutionRegistry } from '../institutions/registry.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Vault } from '../vault/vault.ts';
 
-type Kind = 'login' | 'answer';
+type BaseKind = 'login' | 'answer';
+/** A count per bank user: all attempts, and those made in sessions started with only the public key. */
+type Kind = BaseKind | 'login_public' | 'answer_public';
 
 /** What a step sends the bank: login fields, or an answer to a challenge, or an account choice. */
 interface StepContext {
@@ -28,6 +30,15 @@ type StepInput = { kind: 'fields'; fields: Record<string, string> } | { kind: 'a
  * bank user gets 3 failed logins and 5 wrong answers in 24 h whatever the number of sessions,
  * so a second session can still finish after a first one ran out of OTP tries. A success
  * clears the count, as it does at the bank.
+ *
+ * Attempts in re-authorisations started with only the app's public key (`origin: public`: the
+ * widget with an account id) also count toward a smaller cap of their own (2 and 3 by default),
+ * so whoever holds a page's public key and an account id can spend at most that much of the
+ * linked bank user's allowance: the partner's own flows (secret key, reauth token, hosted link)
+ * always keep the rest for the real user.
+ *
+ * A re-authorisation's attempts are the linked bank user's, whatever username was typed: the
+ * bank user is named by the account's stored credentials (`linked`).
  *
  * Race-safe: an attempt is reserved (counted as failed) by one guarded upsert before the bank
  * is called, so concurrent sessions cannot all slip under the cap; a success clears it, and
@@ -48,33 +59,60 @@ export class BankUserLimits {
     this.hmacKey = createHmac('sha256', masterKey).update('relink bank-user limit key').digest();
   }
 
-  /** Runs one bank call of a session step inside the cap for its bank user. */
-  async around(row: SessionRow, state: StepContext, input: StepInput, call: () => Promise<ConnectorOutcome>): Promise<ConnectorOutcome> {
-    const attempt = await this.attemptOf(row, state, input);
+  /** Runs one bank call of a session step inside the caps for its bank user. */
+  async around(
+    row: Pick<SessionRow, 'institution_id' | 'auth_method' | 'credentials_secret_id' | 'origin'>,
+    state: StepContext,
+    input: StepInput,
+    call: () => Promise<ConnectorOutcome>,
+    options: { linked?: Record<string, string>; background?: boolean } = {},
+  ): Promise<ConnectorOutcome> {
+    const attempt = await this.attemptOf(row, state, input, options.linked);
     if (!attempt) return call();
-    await this.reserve(attempt.bankUser, attempt.kind);
+    // The public share applies where a public key and an account id name the bank user: a
+    // re-authorisation (`linked`). A link session names no one until its user types a username.
+    const kinds: Kind[] = row.origin === 'public' && options.linked ? [`${attempt.kind}_public`, attempt.kind] : [attempt.kind];
+    const reserved: Kind[] = [];
+    try {
+      for (const kind of kinds) {
+        await this.reserve(attempt.bankUser, kind);
+        reserved.push(kind);
+      }
+    } catch (error) {
+      for (const kind of reserved) await this.refund(attempt.bankUser, kind);
+      throw error;
+    }
     let outcome: ConnectorOutcome;
     try {
       outcome = await call();
     } catch (error) {
-      await this.refund(attempt.bankUser, attempt.kind);
+      for (const kind of kinds) await this.refund(attempt.bankUser, kind);
       throw error;
     }
-    if (outcome.kind === 'unavailable') await this.refund(attempt.bankUser, attempt.kind);
-    else if (outcome.kind === 'ok' || outcome.kind === 'select' || outcome.kind === 'challenge') await this.clear(attempt.bankUser, attempt.kind);
+    // Relink's own login with the stored credentials proves nobody present: it hands its
+    // reservation back rather than clearing the count, so it cannot wipe out the guesses
+    // a public-key holder made (a person's own success does clear it, as at the bank).
+    if (outcome.kind === 'unavailable' || (options.background && outcome.kind !== 'invalid_credentials' && outcome.kind !== 'locked')) {
+      for (const kind of kinds) await this.refund(attempt.bankUser, kind);
+    } else if (outcome.kind === 'ok' || outcome.kind === 'select' || outcome.kind === 'challenge') await this.clear(attempt.bankUser, attempt.kind);
     return outcome;
   }
 
-  private async attemptOf(row: SessionRow, state: StepContext, input: StepInput): Promise<{ kind: Kind; bankUser: string } | undefined> {
+  private async attemptOf(
+    row: Pick<SessionRow, 'institution_id' | 'auth_method' | 'credentials_secret_id'>,
+    state: StepContext,
+    input: StepInput,
+    linked: Record<string, string> | undefined,
+  ): Promise<{ kind: BaseKind; bankUser: string } | undefined> {
     if (input.kind !== 'fields') return undefined;
-    if (state.status === 'awaiting_login') {
-      return { kind: 'login', bankUser: this.identify(row.institution_id, state.ui, input.fields) };
-    }
-    if (state.status !== 'awaiting_input' || !row.credentials_secret_id) return undefined;
+    const form = this.institutions.get(row.institution_id)?.authMethods.find((m) => m.type === row.auth_method)?.ui ?? null;
+    const kind: BaseKind | undefined = state.status === 'awaiting_login' ? 'login' : state.status === 'awaiting_input' ? 'answer' : undefined;
+    if (!kind) return undefined;
+    if (linked) return { kind, bankUser: this.identify(row.institution_id, form, linked) };
+    if (kind === 'login') return { kind, bankUser: this.identify(row.institution_id, state.ui, input.fields) };
+    if (!row.credentials_secret_id) return undefined;
     const fields = JSON.parse(await this.vault.open(row.credentials_secret_id)) as Record<string, string>;
-    const institution = this.institutions.get(row.institution_id);
-    const form = institution?.authMethods.find((m) => m.type === row.auth_method)?.ui ?? null;
-    return { kind: 'answer', bankUser: this.identify(row.institution_id, form, fields) };
+    return { kind, bankUser: this.identify(row.institution_id, form, fields) };
   }
 
   /** HMAC of the institution and the login fields the form does not mark as passwords. */
@@ -88,7 +126,8 @@ export class BankUserLimits {
   }
 
   private max(kind: Kind) {
-    return kind === 'login' ? this.limits.bankLoginFailures : this.limits.bankAnswerFailures;
+    const limits = this.limits;
+    return { login: limits.bankLoginFailures, answer: limits.bankAnswerFailures, login_public: limits.bankPublicLoginFailures, answer_public: limits.bankPublicAnswerFailures }[kind];
   }
 
   private async reserve(bankUser: string, kind: Kind): Promise<void> {
@@ -111,7 +150,7 @@ export class BankUserLimits {
     if (reserved) return;
     const row = await this.db.selectFrom('bank_user_failures').select('window_start').where('bank_user', '=', bankUser).where('kind', '=', kind).executeTakeFirst();
     const seconds = Math.max(1, Math.ceil(((row?.window_start ?? now) + this.limits.bankFailureWindowMs - now) / 1000));
-    const what = kind === 'login' ? `${this.max(kind)} failed logins` : `${this.max(kind)} wrong answers`;
+    const what = `${this.max(kind)} ${kind.startsWith('login') ? 'failed logins' : 'wrong answers'}${kind.endsWith('_public') ? ' through the app’s public pages' : ''}`;
     throw new AppError(
       'RATE_LIMITED',
       `This bank user has had ${what} recently; to keep the bank from locking them out, Relink will not try again for ${seconds} s`,
@@ -130,7 +169,8 @@ export class BankUserLimits {
       .execute();
   }
 
-  private async clear(bankUser: string, kind: Kind): Promise<void> {
-    await this.db.deleteFrom('bank_user_failures').where('bank_user', '=', bankUser).where('kind', '=', kind).execute();
+  /** A success at the bank clears the bank user's count of that kind, public ones included. */
+  private async clear(bankUser: string, kind: BaseKind): Promise<void> {
+    await this.db.deleteFrom('bank_user_failures').where('bank_user', '=', bankUser).where('kind', 'in', [kind, `${kind}_public` as const]).execute();
   }
 }

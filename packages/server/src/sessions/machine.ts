@@ -34,6 +34,13 @@ export interface SessionState {
   loginAttempts: number;
   answerAttempts: number;
   failure: { code: ErrorCode; message: string } | null;
+  /**
+   * A re-authorisation whose background login the bank accepted, waiting for the person to log
+   * in anyway (the widget: a public key and an account id must not be enough for a code). Their
+   * login must then match the stored credentials; a mismatch is a failed login Relink answers
+   * itself, so a guess never reaches the bank.
+   */
+  storedAccepted?: boolean;
 }
 
 /** Wrong answers allowed per challenge and wrong passwords per session (NIST SP 800-63B §5.2.2 throttling). */
@@ -61,7 +68,8 @@ export function guard(state: SessionState, step: Step, now: number, expiresAt: n
   if (state.status === 'completed') return { ok: false, code: 'SESSION_COMPLETED', message: 'This session is already completed; start a new session' };
   if (state.status === 'failed') {
     const failure = state.failure ?? { code: 'SESSION_FAILED' as const, message: 'This session failed' };
-    return { ok: false, code: failure.code === 'OTP_ATTEMPTS_EXCEEDED' ? failure.code : 'SESSION_FAILED', message: `${failure.message}; start a new session` };
+    const code = failure.code === 'OTP_ATTEMPTS_EXCEEDED' || failure.code === 'SESSION_CANCELLED' ? failure.code : 'SESSION_FAILED';
+    return { ok: false, code, message: `${failure.message}; start a new session` };
   }
   if (now >= expiresAt) return { ok: false, code: 'SESSION_EXPIRED', message: 'Session expired; start a new session' };
   if (step === 'login' && state.status !== 'awaiting_login') {
@@ -116,14 +124,28 @@ export function transition(state: SessionState, outcome: StepOutcome, kind: Sess
 }
 
 /**
+ * Who waits for a re-authorisation's background login: the partner's server (`background`: a
+ * login the bank accepts completes it, seed 003's 99), or a person in the widget (`person`: a
+ * login the bank accepts without a challenge still asks them to log in, so holding a page's
+ * public key and an account id never yields a code on its own).
+ */
+export type StartMode = 'background' | 'person';
+
+/**
  * The background login that opens a re-authorisation. Stored credentials the bank rejects are
  * not the user's failed attempt: the session waits for a login with new ones. A bank that cannot
  * be reached leaves nothing to continue, so the session fails and the account is free again.
  */
-export function start(state: SessionState, outcome: LinkedOutcome): Transition {
+export function start(state: SessionState, outcome: LinkedOutcome, mode: StartMode = 'background'): Transition {
   if (outcome.kind === 'invalid_credentials') return { state: { ...state, status: 'awaiting_login' }, effect: { kind: 'none' } };
   if (outcome.kind === 'unavailable') return { state: fail(state, 'BANK_CONNECTION_ERROR', outcome.message), effect: { kind: 'none' } };
+  if (outcome.kind === 'ok' && mode === 'person') return { state: { ...state, status: 'awaiting_login', storedAccepted: true }, effect: { kind: 'none' } };
   return transition(state, outcome, 'reauth');
+}
+
+/** A cancelled session: failed, so every later step is refused, with the reason it was cancelled. */
+export function cancel(state: SessionState, reason: string): SessionState {
+  return fail(state, 'SESSION_CANCELLED', reason);
 }
 
 function next(state: SessionState, outcome: Exclude<StepOutcome, { kind: 'ok' }>): SessionState {
@@ -203,14 +225,28 @@ export function replyFor(next: SessionState, outcome: StepOutcome, code: string 
  */
 export type StartReply =
   | { responseCode: 99; code: string }
-  | { responseCode: 102; ui: Ui; next: 'login' | 'commit'; message: string }
+  | { responseCode: 102; ui: Ui; next: 'login' | 'commit'; reason: ReauthReason; message: string }
   | { responseCode: 400; error: ErrorCode; message: string };
+
+/**
+ * Why a re-authorisation needs the person: the bank sent them a challenge (`challenge`), the
+ * bank no longer takes the stored password (`credentials_rejected`), or the bank took it and
+ * the widget asks them to confirm it is them by logging in (`confirm_login`).
+ */
+export type ReauthReason = 'challenge' | 'credentials_rejected' | 'confirm_login';
 
 export function replyForStart(next: SessionState, outcome: LinkedOutcome, code: string | null): StartReply {
   if (next.status === 'awaiting_login' && next.ui) {
-    return { responseCode: 102, ui: next.ui, next: 'login', message: `${outcome.kind === 'invalid_credentials' ? outcome.message : 'Login needed'}: log in again with the new credentials` };
+    if (next.storedAccepted) return { responseCode: 102, ui: next.ui, next: 'login', reason: 'confirm_login', message: 'Log in to your bank to confirm it is you' };
+    return {
+      responseCode: 102,
+      ui: next.ui,
+      next: 'login',
+      reason: 'credentials_rejected',
+      message: `${outcome.kind === 'invalid_credentials' ? outcome.message : 'Login needed'}: log in again with the new credentials`,
+    };
   }
-  if (next.status === 'awaiting_input' && next.ui) return { responseCode: 102, ui: next.ui, next: 'commit', message: next.ui.title };
+  if (next.status === 'awaiting_input' && next.ui) return { responseCode: 102, ui: next.ui, next: 'commit', reason: 'challenge', message: next.ui.title };
   const reply = replyFor(next, outcome, code);
   if (reply.responseCode === 101 || reply.responseCode === 102) throw new ImpossibleOutcome(`a re-authorisation cannot start at ${reply.responseCode}`);
   return reply;

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Ui } from '@relink/contract';
 import type { Logger } from 'pino';
 import { type LinkedOutcome, loginAsLinked, pickLinked } from '../accounts/bank_login.ts';
@@ -7,7 +8,7 @@ import type { Config } from '../config/config.ts';
 import type { Connectors } from '../connectors/registry.ts';
 import { type ConnectorOutcome, type ConnectorState, hasSandboxControls } from '../connectors/types.ts';
 import type { Db } from '../db/database.ts';
-import type { SessionRow } from '../db/schema.ts';
+import type { AccountRow, SessionOrigin, SessionRow } from '../db/schema.ts';
 import type { Events } from '../events/events.ts';
 import { DomainError } from '../lib/errors.ts';
 import type { Institution, InstitutionRegistry } from '../institutions/registry.ts';
@@ -15,7 +16,7 @@ import type { Clock } from '../lib/clock.ts';
 import { newSessionId } from '../lib/ids.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { BankUserLimits } from '../limits/bank_users.ts';
-import { type Effect, guard, ImpossibleOutcome, initialState, replyFor, replyForStart, type SessionState, start, type StartReply, type Step, type StepOutcome, type StepReply, type Transition, transition } from './machine.ts';
+import { cancel, type Effect, guard, ImpossibleOutcome, initialState, replyFor, replyForStart, type SessionState, start, type StartMode, type StartReply, type Step, type StepOutcome, type StepReply, type Transition, transition } from './machine.ts';
 import { SessionStore } from './store.ts';
 
 export type ApiVersion = 'v1' | 'v2';
@@ -52,7 +53,11 @@ export class SessionService {
     this.store = new SessionStore(db);
   }
 
-  async create(app: App, input: { institution: string; authMethod: string; customer?: { id?: string; name?: string; email?: string } }): Promise<CreatedSession> {
+  async create(
+    app: App,
+    input: { institution: string; authMethod: string; customer?: { id?: string; name?: string; email?: string } },
+    origin: SessionOrigin = 'partner',
+  ): Promise<CreatedSession> {
     const institution = this.institutions.get(input.institution);
     if (!institution) throw new DomainError('INSTITUTION_NOT_FOUND', `No institution with id ${input.institution}`);
     const method = this.institutions.authMethod(institution, input.authMethod);
@@ -71,6 +76,7 @@ export class SessionService {
       id,
       app_id: app.id,
       kind: 'link',
+      origin,
       status: 'awaiting_login',
       institution_id: institution.id,
       auth_method: method.type,
@@ -90,11 +96,16 @@ export class SessionService {
 
   /**
    * Opens a re-authorisation of `target` (an account id, or a v1 reauth token): one guarded
-   * write makes it the account's only live reauth session (409 `REAUTH_IN_PROGRESS` otherwise),
-   * then Relink logs in in the background with the stored credentials. The session is claimed
-   * from birth, so no step can run before that login has answered.
+   * write makes it the account's only live reauth session, then Relink logs in in the background
+   * with the stored credentials. The session is claimed from birth, so no step can run before
+   * that login has answered.
+   *
+   * `origin` is who asked: a start the partner issued supersedes a live one a public-key holder
+   * started (which is cancelled), any start supersedes a public one, and otherwise the account
+   * is 409 `REAUTH_IN_PROGRESS`, naming the live session to the partner. `mode` is who waits for
+   * the answer (see `StartMode`): the widget's person must log in even when the bank needs nothing.
    */
-  async startReauth(app: App, target: { accountId: string } | { token: string }): Promise<StartedReauth> {
+  async startReauth(app: App, target: { accountId: string } | { token: string }, options: { origin: SessionOrigin; mode: StartMode } = { origin: 'partner', mode: 'background' }): Promise<StartedReauth> {
     const now = this.clock.now();
     const id = newSessionId();
     const expiresAt = now + this.config.sessionTtlMs;
@@ -102,8 +113,13 @@ export class SessionService {
       const accountId = 'token' in target ? await this.accounts.tokens.consume(trx, app.id, target.token) : target.accountId;
       const account = await this.accounts.store.find(app.id, accountId, trx);
       if (!account) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${accountId}`);
-      if (!(await this.accounts.store.holdForReauth(account.id, id, now, expiresAt, trx))) {
-        throw new DomainError('REAUTH_IN_PROGRESS', `A re-authorisation session for account ${account.id} is already in progress; finish it or wait for it to expire`);
+      // A short lease until the background login answers: a start that never answers (a crash,
+      // a hung bank) frees the account within a minute; persist() lengthens it to the session's life.
+      if (!(await this.accounts.store.holdForReauth(account.id, id, options.origin, now, now + this.holdLeaseMs(), trx))) {
+        throw await this.inProgress(account.id, now, options.origin, trx);
+      }
+      for (const other of await this.store.liveReauthsOf(account.id, id, trx)) {
+        await this.cancelRow(other, 'This re-authorisation was superseded by a newer one for the same account', trx);
       }
       const institution = this.institutions.get(account.institution_id)!;
       const method = this.institutions.authMethod(institution, account.auth_method) ?? institution.authMethods[0]!;
@@ -111,6 +127,7 @@ export class SessionService {
         id,
         app_id: app.id,
         kind: 'reauth' as const,
+        origin: options.origin,
         status: 'awaiting_login' as const,
         institution_id: institution.id,
         auth_method: method.type,
@@ -139,9 +156,9 @@ export class SessionService {
       // A stored password the bank now rejects is still a failed login at the bank: it counts
       // against the bank user's cap like a typed one, so repeated starts cannot lock them out.
       outcome = this.bankUsers
-        ? ((await this.bankUsers.around(sessionRow, state, { kind: 'fields', fields }, login as () => Promise<ConnectorOutcome>)) as LinkedOutcome)
+        ? ((await this.bankUsers.around(sessionRow, state, { kind: 'fields', fields }, login as () => Promise<ConnectorOutcome>, { linked: fields, background: true })) as LinkedOutcome)
         : await login();
-      result = start(state, outcome);
+      result = start(state, outcome, options.mode);
     } catch (error) {
       await this.abandon(sessionRow, 1);
       if (error instanceof ImpossibleOutcome) this.logger.error({ err: error, sessionId: id }, 'bank connector gave an impossible answer');
@@ -151,6 +168,50 @@ export class SessionService {
     const code = await this.finishStep(sessionRow, 1, next, effect, outcome, null);
     const created: CreatedSession = { id, appId: app.id, institution, authMethod: row.auth_method, expiresAt, ui: next.ui ?? state.ui! };
     return { session: created, accountId: account.id, reply: replyForStart(next, outcome, code) };
+  }
+
+  /**
+   * Ends a live session of `app` (`POST /v2/connect/cancel`, and the widget's own when it is
+   * closed): its later steps are refused, its secrets are deleted and a re-authorisation frees
+   * its account. Ending an ended session again is no error; a completed one cannot be cancelled.
+   */
+  async cancel(app: App, sessionId: string | undefined, reason: string): Promise<void> {
+    if (!sessionId) throw new DomainError('INVALID_INPUT', 'Missing x-session-id header: send the id of the session to cancel');
+    for (let tries = 0; tries < 3; tries++) {
+      const row = await this.store.find(app.id, sessionId);
+      if (!row) throw new DomainError('SESSION_NOT_FOUND', `No session with id ${sessionId}`);
+      const status = (JSON.parse(row.state) as SessionState).status;
+      if (status === 'completed') throw new DomainError('SESSION_COMPLETED', 'This session is already completed; it cannot be cancelled');
+      if (status === 'failed') return;
+      if (await this.db.transaction().execute((trx) => this.cancelRow(row, reason, trx))) return;
+    }
+    throw new DomainError('SESSION_BUSY', 'The session changed while it was being cancelled; try again');
+  }
+
+  private async cancelRow(row: SessionRow, reason: string, trx: Db): Promise<boolean> {
+    const state = cancel(JSON.parse(row.state) as SessionState, reason);
+    if (!(await this.store.cancel(row, JSON.stringify(state), this.clock.now(), trx))) return false;
+    for (const secret of [row.credentials_secret_id, row.connector_state_secret_id]) if (secret) await this.vault.remove(secret, trx);
+    if (row.kind === 'reauth' && row.account_id) await this.accounts.store.releaseReauth(row.account_id, row.id, trx);
+    return true;
+  }
+
+  /** How long a reauth start holds its account before its background login has answered. */
+  private holdLeaseMs(): number {
+    return Math.min(REAUTH_START_LEASE_MS, this.connectors.timeout + 5_000);
+  }
+
+  /** The 409 for an account another session holds: the partner is told which, a public-key holder only that one exists. */
+  private async inProgress(accountId: string, now: number, origin: SessionOrigin, trx: Db): Promise<DomainError> {
+    const holder = await this.accounts.store.reauthHolder(accountId, now, trx);
+    if (origin === 'public' || !holder) {
+      return new DomainError('REAUTH_IN_PROGRESS', 'This account is being re-authorised through the app already; finish there, or try again later');
+    }
+    return new DomainError(
+      'REAUTH_IN_PROGRESS',
+      `Session ${holder.id} is already re-authorising account ${accountId} (until ${new Date(holder.expiresAt).toISOString()}); finish it, cancel it with POST /v2/connect/cancel, or wait for it to expire`,
+      { session: { id: holder.id, expiresAt: holder.expiresAt } },
+    );
   }
 
   /** One login or commit: validate against the cached fields, call the bank once, persist. */
@@ -166,7 +227,8 @@ export class SessionService {
     const allowed = guard(state, step, now, row.expires_at);
     if (!allowed.ok) throw new DomainError(allowed.code, allowed.message);
     const input = readInput(state, step, body, api);
-    const account = row.kind === 'reauth' ? await this.reauthTarget(row, state, input) : undefined;
+    const linked = row.kind === 'reauth' ? await this.reauthTarget(row) : undefined;
+    const refused = linked ? refusedLogin(state, input, linked.fields) : false;
 
     const claimed = row.version + 1;
     if (!(await this.store.claim(row.id, row.version, now, now + this.connectors.timeout + 5_000))) {
@@ -175,8 +237,13 @@ export class SessionService {
     let outcome: StepOutcome;
     let result: Transition;
     try {
-      outcome = this.bankUsers ? await this.bankUsers.around(row, state, input, () => this.callBank(row, state, input)) : await this.callBank(row, state, input);
-      if (account) outcome = await pickLinked(this.connectors, this.connector(row), outcome, account.account_number);
+      // A login Relink refuses itself still counts as a failed login of the linked bank user.
+      const call = async (): Promise<ConnectorOutcome> => (refused ? { kind: 'invalid_credentials', message: REAUTH_LOGIN_REFUSED } : this.callBank(row, state, input));
+      outcome = this.bankUsers ? await this.bankUsers.around(row, state, input, call, { linked: linked?.fields }) : await call();
+      if (linked) outcome = await pickLinked(this.connectors, this.connector(row), outcome, linked.account.account_number);
+      // One answer for every refused re-authorisation login, whatever the bank or Relink said, so
+      // nothing tells a wrong username from a wrong password (docs/security.md).
+      if (linked && outcome.kind === 'invalid_credentials') outcome = { kind: 'invalid_credentials', message: REAUTH_LOGIN_REFUSED };
       result = transition(state, outcome, row.kind);
     } catch (error) {
       await this.store.release(row.id, claimed, {});
@@ -213,21 +280,11 @@ export class SessionService {
     return this.connectors.get(this.institutions.get(row.institution_id)!.connector);
   }
 
-  /**
-   * The account a reauth step is for. A login with new credentials must be the linked user's:
-   * another username is refused here, before the bank sees it, and the stored credentials stay.
-   */
-  private async reauthTarget(row: SessionRow, state: SessionState, input: StepInput) {
+  /** The account a reauth step is for, and the login fields it was linked (or last re-authorised) with. */
+  private async reauthTarget(row: SessionRow): Promise<{ account: AccountRow; fields: Record<string, string> }> {
     const account = row.account_id ? await this.accounts.store.find(row.app_id, row.account_id) : undefined;
-    if (!account) throw new DomainError('ACCOUNT_NOT_FOUND', `The account this session re-authorises no longer exists`);
-    if (state.status === 'awaiting_login' && input.kind === 'fields' && account.credentials_secret_id) {
-      const stored = JSON.parse(await this.vault.open(account.credentials_secret_id)) as Record<string, string>;
-      const given = input.fields.username;
-      if (stored.username !== undefined && given !== undefined && given.trim().toLowerCase() !== stored.username.trim().toLowerCase()) {
-        throw new DomainError('BANK_USER_MISMATCH', `Log in as the bank user this account was linked with: username "${given}" is a different user; the account keeps its stored credentials`);
-      }
-    }
-    return account;
+    if (!account?.credentials_secret_id) throw new DomainError('ACCOUNT_NOT_FOUND', `The account this session re-authorises no longer exists`);
+    return { account, fields: JSON.parse(await this.vault.open(account.credentials_secret_id)) as Record<string, string> };
   }
 
   private async callBank(row: SessionRow, state: SessionState, input: StepInput): Promise<ConnectorOutcome> {
@@ -314,6 +371,8 @@ export class SessionService {
       connectorStateId = null;
       credentialsId = null;
       if (row.kind === 'reauth' && next.status === 'failed' && accountId) await this.accounts.store.releaseReauth(accountId, row.id, trx);
+    } else if (row.kind === 'reauth' && accountId) {
+      await this.accounts.store.extendReauth(accountId, row.id, row.expires_at, trx);
     }
     const released = await this.store.release(
       row.id,
@@ -321,7 +380,12 @@ export class SessionService {
       { state: JSON.stringify(next), status: next.status, account_id: accountId, credentials_secret_id: credentialsId, connector_state_secret_id: connectorStateId, updated_at: now },
       trx,
     );
-    if (!released) throw new DomainError('SESSION_BUSY', 'Another step of this session took over; retry the step');
+    if (!released) {
+      const now = await this.store.find(row.app_id, row.id, trx);
+      const failure = now && (JSON.parse(now.state) as SessionState).failure;
+      if (failure?.code === 'SESSION_CANCELLED') throw new DomainError('SESSION_CANCELLED', `${failure.message}; nothing of this step was kept`);
+      throw new DomainError('SESSION_BUSY', 'Another step of this session took over; retry the step');
+    }
     return code;
   }
 
@@ -345,6 +409,34 @@ export interface StartedReauth {
 }
 
 type StepInput = { kind: 'fields'; fields: Record<string, string> } | { kind: 'account'; accountNumber: string };
+
+/** A start whose background login has not answered holds its account at most this long (a minute). */
+const REAUTH_START_LEASE_MS = 60_000;
+
+/** What every refused re-authorisation login answers, from the bank or from Relink. */
+export const REAUTH_LOGIN_REFUSED = 'The bank did not accept these login details';
+
+/**
+ * Whether Relink refuses a re-authorisation login itself, without asking the bank: a username
+ * other than the linked one (another bank user's login must never replace this account's), or,
+ * after the bank accepted the stored credentials (`storedAccepted`), anything but those same
+ * credentials, so a guess never reaches the bank. Compared in constant time.
+ */
+function refusedLogin(state: SessionState, input: StepInput, stored: Record<string, string>): boolean {
+  if (state.status !== 'awaiting_login' || input.kind !== 'fields') return false;
+  const given = input.fields.username;
+  if (stored.username !== undefined && given !== undefined && !sameSecret(given.trim().toLowerCase(), stored.username.trim().toLowerCase())) return true;
+  if (!state.storedAccepted) return false;
+  const normal = (name: string, value: string | undefined) => (name === 'username' ? (value ?? '').trim().toLowerCase() : (value ?? ''));
+  let same = true;
+  for (const name of state.expectedFields) same = sameSecret(normal(name, input.fields[name]), normal(name, stored[name])) && same;
+  return !same;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
 
 /**
  * The body must carry exactly the fields the session last asked for (seed 003: "field names

@@ -10,8 +10,8 @@ export class SessionStore {
   }
 
   /** Scoped to the app: another app's session is indistinguishable from none. */
-  find(appId: string, id: string): Promise<SessionRow | undefined> {
-    return this.db.selectFrom('sessions').selectAll().where('id', '=', id).where('app_id', '=', appId).executeTakeFirst();
+  find(appId: string, id: string, executor: Db = this.db): Promise<SessionRow | undefined> {
+    return executor.selectFrom('sessions').selectAll().where('id', '=', id).where('app_id', '=', appId).executeTakeFirst();
   }
 
   /**
@@ -37,6 +37,32 @@ export class SessionStore {
       .set({ ...changes, busy_until: null, version: claimedVersion + 1 })
       .where('id', '=', id)
       .where('version', '=', claimedVersion)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** The live (unfinished) re-authorisation sessions of an account other than `exceptId`. */
+  liveReauthsOf(accountId: string, exceptId: string, executor: Db): Promise<SessionRow[]> {
+    return executor
+      .selectFrom('sessions')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('kind', '=', 'reauth')
+      .where('status', 'not in', ['completed', 'failed'])
+      .where('id', '!=', exceptId)
+      .execute();
+  }
+
+  /**
+   * Ends a session as cancelled, whatever step it is in: guarded by the version read, and bumping
+   * it, so a step that is at the bank meanwhile cannot write its result afterwards.
+   */
+  async cancel(row: SessionRow, state: string, now: number, executor: Db): Promise<boolean> {
+    const result = await executor
+      .updateTable('sessions')
+      .set({ state, status: 'failed', busy_until: null, version: row.version + 1, credentials_secret_id: null, connector_state_secret_id: null, updated_at: now })
+      .where('id', '=', row.id)
+      .where('version', '=', row.version)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }

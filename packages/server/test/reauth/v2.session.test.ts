@@ -67,7 +67,7 @@ for (const kind of databases()) {
       assert.match(before.last_sync_error, /rejected the stored credentials/);
       const session = expect102(await reauthSession(server, key, id), ['username', 'password'], '/v2/connect/reauth/login');
       const old = await stepOn(server, key, '/v2/connect/reauth/login', session, { username: 'user_multi', password: PASSWORD });
-      assertV2StepFailure(old, 400, 'BANK_LOGIN_FAILED', /Invalid credentials/);
+      assertV2StepFailure(old, 400, 'BANK_LOGIN_FAILED', /^The bank did not accept these login details$/);
       // user_multi has three accounts: the reauth picks the linked one itself, no 101.
       const done = await stepOn(server, key, '/v2/connect/reauth/login', session, { username: 'user_multi', password: new_password });
       assert.equal(done.status, 200, done.text);
@@ -104,13 +104,15 @@ for (const kind of databases()) {
       assert.equal(done.body.responseCode, 99, done.text);
     });
 
-    test('a login as a different bank user is refused before the bank, and the account keeps its credentials', async () => {
+    // A different username must neither reach the bank nor tell an attacker that the linked
+    // username differs: it answers exactly as a wrong password does, and costs as much.
+    test('a login as a different bank user is refused before the bank, answered like a wrong password, and the account keeps its credentials', async () => {
       const id = await linkedAccount(server, key, 'user_otp');
       const { new_password } = await resetLogin(server, key, id, 'password_changed');
       const session = expect102(await reauthSession(server, key, id), ['username', 'password'], '/v2/connect/reauth/login');
       const logins = server.bank.calls.login;
       const other = await stepOn(server, key, '/v2/connect/reauth/login', session, { username: 'user_good', password: PASSWORD });
-      assertV2StepFailure(other, 400, 'BANK_USER_MISMATCH', /different user; the account keeps its stored credentials/);
+      assertV2StepFailure(other, 400, 'BANK_LOGIN_FAILED', /^The bank did not accept these login details$/);
       assert.equal(server.bank.calls.login, logins, 'the bank never saw it');
       // The right user still can, in the same session.
       const otp = await stepOn(server, key, '/v2/connect/reauth/login', session, { username: 'user_otp', password: new_password });

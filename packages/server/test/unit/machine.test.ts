@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Ui } from '@relink/contract';
 import type { BankAccount, ConnectorOutcome } from '../../src/connectors/types.ts';
-import { guard, ImpossibleOutcome, initialState, MAX_ATTEMPTS, replyFor, replyForStart, type SessionKind, type SessionState, start, transition } from '../../src/sessions/machine.ts';
+import { cancel, guard, ImpossibleOutcome, initialState, MAX_ATTEMPTS, replyFor, replyForStart, type SessionKind, type SessionState, start, transition } from '../../src/sessions/machine.ts';
 
 const loginForm: Ui = { title: 'Log in', form: [{ name: 'username' }, { name: 'password' }] } as unknown as Ui;
 const otpForm: Ui = { title: 'Enter the OTP', form: [{ name: 'otp' }] } as unknown as Ui;
@@ -167,9 +167,15 @@ describe('session machine: effects and re-authorisation', () => {
     const rejected = start(fresh, outcomes.invalid);
     assert.equal(rejected.state.status, 'awaiting_login');
     assert.equal(rejected.state.loginAttempts, 0);
-    assert.deepEqual(replyForStart(rejected.state, outcomes.invalid, null), { responseCode: 102, ui: loginForm, next: 'login', message: 'Wrong password: log in again with the new credentials' });
+    assert.deepEqual(replyForStart(rejected.state, outcomes.invalid, null), {
+      responseCode: 102,
+      ui: loginForm,
+      next: 'login',
+      reason: 'credentials_rejected',
+      message: 'Wrong password: log in again with the new credentials',
+    });
     const mfa = start(fresh, outcomes.challenge);
-    assert.deepEqual(replyForStart(mfa.state, outcomes.challenge, null), { responseCode: 102, ui: otpForm, next: 'commit', message: 'Enter the OTP' });
+    assert.deepEqual(replyForStart(mfa.state, outcomes.challenge, null), { responseCode: 102, ui: otpForm, next: 'commit', reason: 'challenge', message: 'Enter the OTP' });
     const down = start(fresh, outcomes.unavailable);
     assert.equal(down.state.status, 'failed');
     assert.deepEqual(replyForStart(down.state, outcomes.unavailable, null), { responseCode: 400, error: 'BANK_CONNECTION_ERROR', message: 'Bank down' });
@@ -178,5 +184,29 @@ describe('session machine: effects and re-authorisation', () => {
     assert.deepEqual(replyForStart(done.state, outcomes.ok, 'code_y'), { responseCode: 99, code: 'code_y' });
     const other = start(fresh, { kind: 'other_user', message: 'Someone else' });
     assert.equal(other.state.failure?.code, 'BANK_USER_MISMATCH');
+  });
+
+  // A page's public key and an account id must never be enough for a code: in the widget a
+  // background login the bank accepts still waits for the person to log in.
+  test('a person waits: a background login the bank accepts asks them to log in, a challenge still goes to them', () => {
+    const fresh = initialState(loginForm);
+    const accepted = start(fresh, outcomes.ok, 'person');
+    assert.equal(accepted.effect.kind, 'none');
+    assert.equal(accepted.state.status, 'awaiting_login');
+    assert.equal(accepted.state.storedAccepted, true);
+    assert.deepEqual(replyForStart(accepted.state, outcomes.ok, null), { responseCode: 102, ui: loginForm, next: 'login', reason: 'confirm_login', message: 'Log in to your bank to confirm it is you' });
+    const mfa = start(fresh, outcomes.challenge, 'person');
+    assert.equal(mfa.state.status, 'awaiting_input');
+    assert.equal(start(fresh, outcomes.invalid, 'person').state.storedAccepted, undefined);
+    // Done only by the person's own login: the next transition from there completes it.
+    assert.equal(transition(accepted.state, outcomes.ok, 'reauth').effect.kind, 'reauth');
+  });
+
+  test('a cancelled session refuses every later step with SESSION_CANCELLED and its reason', () => {
+    const cancelled = cancel(initialState(loginForm), 'The person closed the widget');
+    assert.equal(cancelled.status, 'failed');
+    for (const step of ['login', 'commit'] as const) {
+      assert.deepEqual(guard(cancelled, step, 0, 1), { ok: false, code: 'SESSION_CANCELLED', message: 'The person closed the widget; start a new session' });
+    }
   });
 });

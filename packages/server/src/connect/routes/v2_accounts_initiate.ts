@@ -4,7 +4,6 @@ import { AppError } from '../../http/errors.ts';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 import { connectService } from '../factory.ts';
-import { REAUTH_AVAILABLE } from '../reauth.ts';
 import { linkPageUrl } from '../service.ts';
 
 /**
@@ -18,7 +17,6 @@ export function register(app: HttpApp, services: Services) {
     ...routeOf(initiateLink),
     handler: async (request) => {
       const { scope, customer, account, meta, redirect_url, institution } = request.body;
-      if (scope === 'reauth' && !REAUTH_AVAILABLE) throw new AppError('INVALID_INPUT', 'Hosted re-authorisation links (scope reauth) are not available on this server yet');
       if (redirect_url !== undefined) checkRedirect(redirect_url);
       if (institution && !services.institutions.get(institution.id)) throw new AppError('INSTITUTION_NOT_FOUND', `No institution with id ${institution.id}`);
       const link = await connect.initiate(request.partner!, {
