@@ -72,6 +72,24 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps) {
     }
   });
 
+  /**
+   * The widget's reconnect: a reauth token for the signed-in user's own account, made with the
+   * secret key (`POST /v2/accounts/{id}/reauthorise`), for connect.js's `reauth_token`. Single
+   * use and short-lived, so one per click; the page never holds the Relink account id.
+   */
+  app.post('/reconnect/token', async (request, reply) => {
+    const signed = requireUser(db, request, reply);
+    if (!signed) return reply;
+    reply.header('cache-control', 'no-store');
+    if (!signed.user.accountId) return reply.code(409).send({ message: 'Link a bank account first.' });
+    try {
+      const { token } = await deps.relink.accounts.reauthorise(signed.user.accountId);
+      return { token };
+    } catch (error) {
+      return reply.code(502).send({ message: failure(error, 'The bank connection service is not reachable right now. Please try again in a minute.') });
+    }
+  });
+
   app.post<{ Body: { code?: unknown } }>('/reconnect/code', async (request, reply) => {
     const signed = requireUser(db, request, reply);
     if (!signed) return reply;
