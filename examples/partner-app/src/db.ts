@@ -5,7 +5,8 @@ import type { Next, Ui } from './relink.ts';
 /**
  * The lending app's own database. `users` carries the columns Mono's re-authorisation guide
  * (seed `002_…`) asks a partner to add beside each connected user: `reauth_required` (false by
- * default) and `reauth_code` (null), plus the linked account's id.
+ * default) and `reauth_code` (null), plus the linked account's id. `account_owners` remembers
+ * whose each Relink account is, so that one never becomes another user's (see `users.link`).
  */
 export interface User {
   id: string;
@@ -48,6 +49,9 @@ export function openDatabase(file: string) {
     create table if not exists reconnect_attempts (
       user_id text primary key references users(id), session_id text not null, next text not null, user_input text not null, expires_at integer not null
     );
+    create table if not exists account_owners (account_id text primary key, user_id text not null references users(id), first_linked_at text not null);
+    insert or ignore into account_owners (account_id, user_id, first_linked_at)
+      select account_id, id, coalesce(reauth_changed_at, '') from users where account_id is not null;
   `);
   const addUser = db.prepare('insert or ignore into users (id, name, email) values (?, ?, ?)');
   for (const user of DEMO_USERS) addUser.run(user.id, user.name, user.email);
@@ -59,11 +63,25 @@ export function openDatabase(file: string) {
       all: () => (db.prepare('select * from users order by name').all() as UserRow[]).map(toUser),
       get: (id: string) => toMaybeUser(db.prepare('select * from users where id = ?').get(id) as UserRow | undefined),
       byAccount: (accountId: string) => toMaybeUser(db.prepare('select * from users where account_id = ?').get(accountId) as UserRow | undefined),
-      /** A new link replaces the user's account and starts healthy; another user's link of the same account moves it. */
-      link: (userId: string, accountId: string) =>
+      /**
+       * A new link replaces the user's account and starts healthy, unless the account is another
+       * user's: then nothing changes and the answer is `taken`. An account belongs to the first
+       * user it was linked for, for good (`account_owners`), even after they link another one, so
+       * a code for it (a link's, or a reauth's from someone who knew its id) never moves it.
+       * The claim is one guarded upsert: it changes a row only for a new account or its owner.
+       */
+      link: (userId: string, accountId: string): 'linked' | 'taken' =>
         db.transaction(() => {
-          db.prepare('update users set account_id = null where account_id = ? and id <> ?').run(accountId, userId);
-          db.prepare('update users set account_id = ?, reauth_required = 0, reauth_code = null, reauth_changed_at = ? where id = ?').run(accountId, new Date().toISOString(), userId);
+          const now = new Date().toISOString();
+          const claimed = db
+            .prepare(
+              `insert into account_owners (account_id, user_id, first_linked_at) values (?, ?, ?)
+               on conflict (account_id) do update set user_id = excluded.user_id where account_owners.user_id = excluded.user_id`,
+            )
+            .run(accountId, userId, now).changes;
+          if (claimed !== 1) return 'taken' as const;
+          db.prepare('update users set account_id = ?, reauth_required = 0, reauth_code = null, reauth_changed_at = ? where id = ?').run(accountId, now, userId);
+          return 'linked' as const;
         })(),
       /** The tracker's write: the seed's two columns, for whoever holds this account. */
       setReauth: (accountId: string, required: boolean, code: string | null, changedAt: string) =>

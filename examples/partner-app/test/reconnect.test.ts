@@ -60,13 +60,15 @@ for (const kind of databases()) {
       assert.match(started.text, /already under way/);
     });
 
-    test('signed-out visitors are sent to sign in; the panel and events need a session', async () => {
+    test('signed-out visitors are sent to sign in; the panel, the codes and the reauth token need a session', async () => {
       const anonymous = await fetch(`${stack.partner.url}/panel`, { headers: { accept: 'application/json' } });
       assert.equal(anonymous.status, 401);
       const start = await fetch(`${stack.partner.url}/reconnect/start`, { method: 'POST', redirect: 'manual' });
       assert.equal(start.status, 401);
       const code = await fetch(`${stack.partner.url}/link/code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":"code_x"}' });
       assert.equal(code.status, 401);
+      const token = await fetch(`${stack.partner.url}/reconnect/token`, { method: 'POST' });
+      assert.equal(token.status, 401);
     });
   });
 }

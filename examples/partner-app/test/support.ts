@@ -13,6 +13,7 @@ import { startPartnerApp, type RunningPartnerApp } from '../src/app.ts';
 
 export { launchBrowser, widgetFrame, onScreen, fillAndEnter } from '../../../packages/server/test/connect/browser.ts';
 export { databases } from '../../../packages/server/test/helpers.ts';
+export { waitFor } from '../../../packages/server/test/webhooks/support.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 export const SCREENSHOTS = join(ROOT, '.tmp', 'partner-screenshots');
@@ -93,29 +94,56 @@ export class Visitor {
   }
 }
 
-/** Links a sandbox user through the Partners API (as the widget would) and hands the code to the app. */
+/** A step of a Partners API session (`x-session-id`), with the secret key. */
+async function sessionStep(stack: Stack, path: string, sessionId: string, body: unknown): Promise<{ responseCode: number; data: { code: string } }> {
+  const response = await fetch(stack.relink.url + path, { method: 'POST', headers: { 'mono-sec-key': stack.secretKey, 'x-session-id': sessionId, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return (await response.json()) as { responseCode: number; data: { code: string } };
+}
+
+/**
+ * A link code from the Partners API, as the widget would hand one over: the sandbox bank user
+ * `username` (pass_good, OTP 12345) linked for the customer `{name, email}`. Relink gives the
+ * same account id when the same bank account is linked again for the same customer.
+ */
+export async function linkCode(stack: Stack, customer: { name: string; email: string }, username: string): Promise<string> {
+  const session = await relinkCall(stack, 'POST', '/v2/connect/session', { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking', scope: 'financial_data', customer });
+  const id = session.body.data.session.id as string;
+  let reply = await sessionStep(stack, '/v2/connect/login', id, { username, password: 'pass_good' });
+  if (reply.responseCode === 102) reply = await sessionStep(stack, '/v2/connect/commit', id, { otp: '12345' });
+  if (reply.responseCode !== 99) throw new Error(`linking ${username} answered ${reply.responseCode}`);
+  return reply.data.code;
+}
+
+/**
+ * A re-authorisation code for `accountId` (a user_otp account): the bank asks again (sandbox
+ * reset-login), then the Partners API reauth session is answered with the OTP. This is the code
+ * anyone who can finish a reauth of that account holds, whoever they are.
+ */
+export async function reauthCode(stack: Stack, accountId: string): Promise<string> {
+  await settled(stack, accountId);
+  const reset = await relinkCall(stack, 'POST', `/v2/sandbox/accounts/${accountId}/reset-login`, { reason: 'mfa_required' });
+  if (reset.body.data?.reauth_required !== true) throw new Error(`reset-login answered ${JSON.stringify(reset.body)}`);
+  const started = await relinkCall(stack, 'POST', '/v2/connect/reauth/session', { account: accountId });
+  if (started.body.data?.responseCode !== 102) throw new Error(`the reauth session answered ${JSON.stringify(started.body)}`);
+  const reply = await sessionStep(stack, started.body.data.next, started.body.data.session.id, { otp: '12345' });
+  if (reply.responseCode !== 99) throw new Error(`the reauth answered ${reply.responseCode}`);
+  return reply.data.code;
+}
+
+/** Waits until Relink is not fetching the account's data (a reset-login during a sync finds nothing to run). */
+export async function settled(stack: Stack, accountId: string) {
+  const deadline = Date.now() + 15_000;
+  while ((await relinkCall(stack, 'GET', `/v2/accounts/${accountId}`)).body.data.meta.data_status === 'PROCESSING' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
+/** Links a sandbox user through the Partners API (as the widget would) for the demo person `userId`, and hands the code to the app. */
 export async function linkThroughApi(stack: Stack, userId: string, username: string): Promise<{ visitor: Visitor; accountId: string }> {
   const visitor = new Visitor(stack.partner.url);
   await visitor.signIn(userId);
-  const session = await relinkCall(stack, 'POST', '/v2/connect/session', {
-    institution: '5f2d08be60b92e2888287000',
-    auth_method: 'internet_banking',
-    scope: 'financial_data',
-    customer: { name: 'Ada Obi', email: 'ada@example.com' },
-  });
-  const id = session.body.data.session.id as string;
-  const step = async (path: string, body: unknown) => {
-    const response = await fetch(stack.relink.url + path, { method: 'POST', headers: { 'mono-sec-key': stack.secretKey, 'x-session-id': id, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return (await response.json()) as { responseCode: number; data: { code: string } };
-  };
-  let reply = await step('/v2/connect/login', { username, password: 'pass_good' });
-  if (reply.responseCode === 102) reply = await step('/v2/connect/commit', { otp: '12345' });
-  if (reply.responseCode !== 99) throw new Error(`linking ${username} answered ${reply.responseCode}`);
-  const linked = await visitor.send('POST', '/link/code', { json: { code: reply.data.code } });
+  const { name, email } = stack.partner.db.users.get(userId)!;
+  const linked = await visitor.send('POST', '/link/code', { json: { code: await linkCode(stack, { name, email }, username) } });
   if (linked.status !== 200) throw new Error(`the app refused the code: ${linked.text}`);
   const accountId = stack.partner.db.users.get(userId)!.accountId!;
-  // The link's first sync holds the account for a moment; a reset-login during it finds nothing to run.
-  const deadline = Date.now() + 15_000;
-  while ((await relinkCall(stack, 'GET', `/v2/accounts/${accountId}`)).body.data.meta.data_status === 'PROCESSING' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await settled(stack, accountId);
   return { visitor, accountId };
 }

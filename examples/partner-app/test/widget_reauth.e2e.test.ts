@@ -68,6 +68,10 @@ for (const kind of databases()) {
       await page.click('#reconnect');
       frame = await widgetFrame(page);
       await onScreen(frame, 'mfa');
+      // The widget opened on a reauth token the app's server made; the page never held the account's Relink id.
+      const widgetUrl = new URL((await page.getAttribute('#mono-connect--frame-id', 'src'))!);
+      assert.match(widgetUrl.searchParams.get('reauth_token') ?? '', /^[0-9A-Za-z]{20}$/);
+      assert.ok(!(await page.content()).includes(accountId) && !widgetUrl.href.includes(accountId), 'no Relink account id in the page');
       await shoot(page, kind, 'widget-06-reconnect-otp', { fullPage: false });
       await fillAndEnter(frame, { otp: '12345' });
       await onScreen(frame, 'success');

@@ -50,21 +50,41 @@
     status?.focus();
   }
 
-  function openWidget(mode) {
+  // A reconnect opens the widget with a reauth token the server made for this user's own account
+  // (connect.js's `reauth_token`), so the page never needs the bank account's Relink id.
+  async function reauthToken() {
+    try {
+      const response = await fetch('/reconnect/token', { method: 'POST', headers: { accept: 'application/json' }, cache: 'no-store' });
+      const body = await response.json().catch(() => ({}));
+      if (response.ok && body.token) return body.token;
+      say(body.message || 'Something went wrong. Please try again.', 'error');
+    } catch {
+      say('We could not reach Kudi Lend. Check your connection and try again.', 'error');
+    }
+    return undefined;
+  }
+
+  let fetchingToken = false;
+  async function openWidget(mode) {
     const panel = document.getElementById('panel');
     if (!panel) return;
     if (typeof window.Connect !== 'function') {
       say('The bank connection service is not reachable right now. Please try again in a minute.', 'error');
       return;
     }
-    const { key, account, customerName, customerEmail } = panel.dataset;
+    const { key, customerName, customerEmail } = panel.dataset;
     const connect = new window.Connect({
       key,
       data: { customer: { name: customerName, email: customerEmail } },
       onSuccess: ({ code }) => sendCode(mode === 'reauth' ? '/reconnect/code' : '/link/code', code),
     });
-    if (mode === 'reauth') connect.reauthorise(account);
-    else connect.setup();
+    if (mode === 'reauth') {
+      if (fetchingToken) return;
+      fetchingToken = true;
+      const token = await reauthToken().finally(() => (fetchingToken = false));
+      if (!token) return;
+      connect.setup({ reauth_token: token });
+    } else connect.setup();
     connect.open();
   }
 
@@ -72,7 +92,7 @@
     const button = event.target instanceof Element ? event.target.closest('[data-widget]') : null;
     if (!button) return;
     event.preventDefault();
-    openWidget(button.getAttribute('data-widget'));
+    void openWidget(button.getAttribute('data-widget'));
   });
 
   if (document.getElementById('panel')) {

@@ -56,16 +56,37 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps) {
     deps.live.open(signed.user.id, reply.raw);
   });
 
-  // The widget's onSuccess posts its one-time code here; only the server holds the secret key to exchange it.
+  /**
+   * The widget's onSuccess posts its one-time code here; only the server holds the secret key to
+   * exchange it. A code says which account, not whose: one that is another user's stays theirs.
+   */
   app.post<{ Body: { code?: unknown } }>('/link/code', async (request, reply) => {
     const signed = requireUser(db, request, reply);
     if (!signed) return reply;
     try {
       const { id } = await deps.relink.accounts.exchange(String(request.body?.code ?? ''));
-      db.users.link(signed.user.id, id);
+      if (db.users.link(signed.user.id, id) === 'taken') return reply.code(409).send({ message: ACCOUNT_TAKEN });
       return { message: 'Your bank account is linked. We are fetching your data now.' };
     } catch (error) {
       return reply.code(400).send({ message: failure(error, 'We could not link that account. Please try again.') });
+    }
+  });
+
+  /**
+   * The widget's reconnect: a reauth token for the signed-in user's own account, made with the
+   * secret key (`POST /v2/accounts/{id}/reauthorise`), for connect.js's `reauth_token`. Single
+   * use and short-lived, so one per click; the page never holds the Relink account id.
+   */
+  app.post('/reconnect/token', async (request, reply) => {
+    const signed = requireUser(db, request, reply);
+    if (!signed) return reply;
+    reply.header('cache-control', 'no-store');
+    if (!signed.user.accountId) return reply.code(409).send({ message: 'Link a bank account first.' });
+    try {
+      const { token } = await deps.relink.accounts.reauthorise(signed.user.accountId);
+      return { token };
+    } catch (error) {
+      return reply.code(502).send({ message: failure(error, 'The bank connection service is not reachable right now. Please try again in a minute.') });
     }
   });
 
@@ -82,7 +103,8 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps) {
 }
 
 /**
- * A re-authorisation's code exchanges to the account the user already has (never a new one).
+ * A re-authorisation's code exchanges to the account the user already has (never a new one, nor
+ * another user's: the code of a reauth someone else ran proves nothing about this user).
  * The flag is then cleared from Relink's own answer at once (`reconcile`), without waiting for
  * the `account_reauthorized` webhook, which clears it too.
  */
@@ -95,6 +117,9 @@ export async function finishReconnect(deps: Pick<DashboardDeps, 'db' | 'relink' 
   deps.live.notify(userId, 'reconnected');
 }
 
+const ACCOUNT_TAKEN = 'That bank account is already linked to another Kudi Lend profile, so we did not link it here. Nothing on your profile changed.';
+
+/** A reauth code for any account but the one the user linked: refused before anything changes. */
 export class ReconnectMismatch extends Error {
   constructor() {
     super('That login belongs to another bank account than the one you linked. Reconnect with the login of your linked account.');

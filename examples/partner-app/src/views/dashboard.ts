@@ -19,11 +19,15 @@ export interface PanelInput {
   version: number;
 }
 
-/** The part of the dashboard that changes with the account: swapped in place when Relink says something happened. */
+/**
+ * The part of the dashboard that changes with the account: swapped in place when Relink says
+ * something happened. It carries no Relink account id: the widget's reconnect asks the server for
+ * a reauth token of the signed-in user's own account (`POST /reconnect/token`) instead.
+ */
 export function panel(input: PanelInput): SafeHtml {
   const { user, account } = input;
   const pending = account?.details.meta.data_status === 'PROCESSING';
-  return html`<section id="panel" data-key="${input.publicKey}" data-account="${user.accountId ?? ''}" data-customer-name="${user.name}" data-customer-email="${user.email}" data-reauth="${String(user.reauthRequired)}" data-pending="${String(pending)}" data-version="${input.version}">
+  return html`<section id="panel" data-key="${input.publicKey}" data-customer-name="${user.name}" data-customer-email="${user.email}" data-reauth="${String(user.reauthRequired)}" data-pending="${String(pending)}" data-version="${input.version}">
 ${user.accountId ? linked(input) : unlinked()}
 </section>`;
 }
