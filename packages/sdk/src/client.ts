@@ -59,6 +59,8 @@ export class Relink {
       this.#transport.call(op.reauthLogin, { headers: { 'x-session-id': sessionId }, body: fields, ...call }),
     /** `POST /v2/connect/commit`: the MFA answer when `next` is `/v2/connect/commit`. */
     commit: (sessionId: string, fields: Fields, call: Call = {}): Promise<StepReply> => this.connect.commit(sessionId, fields, call),
+    /** `POST /v2/connect/cancel`: ends a live session of the app (a stuck reauth frees its account at once). */
+    cancel: async (sessionId: string, call: Call = {}) => (await this.#transport.call(op.cancelSession, { headers: { 'x-session-id': sessionId }, ...call })).data,
     /** Sends `fields` where a 102's `next` says: `reauth.login` or `connect.commit`. */
     answer: (next: Extract<ReauthStart, { responseCode: 102 }>['next'], sessionId: string, fields: Fields, call: Call = {}): Promise<StepReply> =>
       next === op.REAUTH_NEXT.login ? this.reauth.login(sessionId, fields as Fields & { username: string; password: string }, call) : this.connect.commit(sessionId, fields, call),

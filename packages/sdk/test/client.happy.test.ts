@@ -183,6 +183,11 @@ for (const kind of databases()) {
       assert.equal((await relink.reauth.start(busy)).responseCode, 102);
       const second = await relink.reauth.start(busy).catch((e: unknown) => e);
       assert.ok(second instanceof RelinkError && second.status === 409 && second.code === 'REAUTH_IN_PROGRESS', String(second));
+      // The 409 names the live session; cancelling it frees the account at once.
+      const live = (second as RelinkError).body as { session?: { id: string } };
+      assert.match(live.session?.id ?? '', /^session_/);
+      assert.deepEqual(await relink.reauth.cancel(live.session!.id), { session: { id: live.session!.id, status: 'cancelled' } });
+      assert.equal((await relink.reauth.start(busy)).responseCode, 102);
     });
 
     test('webhooks: set the endpoint, fire, list events and deliveries, replay, rotate the secret', async () => {

@@ -14,8 +14,8 @@ const OPEN = new Set(['GET /health', 'GET /v1/institutions', 'GET /coverage']);
 const UNDESCRIBED = /^\/(docs|openapi\.json|connect(\.js|\/|$))/;
 const SANDBOX_HELPERS = new Set(['GET /v2/connect/sandbox', 'POST /v2/sandbox/webhooks/fire', 'POST /v2/sandbox/accounts/{id}/reset-login']);
 /**
- * Operations behind the secret key. The widget's API takes the public key instead; its matrix
- * (secret key refused, another app's public key 404) is in test/connect/widget_api.security.test.ts.
+ * Operations behind the secret key. The widget's API takes the public key instead: its matrix
+ * is the public-key test below (and test/connect/widget_api.security.test.ts, step by step).
  */
 const bySecretKey = (op: Operation) => op.secured && !op.publicKey;
 
@@ -112,6 +112,54 @@ for (const kind of databases()) {
       // And everything is still the owner's: the account is linked, the code unused.
       assert.equal((await call(server.url, 'GET', `/v2/accounts/${owner.account}`, { key: owner.key })).status, 200);
       assert.equal((await call(server.url, 'POST', '/account/auth', { key: owner.key, body: { code: owner.code } })).status, 200);
+    });
+
+    // The widget's operations take the public key, which sits in every partner page: with none,
+    // a malformed one, a secret key, or another app's public key, they touch nothing of the owner.
+    test('the public-key operations: no key, a bad key or a secret key is 401; another app’s public key reaches none of the owner’s sessions or accounts', async () => {
+      const publicOps = ops.filter((op) => op.publicKey);
+      assert.deepEqual(
+        publicOps.map((op) => `${op.method} ${op.path}`).filter((route) => !route.startsWith('POST /v2/connect/widget/')),
+        [],
+        'every public-key operation is a widget operation',
+      );
+      assert.ok(publicOps.length >= 5, `${publicOps.length} public-key operations`);
+      const other = (await server.createApp('Other widget')) as unknown as { publicKey: string };
+      const widgetSession = (
+        await call(server.url, 'POST', '/v2/connect/widget/session', { headers: { 'x-public-key': owner.publicKey }, body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } })
+      ).body.data.session.id as string;
+      const aimPublic = (op: Operation, key: string | undefined, extra: Record<string, string> = {}) => {
+        const body = op.path.endsWith('/session')
+          ? { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' }
+          : op.path.endsWith('/reauth')
+            ? { account: owner.account }
+            : op.path.endsWith('/login')
+              ? { username: 'user_good', password: PASSWORD }
+              : op.path.endsWith('/cancel')
+                ? undefined
+                : {};
+        const headers: Record<string, string> = { 'x-session-id': widgetSession, ...extra };
+        if (key !== undefined) headers['x-public-key'] = key;
+        return call(server.url, op.method, op.path, { headers, ...(body === undefined ? {} : { body }) });
+      };
+      for (const op of publicOps) {
+        const what = `${op.method} ${op.path}`;
+        for (const key of [undefined, '', 'garbage', `test_pk_${'0'.repeat(32)}`, owner.key, owner.publicKey.toUpperCase()]) {
+          assertFailure(await aimPublic(op, key), 401, 'INVALID_API_KEY', `${what} with ${JSON.stringify(key)}`);
+        }
+        assertFailure(await aimPublic(op, undefined, { 'mono-sec-key': owner.key }), 401, 'INVALID_API_KEY', `${what} with the secret key in mono-sec-key`);
+        const res = await aimPublic(op, other.publicKey);
+        assert.ok(res.status < 500, `${what}: ${res.text}`);
+        if (op.path.endsWith('/reauth')) assertFailure(res, 404, 'ACCOUNT_NOT_FOUND', `${what} with another app's public key`);
+        else if (!op.path.endsWith('/session')) assertFailure(res, 404, 'SESSION_NOT_FOUND', `${what} with another app's public key`);
+        else assert.ok(!res.text.includes(widgetSession) && !res.text.includes(owner.account), `${what} shows the owner's ids`);
+      }
+      // The owner's widget session is untouched: its login still works with the owner's public key.
+      const login = await call(server.url, 'POST', '/v2/connect/widget/login', {
+        headers: { 'x-public-key': owner.publicKey, 'x-session-id': widgetSession },
+        body: { username: 'user_good', password: PASSWORD },
+      });
+      assert.equal(login.body.responseCode, 99, login.text);
     });
 
     test('a live key on a sandbox helper is 403 even for its own resources', async () => {
