@@ -28,6 +28,7 @@ const SLOWEST = [
   'packages/server/test/connect/widget.e2e.test.ts',
   'packages/server/test/foundation/cli.test.ts',
   'packages/server/test/hardening/crash.link.test.ts',
+  'packages/server/test/hardening/crash.reauth.test.ts',
   'packages/server/test/foundation/bin.test.ts',
   'packages/server/test/connect/widget.security.e2e.test.ts',
   'packages/server/test/hardening/crash.sync.test.ts',
