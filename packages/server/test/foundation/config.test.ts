@@ -37,6 +37,11 @@ describe('loadConfig: defaults', () => {
     assert.deepEqual(config.webhook.retryScheduleSeconds, [5, 300, 1800, 7200, 18000, 36000, 36000]);
     assert.equal(config.webhook.timeoutMs, 15_000);
     assert.equal(config.webhook.pollIntervalMs, 5_000);
+    assert.deepEqual(
+      [config.limits.bankLoginFailures, config.limits.bankPublicLoginFailures, config.limits.bankAnswerFailures, config.limits.bankPublicAnswerFailures],
+      [3, 2, 5, 3],
+      'a public-key holder may spend 2 of 3 failed logins and 3 of 5 wrong answers',
+    );
     assert.deepEqual(config.previousMasterKeys, []);
     assert.equal(config.masterKey.source, 'env');
     assert.deepEqual(config.masterKey.key, Buffer.from(TEST_MASTER_KEY, 'base64'));
@@ -202,6 +207,10 @@ describe('loadConfig: a bad value is a ConfigError naming the variable, in one l
     [{ RELINK_SYNC_INTERVAL: '31d' }, 'RELINK_SYNC_INTERVAL'],
     [{ RELINK_PG_PREPARED_STATEMENTS: 'sometimes' }, 'RELINK_PG_PREPARED_STATEMENTS'],
     [{ RELINK_PG_PREPARED_STATEMENTS: '' }, 'RELINK_PG_PREPARED_STATEMENTS'],
+    [{ RELINK_BANK_PUBLIC_LOGIN_FAILURES: '0' }, 'RELINK_BANK_PUBLIC_LOGIN_FAILURES'],
+    [{ RELINK_BANK_PUBLIC_LOGIN_FAILURES: '4' }, 'RELINK_BANK_PUBLIC_LOGIN_FAILURES'],
+    [{ RELINK_BANK_LOGIN_FAILURES: '5', RELINK_BANK_PUBLIC_LOGIN_FAILURES: '6' }, 'RELINK_BANK_PUBLIC_LOGIN_FAILURES'],
+    [{ RELINK_BANK_PUBLIC_ANSWER_FAILURES: '6' }, 'RELINK_BANK_PUBLIC_ANSWER_FAILURES'],
   ];
   for (const [bad, variable] of cases) {
     test(`${JSON.stringify(bad)} → ${variable}`, () => {
