@@ -301,3 +301,21 @@ export interface BankUserFailuresTable {
   failures: number;
   window_start: number;
 }
+
+// The /connect/demo page's one-time values (migration 0010).
+export interface Schema {
+  connect_demos: ConnectDemosTable;
+}
+
+export interface ConnectDemosTable {
+  /** SHA-256 of the value in the page's cookie; the value itself is never stored. */
+  hash: string;
+  /** The test-mode app the page opened the widget for. */
+  app_id: string;
+  /** The widget session this page load started last, once it started one. */
+  session_id: string | null;
+  expires_at: number;
+  /** When its one exchange spent it. */
+  used_at: number | null;
+  created_at: number;
+}

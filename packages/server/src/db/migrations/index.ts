@@ -8,6 +8,7 @@ import * as reauth from './0006_reauth.ts';
 import * as limits from './0007_limits.ts';
 import * as connect from './0008_connect.ts';
 import * as webhookClaims from './0009_webhook_claims.ts';
+import * as connectDemos from './0010_connect_demos.ts';
 
 /** Every migration, in order. Listed statically so a build needs no file-system scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_limits': limits,
   '0008_connect': connect,
   '0009_webhook_claims': webhookClaims,
+  '0010_connect_demos': connectDemos,
 };
 
 export const migrationProvider: MigrationProvider = {
