@@ -100,6 +100,27 @@ for (const kind of databases()) {
       assert.equal((await start('127.0.0.9')).status, 200, 'another address');
     });
 
+    test('the widget page looks keys up too: unknown keys there count against the address, which then gets a 429 page', async () => {
+      nextMinute();
+      const raw = async (address: string, key: string) => {
+        const dispatcher = new Agent({ localAddress: address });
+        try {
+          const res = await request(`${server.url}/connect?key=${encodeURIComponent(key)}`, { dispatcher });
+          return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+        } finally {
+          await dispatcher.close();
+        }
+      };
+      for (let i = 0; i < 3; i++) assert.equal((await raw('127.0.0.14', `test_pk_guess${i}`)).status, 401);
+      const blocked = await raw('127.0.0.14', app.publicKey);
+      assert.equal(blocked.status, 429);
+      assert.match(String(blocked.headers['retry-after']), /^[1-9]\d*$/);
+      assert.match(blocked.text, /Too many attempts/);
+      assert.ok(!blocked.text.includes(app.publicKey), 'the page says nothing about the key');
+      assertLimited(await start('127.0.0.14'), /public key from this address/, 'the widget API from that address');
+      assert.equal((await raw('127.0.0.15', app.publicKey)).status, 200, 'another address');
+    });
+
     test('the partner routes keep their own budgets: a widget at its limit leaves the secret key working', async () => {
       nextMinute();
       const busy = await createConnectApp(server, 'Busy widget');
