@@ -43,6 +43,12 @@ export const ERROR_CODES = {
   TOKEN_INVALID: 400,
   /** A reauth session for this account is already live. */
   REAUTH_IN_PROGRESS: 409,
+  /** A hosted link already completed its one link or re-authorisation: ask the partner for a new link. */
+  LINK_USED: 410,
+  /** Another start of the same hosted link is under way this very moment; try again in a few seconds. */
+  LINK_BUSY: 409,
+  /** The hosted link was opened again, and the newer page's session replaced this one: continue there. */
+  SESSION_REPLACED: 409,
   /** The same Idempotency-Key was sent with another body, or while the first is in flight. */
   IDEMPOTENCY_CONFLICT: 409,
   /** The bank rejected the login or the answer; the message says why. */

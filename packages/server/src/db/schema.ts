@@ -285,6 +285,12 @@ export interface ConnectLinksTable {
   expires_at: number;
   used_at: number | null;
   created_at: number;
+  /** The link's one live session: the one its last start made (migration 0011). */
+  live_session_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A start in progress holds the link (one at a time) with this token… */
+  start_token: ColumnType<string | null, string | null | undefined, string | null>;
+  /** …until then; a crashed start frees it when this passes. */
+  start_until: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export type ConnectLinkRow = Selectable<ConnectLinksTable>;
 

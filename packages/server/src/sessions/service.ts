@@ -325,6 +325,24 @@ export class SessionService {
     return code;
   }
 
+  /**
+   * Ends sessions a newer one replaces (a hosted link opened again), in one transaction: each
+   * expires now and cannot finish a step in flight (`SessionStore.end`), and a reauth session
+   * frees its account for the newer one. Answers whether any of them had completed, read after
+   * the ends, so a completion racing them is either undone by them or seen here.
+   */
+  async endReplaced(appId: string, ids: string[]): Promise<{ anyCompleted: boolean }> {
+    if (ids.length === 0) return { anyCompleted: false };
+    const now = this.clock.now();
+    return this.db.transaction().execute(async (trx) => {
+      for (const row of await this.store.kindsOf(appId, ids, trx)) {
+        const ended = await this.store.end(row.id, now, trx);
+        if (ended && row.kind === 'reauth' && row.account_id) await this.accounts.store.releaseReauth(row.account_id, row.id, trx);
+      }
+      return { anyCompleted: await this.store.anyCompleted(appId, ids, trx) };
+    });
+  }
+
   /** A step that could not finish: the session fails, keeps no secrets, and frees its account. */
   private async abandon(row: Pick<SessionRow, 'id' | 'kind' | 'account_id' | 'state' | 'credentials_secret_id' | 'connector_state_secret_id'>, claimed: number) {
     const state = JSON.parse(row.state) as SessionState;

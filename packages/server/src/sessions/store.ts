@@ -41,6 +41,32 @@ export class SessionStore {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /**
+   * Ends a session a newer one replaces (a hosted link opened again), unless it completed or
+   * failed: it expires now, and its version moves, so a step in flight cannot write its result
+   * (`release` is guarded by the version it claimed with, so that step's whole transaction, a
+   * completion included, rolls back) and no later step can claim it.
+   */
+  async end(id: string, now: number, executor: Db = this.db): Promise<boolean> {
+    const result = await executor
+      .updateTable('sessions')
+      .set((eb) => ({ expires_at: now, version: eb('version', '+', 1), updated_at: now }))
+      .where('id', '=', id)
+      .where('status', 'not in', ['completed', 'failed'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** The kind and account of each of `ids` that is `appId`'s. */
+  kindsOf(appId: string, ids: string[], executor: Db = this.db) {
+    return executor.selectFrom('sessions').select(['id', 'kind', 'account_id']).where('app_id', '=', appId).where('id', 'in', ids).execute();
+  }
+
+  async anyCompleted(appId: string, ids: string[], executor: Db = this.db): Promise<boolean> {
+    const row = await executor.selectFrom('sessions').select('id').where('app_id', '=', appId).where('id', 'in', ids).where('status', '=', 'completed').executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Sessions past their expiry, or ended, that still hold vault records and are not mid-step. */
   withSecretsToSweep(now: number, limit: number): Promise<SessionRow[]> {
     return this.db

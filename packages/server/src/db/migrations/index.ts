@@ -9,6 +9,7 @@ import * as limits from './0007_limits.ts';
 import * as connect from './0008_connect.ts';
 import * as webhookClaims from './0009_webhook_claims.ts';
 import * as connectDemos from './0010_connect_demos.ts';
+import * as linkSessions from './0011_link_sessions.ts';
 
 /** Every migration, in order. Listed statically so a build needs no file-system scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008_connect': connect,
   '0009_webhook_claims': webhookClaims,
   '0010_connect_demos': connectDemos,
+  '0011_link_sessions': linkSessions,
 };
 
 export const migrationProvider: MigrationProvider = {
