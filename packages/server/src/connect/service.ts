@@ -153,15 +153,13 @@ export class ConnectService {
     const now = this.clock.now();
     if (!(await this.store.claimStart(link.id, token, now, now + this.startHoldMs))) throw await this.noStart(link.id);
     let started: T;
+    let used = false;
     try {
-      const { anyCompleted } = await this.sessions.endReplaced(link.app_id, await this.store.linkSessionIds(link.id));
-      if (anyCompleted) {
-        await this.store.releaseStart(link.id, token, this.clock.now());
-        throw linkUsed();
-      }
+      ({ anyCompleted: used } = await this.sessions.endReplaced(link.app_id, await this.store.linkSessionIds(link.id)));
+      if (used) throw linkUsed();
       started = await start();
     } catch (error) {
-      await this.store.releaseStart(link.id, token);
+      await this.store.releaseStart(link.id, token, used ? this.clock.now() : null);
       throw error;
     }
     const { sessionId, completed } = made(started);
