@@ -29,6 +29,7 @@ const connect = new Connect({
   reference: `demo-${Date.now()}`,
   onSuccess: async ({ code }) => {
     show([['Code', code], ['Account', 'exchanging the code…']], true);
+    // The page load's HttpOnly demo cookie goes along (same origin): it is what lets this page, and only it, exchange the code.
     const response = await fetch('/connect/demo/exchange', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
     const body = await response.json();
     if (!response.ok) return show([['Code', code], ['Error', body.message]], false);

@@ -32,7 +32,7 @@ export const ERROR_CODES = {
   SESSION_COMPLETED: 409,
   /** The session failed earlier (wrong answers, locked account); start a new one. */
   SESSION_FAILED: 400,
-  /** The session was cancelled: by its owner, by the widget that started it, or superseded by a newer re-authorisation. */
+  /** The session was cancelled: by the partner, by the widget that started it when closed, or replaced by a newer re-authorisation of the account or a newer start of the same hosted link. The message says which. */
   SESSION_CANCELLED: 409,
   /** The third wrong answer to a bank challenge fails the session (NIST SP 800-63B §5.2.2). */
   OTP_ATTEMPTS_EXCEEDED: 400,
@@ -45,6 +45,10 @@ export const ERROR_CODES = {
   TOKEN_INVALID: 400,
   /** A reauth session for this account is already live; the message (and `session` on the Partners API) names it. */
   REAUTH_IN_PROGRESS: 409,
+  /** A hosted link already completed its one link or re-authorisation: ask the partner for a new link. */
+  LINK_USED: 410,
+  /** Another start of the same hosted link is under way this very moment; try again in a few seconds. */
+  LINK_BUSY: 409,
   /** The same Idempotency-Key was sent with another body, or while the first is in flight. */
   IDEMPOTENCY_CONFLICT: 409,
   /** The bank rejected the login or the answer; the message says why. */

@@ -47,6 +47,10 @@ export interface Limits {
   sessionsPerMinute: number;
   /** Login and commit steps per app per minute, per instance. */
   stepsPerMinute: number;
+  /** Requests to the widget's public-key routes (/v2/connect/widget/*) and the demo page per client address per minute, per instance. */
+  widgetAddressRequestsPerMinute: number;
+  /** Requests to the widget's public-key routes per app (its public key) per minute, per instance; a budget apart from the secret key's. */
+  widgetKeyRequestsPerMinute: number;
   /** Failed bank logins per bank user per window, across sessions, apps and instances. */
   bankLoginFailures: number;
   /** Wrong challenge answers (OTP, security question) per bank user per window, likewise. */
@@ -120,6 +124,8 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       authFailuresPerMinute: integer('RELINK_AUTH_FAILURES_PER_MINUTE', env.RELINK_AUTH_FAILURES_PER_MINUTE, 30, 0, 1_000_000),
       sessionsPerMinute: integer('RELINK_SESSIONS_PER_MINUTE', env.RELINK_SESSIONS_PER_MINUTE, 300, 0, 1_000_000),
       stepsPerMinute: integer('RELINK_STEPS_PER_MINUTE', env.RELINK_STEPS_PER_MINUTE, 1200, 0, 1_000_000),
+      widgetAddressRequestsPerMinute: integer('RELINK_WIDGET_ADDRESS_REQUESTS_PER_MINUTE', env.RELINK_WIDGET_ADDRESS_REQUESTS_PER_MINUTE, 120, 0, 1_000_000),
+      widgetKeyRequestsPerMinute: integer('RELINK_WIDGET_KEY_REQUESTS_PER_MINUTE', env.RELINK_WIDGET_KEY_REQUESTS_PER_MINUTE, 3000, 0, 1_000_000),
       bankLoginFailures: integer('RELINK_BANK_LOGIN_FAILURES', env.RELINK_BANK_LOGIN_FAILURES, 3, 1, 100),
       bankAnswerFailures: integer('RELINK_BANK_ANSWER_FAILURES', env.RELINK_BANK_ANSWER_FAILURES, 5, 1, 100),
       bankPublicLoginFailures: integer('RELINK_BANK_PUBLIC_LOGIN_FAILURES', env.RELINK_BANK_PUBLIC_LOGIN_FAILURES, 2, 1, 100),

@@ -7,7 +7,7 @@ const built = new WeakMap<Services, ConnectService>();
 export function connectService(services: Services): ConnectService {
   let service = built.get(services);
   if (!service) {
-    service = new ConnectService(services.database.db, services.apps, services.sessions, services.accounts, services.clock, services.config.masterKey);
+    service = new ConnectService(services.database.db, services.apps, services.sessions, services.accounts, services.clock, services.config.masterKey, services.config.connectorTimeoutMs + 10_000);
     built.set(services, service);
   }
   return service;

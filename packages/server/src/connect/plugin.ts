@@ -2,6 +2,7 @@ import { PUBLIC_KEY_HEADER } from '@relink/contract';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../http/errors.ts';
 import type { HttpApp, Services } from '../http/types.ts';
+import { WidgetLimits, widgetLimitOf } from '../limits/widget.ts';
 import { connectService } from './factory.ts';
 import * as widgetSession from './routes/widget_session.ts';
 import * as widgetReauth from './routes/widget_reauth.ts';
@@ -20,25 +21,40 @@ import * as connectDemo from './routes/connect_demo.ts';
  */
 export async function registerConnect(app: HttpApp, services: Services) {
   const connect = connectService(services);
+  const limits = new WidgetLimits(services.config.limits, services.clock);
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request) => {
-      if (request.routeOptions.config.auth === 'public') await authenticatePublic(request, connect);
+      const counted = widgetLimitOf(request.routeOptions.url);
+      const byPublicKey = request.routeOptions.config.auth === 'public';
+      // As on the Partners API: an address that failed to authenticate too often learns nothing more, not even whether a key is good.
+      if (byPublicKey) await services.limits.checkAddress(request.ip, 'public key');
+      if (counted) limits.address(request.ip);
+      if (!byPublicKey) return;
+      await authenticatePublic(request, connect, services);
+      if (counted === 'widget') limits.key(request.partner!.id);
     });
     for (const route of [widgetSession, widgetReauth, widgetStep, widgetCancel, connectPage, connectAssets, connectLinkPage, connectDemo]) route.register(scope, services, connect);
   });
 }
 
-async function authenticatePublic(request: FastifyRequest, connect: ReturnType<typeof connectService>) {
+async function authenticatePublic(request: FastifyRequest, connect: ReturnType<typeof connectService>, services: Services) {
   const key = request.headers[PUBLIC_KEY_HEADER];
   if (typeof key !== 'string' || key === '') {
+    await services.limits.authenticationFailed(request.ip);
     const secret = request.headers['mono-sec-key'] !== undefined;
     throw new AppError(
       'INVALID_API_KEY',
       secret ? 'The widget API takes the app public key in x-public-key, never the secret key' : 'Missing public key: send the app public key in the x-public-key header',
     );
   }
-  if (/^(test|live)_sk_/.test(key)) throw new AppError('INVALID_API_KEY', 'This is a secret key: the widget takes the app public key (test_pk_…), and a secret key never belongs in a browser');
+  if (/^(test|live)_sk_/.test(key)) {
+    await services.limits.authenticationFailed(request.ip);
+    throw new AppError('INVALID_API_KEY', 'This is a secret key: the widget takes the app public key (test_pk_…), and a secret key never belongs in a browser');
+  }
   const app = await connect.appForPublicKey(key);
-  if (!app) throw new AppError('INVALID_API_KEY', 'Invalid public key: no app has this public key');
+  if (!app) {
+    await services.limits.authenticationFailed(request.ip);
+    throw new AppError('INVALID_API_KEY', 'Invalid public key: no app has this public key');
+  }
   request.partner = app;
 }

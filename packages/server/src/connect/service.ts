@@ -1,9 +1,11 @@
+import type { ErrorCode } from '@relink/contract';
 import type { App, AppService } from '../apps/service.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { MasterKey } from '../config/config.ts';
 import type { Db } from '../db/database.ts';
 import type { ConnectLinkRow, SessionOrigin } from '../db/schema.ts';
 import { AppError } from '../http/errors.ts';
+import { DomainError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
 import type { Step, StepReply } from '../sessions/machine.ts';
@@ -44,6 +46,8 @@ export class ConnectService {
     private readonly accounts: AccountService,
     private readonly clock: Clock,
     private readonly masterKey: MasterKey,
+    /** How long a hosted link's start may hold the link: longer than a background bank login. */
+    private readonly startHoldMs = 40_000,
   ) {
     this.store = new ConnectStore(db);
   }
@@ -65,16 +69,20 @@ export class ConnectService {
     let reference = input.reference ?? null;
     const link = input.link ? await this.openLink(app, input.link) : undefined;
     if (link) {
+      if (link.scope !== 'auth') throw new AppError('INVALID_INPUT', 'This link re-authorises an account: start it with POST /v2/connect/widget/reauth {link}');
       if (link.institution_id && link.institution_id !== input.institution) {
         throw new AppError('INVALID_INPUT', `This link is for institution ${link.institution_id}`);
       }
       customer = link.customer_id ? { id: link.customer_id } : undefined;
       reference = link.reference;
     }
-    // A hosted link is the partner's own invitation; the widget with the public key alone is anyone's.
-    const session = await this.sessions.create(app, { institution: input.institution, authMethod: input.authMethod, customer }, link ? 'partner' : 'public');
-    await this.store.insertSession({ session_id: session.id, app_id: app.id, reference, link_id: link?.id ?? null, created_at: this.clock.now() });
-    return session;
+    const create = async () => {
+      // A hosted link is the partner's own invitation; the widget with the public key alone is anyone's.
+      const session = await this.sessions.create(app, { institution: input.institution, authMethod: input.authMethod, customer }, link ? 'partner' : 'public');
+      await this.store.insertSession({ session_id: session.id, app_id: app.id, reference, link_id: link?.id ?? null, created_at: this.clock.now() });
+      return session;
+    };
+    return link ? this.startForLink(link, create, (session) => ({ sessionId: session.id, completed: false })) : create();
   }
 
   /** One login or commit of a widget session, through the same `SessionService.step` as the Partners API. */
@@ -82,7 +90,11 @@ export class ConnectService {
     if (!sessionId) throw new AppError('INVALID_INPUT', 'Missing x-session-id header: send the id of the session this step belongs to');
     const widgetSession = await this.store.findSession(app.id, sessionId);
     if (!widgetSession) throw new AppError('SESSION_NOT_FOUND', `No session with id ${sessionId}`);
-    const reply = await this.sessions.step(app, sessionId, step, body, 'v2');
+    const reply = await this.sessions.step(app, sessionId, step, body, 'v2').catch((error: unknown) => {
+      // A session that has ended (cancelled, failed, expired, completed) can take no further step.
+      if (error instanceof DomainError && ENDED.has(error.code)) throw new DomainError(error.code, error.message, { ...error.extra, sessionOpen: false });
+      throw error;
+    });
     let sessionOpen = reply.responseCode !== 99;
     if (reply.responseCode === 400) {
       const row = await this.sessions.store.find(app.id, sessionId);
@@ -111,7 +123,7 @@ export class ConnectService {
       reference = link.reference;
     }
     // A token or a link was issued by the partner with its secret key; an account id is public.
-    const started = await start(target, 'token' in target || link ? 'partner' : 'public');
+    const started = link ? await this.startForLink(link, () => start(target, 'partner'), reauthStarted) : await start(target, 'token' in target ? 'partner' : 'public');
     await this.store.insertSession({ session_id: started.session.id, app_id: app.id, reference, link_id: link?.id ?? null, created_at: this.clock.now() });
     const redirectUrl = started.reply.responseCode === 99 && link ? await this.finishLink(link.id, started.reply.code) : null;
     return { reply: started.reply, sessionOpen: started.reply.responseCode !== 99, redirectUrl, session: started.session, next: started.next, reason: started.reason };
@@ -132,6 +144,48 @@ export class ConnectService {
   }
 
   // Hosted links
+
+  /**
+   * Starts a session of a hosted link through `start`, as the link's one live session. The link
+   * itself is the user's credential, so a newer start replaces the older session (a user who
+   * reloads the page goes on; the older page is told its session was replaced) instead of being
+   * refused. In order: one guarded update claims the link for this start (concurrent starts get
+   * 409 `LINK_BUSY`); every older session of the link is ended (`SessionService.endReplaced`: a
+   * step in flight cannot complete, a reauth session frees its account); if one had completed,
+   * the link is used (410 `LINK_USED`); else `start` runs, and its session becomes the live one
+   * as the claim is given back (with the link used at once when it already completed). So at
+   * most one session of a link is ever live, and at most one ever completes: one code, one
+   * redirect. A claim lasts `startHoldMs` (longer than a background bank login), then lapses.
+   */
+  async startForLink<T>(link: ConnectLinkRow, start: () => Promise<T>, made: (started: T) => { sessionId: string; completed: boolean }): Promise<T> {
+    const token = newId('start');
+    const now = this.clock.now();
+    if (!(await this.store.claimStart(link.id, token, now, now + this.startHoldMs))) throw await this.noStart(link.id);
+    let started: T;
+    let used = false;
+    try {
+      ({ anyCompleted: used } = await this.sessions.endReplaced(link.app_id, await this.store.linkSessionIds(link.id)));
+      if (used) throw linkUsed();
+      started = await start();
+    } catch (error) {
+      await this.store.releaseStart(link.id, token, used ? this.clock.now() : null);
+      throw error;
+    }
+    const { sessionId, completed } = made(started);
+    if (!(await this.store.finishStart(link.id, token, sessionId, completed ? this.clock.now() : null))) {
+      await this.sessions.endReplaced(link.app_id, [sessionId]);
+      throw new AppError('LINK_BUSY', 'This link was opened again while this page was starting; continue on the newest page, or reload this one');
+    }
+    return started;
+  }
+
+  /** Why a link could not be claimed for a start. */
+  private async noStart(linkId: string): Promise<AppError> {
+    const link = await this.store.findLink(linkId);
+    if (link?.used_at != null) return linkUsed();
+    if (!link || this.clock.now() >= link.expires_at) return new AppError('INVALID_INPUT', 'This link cannot start a session: it expired');
+    return new AppError('LINK_BUSY', 'This link is starting a session in another page right now; try again in a few seconds');
+  }
 
   async initiate(
     app: App,
@@ -162,6 +216,9 @@ export class ConnectService {
       expires_at: now + LINK_TTL_MS,
       used_at: null,
       created_at: now,
+      live_session_id: null,
+      start_token: null,
+      start_until: null,
     };
     await this.store.insertLink(row);
     return row;
@@ -179,6 +236,10 @@ export class ConnectService {
 
   private async openLink(app: App, id: string): Promise<ConnectLinkRow> {
     const found = await this.linkForPage(id);
+    if ('problem' in found && found.problem === 'used') {
+      const link = await this.store.findLink(id);
+      if (link?.app_id === app.id) throw linkUsed();
+    }
     if ('problem' in found || found.link.app_id !== app.id) {
       const why = 'problem' in found && found.problem !== 'not_found' ? `it was ${found.problem === 'used' ? 'already used' : 'expired'}` : 'it is unknown';
       throw new AppError('INVALID_INPUT', `This link cannot start a session: ${why}`);
@@ -200,6 +261,17 @@ export class ConnectService {
     }
     return normal && normal.length > 0 ? normal : null;
   }
+}
+
+const ENDED = new Set<ErrorCode>(['SESSION_CANCELLED', 'SESSION_FAILED', 'SESSION_EXPIRED', 'SESSION_COMPLETED', 'OTP_ATTEMPTS_EXCEEDED']);
+
+function linkUsed(): AppError {
+  return new AppError('LINK_USED', 'This link was already used: each link works once. Ask for a new link if you need to link or re-authorise an account again');
+}
+
+/** A reauth start made its session; with a 99 it already completed. */
+function reauthStarted(started: StartedReauth): { sessionId: string; completed: boolean } {
+  return { sessionId: started.session.id, completed: started.reply.responseCode === 99 };
 }
 
 /** `https://shop.example` (scheme, host, port; nothing else), the form `Origin` and `frame-ancestors` use. */

@@ -290,6 +290,12 @@ export interface ConnectLinksTable {
   expires_at: number;
   used_at: number | null;
   created_at: number;
+  /** The link's one live session: the one its last start made (migration 0011). */
+  live_session_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A start in progress holds the link (one at a time) with this token… */
+  start_token: ColumnType<string | null, string | null | undefined, string | null>;
+  /** …until then; a crashed start frees it when this passes. */
+  start_until: ColumnType<number | null, number | null | undefined, number | null>;
 }
 export type ConnectLinkRow = Selectable<ConnectLinksTable>;
 
@@ -305,4 +311,22 @@ export interface BankUserFailuresTable {
   /** Attempts in flight or failed since `window_start`; an attempt that succeeds clears them. */
   failures: number;
   window_start: number;
+}
+
+// The /connect/demo page's one-time values (migration 0010).
+export interface Schema {
+  connect_demos: ConnectDemosTable;
+}
+
+export interface ConnectDemosTable {
+  /** SHA-256 of the value in the page's cookie; the value itself is never stored. */
+  hash: string;
+  /** The test-mode app the page opened the widget for. */
+  app_id: string;
+  /** The widget session this page load started last, once it started one. */
+  session_id: string | null;
+  expires_at: number;
+  /** When its one exchange spent it. */
+  used_at: number | null;
+  created_at: number;
 }

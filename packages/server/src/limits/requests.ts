@@ -23,13 +23,16 @@ export class RequestLimits {
     });
   }
 
-  /** Before a key is even looked up: an address that has failed too often is refused. */
-  async checkAddress(address: string): Promise<void> {
+  /**
+   * Before a key is even looked up: an address that has failed too often is refused. One count
+   * per address for both kinds of key (`key` only names the one this request uses).
+   */
+  async checkAddress(address: string, key: 'secret key' | 'public key' = 'secret key'): Promise<void> {
     const { authFailures } = this.limiter;
     if (!authFailures) return;
     const seen = await authFailures.get(address);
     if (seen && seen.consumedPoints >= authFailures.points) {
-      throw limited(seen, 'Too many requests with a missing or invalid secret key from this address');
+      throw limited(seen, `Too many requests with a missing or invalid ${key} from this address`);
     }
   }
 
@@ -54,7 +57,8 @@ function perMinute(points: number): RateLimiterMemory | null {
   return points > 0 ? new (rateLimiter().RateLimiterMemory)({ points, duration: 60 }) : null;
 }
 
-function limited(state: RateLimiterRes, what: string): AppError {
+/** 429 RATE_LIMITED with Retry-After: whole seconds until `msBeforeNext` is over, at least 1. */
+export function limited(state: Pick<RateLimiterRes, 'msBeforeNext'>, what: string): AppError {
   const seconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
   return new AppError('RATE_LIMITED', `${what}; retry in ${seconds} s`, {}, { 'retry-after': String(seconds) });
 }

@@ -389,6 +389,20 @@ export class SessionService {
     return code;
   }
 
+  /**
+   * Ends the sessions a newer start of the same hosted link replaces, in one transaction: each
+   * is cancelled (a step in flight cannot complete, a reauth session frees its account). Answers
+   * whether any of them had completed, read after the cancellations, so a completion racing them
+   * is either undone by them or seen here.
+   */
+  async endReplaced(appId: string, ids: string[]): Promise<{ anyCompleted: boolean }> {
+    if (ids.length === 0) return { anyCompleted: false };
+    return this.db.transaction().execute(async (trx) => {
+      for (const row of await this.store.liveOf(appId, ids, trx)) await this.cancelRow(row, LINK_OPENED_AGAIN, trx);
+      return { anyCompleted: await this.store.anyCompleted(appId, ids, trx) };
+    });
+  }
+
   /** A step that could not finish: the session fails, keeps no secrets, and frees its account. */
   private async abandon(row: Pick<SessionRow, 'id' | 'kind' | 'account_id' | 'state' | 'credentials_secret_id' | 'connector_state_secret_id'>, claimed: number) {
     const state = JSON.parse(row.state) as SessionState;
@@ -412,6 +426,9 @@ type StepInput = { kind: 'fields'; fields: Record<string, string> } | { kind: 'a
 
 /** A start whose background login has not answered holds its account at most this long (a minute). */
 const REAUTH_START_LEASE_MS = 60_000;
+
+/** Why a hosted link's older session was cancelled. */
+const LINK_OPENED_AGAIN = 'This link was opened again in another page, which replaced this session: continue there (or start again here, which replaces that one)';
 
 /** What every refused re-authorisation login answers, from the bank or from Relink. */
 export const REAUTH_LOGIN_REFUSED = 'The bank did not accept these login details';

@@ -54,17 +54,29 @@ export class SessionStore {
   }
 
   /**
-   * Ends a session as cancelled, whatever step it is in: guarded by the version read, and bumping
-   * it, so a step that is at the bank meanwhile cannot write its result afterwards.
+   * Ends a session as cancelled, whatever step it is in, unless it completed or failed. Its
+   * version moves whatever it was, so a step at the bank meanwhile (which claimed the session and
+   * releases it guarded by that claim's version) cannot write its result: that step's whole
+   * transaction, a completion included, rolls back.
    */
   async cancel(row: SessionRow, state: string, now: number, executor: Db): Promise<boolean> {
     const result = await executor
       .updateTable('sessions')
-      .set({ state, status: 'failed', busy_until: null, version: row.version + 1, credentials_secret_id: null, connector_state_secret_id: null, updated_at: now })
+      .set((eb) => ({ state, status: 'failed', busy_until: null, version: eb('version', '+', 1), credentials_secret_id: null, connector_state_secret_id: null, updated_at: now }))
       .where('id', '=', row.id)
-      .where('version', '=', row.version)
+      .where('status', 'not in', ['completed', 'failed'])
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Those of `ids` that are `appId`'s and still live (neither completed nor failed). */
+  liveOf(appId: string, ids: string[], executor: Db = this.db): Promise<SessionRow[]> {
+    return executor.selectFrom('sessions').selectAll().where('app_id', '=', appId).where('id', 'in', ids).where('status', 'not in', ['completed', 'failed']).execute();
+  }
+
+  async anyCompleted(appId: string, ids: string[], executor: Db = this.db): Promise<boolean> {
+    const row = await executor.selectFrom('sessions').select('id').where('app_id', '=', appId).where('id', 'in', ids).where('status', '=', 'completed').executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Sessions past their expiry, or ended, that still hold vault records and are not mid-step. */

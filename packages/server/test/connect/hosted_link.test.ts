@@ -102,7 +102,8 @@ for (const kind of databases()) {
 
       assert.equal((await call(server.url, 'GET', `/connect/link/${id}`)).status, 410);
       const again = await widget(server, app.publicKey, 'session', { institution: SANDBOX, auth_method: 'internet_banking', link: id });
-      assert.equal(again.status, 400, again.text);
+      assert.equal(again.status, 410, again.text);
+      assert.equal(again.body.code, 'LINK_USED');
       assert.match(again.body.message, /already used/);
     });
 

@@ -64,6 +64,15 @@ describe('loadConfig: defaults', () => {
     }
   });
 
+  test('the widget limits: 120 requests per address and 3,000 per public key a minute by default; 0 turns one off', () => {
+    const defaults = loadConfig({ ...KEY }).limits;
+    assert.equal(defaults.widgetAddressRequestsPerMinute, 120);
+    assert.equal(defaults.widgetKeyRequestsPerMinute, 3000);
+    const set = loadConfig({ ...KEY, RELINK_WIDGET_ADDRESS_REQUESTS_PER_MINUTE: '0', RELINK_WIDGET_KEY_REQUESTS_PER_MINUTE: '50000' }).limits;
+    assert.equal(set.widgetAddressRequestsPerMinute, 0);
+    assert.equal(set.widgetKeyRequestsPerMinute, 50_000);
+  });
+
   test('empty numbers fall back to their default; LOG_LEVEL is case-insensitive', () => {
     const config = loadConfig({ ...KEY, PORT: '', RELINK_SESSION_TTL_SECONDS: '', LOG_LEVEL: 'WARN' });
     assert.equal(config.port, 3000);
@@ -205,6 +214,8 @@ describe('loadConfig: a bad value is a ConfigError naming the variable, in one l
     [{ RELINK_SYNC_INTERVAL: 'daily' }, 'RELINK_SYNC_INTERVAL'],
     [{ RELINK_SYNC_INTERVAL: '5s' }, 'RELINK_SYNC_INTERVAL'],
     [{ RELINK_SYNC_INTERVAL: '31d' }, 'RELINK_SYNC_INTERVAL'],
+    [{ RELINK_WIDGET_ADDRESS_REQUESTS_PER_MINUTE: 'lots' }, 'RELINK_WIDGET_ADDRESS_REQUESTS_PER_MINUTE'],
+    [{ RELINK_WIDGET_KEY_REQUESTS_PER_MINUTE: '-1' }, 'RELINK_WIDGET_KEY_REQUESTS_PER_MINUTE'],
     [{ RELINK_PG_PREPARED_STATEMENTS: 'sometimes' }, 'RELINK_PG_PREPARED_STATEMENTS'],
     [{ RELINK_PG_PREPARED_STATEMENTS: '' }, 'RELINK_PG_PREPARED_STATEMENTS'],
     [{ RELINK_BANK_PUBLIC_LOGIN_FAILURES: '0' }, 'RELINK_BANK_PUBLIC_LOGIN_FAILURES'],

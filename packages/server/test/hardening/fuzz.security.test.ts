@@ -59,7 +59,7 @@ for (const kind of databases()) {
       // The limits would turn much of this into 429s; they have their own tests.
       server = await startTestServer(kind, {
         logLevel: 'warn',
-        env: { RELINK_AUTH_FAILURES_PER_MINUTE: '0', RELINK_SESSIONS_PER_MINUTE: '0', RELINK_STEPS_PER_MINUTE: '0', RELINK_BANK_LOGIN_FAILURES: '100', RELINK_BANK_ANSWER_FAILURES: '100' },
+        env: { RELINK_AUTH_FAILURES_PER_MINUTE: '0', RELINK_SESSIONS_PER_MINUTE: '0', RELINK_STEPS_PER_MINUTE: '0', RELINK_WIDGET_ADDRESS_REQUESTS_PER_MINUTE: '0', RELINK_WIDGET_KEY_REQUESTS_PER_MINUTE: '0', RELINK_BANK_LOGIN_FAILURES: '100', RELINK_BANK_ANSWER_FAILURES: '100' },
       });
       receiver = await startReceiver();
       key = (await server.createApp('Fuzzed')).secretKey;

@@ -1,17 +1,19 @@
 import { Type } from 'typebox';
 import type { App } from '../../apps/service.ts';
 import { SANDBOX_CREDENTIALS, SANDBOX_INPUTS } from '../../connectors/sandbox/index.ts';
-import { AppError } from '../../http/errors.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
+import { connectDemo, DEMO_COOKIE } from '../demo.ts';
 import { escapeHtml } from '../page.ts';
 
 /**
  * `GET /connect/demo`: a partner page in miniature for a new user after `npm start`. It opens
  * the widget for the test-mode app "Sandbox" (or the first test-mode app) and shows the
  * account the code exchanged to. Test-mode apps only: the exchange runs here, server-side,
- * as a partner's backend would with its secret key.
+ * as a partner's backend would with its secret key, so it takes no key at all but the page
+ * load's one-time demo cookie, and only for the session that page started (connect/demo.ts).
  */
 export function register(app: HttpApp, services: Services) {
+  const demo = connectDemo(services);
   const demoApp = async (): Promise<App | undefined> => {
     const apps = (await services.apps.list()).filter((a) => a.mode === 'test');
     return apps.find((a) => a.name === 'Sandbox') ?? apps[0];
@@ -20,8 +22,13 @@ export function register(app: HttpApp, services: Services) {
   app.get('/connect/demo', {
     config: { auth: 'none' },
     schema: { summary: 'Connect demo page (test-mode apps)', tags: ['Connect widget'], hide: true },
-    handler: async (_request, reply) => {
+    handler: async (request, reply) => {
       const chosen = await demoApp();
+      if (chosen) {
+        const { value, maxAgeSeconds } = await demo.mint(chosen.id);
+        const secure = request.protocol === 'https' ? '; Secure' : '';
+        reply.header('set-cookie', `${DEMO_COOKIE}=${value}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure}`);
+      }
       reply.headers({
         'content-type': 'text/html; charset=utf-8',
         'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-src 'self'; base-uri 'none'; frame-ancestors 'none'",
@@ -35,13 +42,16 @@ export function register(app: HttpApp, services: Services) {
     config: { auth: 'none' },
     schema: { hide: true, body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 128 }) }) },
     handler: async (request) => {
-      const chosen = await demoApp();
-      if (!chosen) throw new AppError('FORBIDDEN', 'The demo needs a test-mode app');
-      const accountId = await services.codes.exchange(chosen.id, request.body.code);
-      const account = await services.accounts.get(chosen.id, accountId);
-      return { account: { id: account.id, name: account.name, accountNumber: account.accountNumber, type: account.type, institution: account.institution.name } };
+      const { appId, accountId } = await demo.exchange(request.headers.cookie, request.body.code);
+      const account = await services.accounts.get(appId, accountId);
+      return { account: { id: account.id, name: account.name, accountNumber: masked(account.accountNumber), type: account.type, institution: account.institution.name } };
     },
   });
+}
+
+/** The last four digits are enough to recognise one's own account; the page shows no more. */
+function masked(accountNumber: string): string {
+  return '•'.repeat(Math.max(0, accountNumber.length - 4)) + accountNumber.slice(-4);
 }
 
 function demoPage(app: App | undefined): string {
@@ -49,7 +59,7 @@ function demoPage(app: App | undefined): string {
   const inputs = SANDBOX_INPUTS.map((i) => `<li><code>${escapeHtml(i.name)}</code>: <code>${escapeHtml(i.value)}</code> (${escapeHtml(i.description)})</li>`).join('');
   const body = app
     ? `<div id="demo" data-key="${escapeHtml(app.publicKey)}">
-  <p>This page plays a partner's website. The button opens Relink Connect for the test-mode app <b>${escapeHtml(app.name)}</b>; log in with a sandbox user below. The code the widget returns is exchanged for the account, as the partner's server would with its secret key.</p>
+  <p>This page plays a partner's website. The button opens Relink Connect for the test-mode app <b>${escapeHtml(app.name)}</b>; log in with a sandbox user below. The code the widget returns is exchanged for the account, as the partner's server would with its secret key; this page may exchange only the code of the session it started, once, within 15 minutes.</p>
   <button id="link" type="button" disabled>Link a bank account</button>
   <dl id="result" class="result" hidden aria-live="polite"></dl>
 </div>

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { AppError } from '../../http/errors.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 import { widgetHeaders, widgetPage } from '../page.ts';
 import type { ConnectService } from '../service.ts';
@@ -23,7 +24,16 @@ export function register(app: HttpApp, services: Services, connect: ConnectServi
       }),
     },
     handler: async (request, reply) => {
+      // The page looks the public key up as the widget's API does: an unknown key counts against the address, and a blocked address learns nothing.
+      const blocked = await services.limits.checkAddress(request.ip, 'public key').then(() => null, (error: unknown) => error);
+      if (blocked instanceof AppError) {
+        const { config } = widgetConfig({ app: undefined, query: {}, allowedOrigins: null, institutions: services.institutions });
+        reply.code(blocked.status).headers({ ...widgetHeaders(null), ...blocked.headers });
+        return widgetPage({ ...config, problem: { title: 'Too many attempts from your network', message: blocked.message } });
+      }
+      if (blocked) throw blocked;
       const app = request.query.key ? await connect.appForPublicKey(request.query.key) : undefined;
+      if (request.query.key !== undefined && !app) await services.limits.authenticationFailed(request.ip);
       const allowedOrigins = app ? await connect.origins(app) : null;
       const { config, problem } = widgetConfig({ app, query: request.query, allowedOrigins, institutions: services.institutions });
       reply.code(problem?.status ?? 200).headers(widgetHeaders(allowedOrigins));

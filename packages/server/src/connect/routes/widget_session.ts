@@ -2,9 +2,11 @@ import { CustomerInput, Ui, V2Envelope, V2Failure } from '@relink/contract';
 import { Type } from 'typebox';
 import { successV2 } from '../../http/envelope.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
+import { connectDemo } from '../demo.ts';
 import type { ConnectService } from '../service.ts';
 
-export function register(app: HttpApp, _services: Services, connect: ConnectService) {
+export function register(app: HttpApp, services: Services, connect: ConnectService) {
+  const demo = connectDemo(services);
   app.post('/v2/connect/widget/session', {
     config: { auth: 'public' },
     schema: {
@@ -30,6 +32,8 @@ export function register(app: HttpApp, _services: Services, connect: ConnectServ
     handler: async (request) => {
       const { institution, auth_method, customer, reference, link } = request.body;
       const session = await connect.startSession(request.partner!, { institution, authMethod: auth_method, customer, reference, link });
+      // Started from the /connect/demo page: its cookie came along, and binds this session to that page load.
+      await demo.bind(request.headers.cookie, request.partner!.id, session.id);
       return successV2('Request completed successfully', {
         session: { id: session.id, expiresAt: session.expiresAt, institution: { id: session.institution.id, name: session.institution.name } },
         ui: session.ui,

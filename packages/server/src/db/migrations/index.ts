@@ -9,6 +9,8 @@ import * as limits from './0007_limits.ts';
 import * as connect from './0008_connect.ts';
 import * as webhookClaims from './0009_webhook_claims.ts';
 import * as reauthOrigin from './0010_reauth_origin.ts';
+import * as connectDemos from './0011_connect_demos.ts';
+import * as linkSessions from './0012_link_sessions.ts';
 
 /** Every migration, in order. Listed statically so a build needs no file-system scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +24,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008_connect': connect,
   '0009_webhook_claims': webhookClaims,
   '0010_reauth_origin': reauthOrigin,
+  '0011_connect_demos': connectDemos,
+  '0012_link_sessions': linkSessions,
 };
 
 export const migrationProvider: MigrationProvider = {
