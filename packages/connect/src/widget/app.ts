@@ -201,7 +201,7 @@ export function Widget({ config }: { config: WidgetConfig }) {
         ${screen.name === 'success' ? html`<${Success} institution=${bankName} hosted=${config.mode === 'hosted'} onContinue=${() => finish(screen.code, screen.redirectUrl)} />` : null}
         ${screen.name === 'problem' ? html`<${Problem} kind=${screen.kind} title=${screen.title} message=${screen.message} actions=${screen.actions} />` : null}
       </main>
-      <footer>Secured by Relink · your login details go only to your bank</footer>
+      <footer>Secured by Relink · Relink keeps your bank login encrypted to refresh your data for ${config.appName}</footer>
     </div>
   `;
 }

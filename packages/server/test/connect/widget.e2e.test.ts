@@ -54,6 +54,8 @@ for (const kind of databases()) {
       await shoot(page, kind, '03-otp');
       await fillAndEnter(frame, { otp: OTP });
       await onScreen(frame, 'success');
+      // Relink keeps the login (encrypted) for later syncs: the footer says so, not that it goes only to the bank.
+      assert.equal(await frame.textContent('footer'), 'Secured by Relink · Relink keeps your bank login encrypted to refresh your data for Acme Loans');
       await shoot(page, kind, '04-success');
       await frame.click('form[data-screen="success"] button');
       await page.waitForFunction(() => window.successes.length === 1);
