@@ -35,8 +35,22 @@ export function InstitutionPicker(props: { institutions: WidgetInstitution[]; on
   `;
 }
 
-/** A bank form (login, OTP, security question) rendered from its `ui`: one input per field, named after it. */
-export function FieldsForm(props: { screen: string; ui: FormUi; note?: string | null; submitLabel: string; onSubmit: Submit<Record<string, string>> }) {
+/**
+ * A bank form (login, OTP, security question) rendered from its `ui`: one input per field, named
+ * after it. `lead` says why the person is asked (a re-authorisation); `error` is the last
+ * attempt's problem, told on the form itself; `values` fills in what the person typed before
+ * (never a field shown masked). Focus goes to the first field left to fill.
+ */
+export function FieldsForm(props: {
+  screen: string;
+  ui: FormUi;
+  note?: string | null;
+  lead?: string | null;
+  error?: string | null;
+  values?: Record<string, string>;
+  submitLabel: string;
+  onSubmit: Submit<Record<string, string>>;
+}) {
   const submit = (event: Event) => {
     event.preventDefault();
     const data = new FormData(event.target as HTMLFormElement);
@@ -44,31 +58,49 @@ export function FieldsForm(props: { screen: string; ui: FormUi; note?: string | 
     for (const field of props.ui.form) fields[field.name] = String(data.get(field.name) ?? '');
     props.onSubmit(fields);
   };
+  const values = props.values ?? {};
+  const empty = props.ui.form.find((f) => !values[f.name]) ?? props.ui.form[0];
   return html`
     <form class="screen" data-screen=${props.screen} onSubmit=${submit}>
+      ${props.lead ? html`<p class="lead" id="screen-lead">${props.lead}</p>` : null}
       <h1 id="screen-title">${props.ui.title}</h1>
       ${props.note ? html`<p class="note">${props.note}</p>` : null}
-      ${props.ui.form.map((field, index) => html`<${Field} key=${field.name} field=${field} first=${index === 0} />`)}
+      ${props.error ? html`<p class="form-error" id="screen-error" role="alert">${props.error}</p>` : null}
+      ${props.ui.form.map(
+        (field, index) =>
+          html`<${Field}
+            key=${field.name}
+            field=${field}
+            value=${values[field.name] ?? ''}
+            focus=${field === empty}
+            invalid=${!!props.error}
+            describedBy=${[index === 0 && props.lead ? 'screen-lead' : '', props.error ? 'screen-error' : ''].filter(Boolean).join(' ') || undefined}
+          />`,
+      )}
       <button type="submit" class="primary">${props.submitLabel}</button>
     </form>
   `;
 }
 
-function Field({ field, first }: { field: FormField; first: boolean }) {
+function Field({ field, value, focus, invalid, describedBy }: { field: FormField; value: string; focus: boolean; invalid: boolean; describedBy?: string }) {
   const label = field.hint || field.name;
   const numeric = field.contentType === 'integer' || field.name === 'otp';
+  const masked = field.contentType === 'password';
   return html`
     <label class="field">
       <span>${label}</span>
       ${field.type === 'elements.captcha_input' && field.value ? html`<img src=${field.value} alt="Captcha" />` : null}
       <input
         name=${field.name}
-        type=${field.contentType === 'password' ? 'password' : 'text'}
+        type=${masked ? 'password' : 'text'}
         inputmode=${numeric ? 'numeric' : undefined}
-        autocomplete=${field.name === 'otp' ? 'one-time-code' : field.contentType === 'password' ? 'current-password' : 'off'}
+        autocomplete=${field.name === 'otp' ? 'one-time-code' : masked ? 'current-password' : 'off'}
         maxlength=${field.maxLength}
+        value=${masked ? undefined : value || undefined}
+        aria-invalid=${invalid ? 'true' : undefined}
+        aria-describedby=${describedBy}
         required
-        autofocus=${first}
+        autofocus=${focus}
       />
     </label>
   `;
@@ -105,11 +137,12 @@ export function Busy(props: { message: string }) {
   </div>`;
 }
 
-export function Success(props: { institution: string; hosted: boolean; onContinue: () => void }) {
+/** The end: a new link ("Account linked") or a re-authorisation ("Account reconnected"). */
+export function Success(props: { title: string; message: string; hosted: boolean; onContinue: () => void }) {
   return html`<form class="screen success" data-screen="success" onSubmit=${(e: Event) => (e.preventDefault(), props.onContinue())}>
     <div class="tick" aria-hidden="true">✓</div>
-    <h1 id="screen-title">Account linked</h1>
-    <p>Your ${props.institution} account is now linked.</p>
+    <h1 id="screen-title">${props.title}</h1>
+    <p>${props.message}</p>
     <button type="submit" class="primary" autofocus>${props.hosted ? 'Continue' : 'Done'}</button>
   </form>`;
 }

@@ -7,6 +7,7 @@ import { fillAndEnter, launchBrowser, onScreen, shoot, startPartnerSite, type Pa
 import { createConnectApp, type TestApp } from './support.ts';
 
 declare const window: any;
+declare const document: any;
 
 for (const kind of databases()) {
   describe(`[${kind}] the widget in a real browser, through Relink's connect.js`, () => {
@@ -54,6 +55,10 @@ for (const kind of databases()) {
       await shoot(page, kind, '03-otp');
       await fillAndEnter(frame, { otp: OTP });
       await onScreen(frame, 'success');
+      assert.equal(await frame.textContent('[data-screen="success"] h1'), 'Account linked');
+      assert.equal(await frame.textContent('[data-screen="success"] p'), 'Your Relink Sandbox Bank account is now linked.');
+      // Relink keeps the login (encrypted) for later syncs: the footer says so, not that it goes only to the bank.
+      assert.equal(await frame.textContent('footer'), 'Secured by Relink · Relink keeps your bank login encrypted to refresh your data for Acme Loans');
       await shoot(page, kind, '04-success');
       await frame.click('form[data-screen="success"] button');
       await page.waitForFunction(() => window.successes.length === 1);
@@ -96,21 +101,23 @@ for (const kind of databases()) {
       await page.close();
     });
 
-    test('three wrong OTPs end the attempt; the widget says so and offers to start again', async () => {
+    test('a wrong OTP is told on the OTP form with the tries left; the third ends the attempt, and the widget offers to start again', async () => {
       const page = await openWidget({ selectedInstitution: { id: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });
       const frame = await widgetFrame(page);
       await fillAndEnter(frame, { username: 'user_otp', password: PASSWORD });
+      await onScreen(frame, 'mfa');
       for (let i = 1; i <= 3; i++) {
-        await onScreen(frame, 'mfa');
         await fillAndEnter(frame, { otp: '00000' });
         if (i < 3) {
-          await onScreen(frame, 'error', 'invalid_answer');
+          const left = 3 - i;
+          await frame.waitForSelector(`form[data-screen="mfa"] [role="alert"]:text-is("That code was not accepted. ${left} ${left === 1 ? 'try' : 'tries'} left.")`);
           if (i === 1) await shoot(page, kind, '06-error-wrong-otp');
-          assert.match(await frame.textContent('[data-screen="error"] p') ?? '', new RegExp(`${3 - i} tr(y|ies) left`));
-          await frame.click('[data-screen="error"] button.primary');
+          assert.equal(await frame.inputValue('input[name="otp"]'), '');
+          assert.equal(await frame.evaluate(() => document.activeElement?.getAttribute('name')), 'otp', 'focus is back in the code field');
         }
       }
       await onScreen(frame, 'error', 'too_many_attempts');
+      assert.equal(await frame.textContent('[data-screen="error"] p'), 'Relink Sandbox Bank did not accept the answer 3 times, so this attempt has stopped. Start again to get a new code.');
       await shoot(page, kind, '07-error-too-many-otps');
       const errors = (await page.evaluate(() => window.events)).filter((e: any) => e.type === 'ERROR');
       assert.deepEqual(errors.map((e: any) => e.data.errorType), ['invalid_answer', 'invalid_answer', 'too_many_attempts']);
@@ -133,19 +140,27 @@ for (const kind of databases()) {
       frame = await widgetFrame(page);
       await frame.press('input[name="search"]', 'Escape');
       await page.waitForFunction(() => window.closes === 2);
+      const exits = (await page.evaluate(() => window.events)).filter((e: any) => e.type === 'EXIT');
+      assert.deepEqual(exits.map((e: any) => e.data.pageName), ['InstitutionSelector', 'InstitutionSelector'], 'Escape reports the screen it closed');
       await page.close();
     });
 
-    test('error screens: wrong password with tries left, locked, bank down, expired', async () => {
+    test('errors: a wrong password told on the login form (the username kept), bank down, locked, expired', async () => {
       const page = await openWidget({ selectedInstitution: { id: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });
       const frame = await widgetFrame(page);
       await fillAndEnter(frame, { username: 'user_good', password: 'wrong' });
-      await onScreen(frame, 'error', 'invalid_credentials');
-      assert.match((await frame.textContent('[data-screen="error"] p'))!, /2 tries left/);
+      const alert = await frame.waitForSelector('form[data-screen="login"] [role="alert"]');
+      assert.equal(await alert.textContent(), 'Relink Sandbox Bank did not accept these login details. Check them and try again.');
+      assert.equal(await frame.inputValue('input[name="username"]'), 'user_good', 'the username stays');
+      assert.equal(await frame.inputValue('input[name="password"]'), '', 'the password never does');
+      assert.equal(await frame.evaluate(() => document.activeElement?.getAttribute('name')), 'password');
       await shoot(page, kind, '08-error-wrong-password');
-      await frame.click('[data-screen="error"] button.primary');
+      const invalid = (await page.evaluate(() => window.events)).find((e: any) => e.type === 'ERROR');
+      assert.deepEqual([invalid?.data.errorType, invalid?.data.pageName], ['invalid_credentials', 'Login']);
       await fillAndEnter(frame, { username: 'user_down', password: PASSWORD });
       await onScreen(frame, 'error', 'bank_unavailable');
+      const down = (await page.evaluate(() => window.events)).find((e: any) => e.data.errorType === 'bank_unavailable');
+      assert.equal(down?.data.pageName, 'Login', 'an error during a step belongs to the form it came from');
       await shoot(page, kind, '09-error-bank-down');
       await frame.click('[data-screen="error"] button.primary');
       await fillAndEnter(frame, { username: 'user_locked', password: PASSWORD });
@@ -157,6 +172,31 @@ for (const kind of databases()) {
       await fillAndEnter(frame, { username: 'user_good', password: PASSWORD });
       await onScreen(frame, 'error', 'session_expired');
       await shoot(page, kind, '11-error-expired');
+      await page.close();
+    });
+
+    test('one bank user’s failed logins: the third ends the attempt with the server’s count; the next attempt is paused', async () => {
+      const page = await openWidget({ selectedInstitution: { id: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });
+      const frame = await widgetFrame(page);
+      const username = 'user_good+caps1';
+      const errorCount = (n: number) => page.waitForFunction((n) => window.events.filter((e: any) => e.type === 'ERROR').length === n, n);
+      await fillAndEnter(frame, { username, password: 'wrong1' });
+      await errorCount(1);
+      await fillAndEnter(frame, { password: 'wrong2' });
+      await errorCount(2);
+      assert.equal(await frame.inputValue('input[name="username"]'), username);
+      assert.doesNotMatch((await frame.textContent('form[data-screen="login"] [role="alert"]'))!, /tr(y|ies) left/);
+      await fillAndEnter(frame, { password: 'wrong3' });
+      await onScreen(frame, 'error', 'too_many_attempts');
+      assert.equal(await frame.textContent('[data-screen="error"] p'), 'Relink Sandbox Bank did not accept the login details 3 times, so this attempt has stopped. Start again when you have the right details.');
+      await frame.click('[data-screen="error"] button.primary');
+      await onScreen(frame, 'login');
+      // Relink caps failed logins per bank user across attempts (3 a day): the right password now waits.
+      await fillAndEnter(frame, { username, password: PASSWORD });
+      await onScreen(frame, 'error', 'rate_limited');
+      assert.equal(await frame.textContent('[data-screen="error"] h1'), 'Attempts paused for your security');
+      assert.match((await frame.textContent('[data-screen="error"] p'))!, /Try again in about \d+ hours?\.$/);
+      assert.deepEqual(await frame.$$eval('[data-screen="error"] button', (list) => list.map((b) => b.textContent)), ['Close']);
       await page.close();
     });
 
@@ -251,9 +291,11 @@ for (const kind of databases()) {
         }, [app.publicKey, id]);
         frame = await widgetFrame(page);
         await onScreen(frame, 'mfa');
+        assert.equal(await frame.textContent('[data-screen="mfa"] .lead'), 'Your bank sent you a code to reconnect your account to Acme Loans.');
         await shoot(page, kind, '15-reauth-otp');
         await fillAndEnter(frame, { otp: OTP });
         await onScreen(frame, 'success');
+        assert.equal(await frame.textContent('[data-screen="success"] h1'), 'Account reconnected');
         await frame.click('form[data-screen="success"] button');
         await page.waitForFunction(() => window.successes.length === 1);
         assert.equal(await exchange(server, app.secretKey, (await page.evaluate(() => window.successes))[0].code), id);
