@@ -26,6 +26,7 @@ const root = new URL('..', import.meta.url).pathname;
 /** The files that take longest, longest first: wall time per test process, from a full run (docs/benchmarks.md). */
 const SLOWEST = [
   'packages/server/test/connect/widget.e2e.test.ts',
+  'packages/server/test/connect/widget_reauth.e2e.test.ts',
   'packages/server/test/foundation/cli.test.ts',
   'packages/server/test/hardening/crash.link.test.ts',
   'packages/server/test/hardening/crash.reauth.test.ts',

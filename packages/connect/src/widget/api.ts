@@ -40,10 +40,10 @@ export class WidgetApi {
     return { id: res.body.data.session.id, ui: res.body.data.ui };
   }
 
-  async reauth(body: Record<string, unknown>): Promise<{ session: string | null; next: 'login' | 'commit' | null; reason: ReauthReason | null; result: StepResult }> {
+  async reauth(body: Record<string, unknown>): Promise<{ session: string | null; institution: string | null; next: 'login' | 'commit' | null; reason: ReauthReason | null; result: StepResult }> {
     const res = await this.post('reauth', body);
     const data = res.body.data;
-    return { session: data?.session?.id ?? null, next: data?.next ?? null, reason: data?.reason ?? null, result: toResult(res) };
+    return { session: data?.session?.id ?? null, institution: data?.institution?.id ?? null, next: data?.next ?? null, reason: data?.reason ?? null, result: toResult(res) };
   }
 
   async step(step: 'login' | 'commit', session: string, body: Record<string, string>): Promise<StepResult> {

@@ -261,6 +261,9 @@ export function Widget({ config }: { config: WidgetConfig }) {
     const started = await api.reauth(config.link ? { link: config.link } : { ...target, ...(config.reference ? { reference: config.reference } : {}) });
     session.current = started.session;
     reason.current = started.reason;
+    // The account's bank, named on every screen from here on (and in the events, as Mono's are).
+    const bank = started.institution ? config.institutions.find((i) => i.id === started.institution) : undefined;
+    if (bank) institution.current = { bank, authMethod: bank.authMethods[0]?.type ?? 'internet_banking' };
     // The bank wants the person to log in (the saved login to confirm, or a new password): the login form, answered with login.
     if (started.result.kind === 'input' && started.next === 'login') return show(form('login', started.result.ui));
     outcome(started.result);

@@ -12,7 +12,7 @@ export function widgetPage(config: WidgetConfig): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(config.appName)} · Link your bank account</title>
+<title>${escapeHtml(config.appName)} · ${config.scope === 'reauth' ? 'Reconnect' : 'Link'} your bank account</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/connect/widget.css">
 <script type="application/json" id="${CONFIG_ELEMENT_ID}">${json}</script>

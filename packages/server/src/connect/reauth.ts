@@ -6,6 +6,8 @@ import type { Services } from '../services.ts';
 /** What starting a re-authorisation gives the widget: its session and the first step's reply. */
 export interface StartedReauth {
   session: { id: string; expiresAt: number };
+  /** The account's bank, so the widget can name it. */
+  institution: { id: string; name: string };
   /** 99 when the background login went through; 102 (the bank's challenge, or the login form) or 400 otherwise. */
   reply: StepReply;
   /** With a 102: the step that answers it, `login` or `commit` (MFA). */
@@ -27,6 +29,7 @@ export async function startReauth(services: Services, app: App, input: { account
   const first: StepReply = reply.responseCode === 102 ? { responseCode: 102, ui: reply.ui } : reply;
   return {
     session: { id: session.id, expiresAt: session.expiresAt },
+    institution: { id: session.institution.id, name: session.institution.name },
     reply: first,
     next: reply.responseCode === 102 ? reply.next : null,
     reason: reply.responseCode === 102 ? reply.reason : null,

@@ -126,7 +126,7 @@ export class ConnectService {
     const started = link ? await this.startForLink(link, () => start(target, 'partner'), reauthStarted) : await start(target, 'token' in target ? 'partner' : 'public');
     await this.store.insertSession({ session_id: started.session.id, app_id: app.id, reference, link_id: link?.id ?? null, created_at: this.clock.now() });
     const redirectUrl = started.reply.responseCode === 99 && link ? await this.finishLink(link.id, started.reply.code) : null;
-    return { reply: started.reply, sessionOpen: started.reply.responseCode !== 99, redirectUrl, session: started.session, next: started.next, reason: started.reason };
+    return { reply: started.reply, sessionOpen: started.reply.responseCode === 102, redirectUrl, session: started.session, institution: started.institution, next: started.next, reason: started.reason };
   }
 
   /** The widget closed: its session ends, and a re-authorisation frees its account at once. */

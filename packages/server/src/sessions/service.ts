@@ -116,7 +116,7 @@ export class SessionService {
       // A short lease until the background login answers: a start that never answers (a crash,
       // a hung bank) frees the account within a minute; persist() lengthens it to the session's life.
       if (!(await this.accounts.store.holdForReauth(account.id, id, options.origin, now, now + this.holdLeaseMs(), trx))) {
-        throw await this.inProgress(account.id, now, options.origin, trx);
+        throw await this.inProgress(account.id, now, options, trx);
       }
       for (const other of await this.store.liveReauthsOf(account.id, id, trx)) {
         await this.cancelRow(other, 'This re-authorisation was superseded by a newer one for the same account', trx);
@@ -201,10 +201,13 @@ export class SessionService {
     return Math.min(REAUTH_START_LEASE_MS, this.connectors.timeout + 5_000);
   }
 
-  /** The 409 for an account another session holds: the partner is told which, a public-key holder only that one exists. */
-  private async inProgress(accountId: string, now: number, origin: SessionOrigin, trx: Db): Promise<DomainError> {
+  /**
+   * The 409 for an account another session holds: the partner's server is told which; a
+   * browser (the widget, whatever started it) only that one exists.
+   */
+  private async inProgress(accountId: string, now: number, options: { mode: StartMode }, trx: Db): Promise<DomainError> {
     const holder = await this.accounts.store.reauthHolder(accountId, now, trx);
-    if (origin === 'public' || !holder) {
+    if (options.mode === 'person' || !holder) {
       return new DomainError('REAUTH_IN_PROGRESS', 'This account is being re-authorised through the app already; finish there, or try again later');
     }
     return new DomainError(

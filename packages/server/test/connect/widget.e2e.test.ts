@@ -291,7 +291,7 @@ for (const kind of databases()) {
         }, [app.publicKey, id]);
         frame = await widgetFrame(page);
         await onScreen(frame, 'mfa');
-        assert.equal(await frame.textContent('[data-screen="mfa"] .lead'), 'Your bank sent you a code to reconnect your account to Acme Loans.');
+        assert.equal(await frame.textContent('[data-screen="mfa"] .lead'), 'Relink Sandbox Bank sent you a code to reconnect your account to Acme Loans.');
         await shoot(page, kind, '15-reauth-otp');
         await fillAndEnter(frame, { otp: OTP });
         await onScreen(frame, 'success');

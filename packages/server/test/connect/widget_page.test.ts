@@ -52,8 +52,11 @@ for (const kind of databases()) {
     });
 
     test('data.account opens on re-authorisation; the legacy reauth_token too', async () => {
-      const byAccount = configOf((await page({ key: app.publicKey, data: JSON.stringify({ account: 'a'.repeat(24) }) })).text);
+      const reauthPage = await page({ key: app.publicKey, data: JSON.stringify({ account: 'a'.repeat(24) }) });
+      const byAccount = configOf(reauthPage.text);
       assert.equal(byAccount.scope, 'reauth');
+      assert.match(reauthPage.text, /<title>[^<]* · Reconnect your bank account<\/title>/);
+      assert.match((await page({ key: app.publicKey })).text, /<title>[^<]* · Link your bank account<\/title>/);
       assert.equal(byAccount.account, 'a'.repeat(24));
       const byToken = configOf((await page({ key: app.publicKey, reauth_token: 'VwxcfeLRZvq1UlD5WiuN' })).text);
       assert.equal(byToken.reauthToken, 'VwxcfeLRZvq1UlD5WiuN');

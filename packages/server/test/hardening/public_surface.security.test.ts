@@ -49,6 +49,7 @@ for (const kind of databases()) {
       assert.equal(started.body.data.reason, 'confirm_login');
       assert.equal(started.body.data.code, undefined);
       assert.deepEqual(started.body.data.userInput.form.map((f: { name: string }) => f.name), ['username', 'password']);
+      assert.deepEqual(started.body.data.institution, { id: '5f2d08be60b92e2888287000', name: 'Relink Sandbox Bank' });
       const session = started.body.data.session.id;
 
       const logins = server.bank.calls.login;
@@ -192,6 +193,8 @@ for (const kind of databases()) {
       const withLink = await attack('reauth', { link: linkId });
       assert.equal(withLink.status, 409, 'one partner-issued start does not supersede another');
       assert.equal(withLink.body.code, 'REAUTH_IN_PROGRESS');
+      // A browser is never told the live session's id, however its widget was opened.
+      assert.doesNotMatch(withLink.text, /session_|[0-9a-f]{24}/);
     });
 
     test('a public start supersedes an older public one: nobody holds the account by starting first', async () => {

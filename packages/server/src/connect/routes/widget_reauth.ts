@@ -15,7 +15,7 @@ export function register(app: HttpApp, services: Services, connect: ConnectServi
     schema: {
       summary: 'Widget: start re-authorising an account (background login first)',
       description:
-        'The widget step reply with `data.session` and, with a 102, `data.next` (`login`: the form is the login form; `commit`: the bank sent the person a challenge) and `data.reason`: `challenge`, `credentials_rejected` (the bank no longer takes the stored password) or `confirm_login` (the bank took it; the person logs in to confirm it is them). A background login alone never completes a re-authorisation here: the person acts.',
+        'The widget step reply with `data.session`, `data.institution` (the account\'s bank: `id`, `name`) and, with a 102, `data.next` (`login`: the form is the login form; `commit`: the bank sent the person a challenge) and `data.reason`: `challenge`, `credentials_rejected` (the bank no longer takes the stored password) or `confirm_login` (the bank took it; the person logs in to confirm it is them). A background login alone never completes a re-authorisation here: the person acts.',
       tags: ['Connect widget'],
       body: Type.Object({
         account: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -32,7 +32,7 @@ export function register(app: HttpApp, services: Services, connect: ConnectServi
         if ([account, token, link].filter(Boolean).length !== 1) throw new AppError('INVALID_INPUT', 'Invalid request: send one of body.account, body.link or a legacy body.token');
         const started = await connect.startReauth(partner, { account, token, link, reference }, (target, origin) => startReauth(services, partner, target, origin));
         const body = widgetBody(started);
-        return { ...body, data: { ...body.data, session: started.session, next: started.next, reason: started.reason } };
+        return { ...body, data: { ...body.data, session: started.session, institution: started.institution, next: started.next, reason: started.reason } };
       } catch (error) {
         throw error instanceof DomainError ? stepFailure(error, 'v2') : error;
       }
