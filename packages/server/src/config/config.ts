@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createPrivateFile, privateDirectory } from '../lib/files.ts';
 
 /**
  * Everything Relink reads from its environment, parsed and validated once at start.
@@ -267,9 +268,10 @@ function loadMasterKey(raw: string | undefined, dataDir: string): MasterKey {
  * at the same moment sees either no key file or a whole one, and both end up with the same key.
  */
 function createKeyFile(dataDir: string, file: string) {
-  mkdirSync(dataDir, { recursive: true });
+  privateDirectory(dataDir);
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+  createPrivateFile(temporary, true);
+  writeFileSync(temporary, randomBytes(32).toString('base64'));
   try {
     linkSync(temporary, file);
   } catch (error) {
