@@ -31,6 +31,7 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
     const app = await buildHttpApp(services);
     const address = await app.listen({ port: config.port, host: config.host });
     const url = config.publicUrl ?? address.replace('[::1]', 'localhost');
+    services.publicUrl = url;
     services.sync.start();
     await services.webhooks.dispatcher.start();
     // Abandoned sessions must not keep a user's bank password: their vault records go once they expire.
