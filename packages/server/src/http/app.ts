@@ -1,6 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import { SerializerSelector, type Serializer, type SerializerFactory } from '@fastify/fast-json-stringify-compiler';
@@ -8,6 +7,7 @@ import { requestIds } from '../lib/ids.ts';
 import type { Services } from '../services.ts';
 import { DomainError } from '../lib/errors.ts';
 import { AppError } from './errors.ts';
+import { registerDocs } from './docs.ts';
 import { edgeOptions, registerDrain, registerInputGuard } from './edge.ts';
 import { envelopeFor, failureBody } from './envelope.ts';
 import { registerIdempotency } from './idempotency.ts';
@@ -145,7 +145,7 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
       return { schema: { ...schema, security } as typeof schema, url };
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  await registerDocs(app);
 
   registerOperationalRoutes(app, services);
   await app.register(async (api) => {
