@@ -21,12 +21,16 @@ const PLAIN_VALUE = /^[\w.:,+ -]{1,64}$/;
 
 export const REDACTED = '[redacted]';
 
+/** A hosted link's id is the link: whoever has it can open the page a partner sent its customer. */
+const CAPABILITY_PATH = /^(\/connect\/link\/)[^/?]+/;
+
 /** A request's URL as a log line may show it: the path, and the query with every value not known to be harmless redacted. */
 export function loggedUrl(url: string): string {
   const mark = url.indexOf('?');
-  if (mark === -1) return url;
+  const path = (mark === -1 ? url : url.slice(0, mark)).replace(CAPABILITY_PATH, `$1${REDACTED}`);
+  if (mark === -1) return path;
   const pairs = url.slice(mark + 1).split('&').filter((pair) => pair !== '');
-  return `${url.slice(0, mark)}?${pairs.map(loggedPair).join('&')}`;
+  return `${path}?${pairs.map(loggedPair).join('&')}`;
 }
 
 function loggedPair(pair: string): string {

@@ -65,6 +65,13 @@ for (const kind of databases()) {
       const line = server.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.reqId === res.headers.get('x-request-id'));
       assert.equal(line?.url, '/v2/webhooks/deliveries?page=2&limit=5&status=failed&event_id=evt_1&code=[redacted]&email=[redacted]&page2=[redacted]&[redacted]&[redacted]&key=[redacted]');
     });
+
+    test("a hosted link's id, which opens its page, is not logged", async () => {
+      const res = await call(server.url, 'GET', '/connect/link/link_Vd9Au1zusmgrfKNau4T1TGo6?x=1');
+      const lines = server.logs.map((l) => JSON.parse(l)).filter((l) => l.reqId === res.headers.get('x-request-id'));
+      assert.deepEqual(lines.map((l) => l.url), ['/connect/link/[redacted]?x=[redacted]', '/connect/link/[redacted]?x=[redacted]'], 'the debug line and the request line');
+      assert.ok(!server.logs.some((l) => l.includes('link_Vd9Au1')));
+    });
   });
 }
 
@@ -115,6 +122,8 @@ for (const kind of databases()) {
       assert.equal(committed.body.responseCode, 99, committed.text);
       used.reauthCode = committed.body.data.code;
       assert.equal(await exchange(server, key, used.reauthCode!), account);
+      // The sync a reauth starts runs to its end, so the next reset finds the account at rest.
+      await settle(server);
 
       // Re-authorisation, v1: a reauth token, the widget page opened with it and the customer in
       // its query as connect.js sends them, then the token's session and its OTP.
