@@ -77,13 +77,17 @@ export const Transaction = Type.Object({
 });
 export type Transaction = Static<typeof Transaction>;
 
+/**
+ * Every number a client sends has both bounds, so none reaches the database as a value it cannot
+ * hold or a double that rounded: 1,000,000 pages of 500 is more history than any bank returns.
+ */
 export const TransactionsQuery = Type.Object({
   start: Type.Optional(Type.String({ description: 'From this date (DD-MM-YYYY or ISO 8601)' })),
   end: Type.Optional(Type.String({ description: 'Up to this date (DD-MM-YYYY or ISO 8601)' })),
   narration: Type.Optional(Type.String({ maxLength: 100 })),
   type: Type.Optional(Type.Enum(['debit', 'credit'])),
   paginate: Type.Optional(Type.Boolean({ default: true })),
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 20 })),
 });
 export type TransactionsQuery = Static<typeof TransactionsQuery>;

@@ -24,7 +24,7 @@ export const WebhookAttempt = Type.Object({
   status_code: Nullable(Type.Integer()),
   duration_ms: Type.Integer(),
   error: Nullable(Type.String()),
-  response_body: Nullable(Type.String({ description: 'The first 4 KiB of the answer' })),
+  response_body: Nullable(Type.String({ description: 'The first 256 bytes of the answer' })),
 });
 export type WebhookAttempt = Static<typeof WebhookAttempt>;
 

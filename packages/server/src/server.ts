@@ -1,4 +1,5 @@
 import type { Config } from './config/config.ts';
+import { tightenDataDir } from './config/data_dir.ts';
 import { migrate } from './db/database.ts';
 import { buildHttpApp } from './http/app.ts';
 import { handlersSettled } from './http/edge.ts';
@@ -20,6 +21,7 @@ const SETTLE_MS = 20_000;
 /** Opens the database, brings the schema up to date, and listens. */
 export async function startServer(config: Config, options: ServiceOptions = {}): Promise<RunningServer> {
   const services = createServices(config, options);
+  for (const path of tightenDataDir(config)) services.logger.warn({ path }, 'another user owns this path, so it could not be made private (0700 directory, 0600 file)');
   try {
     await migrate(services.database);
     if (config.masterKey.source !== 'env' && (await services.apps.hasLiveApps())) {
@@ -29,6 +31,7 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
     const app = await buildHttpApp(services);
     const address = await app.listen({ port: config.port, host: config.host });
     const url = config.publicUrl ?? address.replace('[::1]', 'localhost');
+    services.publicUrl = url;
     services.sync.start();
     await services.webhooks.dispatcher.start();
     // Abandoned sessions must not keep a user's bank password: their vault records go once they expire.

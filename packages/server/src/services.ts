@@ -33,6 +33,12 @@ export interface Services extends Core {
   webhooks: WebhookService;
   /** Per-instance request rate limits (the per-bank-user caps live in `sessions`). */
   limits: RequestLimits;
+  /**
+   * The base of every absolute URL Relink hands out: RELINK_PUBLIC_URL, or else the address
+   * this server listens on, set once it listens (server.ts). Never the Host header, which the
+   * caller writes. Undefined only before the server listens.
+   */
+  publicUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -82,6 +88,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     idempotency: new Idempotency(database.db, vault, clock),
     webhooks,
     limits: new RequestLimits(config.limits),
+    publicUrl: config.publicUrl,
     async close() {
       await sync.stop();
       await webhooks.close();

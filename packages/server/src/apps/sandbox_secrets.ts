@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createPrivateFile, privateDirectory } from '../lib/files.ts';
 
 /** Where `relink serve` keeps the Sandbox app's secrets when stdout is not a terminal. */
 export const SECRETS_FILE = 'sandbox-app.json';
@@ -13,9 +14,10 @@ export interface SandboxSecrets {
 /** Writes the Sandbox app's secrets to a new file in `dataDir` readable only by this user (0600); returns its path. */
 export function writeSandboxSecrets(dataDir: string, secrets: SandboxSecrets): string {
   const file = join(dataDir, SECRETS_FILE);
-  mkdirSync(dataDir, { recursive: true });
+  privateDirectory(dataDir);
   rmSync(file, { force: true });
-  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  createPrivateFile(file, true);
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`);
   return file;
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
+import { createPrivateFile } from '../lib/files.ts';
 import type { CliContext } from './context.ts';
 
 const PG_ROUTE = [
@@ -30,6 +31,8 @@ export async function backupCommand(context: CliContext, target: string | undefi
   source.pragma('busy_timeout = 10000');
   const partial = `${file}.partial`;
   try {
+    // A backup is the whole database: 0600 before the first page is in it, whatever the umask.
+    createPrivateFile(partial);
     const { totalPages } = await source.backup(partial);
     check(partial);
     renameSync(partial, file);
@@ -37,7 +40,8 @@ export async function backupCommand(context: CliContext, target: string | undefi
     return 0;
   } finally {
     source.close();
-    rmSync(partial, { force: true });
+    // The copy is in WAL mode, as its source is; checking it left an empty -wal and -shm beside it.
+    for (const suffix of ['', '-wal', '-shm']) rmSync(partial + suffix, { force: true });
   }
 }
 
@@ -58,6 +62,7 @@ export async function restoreCommand(context: CliContext, from: string | undefin
   const staged = `${database.file}.restoring`;
   const copy = new SQLite(backup, { readonly: true, fileMustExist: true });
   try {
+    createPrivateFile(staged);
     await copy.backup(staged);
   } finally {
     copy.close();

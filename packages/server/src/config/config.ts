@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createPrivateFile, privateDirectory } from '../lib/files.ts';
 
 /**
  * Everything Relink reads from its environment, parsed and validated once at start.
@@ -36,6 +37,11 @@ export interface Config {
     retryScheduleSeconds: number[];
     timeoutMs: number;
     pollIntervalMs: number;
+    /**
+     * Whether test apps' webhooks may reach this machine (loopback): by default only when the
+     * server listens on loopback itself, which is local development; RELINK_WEBHOOK_ALLOW_LOOPBACK decides when set.
+     */
+    allowLoopback: boolean;
   };
 }
 
@@ -136,6 +142,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       retryScheduleSeconds: parseSchedule(env.RELINK_WEBHOOK_RETRY_SCHEDULE),
       timeoutMs: integer('RELINK_WEBHOOK_TIMEOUT_MS', env.RELINK_WEBHOOK_TIMEOUT_MS, 15_000, 100, 60_000),
       pollIntervalMs: integer('RELINK_WEBHOOK_POLL_MS', env.RELINK_WEBHOOK_POLL_MS, 5_000, 50, 600_000),
+      allowLoopback: parseSwitch('RELINK_WEBHOOK_ALLOW_LOOPBACK', env.RELINK_WEBHOOK_ALLOW_LOOPBACK, LOOPBACK_HOST.test(host)),
     },
   };
   if (config.limits.bankPublicLoginFailures > config.limits.bankLoginFailures) {
@@ -191,6 +198,9 @@ function parseDatabase(url: string | undefined, dataDir: string): Config['databa
   }
   throw new ConfigError('DATABASE_URL', 'must start with postgres:// (PostgreSQL) or sqlite: (a SQLite file)');
 }
+
+/** A HOST that only this machine can reach: 127.0.0.0/8, ::1, localhost. */
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
 
 /** `on`/`off` (also true/false, 1/0, yes/no, any case); unset means the default. */
 function parseSwitch(name: string, raw: string | undefined, fallback: boolean): boolean {
@@ -284,9 +294,10 @@ function loadMasterKey(raw: string | undefined, dataDir: string): MasterKey {
  * at the same moment sees either no key file or a whole one, and both end up with the same key.
  */
 function createKeyFile(dataDir: string, file: string) {
-  mkdirSync(dataDir, { recursive: true });
+  privateDirectory(dataDir);
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+  createPrivateFile(temporary, true);
+  writeFileSync(temporary, randomBytes(32).toString('base64'));
   try {
     linkSync(temporary, file);
   } catch (error) {

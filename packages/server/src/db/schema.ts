@@ -201,7 +201,7 @@ export interface WebhookAttemptsTable {
   status_code: number | null;
   duration_ms: number;
   error: string | null;
-  /** The first 4 KiB of the response body. */
+  /** The first 256 bytes of the response body (RESPONSE_EXCERPT_BYTES). */
   response_body_excerpt: string | null;
 }
 export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;

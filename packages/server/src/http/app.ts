@@ -1,6 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import { SerializerSelector, type Serializer, type SerializerFactory } from '@fastify/fast-json-stringify-compiler';
@@ -8,10 +7,12 @@ import { requestIds } from '../lib/ids.ts';
 import type { Services } from '../services.ts';
 import { DomainError } from '../lib/errors.ts';
 import { AppError } from './errors.ts';
+import { registerDocs } from './docs.ts';
 import { edgeOptions, registerDrain, registerInputGuard } from './edge.ts';
 import { envelopeFor, failureBody } from './envelope.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { parseJsonBody } from './json.ts';
+import { loggedUrl } from './log_url.ts';
 import { registerOperationalRoutes, registerApiRoutes } from './routes.ts';
 import { registerConnect } from '../connect/plugin.ts';
 import { describeValidation } from './validation.ts';
@@ -71,12 +72,13 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
   app.decorateRequest('partner', null);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    // At debug level a request is also logged as it arrives, to see what is in flight.
-    if (services.logger.isLevelEnabled('debug')) services.logger.debug({ reqId: request.id, method: request.method, url: request.url }, 'incoming request');
+    // At debug level a request is also logged as it arrives, to see what is in flight. Never its
+    // body or headers, at any level; its query only as `loggedUrl` shows it.
+    if (services.logger.isLevelEnabled('debug')) services.logger.debug({ reqId: request.id, method: request.method, url: loggedUrl(request.url) }, 'incoming request');
   });
   app.addHook('onResponse', async (request, reply) => {
     services.logger.info(
-      { reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      { reqId: request.id, method: request.method, url: loggedUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );
   });
@@ -143,7 +145,7 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
       return { schema: { ...schema, security } as typeof schema, url };
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  await registerDocs(app);
 
   registerOperationalRoutes(app, services);
   await app.register(async (api) => {

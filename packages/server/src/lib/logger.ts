@@ -16,8 +16,12 @@ export const REDACTED_PATHS = [
   'req.headers["mono-webhook-secret"]',
   'headers["mono-sec-key"]',
   'headers["mono-webhook-secret"]',
-  ...['password', 'otp', 'answer', 'pin', 'token', 'code', 'secretKey', 'secret_key', 'webhookSecret', 'webhook_secret', 'credentials', 'masterKey']
-    .flatMap((field) => [field, ...CONTAINERS.map((container) => `${container}.${field}`)]),
+  ...[
+    ...['password', 'otp', 'answer', 'pin', 'token', 'code', 'secretKey', 'secret_key', 'webhookSecret', 'webhook_secret', 'credentials', 'masterKey'],
+    // A person's details, as the bank's identity and a session's customer carry them. Not `name`,
+    // which is also every error's own (`err.name`).
+    ...['email', 'phone', 'bvn', 'full_name', 'fullName', 'customer', 'identity', 'account_number', 'accountNumber'],
+  ].flatMap((field) => [field, ...CONTAINERS.map((container) => `${container}.${field}`)]),
 ];
 
 /**

@@ -8,13 +8,22 @@ import { type AddressKind, classifyAddress } from './addresses.ts';
 export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
 /**
- * Live webhooks reach public addresses only. Test mode may also reach this machine and private
- * networks, for local development, but never link-local (cloud metadata), multicast or reserved.
+ * Live webhooks reach public addresses only. Test mode may also reach private networks, for a
+ * receiver on the developer's network, but never link-local (cloud metadata), multicast or
+ * reserved; and this machine (loopback) only where `allowLoopback` says so: local development,
+ * where the server listens on loopback too, or an operator who turned it on. Otherwise anyone
+ * with a test key could call the services listening on the server's own loopback.
  */
 const ALLOWED: Record<AppMode, ReadonlySet<AddressKind>> = {
   live: new Set(['public']),
-  test: new Set(['public', 'loopback', 'private', 'cgnat']),
+  test: new Set(['public', 'private', 'cgnat']),
 };
+
+export interface EgressOptions {
+  /** Whether test apps may reach this machine (config `webhook.allowLoopback`). */
+  allowLoopback: boolean;
+  resolve?: Resolver;
+}
 
 export class EgressRefused extends Error {
   override readonly name = 'EgressRefused';
@@ -29,8 +38,13 @@ const systemResolver: Resolver = (hostname) => dns.lookup(hostname, { all: true,
  */
 export class EgressGuard {
   private readonly agents = new Map<AppMode, Agent>();
+  private readonly resolve: Resolver;
+  private readonly allowed: Record<AppMode, ReadonlySet<AddressKind>>;
 
-  constructor(private readonly resolve: Resolver = systemResolver) {}
+  constructor(options: EgressOptions) {
+    this.resolve = options.resolve ?? systemResolver;
+    this.allowed = { live: ALLOWED.live, test: options.allowLoopback ? new Set([...ALLOWED.test, 'loopback']) : ALLOWED.test };
+  }
 
   /** Why an app may not use this URL as its endpoint, or undefined when it may. */
   checkUrl(raw: string, mode: AppMode): string | undefined {
@@ -45,7 +59,7 @@ export class EgressGuard {
     if (url.username || url.password) return 'url must not carry credentials';
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host)) return this.refusal(`url names ${host}, which`, host, mode);
-    if (mode === 'live' && /(^|\.)localhost\.?$/i.test(host)) return `url names ${host}, which is this machine; live webhooks must reach a public address`;
+    if (!this.allowed[mode].has('loopback') && /(^|\.)localhost\.?$/i.test(host)) return `url names ${host}, which is this machine; ${this.rule(mode, 'loopback')}`;
     return undefined;
   }
 
@@ -67,9 +81,14 @@ export class EgressGuard {
   /** Why `address` may not be reached, said of `subject` (the address itself, or the name that led to it). */
   private refusal(subject: string, address: string, mode: AppMode): string | undefined {
     const kind = classifyAddress(address);
-    if (ALLOWED[mode].has(kind)) return undefined;
-    const rule = mode === 'live' ? 'live webhooks must reach a public address' : 'webhooks may not reach it';
-    return `${subject} is a ${kind} address; ${rule}`;
+    if (this.allowed[mode].has(kind)) return undefined;
+    return `${subject} is a ${kind} address; ${this.rule(mode, kind)}`;
+  }
+
+  private rule(mode: AppMode, kind: AddressKind): string {
+    if (mode === 'live') return 'live webhooks must reach a public address';
+    if (kind === 'loopback') return 'test webhooks reach this machine only when Relink listens on loopback (HOST) or RELINK_WEBHOOK_ALLOW_LOOPBACK=on';
+    return 'webhooks may not reach it';
   }
 
   private buildAgent(mode: AppMode): Agent {

@@ -3,8 +3,13 @@ import type { Agent } from 'undici';
 import { undici } from '../lib/lazy.ts';
 import { EgressRefused } from './egress.ts';
 
-/** How much of a receiver's answer is kept with the attempt. */
-export const RESPONSE_EXCERPT_BYTES = 4096;
+/**
+ * How much of a receiver's answer is kept with the attempt, and shown by the deliveries API (as
+ * Svix shows it): enough for an error message or a status page's title, so a partner can see
+ * why its receiver refused; not enough to read a page of whatever answered (a test app may
+ * point its webhook at a service on a private network).
+ */
+export const RESPONSE_EXCERPT_BYTES = 256;
 
 export interface SendResult {
   statusCode: number | null;

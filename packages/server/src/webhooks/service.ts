@@ -37,7 +37,7 @@ export interface PageRequest {
 
 /** Webhooks for one process: the dispatcher, and what operators may see and do. */
 export class WebhookService {
-  readonly guard = new EgressGuard();
+  readonly guard: EgressGuard;
   readonly dispatcher: Dispatcher;
   private readonly store: OperatorStore;
   private readonly wakeup: Wakeup;
@@ -46,6 +46,7 @@ export class WebhookService {
   constructor(private readonly deps: WebhookDeps) {
     const { database, clock, vault, logger, config } = deps;
     this.store = new OperatorStore(database.db);
+    this.guard = new EgressGuard({ allowLoopback: config.webhook.allowLoopback });
     this.wakeup = new Wakeup(database, logger);
     const deliveries = new DeliveryStore(database.db, database.capabilities);
     this.dispatcher = new Dispatcher(deliveries, { config: config.webhook, clock, vault, guard: this.guard, wakeup: this.wakeup, logger });

@@ -97,6 +97,7 @@ describe('loadConfig: defaults', () => {
       RELINK_WEBHOOK_RETRY_SCHEDULE: '1, 2,3',
       RELINK_WEBHOOK_TIMEOUT_MS: '2000',
       RELINK_WEBHOOK_POLL_MS: '100',
+      RELINK_WEBHOOK_ALLOW_LOOPBACK: 'on',
       RELINK_SYNC_INTERVAL: '6h',
     });
     assert.equal(config.port, 0);
@@ -109,7 +110,7 @@ describe('loadConfig: defaults', () => {
     assert.equal(config.sessionTtlMs, 900_000);
     assert.equal(config.codeTtlMs, 60_000);
     assert.equal(config.connectorTimeoutMs, 5000);
-    assert.deepEqual(config.webhook, { retryScheduleSeconds: [1, 2, 3], timeoutMs: 2000, pollIntervalMs: 100 });
+    assert.deepEqual(config.webhook, { retryScheduleSeconds: [1, 2, 3], timeoutMs: 2000, pollIntervalMs: 100, allowLoopback: true });
     assert.equal(config.syncIntervalMs, 6 * 3_600_000);
   });
 

@@ -1,7 +1,9 @@
 // Attack: hostile input on every operation /openapi.json describes — wrong types, huge and
 // deep values, broken encodings, odd headers and content types, ids of every shape. Whatever
 // arrives, the answer is never a 5xx, always JSON in the envelope with a catalogue code and
-// x-request-id. Seeded, so a failure reproduces; bounded to 30 requests per operation.
+// x-request-id. Seeded, so a failure reproduces; bounded to 30 requests per operation. And every
+// number a client may send is bounded in the schema: a page of 1e20 once reached the database
+// as an offset it cannot hold (500), and a page above 2^53 was silently rounded to another.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isErrorCode } from '@relink/contract';
@@ -28,7 +30,7 @@ function prng(seed: number) {
 
 const nest = (n: number, leaf: unknown = 1): unknown => (n === 0 ? leaf : { a: nest(n - 1, leaf) });
 const HOSTILE_VALUES: unknown[] = [
-  null, true, false, 0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, '', ' ', 'x'.repeat(100_000), '\u0000', '\ud800', 'é', '💩',
+  null, true, false, 0, -0, -1, 1.5, 1e20, 1e308, -1e308, 2 ** 53 + 1, '', ' ', 'x'.repeat(100_000), '\u0000', '\ud800', 'é', '💩',
   '../../etc/passwd', "'; drop table accounts;--", '{"$gt":""}', '%ZZ', '<script>', {}, [], [1, 'a', null], nest(30), { __proto__: { polluted: 1 } },
   { constructor: { prototype: { polluted: 1 } } }, 'code_aaaaaaaaaaaaaaaaaaaaaaaa', '5f2d08be60b92e2888287000',
 ];
@@ -44,7 +46,7 @@ const PATH_IDS = [
   '', 'a'.repeat(24), '0'.repeat(24), 'A'.repeat(24), 'a'.repeat(101), 'a'.repeat(3000), '%ZZ', '%00', '%C3%A9', '%F0%9F%92%A9', '..%2F..%2Fetc',
   'null', '-1', '1e309', '%20', "'%20or%201=1", '%7B%22%24gt%22%3A%22%22%7D', 'evt_x', 'dlv_x', '%2e%2e',
 ];
-const QUERY_VALUES = ['', '-1', '0', '1e400', 'NaN', 'true', '[]', 'x'.repeat(5000), '%ZZ', '%00', '%C3%A9', '01-13-2025', '31-02-2025', '2025-99-99', '9'.repeat(30)];
+const QUERY_VALUES = ['', '-1', '0', '1e400', '1e20', '1.5', '-0', '9007199254740993', 'NaN', 'true', '[]', 'x'.repeat(5000), '%ZZ', '%00', '%C3%A9', '01-13-2025', '31-02-2025', '2025-99-99', '9'.repeat(30)];
 const HEADER_VALUES = ['', 'x'.repeat(256), 'x'.repeat(4000), 'a b', 'é', '\t', 'session_x', 'null', '0', '../..'];
 
 for (const kind of databases()) {
@@ -104,7 +106,52 @@ for (const kind of databases()) {
       const errors = server.logs.filter((line) => JSON.parse(line).level >= 50);
       assert.deepEqual(errors, [], 'nothing fuzzed is logged as an error');
     });
+
+    test('every numeric parameter has a minimum and a maximum, and a value outside them or not whole is 400 naming it', async () => {
+      const numeric = numericParameters(ops);
+      assert.ok(numeric.some((p) => p.op.path === '/v2/accounts/{id}/transactions' && p.name === 'page'), 'the transactions page is among them');
+      const unbounded = numeric.filter((p) => typeof p.schema.minimum !== 'number' || typeof p.schema.maximum !== 'number').map((p) => `${p.op.method} ${p.op.path} ${p.where}.${p.name}`);
+      assert.deepEqual(unbounded, [], 'numbers with no explicit minimum and maximum');
+
+      // A fresh account: the hostile requests above may have unlinked the first one.
+      const account = await link(server, key, 'user_good');
+      const failures: string[] = [];
+      for (const { op, where, name, schema } of numeric) {
+        for (const raw of BOUNDARY_NUMBERS) {
+          const value = Number(raw);
+          const fits = Number.isFinite(value) && value >= schema.minimum && value <= schema.maximum && (schema.type !== 'integer' || Number.isInteger(value));
+          const path = op.path.replace('{id}', account);
+          const res =
+            where === 'query'
+              ? await call(server.url, op.method, `${path}?${name}=${raw}`, { key })
+              : where === 'path'
+                ? await call(server.url, op.method, op.path.replace(`{${name}}`, raw).replace('{id}', account), { key })
+                : await call(server.url, op.method, path, { key, raw: `{"${name}":${raw}}`, headers: { 'content-type': 'application/json' } });
+          const named = `${where === 'path' ? 'params' : where}.${name}`;
+          const label = `${op.method} ${op.path} ${named}=${raw} → ${res.status}`;
+          if (res.status >= 500) failures.push(`${label}: ${res.text.slice(0, 200)}`);
+          else if (!fits && (res.status !== 400 || res.body?.code !== 'INVALID_INPUT' || (where !== 'body' && !res.body.message.includes(named)))) {
+            failures.push(`${label} should be 400 INVALID_INPUT naming ${named}: ${res.text.slice(0, 200)}`);
+          } else if (fits && res.status >= 400 && where !== 'body') failures.push(`${label} is in range but refused: ${res.text.slice(0, 200)}`);
+        }
+      }
+      assert.deepEqual(failures, []);
+    });
   });
+}
+
+/** Huge, negative, fractional, beyond 2^53 (rounds to 2^53 as a double), negative zero, and beyond a double. */
+const BOUNDARY_NUMBERS = ['1e20', '-1', '1.5', '9007199254740993', '-0', '1e400'];
+
+/** Every parameter /openapi.json types as a number: query and path parameters, and top-level body fields. */
+function numericParameters(ops: Operation[]) {
+  const isNumber = (schema: any) => schema?.type === 'integer' || schema?.type === 'number';
+  const found: { op: Operation; where: 'query' | 'path' | 'body'; name: string; schema: any }[] = [];
+  for (const op of ops) {
+    for (const p of op.parameters) if (isNumber(p.schema) && (p.in === 'query' || p.in === 'path')) found.push({ op, where: p.in, name: p.name, schema: p.schema });
+    for (const [name, schema] of Object.entries<any>(op.body?.properties ?? {})) if (isNumber(schema)) found.push({ op, where: 'body', name, schema });
+  }
+  return found;
 }
 
 function judge(res: { status: number; headers: Headers; body: any; text: string }): string | undefined {

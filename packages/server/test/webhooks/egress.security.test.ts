@@ -1,12 +1,17 @@
 // Attack: server-side request forgery. A partner (or whoever controls a partner's DNS) points a
 // live webhook at 127.0.0.1, a private network or the cloud metadata service, directly or through
 // a name that resolves there only at delivery time, to make Relink call into its own network.
+// A test app (anyone with a test key) could do the same to this machine's own services on a
+// server that is not local development, and read 4 KiB of each reply back through the
+// deliveries API; now loopback needs a loopback server (or the operator's word), and a reply
+// is kept to its first 256 bytes.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { classifyAddress } from '../../src/webhooks/addresses.ts';
 import { EgressGuard } from '../../src/webhooks/egress.ts';
 import { send } from '../../src/webhooks/sender.ts';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { call, databases, startTestServer, TEST_MASTER_KEY, type TestServer } from '../helpers.ts';
 import { attemptsOf, deliveriesOf, type Receiver, startReceiver } from './support.ts';
 
 test('addresses are classified, including IPv6 forms that carry an IPv4 address', () => {
@@ -46,7 +51,7 @@ test('addresses are classified, including IPv6 forms that carry an IPv4 address'
 });
 
 test('endpoint URLs are checked up front: https, no credentials, no internal literals in live mode', () => {
-  const guard = new EgressGuard();
+  const guard = new EgressGuard({ allowLoopback: true });
   const refusedLive = [
     'http://example.com/hooks',
     'https://127.0.0.1/hooks',
@@ -66,21 +71,41 @@ test('endpoint URLs are checked up front: https, no credentials, no internal lit
   assert.equal(guard.checkUrl('http://localhost:3000/hooks', 'test'), undefined);
   assert.ok(guard.checkUrl('http://169.254.169.254/latest/meta-data', 'test'), 'metadata is refused even in test mode');
   assert.ok(guard.checkUrl('ftp://example.com/', 'test'));
+
+  const remote = new EgressGuard({ allowLoopback: false });
+  for (const url of ['http://127.0.0.1:3000/hooks', 'http://[::1]/hooks', 'http://[::ffff:127.0.0.1]/hooks', 'http://localhost:3000/hooks', 'http://api.localhost/hooks']) {
+    assert.match(remote.checkUrl(url, 'test') ?? '', /RELINK_WEBHOOK_ALLOW_LOOPBACK/, `${url} is refused for a test app when loopback is not allowed`);
+  }
+  assert.equal(remote.checkUrl('http://10.0.0.1/hooks', 'test'), undefined, 'private networks stay open to test apps');
+  assert.equal(remote.checkUrl('https://hooks.example.com/relink', 'test'), undefined);
+});
+
+test('loopback for test apps: on when HOST is a loopback address, off otherwise, RELINK_WEBHOOK_ALLOW_LOOPBACK decides when set', () => {
+  const allowed = (env: Record<string, string>) => loadConfig({ RELINK_MASTER_KEY: TEST_MASTER_KEY, ...env }).webhook.allowLoopback;
+  for (const host of ['127.0.0.1', '127.0.0.2', '::1', '[::1]', 'localhost', 'LOCALHOST']) assert.equal(allowed({ HOST: host }), true, host);
+  assert.equal(allowed({}), true, 'the default HOST is 127.0.0.1');
+  for (const host of ['0.0.0.0', '::', '10.0.0.5', 'relink.internal']) assert.equal(allowed({ HOST: host }), false, host);
+  assert.equal(allowed({ HOST: '0.0.0.0', RELINK_WEBHOOK_ALLOW_LOOPBACK: 'on' }), true);
+  assert.equal(allowed({ HOST: '127.0.0.1', RELINK_WEBHOOK_ALLOW_LOOPBACK: 'off' }), false);
+  assert.throws(() => allowed({ RELINK_WEBHOOK_ALLOW_LOOPBACK: 'maybe' }), /RELINK_WEBHOOK_ALLOW_LOOPBACK must be on or off/);
 });
 
 describe('the guard checks the address actually connected to, after DNS', () => {
   let receiver: Receiver;
   const names: Record<string, string[]> = { 'rebind.test': ['127.0.0.1'], 'mixed.test': ['93.184.216.34', '10.1.2.3'] };
-  const guard = new EgressGuard(async (host) => (names[host] ?? []).map((address) => ({ address, family: 4 })));
+  const resolve = async (host: string) => (names[host] ?? []).map((address) => ({ address, family: 4 }));
+  const guard = new EgressGuard({ resolve, allowLoopback: true });
+  const remote = new EgressGuard({ resolve, allowLoopback: false });
   before(async () => {
     receiver = await startReceiver();
   });
   after(async () => {
     await guard.close();
+    await remote.close();
     await receiver.close();
   });
-  const post = (url: string, mode: 'test' | 'live') =>
-    send(guard.agent(mode), { url, headers: { 'content-type': 'application/json' }, body: '{}', timeoutMs: 2_000 }, new AbortController().signal);
+  const post = (url: string, mode: 'test' | 'live', through = guard) =>
+    send(through.agent(mode), { url, headers: { 'content-type': 'application/json' }, body: '{}', timeoutMs: 2_000 }, new AbortController().signal);
   const port = () => new URL(receiver.url).port;
 
   test('a name that resolves to loopback is refused for live apps, and nothing is sent', async () => {
@@ -103,6 +128,17 @@ describe('the guard checks the address actually connected to, after DNS', () => 
     const result = await post(`http://rebind.test:${port()}/hooks`, 'test');
     assert.equal(result.statusCode, 200, result.error ?? '');
     assert.equal(receiver.received.at(-1)!.headers.host, `rebind.test:${port()}`);
+  });
+
+  test('a test app reaches loopback only where loopback is allowed: by name or literal, nothing is sent otherwise', async () => {
+    const before = receiver.received.length;
+    for (const url of [`http://rebind.test:${port()}/hooks`, `http://127.0.0.1:${port()}/`, `http://[::ffff:127.0.0.1]:${port()}/`]) {
+      const result = await post(url, 'test', remote);
+      assert.equal(result.statusCode, null, url);
+      assert.match(result.error!, /^refused by egress rules: .* is a loopback address; .*RELINK_WEBHOOK_ALLOW_LOOPBACK/, url);
+    }
+    assert.equal(receiver.received.length, before, 'the trap on 127.0.0.1 received nothing');
+    assert.equal((await post(`http://rebind.test:${port()}/hooks`, 'test')).statusCode, 200, 'the same request where loopback is allowed');
   });
 
   test('a name that does not resolve is a failed attempt', async () => {
@@ -154,7 +190,7 @@ for (const kind of databases()) {
       assert.equal(receiver.received.length, 0);
     });
 
-    test('only the first 4 KiB of an answer is kept', async () => {
+    test('only the first 256 bytes of an answer are kept, and read back through the deliveries API', async () => {
       const app = await server.createApp('Chatty');
       await server.services.database.db.updateTable('apps').set({ webhook_url: receiver.url }).where('id', '=', app.id).execute();
       await server.services.database.db.transaction().execute((trx) =>
@@ -164,7 +200,54 @@ for (const kind of databases()) {
       const [delivery] = await deliveriesOf(server, app.id);
       const [attempt] = await attemptsOf(server, delivery!.id);
       assert.equal(attempt!.status_code, 200);
-      assert.equal(attempt!.response_body_excerpt!.length, 4096);
+      assert.equal(attempt!.response_body_excerpt, 'x'.repeat(256));
+      const read = await call(server.url, 'GET', `/v2/webhooks/deliveries/${delivery!.id}`, { key: app.secretKey });
+      assert.equal(read.body.data.attempts[0].response_body, 'x'.repeat(256));
+    });
+  });
+}
+
+for (const kind of databases()) {
+  describe(`[${kind}] a test app on a server where loopback is not allowed`, () => {
+    let server: TestServer;
+    let trap: Receiver;
+    let app: { id: string; secretKey: string };
+    before(async () => {
+      // The server itself stays on 127.0.0.1 (tests never leave loopback); the switch says what a non-loopback HOST would.
+      server = await startTestServer(kind, { logLevel: 'warn', env: { RELINK_WEBHOOK_ALLOW_LOOPBACK: 'off' } });
+      trap = await startReceiver((_req, res) => res.writeHead(200).end('{"internal":"secret"}'));
+      app = await server.createApp('Test app');
+    });
+    after(async () => {
+      await server.stop();
+      await trap.close();
+    });
+
+    test('PUT /v2/webhooks/endpoint refuses this machine, and a delivery to it is a refused attempt with nothing sent', async () => {
+      const port = new URL(trap.url).port;
+      const urls = [`http://127.0.0.1:${port}/hooks`, `http://localhost:${port}/hooks`, `http://[::1]:${port}/hooks`, `http://[::ffff:7f00:1]:${port}/hooks`];
+      for (const url of urls) {
+        const res = await call(server.url, 'PUT', '/v2/webhooks/endpoint', { key: app.secretKey, body: { url } });
+        assert.equal(res.status, 400, `${url}: ${res.text}`);
+        assert.equal(res.body.code, 'WEBHOOK_URL_REFUSED');
+        assert.match(res.body.message, /RELINK_WEBHOOK_ALLOW_LOOPBACK/);
+      }
+
+      for (const url of urls) {
+        await server.services.database.db.updateTable('apps').set({ webhook_url: url }).where('id', '=', app.id).execute();
+        await server.services.database.db.transaction().execute((trx) =>
+          server.services.events.record(trx, { appId: app.id, type: 'mono.events.account_unlinked', data: { account: { _id: 'x' } } }),
+        );
+        await server.services.webhooks.dispatcher.runDue();
+        const delivery = (await deliveriesOf(server, app.id)).at(-1)!;
+        assert.equal(delivery.url, url);
+        const read = await call(server.url, 'GET', `/v2/webhooks/deliveries/${delivery.id}`, { key: app.secretKey });
+        const [attempt] = read.body.data.attempts;
+        assert.equal(attempt.status_code, null, url);
+        assert.equal(attempt.response_body, null, url);
+        assert.match(attempt.error, /^refused by egress rules: .*loopback address; .*RELINK_WEBHOOK_ALLOW_LOOPBACK/, url);
+      }
+      assert.equal(trap.received.length, 0, 'the trap on 127.0.0.1 received nothing');
     });
   });
 }

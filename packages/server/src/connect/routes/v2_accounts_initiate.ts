@@ -28,7 +28,7 @@ export function register(app: HttpApp, services: Services) {
         institution: institution && { id: institution.id, authMethod: institution.auth_method },
       });
       return successV2('Request was successfully completed', {
-        mono_url: linkPageUrl(services.config.publicUrl ?? `${request.protocol}://${request.host}`, link.id),
+        mono_url: linkPageUrl(services.publicUrl ?? '', link.id),
         customer: link.customer_id,
         account: link.account_id,
         meta: link.reference ? { ref: link.reference } : {},

@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { SqliteDialect, type SqliteDatabase } from 'kysely';
+import { createPrivateFile, privateDirectory, privateFile } from '../../lib/files.ts';
 import { type Checkpointer, startCheckpointer } from './sqlite_checkpointer.ts';
 import type { DialectSetup } from './types.ts';
 
@@ -19,7 +20,12 @@ const CTE_WRITE = /^\s*with\b[^]*\b(?:insert|update|delete)\b/i;
  * file (WAL lets readers run beside the one writer; busy_timeout queues writers).
  */
 export function sqliteDialect(file: string): DialectSetup {
-  mkdirSync(dirname(file), { recursive: true });
+  if (!existsSync(dirname(file))) privateDirectory(dirname(file));
+  // SQLite gives the -wal and -shm files the database file's mode, so the file is 0600 before
+  // WAL mode starts (SQLite alone would make it 0644). Files an older version made are tightened.
+  if (existsSync(file)) privateFile(file);
+  else createPrivateFile(file);
+  for (const suffix of ['-wal', '-shm']) privateFile(file + suffix);
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
