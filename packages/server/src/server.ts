@@ -32,6 +32,9 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
     const address = await app.listen({ port: config.port, host: config.host });
     const url = config.publicUrl ?? address.replace('[::1]', 'localhost');
     services.publicUrl = url;
+    if (!config.publicUrl && !isLoopbackHost(config.host)) {
+      services.logger.warn({ url }, 'RELINK_PUBLIC_URL is not set: hosted links and paging links name this address, which other machines may not reach; set RELINK_PUBLIC_URL to the address partners and their users use');
+    }
     services.sync.start();
     await services.webhooks.dispatcher.start();
     // Abandoned sessions must not keep a user's bank password: their vault records go once they expire.
@@ -61,4 +64,8 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
     await services.close();
     throw error;
   }
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

@@ -22,6 +22,10 @@ export const REDACTED_PATHS = [
     // which is also every error's own (`err.name`).
     ...['email', 'phone', 'bvn', 'full_name', 'fullName', 'customer', 'identity', 'account_number', 'accountNumber'],
   ].flatMap((field) => [field, ...CONTAINERS.map((container) => `${container}.${field}`)]),
+  // A PostgreSQL error's detail and query parameters can quote a row's values (a unique violation's key).
+  'err.detail',
+  'err.parameters',
+  'error.detail',
 ];
 
 /**

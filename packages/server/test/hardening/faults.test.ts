@@ -55,7 +55,8 @@ if (databases().includes('postgres')) {
       receiver = await startReceiver();
       server = await startTestServer('postgres', {
         logLevel: 'warn',
-        db: { url, dataDir: dir, drop: async () => {} },
+        // A data directory of Relink's own: serving makes it 0700, which the PostgreSQL user (not root) could not then enter.
+        db: { url, dataDir: mkdtempSync(join(tmpdir(), 'relink-fault-data-')), drop: async () => {} },
         env: { RELINK_WEBHOOK_POLL_MS: '100', RELINK_WEBHOOK_RETRY_SCHEDULE: '1,1,1,1,1,1,1,1,1,1' },
       });
       key = (await server.createApp()).secretKey;
@@ -68,6 +69,7 @@ if (databases().includes('postgres')) {
       await receiver?.close();
       await postgres?.stop().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
+      if (server) rmSync(server.db.dataDir, { recursive: true, force: true });
     });
 
     test('503 in the envelope while it is down; served again, and every event delivered, once it is back', async () => {

@@ -32,6 +32,15 @@ test('personal fields in a logged object are redacted, an error name is not', ()
   assert.equal(JSON.parse(lines[0]!).err.name, 'TypeError');
 });
 
+test("a database error's detail, which can quote a row's values, is redacted; its message stays", () => {
+  const lines: string[] = [];
+  const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+  const error = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505', detail: 'Key (email)=(ada@example.com) already exists.' });
+  logger.error({ err: error }, 'unhandled error');
+  assert.doesNotMatch(lines[0]!, /ada@example\.com/);
+  assert.equal(JSON.parse(lines[0]!).err.message, 'duplicate key value violates unique constraint');
+});
+
 for (const kind of databases()) {
   describe(`[${kind}] what the server logs`, () => {
     let server: TestServer;
