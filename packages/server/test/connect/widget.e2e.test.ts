@@ -113,6 +113,7 @@ for (const kind of databases()) {
           await frame.waitForSelector(`form[data-screen="mfa"] [role="alert"]:text-is("That code was not accepted. ${left} ${left === 1 ? 'try' : 'tries'} left.")`);
           if (i === 1) await shoot(page, kind, '06-error-wrong-otp');
           assert.equal(await frame.inputValue('input[name="otp"]'), '');
+          await frame.waitForFunction(() => document.activeElement?.getAttribute('name') === 'otp', undefined, { timeout: 5_000 }).catch(() => undefined);
           assert.equal(await frame.evaluate(() => document.activeElement?.getAttribute('name')), 'otp', 'focus is back in the code field');
         }
       }
@@ -153,6 +154,7 @@ for (const kind of databases()) {
       assert.equal(await alert.textContent(), 'Relink Sandbox Bank did not accept these login details. Check them and try again.');
       assert.equal(await frame.inputValue('input[name="username"]'), 'user_good', 'the username stays');
       assert.equal(await frame.inputValue('input[name="password"]'), '', 'the password never does');
+      await frame.waitForFunction(() => document.activeElement?.getAttribute('name') === 'password', undefined, { timeout: 5_000 }).catch(() => undefined);
       assert.equal(await frame.evaluate(() => document.activeElement?.getAttribute('name')), 'password');
       await shoot(page, kind, '08-error-wrong-password');
       const invalid = (await page.evaluate(() => window.events)).find((e: any) => e.type === 'ERROR');

@@ -58,7 +58,11 @@ for (const kind of databases()) {
     /** Everything the widget shows as text, header to footer. */
     const shown = (frame: Frame) => frame.evaluate(() => document.body.innerText as string);
     const buttons = (frame: Frame) => frame.$$eval('[data-screen="error"] button', (list) => list.map((b) => b.textContent));
-    const focused = (frame: Frame) => frame.evaluate(() => document.activeElement?.getAttribute('name'));
+    /** The focused field's name, once focus reached `expected` (the widget moves it after rendering) or 5 s passed. */
+    const focused = async (frame: Frame, expected: string) => {
+      await frame.waitForFunction((name) => document.activeElement?.getAttribute('name') === name, expected, { timeout: 5_000 }).catch(() => undefined);
+      return frame.evaluate(() => document.activeElement?.getAttribute('name'));
+    };
     const errors = async (page: Page) => (await page.evaluate(() => window.events)).filter((e: any) => e.type === 'ERROR').map((e: any) => e.data);
 
     test('the bank took the saved login: the person is told why they log in, then reads "Account reconnected"', async () => {
@@ -68,7 +72,7 @@ for (const kind of databases()) {
       await onScreen(frame, 'login');
       assert.equal(await frame.textContent('[data-screen="login"] .lead'), 'Acme Loans needs you to log in to Relink Sandbox Bank again to keep your account connected.');
       assert.equal(await frame.inputValue('input[name="username"]'), '', 'nothing is filled in for the person');
-      assert.equal(await focused(frame), 'username');
+      assert.equal(await focused(frame, 'username'), 'username');
       await shoot(page, kind, 'reauth-01-confirm-login');
       await fillAndEnter(frame, { username, password: PASSWORD });
       await onScreen(frame, 'success');
@@ -93,7 +97,7 @@ for (const kind of databases()) {
       assert.equal(await alert.textContent(), 'That code was not accepted. 2 tries left.');
       assert.equal(await frame.textContent('[data-screen="mfa"] .lead'), lead, 'the reason stays');
       assert.equal(await frame.inputValue('input[name="otp"]'), '', 'the wrong code is cleared');
-      assert.equal(await focused(frame), 'otp');
+      assert.equal(await focused(frame, 'otp'), 'otp');
       assert.equal(await frame.getAttribute('input[name="otp"]', 'aria-invalid'), 'true');
       await shoot(page, kind, 'reauth-03-wrong-code');
       assert.deepEqual((await errors(page)).map((e: any) => e.errorType), ['invalid_answer']);
@@ -117,7 +121,7 @@ for (const kind of databases()) {
       assert.doesNotMatch(await shown(frame), /tr(y|ies) left/, 'no count the server did not give');
       assert.equal(await frame.inputValue('input[name="username"]'), username, 'the username stays');
       assert.equal(await frame.inputValue('input[name="password"]'), '', 'the password never does');
-      assert.equal(await focused(frame), 'password');
+      assert.equal(await focused(frame, 'password'), 'password');
       await shoot(page, kind, 'reauth-05-wrong-password');
       // The start's own login with the old password and this one spent the public share (2): Relink pauses.
       await fillAndEnter(frame, { password: 'not-it-either' });
