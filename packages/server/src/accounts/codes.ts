@@ -36,20 +36,7 @@ export class Codes {
    * Spends `code` only if session `sessionId` of `appId` issued it: one guarded update, so a
    * code of any other session stays unspent. The demo page's exchange (connect/demo.ts).
    */
-  async exchangeFromSession(executor: Db, appId: string, sessionId: string, code: string): Promise<string | undefined> {
-    const now = this.clock.now();
-    const hash = hashSecret(code);
-    const result = await executor
-      .updateTable('codes')
-      .set({ used_at: now })
-      .where('hash', '=', hash)
-      .where('app_id', '=', appId)
-      .where('session_id', '=', sessionId)
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return undefined;
-    const row = await executor.selectFrom('codes').select('account_id').where('hash', '=', hash).executeTakeFirstOrThrow();
-    return row.account_id;
+  exchangeFromSession(executor: Db, appId: string, sessionId: string, code: string): Promise<string | undefined> {
+    return spendOnce(executor, 'codes', appId, code, this.clock.now(), sessionId);
   }
 }
