@@ -4,7 +4,6 @@ import type { AccountService } from '../accounts/service.ts';
 import type { MasterKey } from '../config/config.ts';
 import type { Db } from '../db/database.ts';
 import type { ConnectLinkRow, SessionOrigin } from '../db/schema.ts';
-import { AppError } from '../http/errors.ts';
 import { DomainError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
@@ -69,9 +68,9 @@ export class ConnectService {
     let reference = input.reference ?? null;
     const link = input.link ? await this.openLink(app, input.link) : undefined;
     if (link) {
-      if (link.scope !== 'auth') throw new AppError('INVALID_INPUT', 'This link re-authorises an account: start it with POST /v2/connect/widget/reauth {link}');
+      if (link.scope !== 'auth') throw new DomainError('INVALID_INPUT', 'This link re-authorises an account: start it with POST /v2/connect/widget/reauth {link}');
       if (link.institution_id && link.institution_id !== input.institution) {
-        throw new AppError('INVALID_INPUT', `This link is for institution ${link.institution_id}`);
+        throw new DomainError('INVALID_INPUT', `This link is for institution ${link.institution_id}`);
       }
       customer = link.customer_id ? { id: link.customer_id } : undefined;
       reference = link.reference;
@@ -87,9 +86,9 @@ export class ConnectService {
 
   /** One login or commit of a widget session, through the same `SessionService.step` as the Partners API. */
   async step(app: App, sessionId: string | undefined, step: Step, body: unknown): Promise<WidgetStep> {
-    if (!sessionId) throw new AppError('INVALID_INPUT', 'Missing x-session-id header: send the id of the session this step belongs to');
+    if (!sessionId) throw new DomainError('INVALID_INPUT', 'Missing x-session-id header: send the id of the session this step belongs to');
     const widgetSession = await this.store.findSession(app.id, sessionId);
-    if (!widgetSession) throw new AppError('SESSION_NOT_FOUND', `No session with id ${sessionId}`);
+    if (!widgetSession) throw new DomainError('SESSION_NOT_FOUND', `No session with id ${sessionId}`);
     const reply = await this.sessions.step(app, sessionId, step, body, 'v2').catch((error: unknown) => {
       // A session that has ended (cancelled, failed, expired, completed) can take no further step.
       if (error instanceof DomainError && ENDED.has(error.code)) throw new DomainError(error.code, error.message, { ...error.extra, sessionOpen: false });
@@ -118,7 +117,7 @@ export class ConnectService {
     let reference = input.reference ?? null;
     const link = input.link ? await this.openLink(app, input.link) : undefined;
     if (link) {
-      if (link.scope !== 'reauth' || !link.account_id) throw new AppError('INVALID_INPUT', 'This link is not a re-authorisation link');
+      if (link.scope !== 'reauth' || !link.account_id) throw new DomainError('INVALID_INPUT', 'This link is not a re-authorisation link');
       target = { accountId: link.account_id };
       reference = link.reference;
     }
@@ -131,8 +130,8 @@ export class ConnectService {
 
   /** The widget closed: its session ends, and a re-authorisation frees its account at once. */
   async cancel(app: App, sessionId: string | undefined): Promise<void> {
-    if (!sessionId) throw new AppError('INVALID_INPUT', 'Missing x-session-id header: send the id of the session to cancel');
-    if (!(await this.store.findSession(app.id, sessionId))) throw new AppError('SESSION_NOT_FOUND', `No session with id ${sessionId}`);
+    if (!sessionId) throw new DomainError('INVALID_INPUT', 'Missing x-session-id header: send the id of the session to cancel');
+    if (!(await this.store.findSession(app.id, sessionId))) throw new DomainError('SESSION_NOT_FOUND', `No session with id ${sessionId}`);
     await this.sessions.cancel(app, sessionId, 'The person closed the widget');
   }
 
@@ -174,17 +173,17 @@ export class ConnectService {
     const { sessionId, completed } = made(started);
     if (!(await this.store.finishStart(link.id, token, sessionId, completed ? this.clock.now() : null))) {
       await this.sessions.endReplaced(link.app_id, [sessionId]);
-      throw new AppError('LINK_BUSY', 'This link was opened again while this page was starting; continue on the newest page, or reload this one');
+      throw new DomainError('LINK_BUSY', 'This link was opened again while this page was starting; continue on the newest page, or reload this one');
     }
     return started;
   }
 
   /** Why a link could not be claimed for a start. */
-  private async noStart(linkId: string): Promise<AppError> {
+  private async noStart(linkId: string): Promise<DomainError> {
     const link = await this.store.findLink(linkId);
     if (link?.used_at != null) return linkUsed();
-    if (!link || this.clock.now() >= link.expires_at) return new AppError('INVALID_INPUT', 'This link cannot start a session: it expired');
-    return new AppError('LINK_BUSY', 'This link is starting a session in another page right now; try again in a few seconds');
+    if (!link || this.clock.now() >= link.expires_at) return new DomainError('INVALID_INPUT', 'This link cannot start a session: it expired');
+    return new DomainError('LINK_BUSY', 'This link is starting a session in another page right now; try again in a few seconds');
   }
 
   async initiate(
@@ -195,10 +194,10 @@ export class ConnectService {
     let customerId: string | null = null;
     let accountId: string | null = null;
     if (input.scope === 'auth') {
-      if (!input.customer) throw new AppError('INVALID_INPUT', 'Invalid request: body.customer is required when scope is auth');
+      if (!input.customer) throw new DomainError('INVALID_INPUT', 'Invalid request: body.customer is required when scope is auth');
       customerId = await this.accounts.customerFor(app.id, input.customer);
     } else {
-      if (!input.account) throw new AppError('INVALID_INPUT', 'Invalid request: body.account is required when scope is reauth');
+      if (!input.account) throw new DomainError('INVALID_INPUT', 'Invalid request: body.account is required when scope is reauth');
       const account = await this.accounts.get(app.id, input.account);
       accountId = account.id;
       customerId = account.customerId;
@@ -242,7 +241,7 @@ export class ConnectService {
     }
     if ('problem' in found || found.link.app_id !== app.id) {
       const why = 'problem' in found && found.problem !== 'not_found' ? `it was ${found.problem === 'used' ? 'already used' : 'expired'}` : 'it is unknown';
-      throw new AppError('INVALID_INPUT', `This link cannot start a session: ${why}`);
+      throw new DomainError('INVALID_INPUT', `This link cannot start a session: ${why}`);
     }
     return found.link;
   }
@@ -255,9 +254,9 @@ export class ConnectService {
 
   async setOrigins(appId: string, origins: string[] | null): Promise<string[] | null> {
     const normal = origins === null ? null : [...new Set(origins.map(normaliseOrigin))];
-    if (normal && normal.length > MAX_ORIGINS) throw new AppError('INVALID_INPUT', `Invalid request: at most ${MAX_ORIGINS} origins`);
+    if (normal && normal.length > MAX_ORIGINS) throw new DomainError('INVALID_INPUT', `Invalid request: at most ${MAX_ORIGINS} origins`);
     if (!(await this.store.setOrigins(appId, normal && normal.length > 0 ? normal : null, this.clock.now()))) {
-      throw new AppError('INVALID_INPUT', `No app with id ${appId}`);
+      throw new DomainError('INVALID_INPUT', `No app with id ${appId}`);
     }
     return normal && normal.length > 0 ? normal : null;
   }
@@ -265,8 +264,8 @@ export class ConnectService {
 
 const ENDED = new Set<ErrorCode>(['SESSION_CANCELLED', 'SESSION_FAILED', 'SESSION_EXPIRED', 'SESSION_COMPLETED', 'OTP_ATTEMPTS_EXCEEDED']);
 
-function linkUsed(): AppError {
-  return new AppError('LINK_USED', 'This link was already used: each link works once. Ask for a new link if you need to link or re-authorise an account again');
+function linkUsed(): DomainError {
+  return new DomainError('LINK_USED', 'This link was already used: each link works once. Ask for a new link if you need to link or re-authorise an account again');
 }
 
 /** A reauth start made its session; with a 99 it already completed. */
@@ -280,10 +279,10 @@ export function normaliseOrigin(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new AppError('INVALID_INPUT', `Invalid origin "${value}": use the form https://shop.example`);
+    throw new DomainError('INVALID_INPUT', `Invalid origin "${value}": use the form https://shop.example`);
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== value.replace(/\/$/, '')) {
-    throw new AppError('INVALID_INPUT', `Invalid origin "${value}": use scheme, host and port only, like https://shop.example`);
+    throw new DomainError('INVALID_INPUT', `Invalid origin "${value}": use scheme, host and port only, like https://shop.example`);
   }
   return url.origin;
 }

@@ -21,8 +21,9 @@ export class AppError extends DomainError {
     this.status = statusOf(code);
   }
 
-  /** The HTTP form of any domain error. */
+  /** The HTTP form of any domain error: `retryAfter` becomes the `Retry-After` header. */
   static from(error: DomainError): AppError {
-    return error instanceof AppError ? error : new AppError(error.code, error.message, error.extra);
+    if (error instanceof AppError) return error;
+    return new AppError(error.code, error.message, error.extra, error.retryAfter === undefined ? {} : { 'retry-after': String(error.retryAfter) });
   }
 }

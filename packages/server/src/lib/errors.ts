@@ -12,6 +12,8 @@ export class DomainError extends Error {
     message: string,
     /** Extra top-level envelope fields, e.g. `responseCode` on partner steps. */
     readonly extra: Record<string, unknown> = {},
+    /** When a retry may succeed, in seconds: the edge answers it as `Retry-After`. */
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -5,7 +5,7 @@ import type { Limits } from '../config/config.ts';
 import type { ConnectorOutcome } from '../connectors/types.ts';
 import type { Db } from '../db/database.ts';
 import type { SessionRow } from '../db/schema.ts';
-import { AppError } from '../http/errors.ts';
+import { DomainError } from '../lib/errors.ts';
 import type { InstitutionRegistry } from '../institutions/registry.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -151,12 +151,7 @@ export class BankUserLimits {
     const row = await this.db.selectFrom('bank_user_failures').select('window_start').where('bank_user', '=', bankUser).where('kind', '=', kind).executeTakeFirst();
     const seconds = Math.max(1, Math.ceil(((row?.window_start ?? now) + this.limits.bankFailureWindowMs - now) / 1000));
     const what = `${this.max(kind)} ${kind.startsWith('login') ? 'failed logins' : 'wrong answers'}${kind.endsWith('_public') ? ' through the app’s public pages' : ''}`;
-    throw new AppError(
-      'RATE_LIMITED',
-      `This bank user has had ${what} recently; to keep the bank from locking them out, Relink will not try again for ${seconds} s`,
-      {},
-      { 'retry-after': String(seconds) },
-    );
+    throw new DomainError('RATE_LIMITED', `This bank user has had ${what} recently; to keep the bank from locking them out, Relink will not try again for ${seconds} s`, {}, seconds);
   }
 
   private async refund(bankUser: string, kind: Kind): Promise<void> {

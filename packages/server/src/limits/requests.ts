@@ -1,6 +1,6 @@
 import type { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Limits } from '../config/config.ts';
-import { AppError } from '../http/errors.ts';
+import { DomainError } from '../lib/errors.ts';
 import { rateLimiter } from '../lib/lazy.ts';
 
 /**
@@ -58,9 +58,9 @@ function perMinute(points: number): RateLimiterMemory | null {
 }
 
 /** 429 RATE_LIMITED with Retry-After: whole seconds until `msBeforeNext` is over, at least 1. */
-export function limited(state: Pick<RateLimiterRes, 'msBeforeNext'>, what: string): AppError {
+export function limited(state: Pick<RateLimiterRes, 'msBeforeNext'>, what: string): DomainError {
   const seconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-  return new AppError('RATE_LIMITED', `${what}; retry in ${seconds} s`, {}, { 'retry-after': String(seconds) });
+  return new DomainError('RATE_LIMITED', `${what}; retry in ${seconds} s`, {}, seconds);
 }
 
 /** The routes each per-app limit counts, by route path (v1, v2, and re-authorisation steps). */

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { AppError } from '../../http/errors.ts';
+import { DomainError } from '../../lib/errors.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 import { widgetHeaders, widgetPage } from '../page.ts';
 import type { ConnectService } from '../service.ts';
@@ -26,9 +27,10 @@ export function register(app: HttpApp, services: Services, connect: ConnectServi
     handler: async (request, reply) => {
       // The page looks the public key up as the widget's API does: an unknown key counts against the address, and a blocked address learns nothing.
       const blocked = await services.limits.checkAddress(request.ip, 'public key').then(() => null, (error: unknown) => error);
-      if (blocked instanceof AppError) {
+      if (blocked instanceof DomainError) {
+        const limited = AppError.from(blocked);
         const { config } = widgetConfig({ app: undefined, query: {}, allowedOrigins: null, institutions: services.institutions });
-        reply.code(blocked.status).headers({ ...widgetHeaders(null), ...blocked.headers });
+        reply.code(limited.status).headers({ ...widgetHeaders(null), ...limited.headers });
         return widgetPage({ ...config, problem: { title: 'Too many attempts from your network', message: blocked.message } });
       }
       if (blocked) throw blocked;
