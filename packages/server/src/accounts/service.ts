@@ -12,7 +12,7 @@ import type { Codes } from './codes.ts';
 import { identitySecretOf } from './identity.ts';
 import { type Account, payloads, toAccount } from './model.ts';
 import { AccountStore } from './store.ts';
-import { ReauthTokens } from './tokens.ts';
+import { ReauthTokens } from '../reauth/tokens.ts';
 
 export interface CompletedLink {
   accountId: string;

@@ -1,4 +1,4 @@
-import { writeSandboxSecrets } from '../apps/sandbox_secrets.ts';
+import { writeSandboxSecrets } from '../sandbox/secrets.ts';
 import { startServer } from '../server.ts';
 import type { Services } from '../services.ts';
 import type { CliContext } from './context.ts';

@@ -5,7 +5,7 @@ import type { HttpApp, Services } from '../http/types.ts';
 import { WidgetLimits, widgetLimitOf } from '../limits/widget.ts';
 import { connectService } from './factory.ts';
 import * as widgetSession from './routes/widget_session.ts';
-import * as widgetReauth from './routes/widget_reauth.ts';
+import * as widgetReauth from '../reauth/routes/widget_reauth.ts';
 import * as widgetStep from './routes/widget_step.ts';
 import * as widgetCancel from './routes/widget_cancel.ts';
 import * as connectPage from './routes/connect_page.ts';

@@ -9,7 +9,7 @@ import type { Clock } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
 import type { Step, StepReply } from '../sessions/machine.ts';
 import type { CreatedSession, SessionService } from '../sessions/service.ts';
-import type { StartedReauth } from './reauth.ts';
+import type { StartedReauth } from '../reauth/widget.ts';
 import { ConnectStore } from './store.ts';
 
 /** A hosted link works for a day, then a partner sends a new one (Mono documents no lifetime). */

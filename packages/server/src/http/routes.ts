@@ -1,19 +1,19 @@
 import type { HttpApp, Services } from './types.ts';
-import * as health from '../operations/routes/health.ts';
-import * as openapi from '../operations/routes/openapi.ts';
+import * as health from '../health/routes/health.ts';
+import * as openapi from '../health/routes/openapi.ts';
 import * as v1Institutions from '../institutions/routes/v1_institutions_list.ts';
 import * as v3Institutions from '../institutions/routes/v3_institutions_list.ts';
 import * as v1ConnectSession from '../sessions/routes/v1_connect_session.ts';
 import * as v1ConnectStep from '../sessions/routes/v1_connect_step.ts';
 import * as v2ConnectSession from '../sessions/routes/v2_connect_session.ts';
 import * as v2ConnectStep from '../sessions/routes/v2_connect_step.ts';
-import * as v2ConnectSandbox from '../sessions/routes/v2_connect_sandbox.ts';
+import * as v2ConnectSandbox from '../sandbox/routes/v2_connect_sandbox.ts';
 import * as accountAuth from '../accounts/routes/account_auth.ts';
 import * as accountsGet from '../accounts/routes/accounts_get.ts';
 import * as accountsTransactions from '../accounts/routes/accounts_transactions.ts';
 import * as accountsActions from '../accounts/routes/accounts_actions.ts';
-import * as accountsReauthorise from '../accounts/routes/accounts_reauthorise.ts';
-import * as v2ConnectReauth from '../sessions/routes/v2_connect_reauth.ts';
+import * as accountsReauthorise from '../reauth/routes/accounts_reauthorise.ts';
+import * as v2ConnectReauth from '../reauth/routes/v2_connect_reauth.ts';
 import * as v2ConnectCancel from '../sessions/routes/v2_connect_cancel.ts';
 import * as v2SandboxResetLogin from '../sandbox/routes/v2_sandbox_reset_login.ts';
 
@@ -25,7 +25,7 @@ import * as v2WebhooksReplay from '../webhooks/routes/v2_webhooks_deliveries_rep
 import * as v2WebhooksEndpointGet from '../webhooks/routes/v2_webhooks_endpoint_get.ts';
 import * as v2WebhooksEndpointSet from '../webhooks/routes/v2_webhooks_endpoint_set.ts';
 import * as v2WebhooksSecretRotate from '../webhooks/routes/v2_webhooks_secret_rotate.ts';
-import * as v2SandboxWebhooksFire from '../webhooks/routes/v2_sandbox_webhooks_fire.ts';
+import * as v2SandboxWebhooksFire from '../sandbox/routes/v2_sandbox_webhooks_fire.ts';
 import * as v2ConnectOriginsGet from '../connect/routes/v2_connect_origins_get.ts';
 import * as v2ConnectOriginsSet from '../connect/routes/v2_connect_origins_set.ts';
 import * as v2AccountsInitiate from '../connect/routes/v2_accounts_initiate.ts';

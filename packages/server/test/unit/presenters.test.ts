@@ -7,7 +7,7 @@ import { type Account, accountV1, accountV2, payloads } from '../../src/accounts
 import { envelopeFor, failureBody } from '../../src/http/envelope.ts';
 import { AppError } from '../../src/http/errors.ts';
 import { InstitutionRegistry } from '../../src/institutions/registry.ts';
-import { v1StepBody, v2StepBody } from '../../src/sessions/replies.ts';
+import { v1StepBody, v2StepBody } from '../../src/sessions/routes/replies.ts';
 
 const otpForm = { title: 'Enter the OTP', form: [{ name: 'otp' }] } as unknown as Ui;
 const bankAccount = { accountNumber: '0123456789', name: 'Ada Obi', type: 'SAVINGS_ACCOUNT', currency: 'NGN', balance: 5000 };

@@ -2,7 +2,7 @@ import { SessionIdHeader, StepBody, WidgetStepFailure, WidgetStepReply } from '@
 import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { invalidStep, stepFailure, v2StepBody } from '../../sessions/replies.ts';
+import { invalidStep, stepFailure, v2StepBody } from '../../sessions/routes/replies.ts';
 import type { ConnectService, WidgetStep } from '../service.ts';
 
 /**

@@ -2,7 +2,7 @@ import { createSessionV1 } from '@relink/contract/operations';
 import { AppError } from '../../http/errors.ts';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { v1ReauthSessionBody, v1SessionBody } from '../replies.ts';
+import { v1ReauthSessionBody, v1SessionBody } from './replies.ts';
 
 export function register(app: HttpApp, { sessions }: Services) {
   app.route({

@@ -1,7 +1,7 @@
 import { commitV1, loginV1 } from '@relink/contract/operations';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { invalidStep, stepFailure, v1StepBody } from '../replies.ts';
+import { invalidStep, stepFailure, v1StepBody } from './replies.ts';
 
 /** `POST /v1/connect/login` and `POST /v1/connect/commit`: one step of a session. */
 export function register(app: HttpApp, { sessions }: Services) {

@@ -2,7 +2,7 @@ import { createSession } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { v2SessionData } from '../replies.ts';
+import { v2SessionData } from './replies.ts';
 
 export function register(app: HttpApp, { sessions }: Services) {
   app.route({

@@ -1,7 +1,7 @@
 import { commit, login } from '@relink/contract/operations';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { invalidStep, stepFailure, v2StepBody } from '../replies.ts';
+import { invalidStep, stepFailure, v2StepBody } from './replies.ts';
 
 /** `POST /v2/connect/login` and `POST /v2/connect/commit`: `responseCode` at the top level. */
 export function register(app: HttpApp, { sessions }: Services) {

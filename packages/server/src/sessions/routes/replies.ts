@@ -1,11 +1,11 @@
-import type { CreatedSession, StartedReauth } from './service.ts';
+import type { CreatedSession, StartedReauth } from '../service.ts';
 import type { V1StepReply, V2StepReply } from '@relink/contract';
 import { REAUTH_NEXT } from '@relink/contract/names';
-import type { StepReply } from './machine.ts';
-import { AppError } from '../http/errors.ts';
-import { DomainError } from '../lib/errors.ts';
-import { successV2 } from '../http/envelope.ts';
-import { describeValidation } from '../http/validation.ts';
+import type { StepReply } from '../machine.ts';
+import { AppError } from '../../http/errors.ts';
+import { DomainError } from '../../lib/errors.ts';
+import { successV2 } from '../../http/envelope.ts';
+import { describeValidation } from '../../http/validation.ts';
 
 /**
  * Partner steps answer in Mono's shapes. Failures become AppErrors carrying

@@ -1,7 +1,7 @@
 import { reauthLogin, startReauth } from '@relink/contract/operations';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { invalidStep, stepFailure, v2ReauthSessionBody, v2StepBody } from '../replies.ts';
+import { invalidStep, stepFailure, v2ReauthSessionBody, v2StepBody } from '../../sessions/routes/replies.ts';
 
 /**
  * Re-authorisation over v2 (seed 003): `POST /v2/connect/reauth/session` logs in in the
