@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Codes } from './accounts/codes.ts';
 import { AccountService } from './accounts/service.ts';
 import { SyncWorker } from './accounts/sync.ts';
+import { ConnectService } from './connect/service.ts';
 import { Connectors } from './connectors/registry.ts';
 import { DatabaseSandboxState, SandboxBank } from './connectors/sandbox/index.ts';
 import type { BankConnector } from './connectors/types.ts';
@@ -27,6 +28,8 @@ export interface Services extends Core {
   codes: Codes;
   accounts: AccountService;
   sessions: SessionService;
+  /** Relink Connect: the widget's sessions, hosted links and allowed origins. */
+  connect: ConnectService;
   sync: SyncWorker;
   sandbox: SandboxService;
   idempotency: Idempotency;
@@ -83,6 +86,8 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     codes,
     accounts,
     sessions,
+    // A hosted link's start may hold the link longer than a background bank login takes.
+    connect: new ConnectService(database.db, apps, sessions, accounts, clock, config.masterKey, config.connectorTimeoutMs + 10_000),
     sync,
     sandbox: new SandboxService(database.db, vault, connectors, institutions, accounts, sync, clock),
     idempotency: new Idempotency(database.db, vault, clock),

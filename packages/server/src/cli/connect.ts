@@ -1,4 +1,3 @@
-import { connectService } from '../connect/factory.ts';
 import { type CliContext, requireFlag, withServices } from './context.ts';
 
 /** `relink connect origins --app ID [ORIGIN…] [--clear]`: show or set who may frame the widget. */
@@ -8,7 +7,7 @@ export async function connectCommand(context: CliContext, sub: string | undefine
   const clear = context.values.clear === true;
   if (clear && rest.length > 0) throw new Error('give origins or --clear, not both');
   const origins = await withServices(context, async (services) => {
-    const connect = connectService(services);
+    const { connect } = services;
     if (clear || rest.length > 0) return connect.setOrigins(id, clear ? null : rest);
     const app = await services.apps.get(id);
     if (!app) throw new Error(`no app with id ${id}`);

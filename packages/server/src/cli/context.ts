@@ -3,7 +3,7 @@ import { type Core, createCore } from '../core.ts';
 import { migrate } from '../db/database.ts';
 import { systemClock } from '../lib/clock.ts';
 import type { Services } from '../services.ts';
-import type { CliValues } from './main.ts';
+import type { CliValues } from './options.ts';
 
 export interface CliContext {
   config: Config;

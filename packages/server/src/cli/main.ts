@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parse } from './options.ts';
 import { ConfigError, type ConfigFlags, loadConfig } from '../config/config.ts';
 import type { CliContext } from './context.ts';
 
@@ -41,28 +41,6 @@ Usage
 
 Every command accepts --data DIR (default ./.relink or RELINK_DATA_DIR) and honours
 DATABASE_URL, PORT, HOST, RELINK_MASTER_KEY and LOG_LEVEL. See docs/configuration.md.`;
-
-const OPTIONS = {
-  data: { type: 'string' },
-  port: { type: 'string' },
-  host: { type: 'string' },
-  'database-url': { type: 'string' },
-  'log-level': { type: 'string' },
-  name: { type: 'string' },
-  'webhook-url': { type: 'string' },
-  app: { type: 'string' },
-  reason: { type: 'string' },
-  live: { type: 'boolean' },
-  json: { type: 'boolean' },
-  clear: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-export type CliValues = ReturnType<typeof parse>['values'];
-
-function parse(argv: string[]) {
-  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-}
 
 /**
  * Runs one command and returns the process exit code. Never throws. `env` is the environment

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../http/errors.ts';
 import type { HttpApp, Services } from '../http/types.ts';
 import { WidgetLimits, widgetLimitOf } from '../limits/widget.ts';
-import { connectService } from './factory.ts';
+import type { ConnectService } from './service.ts';
 import * as widgetSession from './routes/widget_session.ts';
 import * as widgetReauth from '../reauth/routes/widget_reauth.ts';
 import * as widgetStep from './routes/widget_step.ts';
@@ -20,7 +20,7 @@ import * as connectDemo from './routes/connect_demo.ts';
  * public-key hook below never sees the partner API's.
  */
 export async function registerConnect(app: HttpApp, services: Services) {
-  const connect = connectService(services);
+  const { connect } = services;
   const limits = new WidgetLimits(services.config.limits, services.clock);
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request) => {
@@ -37,7 +37,7 @@ export async function registerConnect(app: HttpApp, services: Services) {
   });
 }
 
-async function authenticatePublic(request: FastifyRequest, connect: ReturnType<typeof connectService>, services: Services) {
+async function authenticatePublic(request: FastifyRequest, connect: ConnectService, services: Services) {
   const key = request.headers[PUBLIC_KEY_HEADER];
   if (typeof key !== 'string' || key === '') {
     await services.limits.authenticationFailed(request.ip);

@@ -72,17 +72,4 @@ export class Events {
     this.emitter.on('committed', listener);
     return () => this.emitter.off('committed', listener);
   }
-
-  list(appId: string, options: { limit: number; before?: string | undefined; type?: string | undefined; accountId?: string | undefined }) {
-    return this.db
-      .selectFrom('events')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .$if(options.type !== undefined, (q) => q.where('type', '=', options.type!))
-      .$if(options.accountId !== undefined, (q) => q.where('account_id', '=', options.accountId!))
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(options.limit)
-      .execute();
-  }
 }

@@ -3,7 +3,6 @@ import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { connectService } from '../factory.ts';
 import { linkPageUrl } from '../service.ts';
 
 /**
@@ -12,7 +11,7 @@ import { linkPageUrl } from '../service.ts';
  * `code`, `reference` and `status` in its query.
  */
 export function register(app: HttpApp, services: Services) {
-  const connect = connectService(services);
+  const { connect } = services;
   app.route({
     ...routeOf(initiateLink),
     handler: async (request) => {

@@ -2,10 +2,9 @@ import { getOrigins } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { connectService } from '../factory.ts';
 
 export function register(app: HttpApp, services: Services) {
-  const connect = connectService(services);
+  const { connect } = services;
   app.route({
     ...routeOf(getOrigins),
     handler: async (request) => successV2('Request completed successfully', { origins: await connect.origins(request.partner!) }),
