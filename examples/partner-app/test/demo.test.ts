@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { databases } from './support.ts';
+import { databases } from '@relink/testkit';
 
 const DEMO = new URL('../src/demo.ts', import.meta.url).pathname;
 

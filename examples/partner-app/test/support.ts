@@ -8,12 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, systemClock, type RunningServer } from '@relink/server';
 import type { Page } from 'playwright-core';
-import { createTestDatabase, testConfig, type DatabaseKind } from '../../../packages/server/test/helpers.ts';
+import { createTestDatabase, testConfig, type DatabaseKind } from '@relink/testkit';
 import { startPartnerApp, type RunningPartnerApp } from '../src/app.ts';
-
-export { launchBrowser, widgetFrame, onScreen, fillAndEnter } from '../../../packages/server/test/connect/browser.ts';
-export { databases } from '../../../packages/server/test/helpers.ts';
-export { waitFor } from '../../../packages/server/test/webhooks/support.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 export const SCREENSHOTS = join(ROOT, '.tmp', 'partner-screenshots');

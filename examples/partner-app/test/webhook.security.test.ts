@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { databases, linkThroughApi, relinkCall, startStack, type Stack } from './support.ts';
+import { databases } from '@relink/testkit';
+import { linkThroughApi, relinkCall, startStack, type Stack } from './support.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] Kudi Lend's webhook`, () => {

@@ -8,8 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { call, databases, type HttpResult, startTestServer, type TestServer } from '../helpers.ts';
-import { CountingBank, OTP, PASSWORD, SANDBOX, link as linkAccount, settle } from '../linking/support.ts';
+import { call, databases, type HttpResult, startTestServer, type TestServer, CountingBank, OTP, PASSWORD, SANDBOX, link as linkAccount, settle } from '@relink/testkit';
 import { createConnectApp, type TestApp, widget } from './support.ts';
 
 const N = 6;

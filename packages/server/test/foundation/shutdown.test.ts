@@ -7,10 +7,9 @@ import http from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
+import { call, createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase, waitFor } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
-import { call, createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase } from '../helpers.ts';
 import { databaseVars, Served } from '../process.ts';
-import { waitFor } from '../webhooks/support.ts';
 
 
 for (const kind of databases()) {

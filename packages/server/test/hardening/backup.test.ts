@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { call, createTestDatabase, databases, startTestServer, TEST_MASTER_KEY, type TestDatabase, type TestServer } from '../helpers.ts';
-import { link, settle, v2Session } from '../linking/support.ts';
+import { call, createTestDatabase, databases, startTestServer, TEST_MASTER_KEY, type TestDatabase, type TestServer, link, settle } from '@relink/testkit';
+import { v2Session } from '../linking/support.ts';
 import { databaseVars, relink } from '../process.ts';
 
 /** Every table's rows, as text, in a stable order. */

@@ -3,10 +3,9 @@
 // links exactly one account with exactly one account_connected event.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { call, databases, testConfig, waitFor } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
-import { call, databases, testConfig } from '../helpers.ts';
 import { servedDatabase } from '../process.ts';
-import { waitFor } from '../webhooks/support.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] kill -9 during a link step`, () => {

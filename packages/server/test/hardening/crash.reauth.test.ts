@@ -4,10 +4,9 @@
 // timeout plus 5 s, here 8 s) until its background login answers: after that, a new start opens.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { call, databases, testConfig, waitFor } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
-import { call, databases, testConfig } from '../helpers.ts';
 import { servedDatabase } from '../process.ts';
-import { waitFor } from '../webhooks/support.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] kill -9 during a re-authorisation's start`, () => {
