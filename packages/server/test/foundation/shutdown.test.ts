@@ -45,7 +45,7 @@ for (const kind of databases()) {
 
       server.child.kill('SIGTERM');
       await server.waitFor(/shutting down/);
-      await waitUntilRefused(port);
+      await waitFor(() => refused(port), 5_000, `port ${port} to refuse connections after SIGTERM`);
 
       // The request that was already in flight is still answered, in full.
       const answer = await inFlight.finish();
@@ -173,12 +173,4 @@ function refused(port: number): Promise<boolean> {
     });
     socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
   });
-}
-
-async function waitUntilRefused(port: number, ms = 5_000) {
-  const deadline = Date.now() + ms;
-  while (!(await refused(port))) {
-    if (Date.now() > deadline) assert.fail(`port ${port} still accepts connections ${ms} ms after SIGTERM`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
