@@ -3,7 +3,8 @@
 // victim's account id), or puts the victim's ids in their own forms and URLs, gets nothing of it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { databases, linkCode, linkThroughApi, reauthCode, relinkCall, settled, startStack, waitFor, type Stack, type Visitor } from './support.ts';
+import { databases, waitFor } from '@relink/testkit';
+import { linkCode, linkThroughApi, reauthCode, relinkCall, settled, startStack, type Stack, type Visitor } from './support.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] Kudi Lend: one user's codes and ids never reach another's account`, () => {

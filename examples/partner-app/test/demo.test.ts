@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { databases } from './support.ts';
+import { databases, waitFor } from '@relink/testkit';
 
 const DEMO = new URL('../src/demo.ts', import.meta.url).pathname;
 
@@ -18,8 +18,7 @@ test('npm run demo: one address to open, the app answers there, a second start r
       child.stdout.on('data', (chunk) => (out += chunk));
       child.stderr.on('data', (chunk) => (out += chunk));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      const deadline = Date.now() + 60_000;
-      while (!/Open:/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+      await waitFor(() => /Open:/.test(out) || child.exitCode !== null, 60_000, `the demo to print its address (run ${run})`);
       const urls = out.match(/https?:\/\/[^\s]+/g) ?? [];
       assert.equal(urls.length, 1, `one URL in:\n${out}`);
       assert.match(urls[0]!, /^http:\/\/127\.0\.0\.1:\d+$/);

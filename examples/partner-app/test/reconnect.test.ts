@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { databases, linkThroughApi, relinkCall, startStack, type Stack } from './support.ts';
+import { databases } from '@relink/testkit';
+import { linkThroughApi, relinkCall, startStack, type Stack } from './support.ts';
 
 /** "Reconnect without the widget" through the app's pages, as HTML forms post them. */
 for (const kind of databases()) {

@@ -8,12 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, systemClock, type RunningServer } from '@relink/server';
 import type { Page } from 'playwright-core';
-import { createTestDatabase, testConfig, type DatabaseKind } from '../../../packages/server/test/helpers.ts';
+import { createTestDatabase, retryUntil, testConfig, type DatabaseKind } from '@relink/testkit';
 import { startPartnerApp, type RunningPartnerApp } from '../src/app.ts';
-
-export { launchBrowser, widgetFrame, onScreen, fillAndEnter } from '../../../packages/server/test/connect/browser.ts';
-export { databases } from '../../../packages/server/test/helpers.ts';
-export { waitFor } from '../../../packages/server/test/webhooks/support.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 export const SCREENSHOTS = join(ROOT, '.tmp', 'partner-screenshots');
@@ -130,10 +126,10 @@ export async function reauthCode(stack: Stack, accountId: string): Promise<strin
   return reply.data.code;
 }
 
-/** Waits until Relink is not fetching the account's data (a reset-login during a sync finds nothing to run). */
+/** Waits until Relink is not fetching the account's data (a reset-login during a sync finds nothing to run); fails if it still is after 15 s. */
 export async function settled(stack: Stack, accountId: string) {
-  const deadline = Date.now() + 15_000;
-  while ((await relinkCall(stack, 'GET', `/v2/accounts/${accountId}`)).body.data.meta.data_status === 'PROCESSING' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const status = async () => (await relinkCall(stack, 'GET', `/v2/accounts/${accountId}`)).body.data.meta.data_status as string;
+  await retryUntil(status, (current) => current !== 'PROCESSING', { timeoutMs: 15_000, intervalMs: 100, what: `Relink to finish fetching the data of account ${accountId}` });
 }
 
 /** Links a sandbox user through the Partners API (as the widget would) for the demo person `userId`, and hands the code to the app. */

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { databases, linkThroughApi, relinkCall, startStack, type Stack } from './support.ts';
+import { databases, waitFor } from '@relink/testkit';
+import { linkThroughApi, relinkCall, startStack, type Stack } from './support.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] Kudi Lend's webhook`, () => {
@@ -40,9 +41,7 @@ for (const kind of databases()) {
     test("Relink's own signed delivery of the same event is applied: the seed's columns change", async () => {
       const fired = await relinkCall(stack, 'POST', '/v2/sandbox/webhooks/fire', { event: 'mono.events.reauthorisation_required', account: accountId });
       assert.ok(fired.status < 300, JSON.stringify(fired.body));
-      const deadline = Date.now() + 5_000;
-      while (!stack.partner.db.users.get('ada')!.reauthRequired && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.equal(stack.partner.db.users.get('ada')!.reauthRequired, true);
+      await waitFor(() => stack.partner.db.users.get('ada')!.reauthRequired, 5_000, 'the app to mark Ada for re-authorisation');
     });
   });
 }

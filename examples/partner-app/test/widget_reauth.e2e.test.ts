@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { databases, deliveries, fillAndEnter, launchBrowser, onScreen, relinkCall, shoot, startStack, widgetFrame, type Stack } from './support.ts';
+import { databases } from '@relink/testkit';
+import { fillAndEnter, launchBrowser, onScreen, widgetFrame } from '@relink/testkit/browser';
+import { deliveries, relinkCall, shoot, startStack, type Stack } from './support.ts';
 
 declare const window: any;
 const SANDBOX_BANK = '5f2d08be60b92e2888287000';

@@ -8,11 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
 import Fastify from 'fastify';
+import { databases, type TestServer, link, partner, settle, waitFor, startReauthServer } from '@relink/testkit';
 import { type RelinkEvent, expressWebhookHandler, fastifyRawJson, fastifyWebhookHandler, nodeWebhookHandler } from '../src/index.ts';
-import { databases, type TestServer } from '../../server/test/helpers.ts';
-import { link, partner, settle } from '../../server/test/linking/support.ts';
-import { waitFor } from '../../server/test/webhooks/support.ts';
-import { startReauthServer } from '../../server/test/reauth/support.ts';
 
 type Handle = (event: RelinkEvent) => Promise<void>;
 interface Endpoint {

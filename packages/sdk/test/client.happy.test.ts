@@ -4,11 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { OPERATIONS } from '@relink/contract';
+import { databases, type TestServer, CountingBank, OTP, PASSWORD, SANDBOX, settle, startReauthServer, startReceiver, type Receiver, waitFor } from '@relink/testkit';
 import { Relink, RelinkError, type StepReply } from '../src/index.ts';
-import { databases, type TestServer } from '../../server/test/helpers.ts';
-import { CountingBank, OTP, PASSWORD, SANDBOX, settle } from '../../server/test/linking/support.ts';
-import { startReauthServer } from '../../server/test/reauth/support.ts';
-import { startReceiver, type Receiver, waitFor } from '../../server/test/webhooks/support.ts';
 
 /** Answers whatever a reply asks until the bank says 99; returns the code. */
 async function finish(relink: Relink, session: string, reply: StepReply, answers: Record<string, unknown> = { otp: OTP, answer: 'blue' }): Promise<string> {

@@ -5,10 +5,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { databases, type TestServer, CountingBank, link, settle, startReauthServer } from '@relink/testkit';
 import { Relink, RelinkConnectionError, RelinkError } from '../src/index.ts';
-import { databases, type TestServer } from '../../server/test/helpers.ts';
-import { CountingBank, link, settle } from '../../server/test/linking/support.ts';
-import { startReauthServer } from '../../server/test/reauth/support.ts';
 
 type Behaviour = 'forward' | 'drop' | 'hang' | 'forward-then-drop' | number;
 

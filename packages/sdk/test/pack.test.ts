@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { databases, startTestServer, type TestServer } from '../../server/test/helpers.ts';
+import { databases, startTestServer, type TestServer } from '@relink/testkit';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../../..');

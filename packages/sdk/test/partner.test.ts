@@ -7,11 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { call, databases, OTP, exchange, type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn, setEndpoint, waitFor } from '@relink/testkit';
 import { type RelinkEvent, ReauthTracker, SqliteReauthStore, WebhookVerificationError, nodeWebhookHandler, verifyWebhook } from '../src/index.ts';
-import { call, databases } from '../../server/test/helpers.ts';
-import { OTP, exchange } from '../../server/test/linking/support.ts';
-import { type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from '../../server/test/reauth/support.ts';
-import { setEndpoint, waitFor } from '../../server/test/webhooks/support.ts';
 
 interface Delivery {
   headers: Record<string, string>;

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
-import { createTestDatabase, type DatabaseKind, TEST_MASTER_KEY, type TestDatabase } from './helpers.ts';
+import { createTestDatabase, type DatabaseKind, TEST_MASTER_KEY, type TestDatabase } from '@relink/testkit';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = join(ROOT, 'packages/server/bin/relink.mjs');

@@ -1,22 +1,16 @@
 /**
- * Browser test support: Debian's Chromium driven by playwright-core (never a downloaded
- * browser), a partner page on its own origin that embeds connect.js, and screenshots saved as
- * test artefacts under .tmp/connect-screenshots (gitignored).
+ * Browser test support for the widget's tests: a partner page on its own origin that embeds
+ * connect.js, and screenshots saved as test artefacts under .tmp/connect-screenshots
+ * (gitignored). Chromium and the widget's screens are in @relink/testkit/browser.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-export const CHROMIUM = process.env.RELINK_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 export const SCREENSHOTS = join(ROOT, '.tmp', 'connect-screenshots');
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
-}
 
 /** A page of the partner's own site (another origin than Relink's) that loads a connect.js. */
 export interface PartnerSite {
@@ -64,29 +58,8 @@ function escape(text: string) {
   return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** The widget's frame inside the partner page, once its first screen is up. */
-export async function widgetFrame(page: Page): Promise<Frame> {
-  const handle = await page.waitForSelector('#mono-connect--frame-id');
-  const frame = (await handle.contentFrame())!;
-  await frame.waitForSelector('[data-screen]:not([data-screen="busy"])');
-  return frame;
-}
-
-/** Waits until the widget shows `screen` (and, for errors, the error kind). */
-export async function onScreen(frame: Frame, screen: string, error?: string) {
-  const selector = `[data-screen="${screen}"]${error ? `[data-error="${error}"]` : ''}`;
-  await frame.waitForSelector(selector);
-}
-
 export async function shoot(page: Page, kind: string, name: string) {
   const dir = join(SCREENSHOTS, kind);
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`) });
-}
-
-/** Types into the form's fields by name and submits with Enter, as a keyboard user would. */
-export async function fillAndEnter(frame: Frame, fields: Record<string, string>) {
-  const names = Object.keys(fields);
-  for (const name of names) await frame.fill(`input[name="${name}"]`, fields[name]!);
-  await frame.press(`input[name="${names[names.length - 1]}"]`, 'Enter');
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { PASSWORD } from '../linking/support.ts';
-import { fillAndEnter, launchBrowser, onScreen, shoot, widgetFrame } from './browser.ts';
+import { call, databases, startTestServer, type TestServer, PASSWORD } from '@relink/testkit';
+import { fillAndEnter, launchBrowser, onScreen, widgetFrame } from '@relink/testkit/browser';
+import { shoot } from './browser.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] /connect/demo: a new user links a sandbox account with no code`, () => {

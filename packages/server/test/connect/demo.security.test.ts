@@ -4,8 +4,8 @@
 // that very page load started (an HttpOnly, one-time, short-lived demo cookie), once.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, type HttpResult, startTestServer, type TestServer } from '../helpers.ts';
-import { PASSWORD, SANDBOX, step, v2Session } from '../linking/support.ts';
+import { call, databases, type HttpResult, startTestServer, type TestServer, PASSWORD, SANDBOX } from '@relink/testkit';
+import { step, v2Session } from '../linking/support.ts';
 import { createConnectApp, type TestApp, widget } from './support.ts';
 
 const MINUTE = 60_000;

@@ -7,9 +7,7 @@
 // and there is only ever one code and one redirect. For auth links and reauth links alike.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { call, databases, type HttpResult, startTestServer, type TestServer } from '../helpers.ts';
-import { CountingBank, OTP, PASSWORD, SANDBOX, link as linkAccount, settle } from '../linking/support.ts';
+import { call, databases, type HttpResult, startTestServer, type TestServer, CountingBank, OTP, PASSWORD, SANDBOX, link as linkAccount, settle, waitFor } from '@relink/testkit';
 import { createConnectApp, type TestApp, widget } from './support.ts';
 
 const N = 6;
@@ -104,7 +102,7 @@ for (const kind of databases()) {
       try {
         const answers = bank.calls.answer;
         const inFlight = commit(first);
-        while (bank.calls.answer === answers) await sleep(5);
+        await waitFor(() => bank.calls.answer > answers, 5_000, 'the commit to reach the bank');
         const second = sessionOf(await start(id));
         const late = await inFlight;
         assert.notEqual(late.body.responseCode, 99, late.text);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { ISO, OTP, PASSWORD, SANDBOX, eventsOf, exchange, link, settle } from '../linking/support.ts';
+import { call, databases, startTestServer, type TestServer, OTP, PASSWORD, SANDBOX, exchange, link, settle } from '@relink/testkit';
+import { ISO, eventsOf } from '../linking/support.ts';
 import { createConnectApp, type TestApp, widget } from './support.ts';
 
 for (const kind of databases()) {

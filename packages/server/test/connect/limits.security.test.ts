@@ -7,8 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Agent, request } from 'undici';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { SANDBOX } from '../linking/support.ts';
+import { call, databases, startTestServer, type TestServer, SANDBOX } from '@relink/testkit';
 import { routeTable } from '../hardening/surface.ts';
 import { createConnectApp, type TestApp } from './support.ts';
 

@@ -3,7 +3,7 @@
 // names only those origins and a referrer of another origin gets no widget.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, TEST_MASTER_KEY, type TestServer } from '../helpers.ts';
+import { call, databases, startTestServer, TEST_MASTER_KEY, type TestServer } from '@relink/testkit';
 import { relink } from '../process.ts';
 import { createConnectApp, type TestApp } from './support.ts';
 

@@ -1,7 +1,6 @@
 /** Shared steps for the widget tests: the widget API called the way the widget page calls it. */
 import assert from 'node:assert/strict';
-import { call, type HttpResult, type TestServer } from '../helpers.ts';
-import { SANDBOX } from '../linking/support.ts';
+import { call, type HttpResult, type TestServer, SANDBOX } from '@relink/testkit';
 
 export interface TestApp {
   id: string;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { exchange, OTP, PASSWORD } from '../linking/support.ts';
-import { fillAndEnter, launchBrowser, onScreen, shoot, startPartnerSite, type PartnerSite, widgetFrame } from './browser.ts';
+import { call, databases, startTestServer, type TestServer, exchange, OTP, PASSWORD } from '@relink/testkit';
+import { fillAndEnter, launchBrowser, onScreen, widgetFrame } from '@relink/testkit/browser';
+import { shoot, startPartnerSite, type PartnerSite } from './browser.ts';
 import { createConnectApp, type TestApp } from './support.ts';
 
 declare const window: any;

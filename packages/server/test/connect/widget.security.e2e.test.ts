@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { launchBrowser, startPartnerSite, type PartnerSite } from './browser.ts';
+import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
+import { launchBrowser } from '@relink/testkit/browser';
+import { startPartnerSite, type PartnerSite } from './browser.ts';
 import { createConnectApp, type TestApp } from './support.ts';
 
 declare const window: any;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
+import { call, databases, startTestServer, type TestServer, ANSWER, OTP, PASSWORD, SANDBOX, exchange } from '@relink/testkit';
 import { SANDBOX_CREDENTIALS } from '../../src/connectors/sandbox/index.ts';
-import { ANSWER, CODE, OTP, PASSWORD, SANDBOX, SESSION_ID, exchange } from '../linking/support.ts';
+import { CODE, SESSION_ID } from '../linking/support.ts';
 import { createConnectApp, type TestApp, widget, widgetSession } from './support.ts';
 
 for (const kind of databases()) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { OTP, PASSWORD, SANDBOX, v2Session } from '../linking/support.ts';
+import { call, databases, startTestServer, type TestServer, OTP, PASSWORD, SANDBOX } from '@relink/testkit';
+import { v2Session } from '../linking/support.ts';
 import { createConnectApp, type TestApp, widget, widgetSession } from './support.ts';
 
 for (const kind of databases()) {

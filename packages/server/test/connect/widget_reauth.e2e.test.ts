@@ -5,11 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { call, databases, type HttpResult } from '../helpers.ts';
-import { waitFor } from '../webhooks/support.ts';
-import { exchange, OTP, PASSWORD } from '../linking/support.ts';
-import { linkedAccount, reauthSession, reauthToken, type ReauthServer, resetLogin, startReauthServer } from '../reauth/support.ts';
-import { fillAndEnter, launchBrowser, onScreen, shoot, startPartnerSite, type PartnerSite, widgetFrame } from './browser.ts';
+import { call, databases, type HttpResult, waitFor, exchange, OTP, PASSWORD, linkedAccount, reauthSession, type ReauthServer, resetLogin, startReauthServer } from '@relink/testkit';
+import { fillAndEnter, launchBrowser, onScreen, widgetFrame } from '@relink/testkit/browser';
+import { reauthToken } from '../reauth/support.ts';
+import { shoot, startPartnerSite, type PartnerSite } from './browser.ts';
 import { createConnectApp, type TestApp } from './support.ts';
 
 declare const window: any;

@@ -2,7 +2,7 @@
 // belongs to a deleted app. Every such call must be refused with 401 and reveal nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
+import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
 
 for (const kind of databases()) {
   describe(`[${kind}] authentication`, () => {

@@ -5,7 +5,7 @@
 // (cli.test.ts, webhooks/cli.test.ts); this file is about the build the bin runs.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { call, databases, TEST_MASTER_KEY } from '../helpers.ts';
+import { call, databases, TEST_MASTER_KEY } from '@relink/testkit';
 import { relink, servedDatabase } from '../process.ts';
 
 for (const kind of databases()) {

@@ -16,7 +16,7 @@ import {
   TEST_MASTER_KEY,
   type TestDatabase,
   type TestServer,
-} from '../helpers.ts';
+} from '@relink/testkit';
 import { relinkInProcess as relink } from '../cli.ts';
 import { databaseVars, freePort, relink as relinkProcess, Served, servedDatabase } from '../process.ts';
 

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase } from '@relink/testkit';
 import { ConfigError, loadConfig, masterKeyId } from '../../src/config/config.ts';
-import { createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase } from '../helpers.ts';
 import { relinkInProcess as relink } from '../cli.ts';
 import { ROOT, runProgram } from '../process.ts';
 

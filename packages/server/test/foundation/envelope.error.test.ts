@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
+import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
 
 for (const kind of databases()) {
   describe(`[${kind}] envelope and errors`, () => {

@@ -4,8 +4,8 @@
 // very next request.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { call, createTestDatabase, databases, startTestServer, TEST_MASTER_KEY, type TestDatabase, type TestServer } from '@relink/testkit';
 import { relinkInProcess } from '../cli.ts';
-import { call, createTestDatabase, databases, startTestServer, TEST_MASTER_KEY, type TestDatabase, type TestServer } from '../helpers.ts';
 import { relink as relinkProcess } from '../process.ts';
 
 for (const kind of databases()) {

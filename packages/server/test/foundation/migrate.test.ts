@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { createTestDatabase, databases, testConfig, type TestDatabase } from '@relink/testkit';
 import { type Database, openDatabase } from '../../src/db/database.ts';
-import { createTestDatabase, databases, testConfig, type TestDatabase } from '../helpers.ts';
 import { databaseVars, relink } from '../process.ts';
 
 import { migrationProvider } from '../../src/db/migrations/index.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
+import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
 
 /** The contract's endpoints (CONTRACT.md) that exist so far, as OpenAPI paths. */
 export const CONTRACT_ROUTES: [string, string][] = [

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { call, databases, type HttpResult, startTestServer, type TestServer, linkedAccount, reauthSession } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
-import { call, databases, type HttpResult, startTestServer, type TestServer } from '../helpers.ts';
-import { account, linkedAccount, reauthSession } from '../reauth/support.ts';
+import { account } from '../reauth/support.ts';
 
 /** What the connection a transaction holds has prepared, after running `select … where id = $1` twice on it. */
 async function preparedAfterTwoSelects(server: TestServer) {

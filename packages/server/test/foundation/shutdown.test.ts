@@ -7,10 +7,9 @@ import http from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
+import { call, createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase, waitFor } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
-import { call, createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase } from '../helpers.ts';
 import { databaseVars, Served } from '../process.ts';
-import { waitFor } from '../webhooks/support.ts';
 
 
 for (const kind of databases()) {
@@ -46,7 +45,7 @@ for (const kind of databases()) {
 
       server.child.kill('SIGTERM');
       await server.waitFor(/shutting down/);
-      await waitUntilRefused(port);
+      await waitFor(() => refused(port), 5_000, `port ${port} to refuse connections after SIGTERM`);
 
       // The request that was already in flight is still answered, in full.
       const answer = await inFlight.finish();
@@ -174,12 +173,4 @@ function refused(port: number): Promise<boolean> {
     });
     socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
   });
-}
-
-async function waitUntilRefused(port: number, ms = 5_000) {
-  const deadline = Date.now() + ms;
-  while (!(await refused(port))) {
-    if (Date.now() > deadline) assert.fail(`port ${port} still accepts connections ${ms} ms after SIGTERM`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }

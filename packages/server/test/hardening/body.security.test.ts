@@ -3,7 +3,7 @@
 // keys came out in another order was refused as a different request.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
+import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
 
 const SANDBOX_BANK = '5f2d08be60b92e2888287000';
 const ACCOUNT = '0123456789abcdef01234567';

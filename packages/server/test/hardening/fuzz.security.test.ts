@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isErrorCode } from '@relink/contract';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { link, settle, v2Session } from '../linking/support.ts';
-import { fire, type Receiver, setEndpoint, startReceiver } from '../webhooks/support.ts';
+import { call, databases, startTestServer, type TestServer, link, settle, type Receiver, setEndpoint, startReceiver } from '@relink/testkit';
+import { v2Session } from '../linking/support.ts';
+import { fire } from '../webhooks/support.ts';
 import { type Operation, operations } from './surface.ts';
 
 const CASES_PER_OPERATION = 30;

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { databases, startTestServer, type TestServer } from '../helpers.ts';
-import { link, settle } from '../linking/support.ts';
+import { databases, startTestServer, type TestServer, link, settle } from '@relink/testkit';
 
 /** A request with a Host header of our choosing (fetch will not send one). */
 function withHost(base: string, method: string, path: string, key: string, host: string, body?: unknown): Promise<any> {

@@ -7,11 +7,9 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { call, databases, startTestServer, type TestServer, exchange, OTP, PASSWORD, settle, resetLogin, type Receiver, setEndpoint, startReceiver, waitFor } from '@relink/testkit';
 import { createLogger } from '../../src/lib/logger.ts';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { exchange, OTP, PASSWORD, settle, step, v2Session } from '../linking/support.ts';
-import { resetLogin } from '../reauth/support.ts';
-import { type Receiver, setEndpoint, startReceiver, waitFor } from '../webhooks/support.ts';
+import { step, v2Session } from '../linking/support.ts';
 
 test('an error keeps its code in the log; a one-time code or password elsewhere is still redacted', () => {
   const lines: string[] = [];

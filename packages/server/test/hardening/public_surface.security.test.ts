@@ -7,11 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, type HttpResult } from '../helpers.ts';
-import { waitFor } from '../webhooks/support.ts';
+import { call, databases, type HttpResult, waitFor, exchange, OTP, PASSWORD, linkedAccount, reauthSession, type ReauthServer, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
 import { createConnectApp, type TestApp, widget } from '../connect/support.ts';
-import { eventsOf, exchange, OTP, PASSWORD } from '../linking/support.ts';
-import { account, linkedAccount, reauthSession, reauthToken, type ReauthServer, resetLogin, startReauthServer, stepOn } from '../reauth/support.ts';
+import { eventsOf } from '../linking/support.ts';
+import { account, reauthToken } from '../reauth/support.ts';
 
 const REFUSED = /^The bank did not accept these login details$/;
 

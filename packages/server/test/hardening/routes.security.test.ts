@@ -3,9 +3,9 @@
 // The matrix is generated from the route table and /openapi.json: every operation, every cell.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { link, PASSWORD, settle, step, v2Session } from '../linking/support.ts';
-import { fire, type Receiver, setEndpoint, startReceiver } from '../webhooks/support.ts';
+import { call, databases, startTestServer, type TestServer, link, PASSWORD, settle, type Receiver, setEndpoint, startReceiver } from '@relink/testkit';
+import { step, v2Session } from '../linking/support.ts';
+import { fire } from '../webhooks/support.ts';
 import { asOpenApi, assertFailure, type Operation, operations, routeTable } from './surface.ts';
 
 /** The only operations open without a key (CONTRACT conventions and Relink's pages), each with why that is safe. */

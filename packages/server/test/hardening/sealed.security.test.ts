@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { call, databases, startTestServer, TEST_MASTER_KEY, type TestServer } from '../helpers.ts';
-import { PASSWORD, settle, v2Session } from '../linking/support.ts';
+import { call, databases, startTestServer, TEST_MASTER_KEY, type TestServer, PASSWORD, settle } from '@relink/testkit';
+import { v2Session } from '../linking/support.ts';
 
 const NEW_MASTER_KEY = Buffer.alloc(32, 11).toString('base64');
 

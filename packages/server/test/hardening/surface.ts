@@ -4,7 +4,7 @@
  * the test fails because it is not described).
  */
 import assert from 'node:assert/strict';
-import { call, type TestServer } from '../helpers.ts';
+import { call, type TestServer } from '@relink/testkit';
 
 export interface Operation {
   method: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
+import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
 
 const SANDBOX_BANK = '5f2d08be60b92e2888287000';
 const sessionBody = { institution: SANDBOX_BANK, auth_method: 'internet_banking' };

@@ -3,9 +3,9 @@
 // and never be readable from the database.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { call, databases, startTestServer, type TestServer, PASSWORD, exchange } from '@relink/testkit';
 import { hashSecret } from '../../src/lib/secrets.ts';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { PASSWORD, exchange, step, v1Session, v2Session } from './support.ts';
+import { step, v1Session, v2Session } from './support.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] auth codes`, () => {

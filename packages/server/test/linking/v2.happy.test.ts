@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type HttpResult, type TestServer } from '../helpers.ts';
-import { ANSWER, CODE, ISO, OTP, PASSWORD, SANDBOX, SESSION_ID, assertV2StepFailure, exchange, step, v2Session } from './support.ts';
+import { call, databases, startTestServer, type HttpResult, type TestServer, ANSWER, OTP, PASSWORD, SANDBOX, exchange } from '@relink/testkit';
+import { CODE, ISO, SESSION_ID, assertV2StepFailure, step, v2Session } from './support.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] linking through v2`, () => {

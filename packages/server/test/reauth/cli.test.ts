@@ -1,10 +1,10 @@
 // `relink sandbox reset-login` as a person runs it: a real process over the server's database.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { databases, TEST_MASTER_KEY } from '../helpers.ts';
+import { databases, TEST_MASTER_KEY, type ReauthServer, linkedAccount, startReauthServer } from '@relink/testkit';
 import { eventsOf } from '../linking/support.ts';
 import { relink } from '../process.ts';
-import { type ReauthServer, account, linkedAccount, startReauthServer } from './support.ts';
+import { account } from './support.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] relink sandbox reset-login`, () => {

@@ -4,10 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { databases } from '../helpers.ts';
-import { OTP, exchange } from '../linking/support.ts';
-import { type Receiver, setEndpoint, startReceiver, waitFor } from '../webhooks/support.ts';
-import { type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from './support.ts';
+import { databases, OTP, exchange, type Receiver, setEndpoint, startReceiver, waitFor, type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
 
 for (const kind of databases()) {
   describe(`[${kind}] re-authorisation events at a real receiver`, () => {

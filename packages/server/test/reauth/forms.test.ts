@@ -3,9 +3,7 @@
 // flows take form bodies, fields as strings validated like JSON.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, type HttpResult } from '../helpers.ts';
-import { OTP, SANDBOX, exchange } from '../linking/support.ts';
-import { type ReauthServer, linkedAccount, resetLogin, startReauthServer } from './support.ts';
+import { call, databases, type HttpResult, OTP, SANDBOX, exchange, type ReauthServer, linkedAccount, resetLogin, startReauthServer } from '@relink/testkit';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 

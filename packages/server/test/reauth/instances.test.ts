@@ -2,9 +2,9 @@
 // continues a re-authorisation the other started.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, databases, type TestDatabase } from '../helpers.ts';
-import { OTP, eventsOf, exchange } from '../linking/support.ts';
-import { type ReauthServer, account, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from './support.ts';
+import { createTestDatabase, databases, type TestDatabase, OTP, exchange, type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
+import { eventsOf } from '../linking/support.ts';
+import { account } from './support.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] re-authorisation across two instances`, () => {

@@ -3,11 +3,11 @@
 // forgetting the user's password, and impossible bank answers refused before any write.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { call, databases, startTestServer, type TestServer, CountingBank, OTP, PASSWORD, SANDBOX, exchange, settle, type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
 import { SandboxBank } from '../../src/connectors/sandbox/index.ts';
 import type { ConnectorContext, LoginInput } from '../../src/connectors/types.ts';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { CountingBank, OTP, PASSWORD, SANDBOX, assertV2StepFailure, eventsOf, exchange, settle, step, v2Session } from '../linking/support.ts';
-import { type ReauthServer, account, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from './support.ts';
+import { assertV2StepFailure, eventsOf, step, v2Session } from '../linking/support.ts';
+import { account } from './support.ts';
 
 const DAY = 86_400_000;
 

@@ -2,9 +2,9 @@
 // sent as the seed's curl sends it, against a real server on both databases.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases } from '../helpers.ts';
-import { CODE, PASSWORD, SESSION_ID, SANDBOX, assertV1StepFailure, eventsOf, exchange, settle } from '../linking/support.ts';
-import { type ReauthServer, account, linkedAccount, reauthToken, resetLogin, startReauthServer, stepOn } from './support.ts';
+import { call, databases, PASSWORD, SANDBOX, exchange, settle, type ReauthServer, linkedAccount, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
+import { CODE, SESSION_ID, assertV1StepFailure, eventsOf } from '../linking/support.ts';
+import { account, reauthToken } from './support.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] re-authorisation, v1 token flow (seed 000)`, () => {

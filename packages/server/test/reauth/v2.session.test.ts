@@ -2,9 +2,9 @@
 // HTTP on both databases.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, type HttpResult } from '../helpers.ts';
-import { CODE, ISO, OTP, PASSWORD, SESSION_ID, assertV2StepFailure, eventsOf, exchange, settle } from '../linking/support.ts';
-import { type ReauthServer, account, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from './support.ts';
+import { call, databases, type HttpResult, OTP, PASSWORD, exchange, settle, type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
+import { CODE, ISO, SESSION_ID, assertV2StepFailure, eventsOf } from '../linking/support.ts';
+import { account } from './support.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] re-authorisation, v2 session flow (seed 003)`, () => {

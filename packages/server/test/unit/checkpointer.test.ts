@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test } from 'node:test';
 import SQLite from 'better-sqlite3';
+import { retryUntil, waitFor } from '@relink/testkit/wait';
 import { startCheckpointer } from '../../src/db/dialects/sqlite_checkpointer.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'relink-checkpointer-'));
@@ -33,11 +34,7 @@ test('over the WAL limit a background writer waits for the checkpoint; the next 
     })();
     assert.ok(frames() > 50, 'the WAL is over the limit');
     // The worker reports after each checkpoint (every 20 ms here, later on a loaded machine).
-    const asked = await eventually(() => {
-      const waiting = checkpointer.caughtUp();
-      return waiting ? { waiting } : undefined;
-    });
-    assert.ok(asked, 'over the limit: the writer is asked to wait');
+    const asked = await retryUntil(() => ({ waiting: checkpointer.caughtUp() }), ({ waiting }) => waiting !== undefined, { intervalMs: 10, what: 'over the limit: the writer to be asked to wait' });
     await asked.waiting;
 
     // Released because a checkpoint copied everything back (not by the 2 s cap): so the next
@@ -45,19 +42,9 @@ test('over the WAL limit a background writer waits for the checkpoint; the next 
     insert.run('after');
     assert.ok(frames() <= 2, `the WAL started over (${frames()} frames)`);
     assert.equal((db.prepare('select count(*) as n from t').get() as { n: number }).n, 201, 'nothing lost');
-    const free = await eventually(() => (checkpointer.caughtUp() === undefined ? 'free' : undefined));
-    assert.equal(free, 'free', 'within the limit again');
+    await waitFor(() => checkpointer.caughtUp() === undefined, 5_000, 'within the limit again: nothing to wait for');
   } finally {
     await checkpointer.stop();
     db.close();
   }
 });
-
-/** The first defined value of `probe`, polled every 10 ms for up to 5 s; undefined if none came. */
-async function eventually<T>(probe: () => T | undefined): Promise<T | undefined> {
-  for (const deadline = Date.now() + 5_000; Date.now() < deadline; await sleep(10)) {
-    const value = probe();
-    if (value !== undefined) return value;
-  }
-  return undefined;
-}

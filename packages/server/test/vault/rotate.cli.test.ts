@@ -3,8 +3,8 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { createTestDatabase, databases, startTestServer, TEST_MASTER_KEY, type TestDatabase } from '@relink/testkit';
 import { masterKeyId } from '../../src/config/config.ts';
-import { createTestDatabase, databases, startTestServer, TEST_MASTER_KEY, type TestDatabase } from '../helpers.ts';
 
 const run = promisify(execFile);
 const CLI = new URL('../../bin/relink.mjs', import.meta.url).pathname;

@@ -7,12 +7,12 @@
 // is kept to its first 256 bytes.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { call, databases, startTestServer, TEST_MASTER_KEY, type TestServer, type Receiver, startReceiver } from '@relink/testkit';
 import { classifyAddress } from '../../src/webhooks/addresses.ts';
 import { EgressGuard } from '../../src/webhooks/egress.ts';
 import { send } from '../../src/webhooks/sender.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import { call, databases, startTestServer, TEST_MASTER_KEY, type TestServer } from '../helpers.ts';
-import { attemptsOf, deliveriesOf, type Receiver, startReceiver } from './support.ts';
+import { attemptsOf, deliveriesOf } from './support.ts';
 
 test('addresses are classified, including IPv6 forms that carry an IPv4 address', () => {
   const cases: [string, string][] = [

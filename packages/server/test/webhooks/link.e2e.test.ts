@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { databases, startTestServer, type TestServer } from '../helpers.ts';
-import { link } from '../linking/support.ts';
-import { type Receiver, setEndpoint, startReceiver, waitFor } from './support.ts';
+import { databases, startTestServer, type TestServer, link, type Receiver, setEndpoint, startReceiver, waitFor } from '@relink/testkit';
 
 // The whole path a partner depends on: a person links a sandbox account over the Partners
 // API, and the partner's own HTTP server learns of it from signed webhooks alone: first

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { databases, startTestServer, type TestServer } from '../helpers.ts';
-import { type Receiver, setEndpoint, startReceiver, waitFor } from './support.ts';
+import { databases, startTestServer, type TestServer, type Receiver, setEndpoint, startReceiver, waitFor } from '@relink/testkit';
 
 /**
  * Several server instances share one database: each delivery is claimed by one of them at a

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { type Answer, attemptsOf, deliveriesOf, fire, insertAccount, ok, type Receiver, setEndpoint, startReceiver } from './support.ts';
+import { call, databases, startTestServer, type TestServer, type Answer, ok, type Receiver, setEndpoint, startReceiver } from '@relink/testkit';
+import { attemptsOf, deliveriesOf, fire, insertAccount } from './support.ts';
 
 const status = (code: number, headers: Record<string, string> = {}): Answer => (_req, res) => res.writeHead(code, headers).end(`status ${code}`);
 

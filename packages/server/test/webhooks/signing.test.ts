@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
+import { call, databases, startTestServer, type TestServer, type Receiver, setEndpoint, startReceiver } from '@relink/testkit';
 import { sign, signatureHeader } from '../../src/webhooks/signing.ts';
-import { call, databases, startTestServer, type TestServer } from '../helpers.ts';
-import { fire, insertAccount, type Receiver, setEndpoint, startReceiver } from './support.ts';
+import { fire, insertAccount } from './support.ts';
 
 const HOUR = 60 * 60 * 1000;
 

@@ -1,0 +1,68 @@
+/**
+ * A real server on 127.0.0.1 over a real database, in this process. Nothing is mocked; the
+ * clock is injected (`ManualClock`), and so may the bank connectors be.
+ */
+import type { DestinationStream } from 'pino';
+import { ManualClock, startServer, type RunningServer } from '@relink/server';
+import { createTestDatabase, type DatabaseKind, type TestDatabase, testConfig } from './databases.ts';
+import { createLogger, type ServiceOptions } from './internals.ts';
+
+export interface TestServer extends RunningServer {
+  clock: ManualClock;
+  db: TestDatabase;
+  /** Every log line the server wrote, for checks that nothing secret is logged. */
+  logs: string[];
+  /** Creates an app through the same service the CLI uses. */
+  createApp(name?: string, options?: { webhookUrl?: string; live?: boolean }): Promise<{ id: string; secretKey: string; webhookSecret: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(
+  kind: DatabaseKind,
+  options: { env?: Record<string, string>; db?: TestDatabase; logLevel?: string; connectors?: ServiceOptions['connectors'] } = {},
+): Promise<TestServer> {
+  const db = options.db ?? (await createTestDatabase(kind));
+  if (kind === 'sqlite') await settleOthersOn(db);
+  const clock = new ManualClock(Date.now());
+  const logs: string[] = [];
+  const destination: DestinationStream = { write: (line: string) => void logs.push(line) };
+  const config = testConfig(db, { LOG_LEVEL: options.logLevel ?? 'info', ...options.env });
+  const server = await startServer(config, {
+    clock,
+    logger: createLogger(config.logLevel, destination),
+    ...(options.connectors ? { connectors: options.connectors } : {}),
+  });
+  const running: TestServer = {
+    ...server,
+    clock,
+    db,
+    logs,
+    createApp: (name = 'Test app', appOptions = {}) => server.services.apps.create({ name, ...appOptions }),
+    async stop() {
+      onSameFile.get(db.url)?.delete(running);
+      await server.close();
+      if (!options.db) await db.drop();
+    },
+  };
+  onSameFile.set(db.url, (onSameFile.get(db.url) ?? new Set()).add(running));
+  return running;
+}
+
+/** The test servers of this process running on each SQLite file. */
+const onSameFile = new Map<string, Set<TestServer>>();
+
+/**
+ * Two servers in one test process on one SQLite file share one thread, which production's
+ * instances (separate processes) never do. better-sqlite3 waits for a lock synchronously
+ * (busy_timeout, 10 s), so when the newcomer's migration holds the write lock across an await
+ * and the running server's start-up sync or dispatcher pass then writes, that write blocks the
+ * very thread the lock holder needs: 10 s of nothing, then SQLITE_BUSY (measured: the second
+ * server's start took 11 s, 1 s once the first server's passes had ended). So a server's
+ * background passes are let finish before another starts on its file.
+ */
+async function settleOthersOn(db: TestDatabase) {
+  for (const other of onSameFile.get(db.url) ?? []) {
+    await other.services.sync.wake();
+    await other.services.webhooks.dispatcher.runDue();
+  }
+}
