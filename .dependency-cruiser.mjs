@@ -36,8 +36,7 @@ export default {
     {
       name: 'http-features-via-route-list',
       severity: 'error',
-      comment:
-        'http/ reaches the features only through http/routes.ts; elsewhere it may use http/, lib/, config/ and services.ts (the composition root).',
+      comment: 'http/ reaches the features only through http/routes.ts; elsewhere it may use http/, lib/, config/ and services.ts (the composition root).',
       from: { path: `${SERVER}http/`, pathNot: `${SERVER}http/routes\\.ts$` },
       to: { path: SERVER, pathNot: `${SERVER}(http/|lib/|config/|services\\.ts$)` },
     },
@@ -81,7 +80,8 @@ export default {
     {
       name: 'connectors-not-up',
       severity: 'error',
-      comment: 'A connector speaks to a bank and returns outcomes: it sits beside the stores, above db/ only, and never reaches a service, a store or the edge.',
+      comment:
+        'A connector speaks to a bank and returns outcomes: it sits beside the stores, above db/ only, and never reaches a service, a store or the edge.',
       from: { path: `${SERVER}connectors/` },
       to: { path: SERVER, pathNot: `${SERVER}(connectors|lib|db|config)/` },
     },
