@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { OPERATIONS } from '@relink/contract';
-import { databases, type TestServer, CountingBank, OTP, PASSWORD, SANDBOX, settle, startReauthServer, startReceiver, type Receiver, waitFor } from '@relink/testkit';
+import { databases, type TestServer, type CountingBank, OTP, PASSWORD, SANDBOX, settle, startReauthServer, startReceiver, type Receiver, waitFor } from '@relink/testkit';
 import { Relink, RelinkError, type StepReply } from '../src/index.ts';
 
 /** Answers whatever a reply asks until the bank says 99; returns the code. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { databases, type TestServer, CountingBank, link, settle, startReauthServer } from '@relink/testkit';
+import { databases, type TestServer, type CountingBank, link, settle, startReauthServer } from '@relink/testkit';
 import { Relink, RelinkConnectionError, RelinkError } from '../src/index.ts';
 
 type Behaviour = 'forward' | 'drop' | 'hang' | 'forward-then-drop' | number;
@@ -21,7 +21,7 @@ interface Seen {
 /** A proxy on 127.0.0.1 that treats the nth request as `plan(n)` says. */
 async function startProxy(target: string, plan: (n: number) => Behaviour) {
   const seen: Seen[] = [];
-  const server: Server = createServer(async (req, res) => {
+  const server: Server = createServer((req, res) => void (async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const entry: Seen = { method: req.method!, path: req.url!, headers: req.headers };
@@ -35,7 +35,7 @@ async function startProxy(target: string, plan: (n: number) => Behaviour) {
     entry.answer = await answer.text();
     if (behaviour === 'forward-then-drop') return void req.socket.destroy();
     res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json', 'x-request-id': answer.headers.get('x-request-id') ?? '' }).end(entry.answer);
-  });
+  })());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -1,4 +1,4 @@
-/** HTML that is already safe to send: built only by `html` or `raw`. */
+/** HTML that is already safe to send: built only by `html`. */
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString() {
@@ -29,4 +29,3 @@ export function html(strings: TemplateStringsArray, ...parts: Part[]): SafeHtml 
 }
 
 /** Trusted markup from this app's own code (never user or bank input). */
-export const raw = (value: string) => new SafeHtml(value);

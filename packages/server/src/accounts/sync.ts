@@ -102,9 +102,9 @@ export class SyncWorker {
 
   start() {
     this.stopped = false;
-    this.timer = setInterval(() => this.wake(), this.pollMs);
+    this.timer = setInterval(() => void this.wake(), this.pollMs);
     this.timer.unref();
-    this.wake();
+    void this.wake();
   }
 
   async stop() {

@@ -46,7 +46,6 @@ export interface VaultSecretsTable {
   created_at: number;
   updated_at: number;
 }
-export type VaultSecretRow = Selectable<VaultSecretsTable>;
 
 export interface CustomersTable {
   id: string;

@@ -1,7 +1,7 @@
 import type { App } from '../apps/service.ts';
 import type { SessionOrigin } from '../db/schema.ts';
 import type { ReauthReason, StepReply } from '../sessions/machine.ts';
-import type { Services } from '../services.ts';
+import type { SessionService } from '../sessions/service.ts';
 
 /** What starting a re-authorisation gives the widget: its session and the first step's reply. */
 export interface StartedReauth {
@@ -24,8 +24,8 @@ export interface StartedReauth {
  * buy no code (docs/security.md). A start from a reauth token or a hosted link is the partner's
  * (`origin: partner`) and supersedes one from a bare account id (`public`).
  */
-export async function startReauth(services: Services, app: App, input: { accountId: string } | { token: string }, origin: SessionOrigin): Promise<StartedReauth> {
-  const { session, reply } = await services.sessions.startReauth(app, input, { origin, mode: 'person' });
+export async function startReauth(sessions: SessionService, app: App, input: { accountId: string } | { token: string }, origin: SessionOrigin): Promise<StartedReauth> {
+  const { session, reply } = await sessions.startReauth(app, input, { origin, mode: 'person' });
   const first: StepReply = reply.responseCode === 102 ? { responseCode: 102, ui: reply.ui } : reply;
   return {
     session: { id: session.id, expiresAt: session.expiresAt },

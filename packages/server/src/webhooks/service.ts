@@ -155,7 +155,7 @@ export class WebhookService {
 
   /** Sandbox: records `type` for one of the app's live accounts, as a real state change would. */
   async fire(appId: string, type: EventType, accountId: string) {
-    const { database, events, accounts } = this.deps;
+    const { events, accounts } = this.deps;
     const row = await accounts.store.find(appId, accountId);
     if (!row) return undefined;
     const data = accountEventData(type, accounts.toAccount(row));

@@ -146,7 +146,9 @@ for (const kind of databases()) {
         assert.equal(ended.status, 200, ended.text);
       };
       // Opened with a reauth token, the widget's session is the partner's: nothing supersedes it but its end.
-      let { page, frame } = await openReauth({ token: await reauthToken(server, app.secretKey, id) });
+      const opened = await openReauth({ token: await reauthToken(server, app.secretKey, id) });
+      const page = opened.page;
+      let frame = opened.frame;
       await onScreen(frame, 'mfa');
       assert.equal((await partnerStart()).status, 409, 'the open widget holds the account');
       await frame.press('input[name="otp"]', 'Escape');

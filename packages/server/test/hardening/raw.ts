@@ -50,12 +50,13 @@ export function raw(base: string, chunks: (string | Buffer)[], gapMs = 0, waitMs
     socket.on('end', () => finish(undefined, true));
     socket.on('close', () => finish(undefined, true));
     socket.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? finish(undefined, true) : finish(e)));
-    socket.on('connect', async () => {
+    const send = async () => {
       for (const [i, chunk] of chunks.entries()) {
         if (i > 0 && gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
         if (socket.destroyed) return;
         socket.write(chunk);
       }
-    });
+    };
+    socket.on('connect', () => void send());
   });
 }

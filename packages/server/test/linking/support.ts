@@ -3,7 +3,7 @@
  * of their answers. Linking through the SDK and the counting bank are in @relink/testkit.
  */
 import assert from 'node:assert/strict';
-import { ANSWER, call, type HttpResult, OTP, SANDBOX, type TestServer } from '@relink/testkit';
+import { call, type HttpResult, SANDBOX, type TestServer } from '@relink/testkit';
 
 export const CODE = /^code_[0-9a-z]{24}$/;
 export const SESSION_ID = /^session_[0-9A-Za-z]{24}$/;
@@ -31,27 +31,6 @@ export async function v2Session(
 
 export function step(server: TestServer, key: string, api: 'v1' | 'v2', which: 'login' | 'commit', session: string | undefined, body: unknown): Promise<HttpResult> {
   return call(server.url, 'POST', `/${api}/connect/${which}`, { key, body, headers: session === undefined ? {} : { 'x-session-id': session } });
-}
-
-/** Answers whatever the sandbox asks for `username` until it gives a code (v1 or v2). */
-export async function finish(server: TestServer, key: string, api: 'v1' | 'v2', session: string, username: string, first: HttpResult): Promise<string> {
-  let res = first;
-  for (let i = 0; i < 5; i++) {
-    assert.equal(res.status, 200, res.text);
-    const code = res.body.responseCode;
-    if (code === 99) return res.body.data.code;
-    let body: Record<string, unknown>;
-    if (code === 102) {
-      const form = api === 'v1' ? res.body.data.form : res.body.data.userInput.form;
-      body = form[0].name === 'otp' ? { otp: OTP } : { answer: ANSWER };
-    } else if (code === 101) {
-      body = api === 'v1' ? { account: 0 } : { accountNumber: res.body.data.accounts[0].accountNumber };
-    } else {
-      throw new Error(`unexpected responseCode ${code} for ${username}`);
-    }
-    res = await step(server, key, api, 'commit', session, body);
-  }
-  throw new Error(`no code after 5 steps for ${username}`);
 }
 
 export async function eventsOf(server: TestServer, accountId: string, type?: string) {

@@ -30,7 +30,7 @@ export function register(app: HttpApp, services: Services, connect: ConnectServi
       try {
         const { account, token, link, reference } = request.body;
         if ([account, token, link].filter(Boolean).length !== 1) throw new AppError('INVALID_INPUT', 'Invalid request: send one of body.account, body.link or a legacy body.token');
-        const started = await connect.startReauth(partner, { account, token, link, reference }, (target, origin) => startReauth(services, partner, target, origin));
+        const started = await connect.startReauth(partner, { account, token, link, reference }, (target, origin) => startReauth(services.sessions, partner, target, origin));
         const body = widgetBody(started);
         return { ...body, data: { ...body.data, session: started.session, institution: started.institution, next: started.next, reason: started.reason } };
       } catch (error) {
