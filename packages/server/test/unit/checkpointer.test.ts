@@ -27,7 +27,11 @@ test('over the WAL limit a background writer waits for the checkpoint; the next 
     await sleep(100);
     assert.equal(checkpointer.caughtUp(), undefined, 'within the limit: nothing to wait for');
 
-    // One transaction: a write that began after a complete checkpoint would start the WAL over.
+    // A reader whose snapshot predates the writes pins them: no checkpoint can copy them back (and
+    // start the WAL over) until it ends, so the WAL is over the limit for as long as the test needs.
+    const reader = new SQLite(file);
+    reader.exec('begin');
+    reader.prepare('select count(*) from t').get();
     const insert = db.prepare('insert into t values (?)');
     db.transaction(() => {
       for (let i = 0; i < 200; i++) insert.run('x'.repeat(4_000));
@@ -35,6 +39,8 @@ test('over the WAL limit a background writer waits for the checkpoint; the next 
     assert.ok(frames() > 50, 'the WAL is over the limit');
     // The worker reports after each checkpoint (every 20 ms here, later on a loaded machine).
     const asked = await retryUntil(() => ({ waiting: checkpointer.caughtUp() }), ({ waiting }) => waiting !== undefined, { intervalMs: 10, what: 'over the limit: the writer to be asked to wait' });
+    reader.exec('commit');
+    reader.close();
     await asked.waiting;
 
     // Released because a checkpoint copied everything back (not by the 2 s cap): so the next
