@@ -7,7 +7,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import { after, before } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '@relink/testkit/browser';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 export const SCREENSHOTS = join(ROOT, '.tmp', 'connect-screenshots');
@@ -62,4 +64,23 @@ export async function shoot(page: Page, kind: string, name: string) {
   const dir = join(SCREENSHOTS, kind);
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+/**
+ * A Relink server, a partner site in front of it and a Chromium for one suite: started before
+ * its tests (in the order `before` hooks registered after this one expect) and stopped after.
+ */
+export function inBrowser<S extends { url: string; stop(): Promise<void> }>(start: () => Promise<S>): { server: S; site: PartnerSite; browser: Browser } {
+  const parts = {} as { server: S; site: PartnerSite; browser: Browser };
+  before(async () => {
+    parts.server = await start();
+    parts.site = await startPartnerSite(parts.server.url);
+    parts.browser = await launchBrowser();
+  });
+  after(async () => {
+    await parts.browser?.close();
+    await parts.site?.close();
+    await parts.server?.stop();
+  });
+  return parts;
 }

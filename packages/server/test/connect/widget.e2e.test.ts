@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { call, databases, startTestServer, type TestServer, exchange, OTP, PASSWORD } from '@relink/testkit';
-import { fillAndEnter, launchBrowser, onScreen, widgetFrame } from '@relink/testkit/browser';
-import { shoot, startPartnerSite, type PartnerSite } from './browser.ts';
+import { fillAndEnter, onScreen, widgetFrame } from '@relink/testkit/browser';
+import { inBrowser, shoot, type PartnerSite } from './browser.ts';
 import { createConnectApp, type TestApp } from './support.ts';
 
 declare const window: any;
@@ -15,16 +15,10 @@ for (const kind of databases()) {
     let app: TestApp;
     let site: PartnerSite;
     let browser: Browser;
+    const parts = inBrowser(() => startTestServer(kind));
     before(async () => {
-      server = await startTestServer(kind);
+      ({ server, site, browser } = parts);
       app = await createConnectApp(server, 'Acme Loans');
-      site = await startPartnerSite(server.url);
-      browser = await launchBrowser();
-    });
-    after(async () => {
-      await browser?.close();
-      await site?.close();
-      await server?.stop();
     });
 
     async function openWidget(options: Record<string, unknown> = {}, width = 1000): Promise<Page> {

@@ -3,11 +3,10 @@
 // an app's allowed origins are enforced by the browser through frame-ancestors, which a forged
 // referrer cannot get around.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
-import { launchBrowser } from '@relink/testkit/browser';
-import { startPartnerSite, type PartnerSite } from './browser.ts';
+import { inBrowser, type PartnerSite } from './browser.ts';
 import { createConnectApp, type TestApp } from './support.ts';
 
 declare const window: any;
@@ -19,16 +18,10 @@ for (const kind of databases()) {
     let app: TestApp;
     let site: PartnerSite;
     let browser: Browser;
+    const parts = inBrowser(() => startTestServer(kind, { logLevel: 'warn' }));
     before(async () => {
-      server = await startTestServer(kind, { logLevel: 'warn' });
+      ({ server, site, browser } = parts);
       app = await createConnectApp(server, 'Framed partner');
-      site = await startPartnerSite(server.url);
-      browser = await launchBrowser();
-    });
-    after(async () => {
-      await browser?.close();
-      await site?.close();
-      await server?.stop();
     });
 
     /** Frames /connect by hand (no connect.js) and records every message with the frame it came from. */

@@ -3,12 +3,12 @@
 // reconnection (never a raw id, never a new link's bank picker), and that closing the widget
 // ends its session so opening it again starts cleanly.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { call, databases, type HttpResult, waitFor, exchange, OTP, PASSWORD, linkedAccount, reauthSession, type ReauthServer, resetLogin, startReauthServer } from '@relink/testkit';
-import { fillAndEnter, launchBrowser, onScreen, widgetFrame } from '@relink/testkit/browser';
+import { fillAndEnter, onScreen, widgetFrame } from '@relink/testkit/browser';
 import { reauthToken } from '../reauth/support.ts';
-import { shoot, startPartnerSite, type PartnerSite } from './browser.ts';
+import { inBrowser, shoot, type PartnerSite } from './browser.ts';
 import { createConnectApp, type TestApp } from './support.ts';
 
 declare const window: any;
@@ -27,16 +27,10 @@ for (const kind of databases()) {
     /** A sandbox bank user of its own per test: the per-bank-user caps never meet across tests. */
     const user = (scenario: string) => `${scenario}+wr${++tag}`;
 
+    const parts = inBrowser(() => startReauthServer(kind));
     before(async () => {
-      server = await startReauthServer(kind);
+      ({ server, site, browser } = parts);
       app = await createConnectApp(server, 'Acme Loans');
-      site = await startPartnerSite(server.url);
-      browser = await launchBrowser();
-    });
-    after(async () => {
-      await browser?.close();
-      await site?.close();
-      await server?.stop();
     });
 
     /** The partner page, with the widget opened on re-authorisation of `target` (connect.js 2.x `reauthorise`, or 1.x `reauth_token`). */

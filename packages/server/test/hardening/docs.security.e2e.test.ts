@@ -4,11 +4,10 @@
 // (frame-ancestors 'self', scripts only from Relink) and X-Frame-Options hold in a real browser,
 // and swagger-ui still renders under them with no violation.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { call, databases, startTestServer, type TestServer, waitFor } from '@relink/testkit';
-import { launchBrowser } from '@relink/testkit/browser';
-import { startPartnerSite, type PartnerSite } from '../connect/browser.ts';
+import { inBrowser, type PartnerSite } from '../connect/browser.ts';
 
 declare const window: any;
 declare const document: any;
@@ -18,15 +17,9 @@ for (const kind of databases()) {
     let server: TestServer;
     let site: PartnerSite;
     let browser: Browser;
+    const parts = inBrowser(() => startTestServer(kind, { logLevel: 'warn' }));
     before(async () => {
-      server = await startTestServer(kind, { logLevel: 'warn' });
-      site = await startPartnerSite(server.url);
-      browser = await launchBrowser();
-    });
-    after(async () => {
-      await browser?.close();
-      await site?.close();
-      await server?.stop();
+      ({ server, site, browser } = parts);
     });
 
     test('the page and its assets carry the policy and the framing, sniffing and referrer headers', async () => {
