@@ -2,7 +2,7 @@ import { SessionIdHeader, StepBody, WidgetStepFailure, WidgetStepReply } from '@
 import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { invalidStep, stepFailure, v2StepBody } from '../../sessions/routes/replies.ts';
+import { asStep, v2StepBody } from '../../sessions/routes/replies.ts';
 import type { ConnectService, WidgetStep } from '../service.ts';
 
 /**
@@ -22,14 +22,7 @@ export function register(app: HttpApp, _services: Services, connect: ConnectServ
         response: { 200: WidgetStepReply, '4xx': WidgetStepFailure },
       },
       attachValidation: true,
-      handler: async (request) => {
-        try {
-          if (request.validationError) throw invalidStep(request.validationError);
-          return widgetBody(await connect.step(request.partner!, request.headers['x-session-id'], step, request.body));
-        } catch (error) {
-          throw stepFailure(error, 'v2');
-        }
-      },
+      handler: (request) => asStep('v2', request, async () => widgetBody(await connect.step(request.partner!, request.headers['x-session-id'], step, request.body))),
     });
   }
 }

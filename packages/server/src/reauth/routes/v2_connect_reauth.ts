@@ -1,7 +1,7 @@
 import { reauthLogin, startReauth } from '@relink/contract/operations';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { invalidStep, stepFailure, v2ReauthSessionBody, v2StepBody } from '../../sessions/routes/replies.ts';
+import { asStep, v2ReauthSessionBody, v2StepBody } from '../../sessions/routes/replies.ts';
 
 /**
  * Re-authorisation over v2 (seed 003): `POST /v2/connect/reauth/session` logs in in the
@@ -17,13 +17,6 @@ export function register(app: HttpApp, { sessions }: Services) {
   app.route({
     ...routeOf(reauthLogin),
     attachValidation: true,
-    handler: async (request) => {
-      try {
-        if (request.validationError) throw invalidStep(request.validationError);
-        return v2StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], 'login', request.body, 'v2', 'reauth'));
-      } catch (error) {
-        throw stepFailure(error, 'v2');
-      }
-    },
+    handler: (request) => asStep('v2', request, async () => v2StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], 'login', request.body, 'v2', 'reauth'))),
   });
 }

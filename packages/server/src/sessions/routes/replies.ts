@@ -1,5 +1,6 @@
 import type { CreatedSession, StartedReauth } from '../service.ts';
 import type { V1StepReply, V2StepReply } from '@relink/contract';
+import type { FastifyRequest } from 'fastify';
 import { REAUTH_NEXT } from '@relink/contract/names';
 import type { StepReply } from '../machine.ts';
 import { AppError } from '../../http/errors.ts';
@@ -23,6 +24,20 @@ export function stepFailure(error: unknown, api: 'v1' | 'v2'): unknown {
  * attach the validation error and throw this, so it goes through `stepFailure` and carries
  * `responseCode: 400` like every other failed login/commit.
  */
+/**
+ * The body of every login and commit handler (v1, v2, reauth login, the widget's): a schema
+ * failure, which the route attaches instead of answering, fails the step like any other, and
+ * every failure answers with `responseCode: 400` in `api`'s shape.
+ */
+export async function asStep<T>(api: 'v1' | 'v2', request: Pick<FastifyRequest, 'validationError'>, run: () => Promise<T>): Promise<T> {
+  try {
+    if (request.validationError) throw invalidStep(request.validationError as Parameters<typeof invalidStep>[0]);
+    return await run();
+  } catch (error) {
+    throw stepFailure(error, api);
+  }
+}
+
 export function invalidStep(error: { validation: any; validationContext: string }): AppError {
   return new AppError('INVALID_INPUT', describeValidation(error.validationContext ?? 'body', error.validation ?? []));
 }

@@ -1,7 +1,7 @@
 import { commitV1, loginV1 } from '@relink/contract/operations';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { invalidStep, stepFailure, v1StepBody } from './replies.ts';
+import { asStep, v1StepBody } from './replies.ts';
 
 /** `POST /v1/connect/login` and `POST /v1/connect/commit`: one step of a session. */
 export function register(app: HttpApp, { sessions }: Services) {
@@ -10,14 +10,7 @@ export function register(app: HttpApp, { sessions }: Services) {
       ...routeOf(op),
       // Schema failures reach the handler, so they too answer with responseCode 400.
       attachValidation: true,
-      handler: async (request) => {
-        try {
-          if (request.validationError) throw invalidStep(request.validationError);
-          return v1StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], step, request.body, 'v1'));
-        } catch (error) {
-          throw stepFailure(error, 'v1');
-        }
-      },
+      handler: (request) => asStep('v1', request, async () => v1StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], step, request.body, 'v1'))),
     });
   }
 }

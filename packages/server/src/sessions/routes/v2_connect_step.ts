@@ -1,7 +1,7 @@
 import { commit, login } from '@relink/contract/operations';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { invalidStep, stepFailure, v2StepBody } from './replies.ts';
+import { asStep, v2StepBody } from './replies.ts';
 
 /** `POST /v2/connect/login` and `POST /v2/connect/commit`: `responseCode` at the top level. */
 export function register(app: HttpApp, { sessions }: Services) {
@@ -10,14 +10,7 @@ export function register(app: HttpApp, { sessions }: Services) {
       ...routeOf(op),
       // Schema failures reach the handler, so they too answer with responseCode 400.
       attachValidation: true,
-      handler: async (request) => {
-        try {
-          if (request.validationError) throw invalidStep(request.validationError);
-          return v2StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], step, request.body, 'v2'));
-        } catch (error) {
-          throw stepFailure(error, 'v2');
-        }
-      },
+      handler: (request) => asStep('v2', request, async () => v2StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], step, request.body, 'v2'))),
     });
   }
 }
