@@ -12,12 +12,16 @@ import { Events } from './events/events.ts';
 import { Idempotency } from './idempotency/service.ts';
 import { BankUserLimits } from './limits/bank_users.ts';
 import { RequestLimits } from './limits/requests.ts';
+import { WidgetLimits } from './limits/widget.ts';
 import { InstitutionRegistry } from './institutions/registry.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
 import { SandboxService } from './sandbox/service.ts';
 import { SessionService } from './sessions/service.ts';
 import { WebhookService } from './webhooks/service.ts';
+
+/** An app as the edge knows it (`request.partner`). */
+export type { App } from './apps/service.ts';
 
 /** Everything a request handler or a CLI command may use, built once per process. */
 export interface Services extends Core {
@@ -36,6 +40,8 @@ export interface Services extends Core {
   webhooks: WebhookService;
   /** Per-instance request rate limits (the per-bank-user caps live in `sessions`). */
   limits: RequestLimits;
+  /** Per-instance limits on the widget's routes and the demo page, per address and per public key. */
+  widgetLimits: WidgetLimits;
   /**
    * The base of every absolute URL Relink hands out: RELINK_PUBLIC_URL, or else the address
    * this server listens on, set once it listens (server.ts). Never the Host header, which the
@@ -93,6 +99,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     idempotency: new Idempotency(database.db, vault, clock),
     webhooks,
     limits: new RequestLimits(config.limits),
+    widgetLimits: new WidgetLimits(config.limits, clock),
     publicUrl: config.publicUrl,
     async close() {
       await sync.stop();

@@ -1,12 +1,5 @@
 import type { Connectors } from '../connectors/registry.ts';
-import type { BankConnector, ConnectorOutcome, LoginInput } from '../connectors/types.ts';
-
-/**
- * What logging in as an already linked bank user can come to: the bank's answer with any
- * choice of accounts already made for the linked account, or `other_user` when the
- * credentials belong to someone whose accounts do not include it.
- */
-export type LinkedOutcome = Exclude<ConnectorOutcome, { kind: 'select' }> | { kind: 'other_user'; message: string };
+import type { BankConnector, ConnectorOutcome, LinkedOutcome, LoginInput } from '../connectors/types.ts';
 
 const OTHER_USER = 'These credentials belong to a different bank user than the one this account was linked with';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Connectors } from '../connectors/registry.ts';
-import type { AccountData, ConnectorState, FetchOutcome } from '../connectors/types.ts';
+import type { AccountData, ConnectorState, FetchOutcome, LinkedOutcome } from '../connectors/types.ts';
 import type { Db } from '../db/database.ts';
 import { GroupCommit } from '../db/group_commit.ts';
 import type { AccountRow } from '../db/schema.ts';
@@ -8,7 +8,7 @@ import type { Events } from '../events/events.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Vault } from '../vault/vault.ts';
 import { CoalescedPass } from '../lib/coalesce.ts';
-import { loginAsLinked, type LinkedOutcome } from './bank_login.ts';
+import { loginAsLinked } from './bank_login.ts';
 import { payloads } from './model.ts';
 import type { AccountService } from './service.ts';
 import { identitySecretOf, sealIdentity } from './identity.ts';

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createPrivateFile, privateDirectory } from '../lib/files.ts';
+import type { LogLevel } from '../lib/logger.ts';
 
 /**
  * Everything Relink reads from its environment, parsed and validated once at start.
@@ -74,7 +75,7 @@ export interface MasterKey {
   source: 'env' | 'file';
 }
 
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type { LogLevel };
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export class ConfigError extends Error {

@@ -118,3 +118,10 @@ export interface SandboxControls {
 export function hasSandboxControls(connector: BankConnector): connector is BankConnector & SandboxControls {
   return typeof (connector as Partial<SandboxControls>).resetLogin === 'function';
 }
+
+/**
+ * What logging in as an already linked bank user can come to: the bank's answer with any
+ * choice of accounts already made for the linked account, or `other_user` when the
+ * credentials belong to someone whose accounts do not include it.
+ */
+export type LinkedOutcome = Exclude<ConnectorOutcome, { kind: 'select' }> | { kind: 'other_user'; message: string };

@@ -13,10 +13,9 @@ import { envelopeFor, failureBody } from './envelope.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { parseJsonBody } from './json.ts';
 import { loggedUrl } from './log_url.ts';
-import { registerOperationalRoutes, registerApiRoutes } from './routes.ts';
-import { registerConnect } from '../connect/plugin.ts';
+import { perAppLimitOf, registerOperationalRoutes, registerApiRoutes } from './routes.ts';
+import { registerConnect } from './connect_scope.ts';
 import { describeValidation } from './validation.ts';
-import { perAppLimitOf } from '../limits/requests.ts';
 import type { HttpApp } from './types.ts';
 
 export const BODY_LIMIT = 1024 * 1024;

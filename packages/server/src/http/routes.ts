@@ -29,6 +29,14 @@ import * as v2SandboxWebhooksFire from '../sandbox/routes/v2_sandbox_webhooks_fi
 import * as v2ConnectOriginsGet from '../connect/routes/v2_connect_origins_get.ts';
 import * as v2ConnectOriginsSet from '../connect/routes/v2_connect_origins_set.ts';
 import * as v2AccountsInitiate from '../connect/routes/v2_accounts_initiate.ts';
+import * as widgetSession from '../connect/routes/widget_session.ts';
+import * as widgetReauth from '../reauth/routes/widget_reauth.ts';
+import * as widgetStep from '../connect/routes/widget_step.ts';
+import * as widgetCancel from '../connect/routes/widget_cancel.ts';
+import * as connectPage from '../connect/routes/connect_page.ts';
+import * as connectAssets from '../connect/routes/connect_assets.ts';
+import * as connectLinkPage from '../connect/routes/connect_link_page.ts';
+import * as connectDemo from '../connect/routes/connect_demo.ts';
 
 /** Every route Relink serves outside the partner API: health and the API description. */
 export function registerOperationalRoutes(app: HttpApp, services: Services) {
@@ -69,4 +77,29 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
   ]) {
     route.register(app, services);
   }
+}
+
+/** Relink Connect's routes: the widget's API (by the app's public key) and its pages, in their own scope. */
+export function registerConnectRoutes(scope: HttpApp, services: Services) {
+  for (const route of [widgetSession, widgetReauth, widgetStep, widgetCancel, connectPage, connectAssets, connectLinkPage, connectDemo]) route.register(scope, services, services.connect);
+}
+
+/** The routes each per-app limit counts, by route path (v1, v2, and re-authorisation steps). */
+export function perAppLimitOf(routeUrl: string | undefined): 'session' | 'step' | undefined {
+  if (!routeUrl) return undefined;
+  if (/^\/v\d\/connect\/(reauth\/)?session$/.test(routeUrl)) return 'session';
+  if (/^\/v\d\/connect\/(reauth\/)?(login|commit)$/.test(routeUrl)) return 'step';
+  return undefined;
+}
+
+/**
+ * Which of these limits a route counts, by its path: every route under `/v2/connect/widget/`
+ * (so a widget route added later is limited without a line more) per address and per public
+ * key; the demo page and its exchange, which write a row per call without any key, per address.
+ */
+export function widgetLimitOf(routeUrl: string | undefined): 'widget' | 'page' | undefined {
+  if (!routeUrl) return undefined;
+  if (routeUrl.startsWith('/v2/connect/widget/')) return 'widget';
+  if (routeUrl === '/connect/demo' || routeUrl === '/connect/demo/exchange') return 'page';
+  return undefined;
 }

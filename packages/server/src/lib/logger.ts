@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from '../config/config.ts';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** Objects passed to the logger whose fields may be a partner's or a bank's input. */
 const CONTAINERS = ['body', 'fields', 'input', 'credentials', 'data', 'err', 'error'];

@@ -62,11 +62,3 @@ export function limited(state: Pick<RateLimiterRes, 'msBeforeNext'>, what: strin
   const seconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
   return new DomainError('RATE_LIMITED', `${what}; retry in ${seconds} s`, {}, seconds);
 }
-
-/** The routes each per-app limit counts, by route path (v1, v2, and re-authorisation steps). */
-export function perAppLimitOf(routeUrl: string | undefined): 'session' | 'step' | undefined {
-  if (!routeUrl) return undefined;
-  if (/^\/v\d\/connect\/(reauth\/)?session$/.test(routeUrl)) return 'session';
-  if (/^\/v\d\/connect\/(reauth\/)?(login|commit)$/.test(routeUrl)) return 'step';
-  return undefined;
-}

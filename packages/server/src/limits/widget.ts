@@ -54,15 +54,3 @@ function clientOf(address: string): string {
   const ip = ipaddr.process(address);
   return ip.kind() === 'ipv6' ? `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64` : ip.toString();
 }
-
-/**
- * Which of these limits a route counts, by its path: every route under `/v2/connect/widget/`
- * (so a widget route added later is limited without a line more) per address and per public
- * key; the demo page and its exchange, which write a row per call without any key, per address.
- */
-export function widgetLimitOf(routeUrl: string | undefined): 'widget' | 'page' | undefined {
-  if (!routeUrl) return undefined;
-  if (routeUrl.startsWith('/v2/connect/widget/')) return 'widget';
-  if (routeUrl === '/connect/demo' || routeUrl === '/connect/demo/exchange') return 'page';
-  return undefined;
-}

@@ -1,6 +1,5 @@
 import type { ErrorCode, Ui } from '@relink/contract';
-import type { LinkedOutcome } from '../accounts/bank_login.ts';
-import type { BankAccount, ConnectorOutcome, ConnectorState } from '../connectors/types.ts';
+import type { BankAccount, ConnectorOutcome, ConnectorState, LinkedOutcome } from '../connectors/types.ts';
 
 /**
  * A linking or re-authorisation session as a state machine (STYLE §4):

@@ -1,12 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Ui } from '@relink/contract';
 import type { Logger } from 'pino';
-import { type LinkedOutcome, loginAsLinked, pickLinked } from '../accounts/bank_login.ts';
+import { loginAsLinked, pickLinked } from '../accounts/bank_login.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { App } from '../apps/service.ts';
 import type { Config } from '../config/config.ts';
 import type { Connectors } from '../connectors/registry.ts';
-import { type ConnectorOutcome, type ConnectorState, hasSandboxControls } from '../connectors/types.ts';
+import { type ConnectorOutcome, type ConnectorState, hasSandboxControls, type LinkedOutcome } from '../connectors/types.ts';
 import type { Db } from '../db/database.ts';
 import type { AccountRow, SessionOrigin, SessionRow } from '../db/schema.ts';
 import type { Events } from '../events/events.ts';

@@ -1,7 +1,6 @@
 import type { Capabilities } from '../db/dialects/types.ts';
 import type { Db } from '../db/database.ts';
-import type { AppMode } from '../apps/service.ts';
-import type { DeliveryStatus, WebhookDeliveriesTable } from '../db/schema.ts';
+import type { AppRow, DeliveryStatus, WebhookDeliveriesTable } from '../db/schema.ts';
 import { newId } from '../lib/ids.ts';
 import { sql } from 'kysely';
 
@@ -18,7 +17,7 @@ export interface Claim {
 /** What an attempt of a claimed delivery needs: the event body and the app's endpoint and secrets. */
 export interface Target {
   body: string;
-  mode: AppMode;
+  mode: AppRow['mode'];
   webhook_url: string | null;
   webhook_disabled_at: number | null;
   deleted_at: number | null;

@@ -1,18 +1,8 @@
 import { PUBLIC_KEY_HEADER } from '@relink/contract';
 import type { FastifyRequest } from 'fastify';
-import { AppError } from '../http/errors.ts';
-import type { HttpApp, Services } from '../http/types.ts';
-import { WidgetLimits, widgetLimitOf } from '../limits/widget.ts';
-import type { ConnectService } from './service.ts';
-import * as widgetSession from './routes/widget_session.ts';
-import * as widgetReauth from '../reauth/routes/widget_reauth.ts';
-import * as widgetStep from './routes/widget_step.ts';
-import * as widgetCancel from './routes/widget_cancel.ts';
-import * as connectPage from './routes/connect_page.ts';
-import * as connectAssets from './routes/connect_assets.ts';
-import * as connectLinkPage from './routes/connect_link_page.ts';
-import * as connectDemo from './routes/connect_demo.ts';
-
+import { AppError } from './errors.ts';
+import { registerConnectRoutes, widgetLimitOf } from './routes.ts';
+import type { HttpApp, Services } from './types.ts';
 
 /**
  * Relink Connect: the widget's API (authenticated by the app's public key) and its pages. Its
@@ -20,8 +10,7 @@ import * as connectDemo from './routes/connect_demo.ts';
  * public-key hook below never sees the partner API's.
  */
 export async function registerConnect(app: HttpApp, services: Services) {
-  const { connect } = services;
-  const limits = new WidgetLimits(services.config.limits, services.clock);
+  const limits = services.widgetLimits;
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request) => {
       const counted = widgetLimitOf(request.routeOptions.url);
@@ -30,14 +19,14 @@ export async function registerConnect(app: HttpApp, services: Services) {
       if (byPublicKey) await services.limits.checkAddress(request.ip, 'public key');
       if (counted) limits.address(request.ip);
       if (!byPublicKey) return;
-      await authenticatePublic(request, connect, services);
+      await authenticatePublic(request, services);
       if (counted === 'widget') limits.key(request.partner!.id);
     });
-    for (const route of [widgetSession, widgetReauth, widgetStep, widgetCancel, connectPage, connectAssets, connectLinkPage, connectDemo]) route.register(scope, services, connect);
+    registerConnectRoutes(scope, services);
   });
 }
 
-async function authenticatePublic(request: FastifyRequest, connect: ConnectService, services: Services) {
+async function authenticatePublic(request: FastifyRequest, services: Services) {
   const key = request.headers[PUBLIC_KEY_HEADER];
   if (typeof key !== 'string' || key === '') {
     await services.limits.authenticationFailed(request.ip);
@@ -51,7 +40,7 @@ async function authenticatePublic(request: FastifyRequest, connect: ConnectServi
     await services.limits.authenticationFailed(request.ip);
     throw new AppError('INVALID_API_KEY', 'This is a secret key: the widget takes the app public key (test_pk_…), and a secret key never belongs in a browser');
   }
-  const app = await connect.appForPublicKey(key);
+  const app = await services.connect.appForPublicKey(key);
   if (!app) {
     await services.limits.authenticationFailed(request.ip);
     throw new AppError('INVALID_API_KEY', 'Invalid public key: no app has this public key');
