@@ -55,9 +55,10 @@ for (const kind of databases()) {
       const socket = connect(Number(port), '127.0.0.1');
       await new Promise((resolve) => socket.on('connect', resolve));
       socket.write(`POST /v2/connect/session HTTP/1.1\r\nHost: x\r\nmono-sec-key: ${key}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"a":`);
-      await waitFor(() => server.logs.some((l) => l.includes('"url":"/v2/connect/session"')), 5_000, 'the request to start');
+      // Generous waits: on a loaded machine (the whole suite, PostgreSQL) the server may take seconds to get to it.
+      await waitFor(() => server.logs.some((l) => l.includes('"url":"/v2/connect/session"')), 15_000, 'the request to start');
       socket.destroy();
-      await waitFor(() => server.logs.some((l) => l.includes('client closed the connection')), 5_000, 'the hang-up to be logged');
+      await waitFor(() => server.logs.some((l) => l.includes('client closed the connection')), 15_000, 'the hang-up to be logged');
       const line = JSON.parse(server.logs.find((l) => l.includes('client closed the connection'))!);
       assert.equal(line.level, 30);
       assert.equal(line.errCode, 'ECONNRESET');
