@@ -14,6 +14,7 @@ import { registerIdempotency } from './idempotency.ts';
 import { parseJsonBody } from './json.ts';
 import { loggedUrl } from './log_url.ts';
 import { perAppLimitOf, registerOperationalRoutes, registerApiRoutes } from './routes.ts';
+import { authenticateSecret } from './auth.ts';
 import { registerConnect } from './connect_scope.ts';
 import { describeValidation } from './validation.ts';
 import type { HttpApp } from './types.ts';
@@ -148,7 +149,7 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
 
   registerOperationalRoutes(app, services);
   await app.register(async (api) => {
-    api.addHook('onRequest', (request, reply) => authenticate(request, reply, services));
+    api.addHook('onRequest', (request) => authenticateSecret(request, services));
     api.addHook('preHandler', async (request) => {
       const limit = perAppLimitOf(request.routeOptions.url);
       if (limit && request.partner) await services.limits.take(limit, request.partner.id);
@@ -191,22 +192,6 @@ export function parseForm(text: string): Record<string, unknown> {
     put(object, inner, value);
   }
   return out;
-}
-
-async function authenticate(request: FastifyRequest, _reply: FastifyReply, services: Services) {
-  if (request.routeOptions.config.auth === 'none') return;
-  await services.limits.checkAddress(request.ip);
-  const key = request.headers['mono-sec-key'];
-  if (typeof key !== 'string' || key === '') {
-    await services.limits.authenticationFailed(request.ip);
-    throw new AppError('INVALID_API_KEY', 'Missing secret key: send your app secret key in the mono-sec-key header');
-  }
-  const app = await services.apps.authenticate(key);
-  if (!app) {
-    await services.limits.authenticationFailed(request.ip);
-    throw new AppError('INVALID_API_KEY', 'Invalid secret key: this secret key is invalid, rotated or revoked');
-  }
-  request.partner = app;
 }
 
 const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P03', '53300', 'SQLITE_BUSY', 'SQLITE_CANTOPEN']);

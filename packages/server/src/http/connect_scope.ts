@@ -1,6 +1,4 @@
-import { PUBLIC_KEY_HEADER } from '@relink/contract';
-import type { FastifyRequest } from 'fastify';
-import { AppError } from './errors.ts';
+import { authenticatePublic } from './auth.ts';
 import { registerConnectRoutes, widgetLimitOf } from './routes.ts';
 import type { HttpApp, Services } from './types.ts';
 
@@ -24,26 +22,4 @@ export async function registerConnect(app: HttpApp, services: Services) {
     });
     registerConnectRoutes(scope, services);
   });
-}
-
-async function authenticatePublic(request: FastifyRequest, services: Services) {
-  const key = request.headers[PUBLIC_KEY_HEADER];
-  if (typeof key !== 'string' || key === '') {
-    await services.limits.authenticationFailed(request.ip);
-    const secret = request.headers['mono-sec-key'] !== undefined;
-    throw new AppError(
-      'INVALID_API_KEY',
-      secret ? 'The widget API takes the app public key in x-public-key, never the secret key' : 'Missing public key: send the app public key in the x-public-key header',
-    );
-  }
-  if (/^(test|live)_sk_/.test(key)) {
-    await services.limits.authenticationFailed(request.ip);
-    throw new AppError('INVALID_API_KEY', 'This is a secret key: the widget takes the app public key (test_pk_…), and a secret key never belongs in a browser');
-  }
-  const app = await services.connect.appForPublicKey(key);
-  if (!app) {
-    await services.limits.authenticationFailed(request.ip);
-    throw new AppError('INVALID_API_KEY', 'Invalid public key: no app has this public key');
-  }
-  request.partner = app;
 }
