@@ -77,7 +77,7 @@ button{font:inherit;font-weight:600;padding:12px 20px;border-radius:10px;border:
 button:disabled{opacity:.6;cursor:default}
 table{border-collapse:collapse;width:100%;font-size:14px}td,th{border-bottom:1px solid #d9dee7;padding:6px 8px;text-align:left;vertical-align:top}
 .result{margin:16px 0;padding:12px 16px;border-radius:10px;background:#fdeceb}.result.ok{background:#e3f5ec}
-.result div{display:flex;gap:12px}.result dt{width:110px;color:#5c6675}.result dd{margin:0;word-break:break-all}
+.result div{display:flex;gap:12px}.result dt{flex:0 0 110px;color:#5c6675}.result dd{margin:0;word-break:break-all}
 </style></head>
 <body><h1>Relink Connect demo</h1>${body}</body></html>
 `;
