@@ -55,7 +55,7 @@ export function Widget({ config }: { config: WidgetConfig }) {
   current.current = screen;
 
   /** A re-authorisation (connect.js `reauthorise`, `reauth_token`, a hosted reauth link), not a new link. */
-  const reconnecting = !!(config.account || config.reauthToken);
+  const reconnecting = !!(config.account || config.reauthToken || (config.link && config.scope === 'reauth'));
   const app = config.appName;
   // A re-authorisation's bank is not in the widget's configuration: "your bank" then.
   const bankName = () => institution.current?.bank.name ?? null;

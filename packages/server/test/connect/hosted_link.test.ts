@@ -69,6 +69,10 @@ for (const kind of databases()) {
       const res = await initiate({ scope: 'reauth', account: id, meta: { ref: 'reauth-9' }, redirect_url: 'https://partner.example/back' });
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.data.scope, 'reauth');
+      const page = await call(server.url, 'GET', new URL(res.body.data.mono_url).pathname);
+      assert.equal(page.status, 200, page.text);
+      assert.match(page.text, /"scope":"reauth"/);
+      assert.ok(!page.text.includes(id), 'the hosted page carries no account id: the link names its account on the server');
       const started = await widget(server, app.publicKey, 'reauth', { link: linkId(res.body.data.mono_url) });
       assert.equal(started.body.responseCode, 102, started.text);
       assert.equal(started.body.data.next, 'commit');

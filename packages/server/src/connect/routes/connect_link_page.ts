@@ -33,7 +33,8 @@ export function register(app: HttpApp, services: Services, connect: ConnectServi
         query: {
           reference: link.reference ?? undefined,
           ...(link.institution_id ? { selectedInstitution: JSON.stringify({ id: link.institution_id, auth_method: link.auth_method }) } : {}),
-          ...(link.account_id ? { data: JSON.stringify({ account: link.account_id }) } : {}),
+          // The link names its account on the server: the page carries no account id.
+          ...(link.scope === 'reauth' ? { scope: 'reauth' } : {}),
         },
         allowedOrigins: null,
         institutions: services.institutions,
