@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { Codes } from './accounts/codes.ts';
 import { AccountService } from './accounts/service.ts';
-import { SyncWorker } from './accounts/sync.ts';
-import { ConnectService } from './connect/service.ts';
+import { SyncWorker } from './sync/worker.ts';
+import { ConnectService } from './widget/service.ts';
 import { Connectors } from './connectors/registry.ts';
 import { DatabaseSandboxState, SandboxBank } from './connectors/sandbox/index.ts';
 import type { BankConnector } from './connectors/types.ts';

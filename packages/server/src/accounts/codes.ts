@@ -3,7 +3,7 @@ import type { Clock } from '../lib/clock.ts';
 import { newCode } from '../lib/ids.ts';
 import { hashSecret } from '../lib/secrets.ts';
 import { DomainError } from '../lib/errors.ts';
-import { spendOnce } from './single_use.ts';
+import { spendOnce } from '../db/single_use.ts';
 
 /**
  * Auth codes: single-use, short-lived, stored only as hashes. Consuming one is a single

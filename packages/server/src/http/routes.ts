@@ -26,17 +26,17 @@ import * as v2WebhooksEndpointGet from '../webhooks/routes/v2_webhooks_endpoint_
 import * as v2WebhooksEndpointSet from '../webhooks/routes/v2_webhooks_endpoint_set.ts';
 import * as v2WebhooksSecretRotate from '../webhooks/routes/v2_webhooks_secret_rotate.ts';
 import * as v2SandboxWebhooksFire from '../sandbox/routes/v2_sandbox_webhooks_fire.ts';
-import * as v2ConnectOriginsGet from '../connect/routes/v2_connect_origins_get.ts';
-import * as v2ConnectOriginsSet from '../connect/routes/v2_connect_origins_set.ts';
-import * as v2AccountsInitiate from '../connect/routes/v2_accounts_initiate.ts';
-import * as widgetSession from '../connect/routes/widget_session.ts';
+import * as v2ConnectOriginsGet from '../widget/routes/v2_connect_origins_get.ts';
+import * as v2ConnectOriginsSet from '../widget/routes/v2_connect_origins_set.ts';
+import * as v2AccountsInitiate from '../widget/routes/v2_accounts_initiate.ts';
+import * as widgetSession from '../widget/routes/widget_session.ts';
 import * as widgetReauth from '../reauth/routes/widget_reauth.ts';
-import * as widgetStep from '../connect/routes/widget_step.ts';
-import * as widgetCancel from '../connect/routes/widget_cancel.ts';
-import * as connectPage from '../connect/routes/connect_page.ts';
-import * as connectAssets from '../connect/routes/connect_assets.ts';
-import * as connectLinkPage from '../connect/routes/connect_link_page.ts';
-import * as connectDemo from '../connect/routes/connect_demo.ts';
+import * as widgetStep from '../widget/routes/widget_step.ts';
+import * as widgetCancel from '../widget/routes/widget_cancel.ts';
+import * as connectPage from '../widget/routes/connect_page.ts';
+import * as connectAssets from '../widget/routes/connect_assets.ts';
+import * as connectLinkPage from '../widget/routes/connect_link_page.ts';
+import * as connectDemo from '../widget/routes/connect_demo.ts';
 
 /** Every route Relink serves outside the partner API: health and the API description. */
 export function registerOperationalRoutes(app: HttpApp, services: Services) {

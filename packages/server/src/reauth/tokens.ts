@@ -3,7 +3,7 @@ import type { Clock } from '../lib/clock.ts';
 import { DomainError } from '../lib/errors.ts';
 import { newReauthToken } from '../lib/ids.ts';
 import { hashSecret } from '../lib/secrets.ts';
-import { spendOnce } from '../accounts/single_use.ts';
+import { spendOnce } from '../db/single_use.ts';
 
 /**
  * v1 reauth tokens (seed 000, `POST /accounts/{id}/reauthorise`): 20 characters, single use,

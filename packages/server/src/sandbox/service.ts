@@ -1,5 +1,5 @@
 import type { AccountService } from '../accounts/service.ts';
-import type { SyncResult, SyncWorker } from '../accounts/sync.ts';
+import type { SyncResult, SyncWorker } from '../sync/worker.ts';
 import type { App } from '../apps/service.ts';
 import type { Connectors } from '../connectors/registry.ts';
 import { hasSandboxControls, type ResetReason } from '../connectors/types.ts';

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Ui } from '@relink/contract';
 import type { Logger } from 'pino';
-import { loginAsLinked, pickLinked } from '../accounts/bank_login.ts';
+import { loginAsLinked, pickLinked } from '../sync/bank_login.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { App } from '../apps/service.ts';
 import type { Config } from '../config/config.ts';

@@ -5,8 +5,8 @@ import { DomainError } from '../../lib/errors.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 import { stepFailure } from '../../sessions/routes/replies.ts';
 import { startReauth } from '../widget.ts';
-import type { ConnectService } from '../../connect/service.ts';
-import { widgetBody } from '../../connect/routes/widget_step.ts';
+import type { ConnectService } from '../../widget/service.ts';
+import { widgetBody } from '../../widget/routes/widget_step.ts';
 
 /** `POST /v2/connect/widget/reauth`: start re-authorising an account; the background login's reply, with data.session. */
 export function register(app: HttpApp, services: Services, connect: ConnectService) {

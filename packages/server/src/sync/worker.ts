@@ -9,9 +9,9 @@ import type { Clock } from '../lib/clock.ts';
 import type { Vault } from '../vault/vault.ts';
 import { CoalescedPass } from '../lib/coalesce.ts';
 import { loginAsLinked } from './bank_login.ts';
-import { payloads } from './model.ts';
-import type { AccountService } from './service.ts';
-import { identitySecretOf, sealIdentity } from './identity.ts';
+import { payloads } from '../accounts/model.ts';
+import type { AccountService } from '../accounts/service.ts';
+import { identitySecretOf, sealIdentity } from '../accounts/identity.ts';
 
 const RETRY_MS = 15 * 60_000;
 
