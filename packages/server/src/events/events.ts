@@ -3,7 +3,7 @@ import { EVENT_NAMES, type EventName } from '@relink/contract/names';
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newEventId } from '../lib/ids.ts';
-import { enqueueDelivery } from '../webhooks/store.ts';
+import { enqueueDelivery } from './outbox.ts';
 
 /** The event names, one list for server and SDK (`@relink/contract`). */
 export const EVENT_TYPES = EVENT_NAMES;

@@ -13,7 +13,8 @@ import type { AppMode } from '../apps/service.ts';
 import { EgressGuard } from './egress.ts';
 import { OperatorStore } from './operator_store.ts';
 import { accountEventData } from './payloads.ts';
-import { DeliveryStore, enqueueDelivery } from './store.ts';
+import { enqueueDelivery } from '../events/outbox.ts';
+import { DeliveryStore } from './store.ts';
 import { deliveryView, eventView } from './views.ts';
 import { Wakeup } from './wakeup.ts';
 
