@@ -16,6 +16,7 @@ import { WidgetLimits } from './limits/widget.ts';
 import { InstitutionRegistry } from './institutions/registry.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
+import { ReauthService } from './reauth/service.ts';
 import { SandboxService } from './sandbox/service.ts';
 import { SessionService } from './sessions/service.ts';
 import { WebhookService } from './webhooks/service.ts';
@@ -32,6 +33,8 @@ export interface Services extends Core {
   codes: Codes;
   accounts: AccountService;
   sessions: SessionService;
+  /** Re-authorisation: v1 reauth tokens and every start of a reauth session. */
+  reauth: ReauthService;
   /** Relink Connect: the widget's sessions, hosted links and allowed origins. */
   connect: ConnectService;
   sync: SyncWorker;
@@ -70,14 +73,26 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const sandbox = new SandboxBank({ state: new DatabaseSandboxState(database.db, clock) });
   const banks = typeof options.connectors === 'function' ? options.connectors(sandbox) : (options.connectors ?? [sandbox]);
   const connectors = new Connectors(banks, config.connectorTimeoutMs, clock);
-  const codes = new Codes(database.db, clock, config.codeTtlMs);
+  const db = database.db;
+  const codes = new Codes(db, clock, config.codeTtlMs);
+  const accounts = new AccountService({ db, vault, events, codes, institutions, clock });
+  const sync = new SyncWorker({
+    db,
+    capabilities: database.capabilities,
+    vault,
+    connectors,
+    accounts,
+    events,
+    clock,
+    logger,
+    intervalMs: config.syncIntervalMs,
+    claimMs: config.syncClaimMs,
+    beforeWrite: () => database.setup.beforeBackgroundWrite?.(),
+  });
+  const bankUsers = new BankUserLimits(db, vault, institutions, config.masterKey.key, config.limits, clock);
+  const sessions = new SessionService({ db, vault, connectors, institutions, accounts, events, clock, config, logger, bankUsers, onCompleted: () => void sync.wake() });
   // Reauth tokens live as long as codes (10 minutes by default, Mono's documented lifetime).
-  const accounts = new AccountService(database.db, vault, events, codes, institutions, clock, config.codeTtlMs, database.capabilities);
-  const sessions = new SessionService(database.db, vault, connectors, institutions, accounts, events, clock, config, logger);
-  const sync = new SyncWorker(database.db, vault, connectors, accounts, events, clock, logger, config.syncIntervalMs, config.syncClaimMs);
-  sync.beforeWrite = () => database.setup.beforeBackgroundWrite?.();
-  sessions.onLinked = () => void sync.wake();
-  sessions.bankUsers = new BankUserLimits(database.db, vault, institutions, config.masterKey.key, config.limits, clock);
+  const reauth = new ReauthService({ db, accounts, sessions, clock, tokenTtlMs: config.codeTtlMs, connectorTimeoutMs: config.connectorTimeoutMs });
   const webhooks = new WebhookService({ config, database, vault, events, accounts, clock, logger });
   return {
     config,
@@ -92,10 +107,11 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     codes,
     accounts,
     sessions,
+    reauth,
     // A hosted link's start may hold the link longer than a background bank login takes.
-    connect: new ConnectService(database.db, apps, sessions, accounts, clock, config.masterKey, config.connectorTimeoutMs + 10_000),
+    connect: new ConnectService({ db, apps, sessions, reauth, accounts, clock, masterKey: config.masterKey, startHoldMs: config.connectorTimeoutMs + 10_000 }),
     sync,
-    sandbox: new SandboxService(database.db, vault, connectors, institutions, accounts, sync, clock),
+    sandbox: new SandboxService({ connectors, institutions, accounts, sync }),
     idempotency: new Idempotency(database.db, vault, clock),
     webhooks,
     limits: new RequestLimits(config.limits),

@@ -28,6 +28,26 @@ export interface Account {
   updatedAt: number;
 }
 
+/** A transaction as the bank reported it (`id`: the bank's). */
+export interface Transaction {
+  id: string;
+  type: 'debit' | 'credit';
+  amount: number;
+  narration: string;
+  /** Milliseconds since the epoch. */
+  date: number;
+  balance: number;
+  currency: string;
+}
+
+/** Which of an account's transactions a page holds: dates in milliseconds, inclusive. */
+export interface TransactionFilter {
+  start?: number | undefined;
+  end?: number | undefined;
+  type?: string | undefined;
+  narration?: string | undefined;
+}
+
 export function toAccount(row: AccountRow, institution: Institution): Account {
   return {
     id: row.id,

@@ -1,6 +1,5 @@
 import type { Db } from '../db/database.ts';
-import type { Capabilities } from '../db/dialects/types.ts';
-import type { AccountRow } from '../db/schema.ts';
+import type { AccountRow, SessionOrigin } from '../db/schema.ts';
 import type { BankAccount, ConnectorState } from '../connectors/types.ts';
 import type { Events } from '../events/events.ts';
 import { DomainError } from '../lib/errors.ts';
@@ -10,9 +9,8 @@ import { newObjectId } from '../lib/ids.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { Codes } from './codes.ts';
 import { identitySecretOf } from './identity.ts';
-import { type Account, payloads, toAccount } from './model.ts';
+import { type Account, payloads, type Transaction, type TransactionFilter, toAccount } from './model.ts';
 import { AccountStore } from './store.ts';
-import { ReauthTokens } from '../reauth/tokens.ts';
 
 export interface CompletedLink {
   accountId: string;
@@ -20,22 +18,32 @@ export interface CompletedLink {
   created: boolean;
 }
 
-export class AccountService {
-  readonly store: AccountStore;
-  readonly tokens: ReauthTokens;
+export interface AccountDeps {
+  db: Db;
+  vault: Vault;
+  events: Events;
+  codes: Codes;
+  institutions: InstitutionRegistry;
+  clock: Clock;
+}
 
-  constructor(
-    private readonly db: Db,
-    private readonly vault: Vault,
-    private readonly events: Events,
-    private readonly codes: Codes,
-    private readonly institutions: InstitutionRegistry,
-    private readonly clock: Clock,
-    reauthTokenTtlMs: number,
-    capabilities?: Capabilities,
-  ) {
-    this.store = new AccountStore(db, capabilities);
-    this.tokens = new ReauthTokens(db, clock, reauthTokenTtlMs);
+/**
+ * Linked accounts: their rows, credentials and data, the end of a link and of a
+ * re-authorisation, unlinking, and the account's re-authorisation hold. The only code that
+ * reads or writes the accounts table outside the sync's own claims (`sync/store.ts`).
+ */
+export class AccountService {
+  private readonly store: AccountStore;
+  private readonly db: Db;
+  private readonly vault: Vault;
+  private readonly events: Events;
+  private readonly codes: Codes;
+  private readonly institutions: InstitutionRegistry;
+  private readonly clock: Clock;
+
+  constructor(deps: AccountDeps) {
+    ({ db: this.db, vault: this.vault, events: this.events, codes: this.codes, institutions: this.institutions, clock: this.clock } = deps);
+    this.store = new AccountStore(deps.db);
   }
 
   toAccount(row: AccountRow): Account {
@@ -48,6 +56,80 @@ export class AccountService {
     const row = await this.store.find(appId, id);
     if (!row) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${id}`);
     return this.toAccount(row);
+  }
+
+  /** The app's live account, or undefined. */
+  async find(appId: string, id: string): Promise<Account | undefined> {
+    const row = await this.store.find(appId, id);
+    return row && this.toAccount(row);
+  }
+
+  /** The app's live account as stored (in `executor`'s transaction, when given), or undefined. */
+  findRow(appId: string, id: string, executor?: Db): Promise<AccountRow | undefined> {
+    return this.store.find(appId, id, executor);
+  }
+
+  /** The app a live account belongs to, whichever app asks (the CLI's sandbox command). */
+  async appIdOf(id: string): Promise<string | undefined> {
+    return (await this.store.findById(id))?.app_id;
+  }
+
+  /**
+   * The account's stored login fields. A re-authorisation completing meanwhile replaces the
+   * vault record the row named a moment ago, so a record gone from under the read is read again.
+   */
+  async storedLogin(id: string): Promise<Record<string, string>> {
+    for (let attempt = 0; ; attempt++) {
+      const row = await this.store.findById(id);
+      if (!row?.credentials_secret_id) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${id}`);
+      try {
+        return JSON.parse(await this.vault.open(row.credentials_secret_id)) as Record<string, string>;
+      } catch (error) {
+        const now = await this.store.findById(id);
+        if (attempt >= 2 || now?.credentials_secret_id === row.credentials_secret_id) throw error;
+      }
+    }
+  }
+
+  /** A page of the account's transactions, newest first, and how many match in all. */
+  async transactions(account: Account, filter: TransactionFilter, page: { limit: number; offset: number }): Promise<{ rows: Transaction[]; total: number }> {
+    const { rows, total } = await this.store.transactions(account.id, filter, page);
+    return { rows: rows.map((t) => ({ id: t.id.split(':')[1] ?? t.id, type: t.type, amount: t.amount, narration: t.narration, date: t.date, balance: t.balance, currency: t.currency })), total };
+  }
+
+  /**
+   * The sandbox's reset of the bank login: the account's bank session is forgotten (the bank
+   * ended it), so its next sync logs in again, due now unless it waits for re-authorisation.
+   * `releaseSyncHold`: the reset held the account's sync, and gives it back here.
+   */
+  async forgetBankSession(appId: string, id: string, releaseSyncHold: boolean): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const current = await this.store.lockLive(id, trx, appId);
+      if (!current) return;
+      if (current.bank_state_secret_id) await this.vault.remove(current.bank_state_secret_id, trx);
+      const now = this.clock.now();
+      await this.store.update(id, { bank_state_secret_id: null, sync_due_at: current.reauth_required ? null : now, updated_at: now, ...(releaseSyncHold ? { sync_claimed_until: null } : {}) }, trx);
+    });
+  }
+
+  /** See `AccountStore.holdForReauth`: makes `sessionId` the account's one live reauth session, or answers false. */
+  holdForReauth(id: string, sessionId: string, origin: SessionOrigin, now: number, until: number, trx: Db): Promise<boolean> {
+    return this.store.holdForReauth(id, sessionId, origin, now, until, trx);
+  }
+
+  /** The session holding the account for re-authorisation, while its hold lasts. */
+  reauthHolder(id: string, now: number, trx: Db): Promise<{ id: string; expiresAt: number; origin: SessionOrigin } | undefined> {
+    return this.store.reauthHolder(id, now, trx);
+  }
+
+  /** Lengthens `sessionId`'s hold to `until`, if it still holds the account. */
+  extendReauth(id: string, sessionId: string, until: number, trx: Db): Promise<void> {
+    return this.store.extendReauth(id, sessionId, until, trx);
+  }
+
+  /** Frees the account for another reauth session, if `sessionId` still holds it. */
+  releaseReauth(id: string, sessionId: string, trx: Db): Promise<void> {
+    return this.store.releaseReauth(id, sessionId, trx);
   }
 
   /**
@@ -120,12 +202,6 @@ export class AccountService {
     await this.events.record(trx, { appId: input.appId, type: 'mono.events.account_connected', accountId, data: payloads.accountConnected(account, ref) });
     const code = await this.codes.issue(trx, { appId: input.appId, accountId, sessionId: input.sessionId });
     return { accountId, code, created: !existing };
-  }
-
-  /** `POST /accounts/{id}/reauthorise`: a token that opens one reauth session for this account. */
-  async issueReauthToken(appId: string, id: string) {
-    const account = await this.get(appId, id);
-    return this.tokens.issue(appId, account.id);
   }
 
   /**

@@ -11,9 +11,9 @@ export async function sandboxCommand(context: CliContext, sub: string | undefine
   const reason = (context.values.reason ?? 'mfa_required') as ResetReason;
   if (!REASONS.includes(reason)) throw new Error(`--reason must be one of ${REASONS.join(', ')} (got "${reason}")`);
   const reset = await withServices(context, async (s) => {
-    const row = await s.accounts.store.findById(accountId);
-    const app = row && (await s.apps.get(row.app_id));
-    if (!row || !app) throw new Error(`no account ${accountId}`);
+    const appId = await s.accounts.appIdOf(accountId);
+    const app = appId && (await s.apps.get(appId));
+    if (!app) throw new Error(`no account ${accountId}`);
     if (app.mode !== 'test') throw new Error('sandbox reset-login is a sandbox helper: it works for accounts of test-mode apps only');
     return s.sandbox.resetLogin(app, accountId, reason);
   });

@@ -30,7 +30,7 @@ import * as v2ConnectOriginsGet from '../widget/routes/v2_connect_origins_get.ts
 import * as v2ConnectOriginsSet from '../widget/routes/v2_connect_origins_set.ts';
 import * as v2AccountsInitiate from '../widget/routes/v2_accounts_initiate.ts';
 import * as widgetSession from '../widget/routes/widget_session.ts';
-import * as widgetReauth from '../reauth/routes/widget_reauth.ts';
+import * as widgetReauth from '../widget/routes/widget_reauth.ts';
 import * as widgetStep from '../widget/routes/widget_step.ts';
 import * as widgetCancel from '../widget/routes/widget_cancel.ts';
 import * as connectPage from '../widget/routes/connect_page.ts';

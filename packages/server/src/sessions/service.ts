@@ -32,25 +32,50 @@ export interface CreatedSession {
 
 const MAX_FIELD_LENGTH = 512;
 
-export class SessionService {
-  readonly store: SessionStore;
+export interface SessionDeps {
+  db: Db;
+  vault: Vault;
+  connectors: Connectors;
+  institutions: InstitutionRegistry;
+  accounts: AccountService;
+  events: Events;
+  clock: Clock;
+  config: Pick<Config, 'sessionTtlMs'>;
+  logger: Pick<Logger, 'error'>;
+  /** Caps failed bank logins and wrong answers per bank user across sessions. */
+  bankUsers: BankUserLimits;
   /** Called after a step completes a link or a re-authorisation, so the data sync starts at once. */
-  onLinked: () => void = () => {};
-  /** Caps failed bank logins and wrong answers per bank user across sessions (set in services.ts). */
-  bankUsers: BankUserLimits | null = null;
+  onCompleted?: () => void;
+}
 
-  constructor(
-    private readonly db: Db,
-    private readonly vault: Vault,
-    private readonly connectors: Connectors,
-    private readonly institutions: InstitutionRegistry,
-    private readonly accounts: AccountService,
-    private readonly events: Events,
-    private readonly clock: Clock,
-    private readonly config: Pick<Config, 'sessionTtlMs'>,
-    private readonly logger: Pick<Logger, 'error'>,
-  ) {
-    this.store = new SessionStore(db);
+/**
+ * Login sessions, the engine under linking and re-authorisation alike: a session's state
+ * machine (`machine.ts`), each step's one bank call, and what a completed step writes. Which
+ * account a re-authorisation opens, and who may start one, is `reauth/`'s.
+ */
+export class SessionService {
+  private readonly store: SessionStore;
+  private readonly db: Db;
+  private readonly vault: Vault;
+  private readonly connectors: Connectors;
+  private readonly institutions: InstitutionRegistry;
+  private readonly accounts: AccountService;
+  private readonly events: Events;
+  private readonly clock: Clock;
+  private readonly config: Pick<Config, 'sessionTtlMs'>;
+  private readonly logger: Pick<Logger, 'error'>;
+  private readonly bankUsers: BankUserLimits;
+  private readonly onCompleted: () => void;
+
+  constructor(deps: SessionDeps) {
+    ({ db: this.db, vault: this.vault, connectors: this.connectors, institutions: this.institutions, accounts: this.accounts, events: this.events, clock: this.clock, config: this.config, logger: this.logger, bankUsers: this.bankUsers } = deps);
+    this.onCompleted = deps.onCompleted ?? (() => {});
+    this.store = new SessionStore(deps.db);
+  }
+
+  /** The app's session as stored, or undefined. */
+  find(appId: string, id: string): Promise<SessionRow | undefined> {
+    return this.store.find(appId, id);
   }
 
   async create(
@@ -95,57 +120,46 @@ export class SessionService {
   }
 
   /**
-   * Opens a re-authorisation of `target` (an account id, or a v1 reauth token): one guarded
-   * write makes it the account's only live reauth session, then Relink logs in in the background
-   * with the stored credentials. The session is claimed from birth, so no step can run before
-   * that login has answered.
-   *
-   * `origin` is who asked: a start the partner issued supersedes a live one a public-key holder
-   * started (which is cancelled), any start supersedes a public one, and otherwise the account
-   * is 409 `REAUTH_IN_PROGRESS`, naming the live session to the partner. `mode` is who waits for
-   * the answer (see `StartMode`): the widget's person must log in even when the bank needs nothing.
+   * Inside the transaction that made `sessionId` the holder of `account` (`reauth/`): cancels
+   * every other live reauth session of the account and writes this one, claimed from birth so
+   * no step can run before `beginReauth`'s background login has answered.
    */
-  async startReauth(app: App, target: { accountId: string } | { token: string }, options: { origin: SessionOrigin; mode: StartMode } = { origin: 'partner', mode: 'background' }): Promise<StartedReauth> {
-    const now = this.clock.now();
-    const id = newSessionId();
-    const expiresAt = now + this.config.sessionTtlMs;
-    const row = await this.db.transaction().execute(async (trx) => {
-      const accountId = 'token' in target ? await this.accounts.tokens.consume(trx, app.id, target.token) : target.accountId;
-      const account = await this.accounts.store.find(app.id, accountId, trx);
-      if (!account) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${accountId}`);
-      // A short lease until the background login answers: a start that never answers (a crash,
-      // a hung bank) frees the account within a minute; persist() lengthens it to the session's life.
-      if (!(await this.accounts.store.holdForReauth(account.id, id, options.origin, now, now + this.holdLeaseMs(), trx))) {
-        throw await this.inProgress(account.id, now, options, trx);
-      }
-      for (const other of await this.store.liveReauthsOf(account.id, id, trx)) {
-        await this.cancelRow(other, 'This re-authorisation was superseded by a newer one for the same account', trx);
-      }
-      const institution = this.institutions.get(account.institution_id)!;
-      const method = this.institutions.authMethod(institution, account.auth_method) ?? institution.authMethods[0]!;
-      const session = {
-        id,
-        app_id: app.id,
-        kind: 'reauth' as const,
-        origin: options.origin,
-        status: 'awaiting_login' as const,
-        institution_id: institution.id,
-        auth_method: method.type,
-        customer_id: account.customer_id,
-        account_id: account.id,
-        state: JSON.stringify(initialState(method.ui)),
-        connector_state_secret_id: null,
-        credentials_secret_id: null,
-        version: 1,
-        busy_until: now + this.connectors.timeout + 5_000,
-        expires_at: expiresAt,
-        created_at: now,
-        updated_at: now,
-      };
-      await this.store.insert(session, trx);
-      return { ...session, account };
-    });
-    const { account, ...sessionRow } = row;
+  async openReauth(trx: Db, app: App, account: AccountRow, opening: { id: string; origin: SessionOrigin; now: number }): Promise<SessionRow> {
+    const { id, origin, now } = opening;
+    for (const other of await this.store.liveReauthsOf(account.id, id, trx)) {
+      await this.cancelRow(other, 'This re-authorisation was superseded by a newer one for the same account', trx);
+    }
+    const institution = this.institutions.get(account.institution_id)!;
+    const method = this.institutions.authMethod(institution, account.auth_method) ?? institution.authMethods[0]!;
+    const session: SessionRow = {
+      id,
+      app_id: app.id,
+      kind: 'reauth',
+      origin,
+      status: 'awaiting_login',
+      institution_id: institution.id,
+      auth_method: method.type,
+      customer_id: account.customer_id,
+      account_id: account.id,
+      state: JSON.stringify(initialState(method.ui)),
+      connector_state_secret_id: null,
+      credentials_secret_id: null,
+      version: 1,
+      busy_until: now + this.connectors.timeout + 5_000,
+      expires_at: now + this.config.sessionTtlMs,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.store.insert(session, trx);
+    return session;
+  }
+
+  /**
+   * A re-authorisation's first step, after `openReauth` committed: Relink logs in in the
+   * background with the credentials `account` holds, and the session moves on from the bank's
+   * answer. `mode` is who waits for that answer (see `StartMode`).
+   */
+  async beginReauth(row: SessionRow, account: AccountRow, mode: StartMode): Promise<{ session: CreatedSession; reply: StartReply }> {
     const institution = this.institutions.get(row.institution_id)!;
     const state = JSON.parse(row.state) as SessionState;
     let outcome: LinkedOutcome;
@@ -155,19 +169,17 @@ export class SessionService {
       const login = () => loginAsLinked(this.connectors, this.connectors.get(institution.connector), { institutionId: institution.id, authMethod: row.auth_method, fields }, account.account_number);
       // A stored password the bank now rejects is still a failed login at the bank: it counts
       // against the bank user's cap like a typed one, so repeated starts cannot lock them out.
-      outcome = this.bankUsers
-        ? ((await this.bankUsers.around(sessionRow, state, { kind: 'fields', fields }, login as () => Promise<ConnectorOutcome>, { linked: fields, background: true })) as LinkedOutcome)
-        : await login();
-      result = start(state, outcome, options.mode);
+      outcome = (await this.bankUsers.around(row, state, { kind: 'fields', fields }, login as () => Promise<ConnectorOutcome>, { linked: fields, background: true })) as LinkedOutcome;
+      result = start(state, outcome, mode);
     } catch (error) {
-      await this.abandon(sessionRow, 1);
-      if (error instanceof ImpossibleOutcome) this.logger.error({ err: error, sessionId: id }, 'bank connector gave an impossible answer');
+      await this.abandon(row, 1);
+      if (error instanceof ImpossibleOutcome) this.logger.error({ err: error, sessionId: row.id }, 'bank connector gave an impossible answer');
       throw error instanceof ImpossibleOutcome ? new DomainError('BANK_CONNECTION_ERROR', 'The bank gave an answer Relink cannot use; start the re-authorisation again') : error;
     }
     const { state: next, effect } = result;
-    const code = await this.finishStep(sessionRow, 1, next, effect, outcome, null);
-    const created: CreatedSession = { id, appId: app.id, institution, authMethod: row.auth_method, expiresAt, ui: next.ui ?? state.ui! };
-    return { session: created, accountId: account.id, reply: replyForStart(next, outcome, code) };
+    const code = await this.finishStep(row, 1, next, effect, outcome, null);
+    const session: CreatedSession = { id: row.id, appId: row.app_id, institution, authMethod: row.auth_method, expiresAt: row.expires_at, ui: next.ui ?? state.ui! };
+    return { session, reply: replyForStart(next, outcome, code) };
   }
 
   /**
@@ -192,29 +204,8 @@ export class SessionService {
     const state = cancel(JSON.parse(row.state) as SessionState, reason);
     if (!(await this.store.cancel(row, JSON.stringify(state), this.clock.now(), trx))) return false;
     for (const secret of [row.credentials_secret_id, row.connector_state_secret_id]) if (secret) await this.vault.remove(secret, trx);
-    if (row.kind === 'reauth' && row.account_id) await this.accounts.store.releaseReauth(row.account_id, row.id, trx);
+    if (row.kind === 'reauth' && row.account_id) await this.accounts.releaseReauth(row.account_id, row.id, trx);
     return true;
-  }
-
-  /** How long a reauth start holds its account before its background login has answered. */
-  private holdLeaseMs(): number {
-    return Math.min(REAUTH_START_LEASE_MS, this.connectors.timeout + 5_000);
-  }
-
-  /**
-   * The 409 for an account another session holds: the partner's server is told which; a
-   * browser (the widget, whatever started it) only that one exists.
-   */
-  private async inProgress(accountId: string, now: number, options: { mode: StartMode }, trx: Db): Promise<DomainError> {
-    const holder = await this.accounts.store.reauthHolder(accountId, now, trx);
-    if (options.mode === 'person' || !holder) {
-      return new DomainError('REAUTH_IN_PROGRESS', 'This account is being re-authorised through the app already; finish there, or try again later');
-    }
-    return new DomainError(
-      'REAUTH_IN_PROGRESS',
-      `Session ${holder.id} is already re-authorising account ${accountId} (until ${new Date(holder.expiresAt).toISOString()}); finish it, cancel it with POST /v2/connect/cancel, or wait for it to expire`,
-      { session: { id: holder.id, expiresAt: holder.expiresAt } },
-    );
   }
 
   /** One login or commit: validate against the cached fields, call the bank once, persist. */
@@ -242,7 +233,7 @@ export class SessionService {
     try {
       // A login Relink refuses itself still counts as a failed login of the linked bank user.
       const call = async (): Promise<ConnectorOutcome> => (refused ? { kind: 'invalid_credentials', message: REAUTH_LOGIN_REFUSED } : this.callBank(row, state, input));
-      outcome = this.bankUsers ? await this.bankUsers.around(row, state, input, call, { linked: linked?.fields }) : await call();
+      outcome = await this.bankUsers.around(row, state, input, call, { linked: linked?.fields });
       if (linked) outcome = await pickLinked(this.connectors, this.connector(row), outcome, linked.account.account_number);
       // One answer for every refused re-authorisation login, whatever the bank or Relink said, so
       // nothing tells a wrong username from a wrong password (docs/security.md).
@@ -285,7 +276,7 @@ export class SessionService {
 
   /** The account a reauth step is for, and the login fields it was linked (or last re-authorised) with. */
   private async reauthTarget(row: SessionRow): Promise<{ account: AccountRow; fields: Record<string, string> }> {
-    const account = row.account_id ? await this.accounts.store.find(row.app_id, row.account_id) : undefined;
+    const account = row.account_id ? await this.accounts.findRow(row.app_id, row.account_id) : undefined;
     if (!account?.credentials_secret_id) throw new DomainError('ACCOUNT_NOT_FOUND', `The account this session re-authorises no longer exists`);
     return { account, fields: JSON.parse(await this.vault.open(account.credentials_secret_id)) as Record<string, string> };
   }
@@ -316,7 +307,7 @@ export class SessionService {
   private async finishStep(row: SessionRow, claimed: number, next: SessionState, effect: Effect, outcome: StepOutcome, typed: Record<string, string> | null): Promise<string | null> {
     try {
       const code = await this.events.transaction((trx) => this.persist(trx, row, claimed, next, effect, outcome, typed));
-      if (code) this.onLinked();
+      if (code) this.onCompleted();
       return code;
     } catch (error) {
       // Nothing of the step was written; the account (unlinked meanwhile?) decides what is next.
@@ -373,9 +364,9 @@ export class SessionService {
       for (const secret of [connectorStateId, credentialsId]) if (secret) await this.vault.remove(secret, trx);
       connectorStateId = null;
       credentialsId = null;
-      if (row.kind === 'reauth' && next.status === 'failed' && accountId) await this.accounts.store.releaseReauth(accountId, row.id, trx);
+      if (row.kind === 'reauth' && next.status === 'failed' && accountId) await this.accounts.releaseReauth(accountId, row.id, trx);
     } else if (row.kind === 'reauth' && accountId) {
-      await this.accounts.store.extendReauth(accountId, row.id, row.expires_at, trx);
+      await this.accounts.extendReauth(accountId, row.id, row.expires_at, trx);
     }
     const released = await this.store.release(
       row.id,
@@ -414,21 +405,12 @@ export class SessionService {
       const released = await this.store.release(row.id, claimed, { state: JSON.stringify(failed), status: 'failed', credentials_secret_id: null, connector_state_secret_id: null, updated_at: this.clock.now() }, trx);
       if (!released) return;
       for (const secret of [row.credentials_secret_id, row.connector_state_secret_id]) if (secret) await this.vault.remove(secret, trx);
-      if (row.kind === 'reauth' && row.account_id) await this.accounts.store.releaseReauth(row.account_id, row.id, trx);
+      if (row.kind === 'reauth' && row.account_id) await this.accounts.releaseReauth(row.account_id, row.id, trx);
     });
   }
 }
 
-export interface StartedReauth {
-  session: CreatedSession;
-  accountId: string;
-  reply: StartReply;
-}
-
 type StepInput = { kind: 'fields'; fields: Record<string, string> } | { kind: 'account'; accountNumber: string };
-
-/** A start whose background login has not answered holds its account at most this long (a minute). */
-const REAUTH_START_LEASE_MS = 60_000;
 
 /** Why a hosted link's older session was cancelled. */
 const LINK_OPENED_AGAIN = 'This link was opened again in another page, which replaced this session: continue there (or start again here, which replaces that one)';

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Connectors } from '../connectors/registry.ts';
 import type { AccountData, ConnectorState, FetchOutcome, LinkedOutcome } from '../connectors/types.ts';
 import type { Db } from '../db/database.ts';
+import type { Capabilities } from '../db/dialects/types.ts';
 import { GroupCommit } from '../db/group_commit.ts';
 import type { AccountRow } from '../db/schema.ts';
 import type { Events } from '../events/events.ts';
@@ -9,6 +10,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { Vault } from '../vault/vault.ts';
 import { CoalescedPass } from '../lib/coalesce.ts';
 import { loginAsLinked } from './bank_login.ts';
+import { SyncStore } from './store.ts';
 import { payloads } from '../accounts/model.ts';
 import type { AccountService } from '../accounts/service.ts';
 import { identitySecretOf, sealIdentity } from '../accounts/identity.ts';
@@ -55,6 +57,23 @@ type Answer =
   | { kind: 'reauth'; reason: string }
   | { kind: 'failed'; reason: string };
 
+export interface SyncDeps {
+  db: Db;
+  capabilities?: Pick<Capabilities, 'skipLocked'>;
+  vault: Vault;
+  connectors: Connectors;
+  accounts: AccountService;
+  events: Events;
+  clock: Clock;
+  logger: Logger;
+  /** How long after a good sync the next is due. */
+  intervalMs: number;
+  /** How long a claim holds an account: a crashed worker's accounts are taken over after it. */
+  claimMs?: number;
+  /** Awaited before each batch of writes: the database's brake for background writers (`DialectSetup.beforeBackgroundWrite`). */
+  beforeWrite?: () => Promise<void> | undefined;
+}
+
 /**
  * Data sync. Which accounts need one is state in the database (`sync_due_at`), so a sync
  * asked for survives a restart and any instance may run it; claiming an account is one
@@ -72,31 +91,31 @@ export class SyncWorker {
   private readonly passes: CoalescedPass;
   private readonly writes: GroupCommit;
   private stopped = false;
-  /** Awaited before each batch of writes: the database's brake for background writers (`DialectSetup.beforeBackgroundWrite`). */
-  beforeWrite: () => Promise<void> | undefined = () => undefined;
+  private readonly store: SyncStore;
+  private readonly vault: Vault;
+  private readonly connectors: Connectors;
+  private readonly accounts: AccountService;
+  private readonly events: Events;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly intervalMs: number;
+  private readonly claimMs: number;
+  private readonly pollMs = 2_000;
+  /** Syncs running at once in one sweep (each is one bank session; banks answer slowly, not heavily). */
+  private readonly concurrency = 8;
 
-  constructor(
-    private readonly db: Db,
-    private readonly vault: Vault,
-    private readonly connectors: Connectors,
-    private readonly accounts: AccountService,
-    private readonly events: Events,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly intervalMs: number,
-    /** How long a claim holds an account: a crashed worker's accounts are taken over after it. */
-    private readonly claimMs = 5 * 60_000,
-    private readonly pollMs = 2_000,
-    /** Syncs running at once in one sweep (each is one bank session; banks answer slowly, not heavily). */
-    private readonly concurrency = 8,
-  ) {
+  constructor(deps: SyncDeps) {
+    ({ vault: this.vault, connectors: this.connectors, accounts: this.accounts, events: this.events, clock: this.clock, logger: this.logger, intervalMs: this.intervalMs } = deps);
+    this.claimMs = deps.claimMs ?? 5 * 60_000;
+    this.store = new SyncStore(deps.db, deps.capabilities);
+    const beforeWrite = deps.beforeWrite ?? (() => undefined);
     this.passes = new CoalescedPass(async () => void (await this.runDue()), {
       stopped: () => this.stopped,
       onError: (error) => this.logger.error({ err: error }, 'sync pass failed'),
     });
     this.writes = new GroupCommit(
       (work) => this.events.transaction(work),
-      () => this.beforeWrite(),
+      () => beforeWrite(),
     );
   }
 
@@ -119,12 +138,32 @@ export class SyncWorker {
   }
 
   /**
+   * Holds the account's sync for `ms` (no worker claims it meanwhile) unless a worker holds it
+   * now or it waits for re-authorisation: answers whether it is held. `release` gives it back.
+   */
+  async hold(accountId: string, ms: number): Promise<boolean> {
+    const now = this.clock.now();
+    return (await this.store.claimSync(accountId, now, now + ms)) !== undefined;
+  }
+
+  /** Ends a `hold` (or any claim) of the account's sync. */
+  async release(accountId: string): Promise<void> {
+    await this.store.update(accountId, { sync_claimed_until: null });
+  }
+
+  /** Whether the account could ever be synced again: linked, and not waiting for re-authorisation. */
+  async syncable(accountId: string): Promise<boolean> {
+    const row = await this.store.findById(accountId);
+    return !!row && row.reauth_required === 0;
+  }
+
+  /**
    * Syncs this account now, unless another worker holds it or it waits for re-authorisation;
    * returns what happened, or undefined when it was not this call's to run.
    */
   async runOne(accountId: string): Promise<SyncResult | undefined> {
     const now = this.clock.now();
-    const row = await this.accounts.store.claimSync(accountId, now, now + this.claimMs);
+    const row = await this.store.claimSync(accountId, now, now + this.claimMs);
     if (!row) return undefined;
     try {
       return await this.write(row, await this.ask(row, this.secretsOf([row])));
@@ -155,7 +194,7 @@ export class SyncWorker {
         const { row, secrets, holdUntil } = waiting.shift()!;
         const waited = this.clock.now() - (holdUntil - this.claimMs);
         if (waited > this.claimMs / 2) {
-          await this.accounts.store.releaseSync(row.id, holdUntil);
+          await this.store.releaseSync(row.id, holdUntil);
           continue;
         }
         if (waited >= RECHECK_AFTER_MS && !(await this.stillClaimed(row, holdUntil))) continue;
@@ -180,7 +219,7 @@ export class SyncWorker {
       if (waiting.length === 0 && unfinished.size < 2 * CLAIM_AHEAD) {
         const now = this.clock.now();
         const holdUntil = now + this.claimMs;
-        const rows = await this.accounts.store.claimDueSyncs(now, holdUntil, Math.min(CLAIM_AHEAD, 2 * CLAIM_AHEAD - unfinished.size));
+        const rows = await this.store.claimDueSyncs(now, holdUntil, Math.min(CLAIM_AHEAD, 2 * CLAIM_AHEAD - unfinished.size));
         if (rows.length === 0 && unfinished.size === 0) break;
         count += rows.length;
         const secrets = this.secretsOf(rows);
@@ -189,21 +228,21 @@ export class SyncWorker {
       }
       await new Promise<void>((resolve) => (changed = resolve));
     }
-    for (const { row, holdUntil } of waiting) await this.accounts.store.releaseSync(row.id, holdUntil);
+    for (const { row, holdUntil } of waiting) await this.store.releaseSync(row.id, holdUntil);
     await Promise.all(unfinished);
     return count;
   }
 
   /** Whether the account is still held by this claim, and linked with the credentials read when it was claimed. */
   private async stillClaimed(row: AccountRow, holdUntil: number): Promise<boolean> {
-    const current = await this.accounts.store.findById(row.id);
+    const current = await this.store.findById(row.id);
     return current?.sync_claimed_until === holdUntil && current.credentials_secret_id === row.credentials_secret_id;
   }
 
   /** A sync that threw. Unlinked or linked again mid-sync (its vault records gone with the old link): the account's current state already says what happens next. */
   private async postpone(row: AccountRow, error: unknown) {
     const postponed = await this.writeIfCurrent(row, (trx) =>
-      this.accounts.store.update(row.id, { sync_claimed_until: null, sync_due_at: this.clock.now() + RETRY_MS }, trx),
+      this.store.update(row.id, { sync_claimed_until: null, sync_due_at: this.clock.now() + RETRY_MS }, trx),
     );
     if (postponed) this.logger.error({ err: error, accountId: row.id }, 'sync failed unexpectedly');
     else this.logger.info({ accountId: row.id }, 'sync abandoned: the account was unlinked or linked again meanwhile');
@@ -248,7 +287,7 @@ export class SyncWorker {
   }
 
   private write(row: AccountRow, answer: Answer): Promise<SyncResult> {
-    if (answer.kind === 'data') return this.store(row, answer.data, answer.newState, answer.storedIdentity);
+    if (answer.kind === 'data') return this.keep(row, answer.data, answer.newState, answer.storedIdentity);
     if (answer.kind === 'reauth') return this.requireReauth(row, answer.reason);
     return this.fail(row, answer.reason);
   }
@@ -258,7 +297,7 @@ export class SyncWorker {
     const written = await this.writeIfCurrent(row, async (trx, current) => {
       const now = this.clock.now();
       const changes = { sync_claimed_until: null, sync_due_at: now + RETRY_MS, data_status: row.last_synced_at ? row.data_status : ('FAILED' as const), last_sync_error: reason, updated_at: now };
-      await this.accounts.store.update(row.id, changes, trx);
+      await this.store.update(row.id, changes, trx);
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.sync_failed', accountId: row.id, data: payloads.syncFailed(row.id, reason) });
       await this.recordUpdated(trx, { ...current, ...changes }, 'FAILED', reason);
     });
@@ -274,7 +313,7 @@ export class SyncWorker {
    */
   private writeIfCurrent(row: AccountRow, write: (trx: Db, current: AccountRow) => Promise<void>): Promise<boolean> {
     return this.writes.run(row.id, async (trx) => {
-      const current = await this.accounts.store.lockLive(row.id, trx);
+      const current = await this.store.lockLive(row.id, trx);
       if (!current || current.credentials_secret_id !== row.credentials_secret_id) return false;
       await write(trx, current);
       return true;
@@ -289,10 +328,10 @@ export class SyncWorker {
    * identity only when it changed (`storedIdentity`, read at the claim: only a sync, under its
    * claim, writes that record).
    */
-  private async store(row: AccountRow, data: AccountData, newState: ConnectorState | undefined, storedIdentity: string | undefined): Promise<SyncResult> {
+  private async keep(row: AccountRow, data: AccountData, newState: ConnectorState | undefined, storedIdentity: string | undefined): Promise<SyncResult> {
     const now = this.clock.now();
     const written = await this.writes.run(row.id, async (trx) => {
-      const account = await this.accounts.store.updateIfLinkedWith(
+      const account = await this.store.updateIfLinkedWith(
         row.id,
         row.credentials_secret_id,
         {
@@ -312,7 +351,7 @@ export class SyncWorker {
         trx,
       );
       if (!account) return false;
-      await this.accounts.store.insertTransactions(
+      await this.store.insertTransactions(
         data.transactions.map((t) => ({ id: `${row.id}:${t.id}`, account_id: row.id, bank_id: t.id, type: t.type, amount: t.amount, narration: t.narration, date: t.date, balance: t.balance, currency: t.currency, created_at: now })),
         trx,
       );
@@ -324,7 +363,7 @@ export class SyncWorker {
       if (newState && bankStateId) await this.vault.reseal(bankStateId, JSON.stringify(newState), trx);
       else if (newState) bankStateId = await this.vault.seal('bank_state', JSON.stringify(newState), trx);
       if (identity !== account.identity || bankStateId !== account.bank_state_secret_id) {
-        await this.accounts.store.update(row.id, { identity, bank_state_secret_id: bankStateId }, trx);
+        await this.store.update(row.id, { identity, bank_state_secret_id: bankStateId }, trx);
       }
       await this.recordUpdated(trx, { ...account, identity, bank_state_secret_id: bankStateId }, 'SUCCESSFUL');
       return true;
@@ -348,7 +387,7 @@ export class SyncWorker {
       const now = this.clock.now();
       entered = current.reauth_required === 0;
       const changes = { reauth_required: 1, last_sync_error: reason, sync_due_at: null, sync_claimed_until: null, updated_at: now };
-      await this.accounts.store.update(row.id, changes, trx);
+      await this.store.update(row.id, changes, trx);
       if (!entered) return;
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.reauthorisation_required', accountId: row.id, data: payloads.accountOnly(row.id) });
       await this.recordUpdated(trx, { ...current, ...changes }, 'REAUTHORISATION_REQUIRED', reason);

@@ -157,9 +157,9 @@ export class WebhookService {
   /** Sandbox: records `type` for one of the app's live accounts, as a real state change would. */
   async fire(appId: string, type: EventType, accountId: string) {
     const { events, accounts } = this.deps;
-    const row = await accounts.store.find(appId, accountId);
-    if (!row) return undefined;
-    const data = accountEventData(type, accounts.toAccount(row));
+    const account = await accounts.find(appId, accountId);
+    if (!account) return undefined;
+    const data = accountEventData(type, account);
     const event = await events.transaction((trx) => events.record(trx, { appId, type, accountId, data }));
     return { eventId: event.id, deliveryId: event.deliveryId };
   }

@@ -9,7 +9,7 @@ import type { Clock } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
 import type { Step, StepReply } from '../sessions/machine.ts';
 import type { CreatedSession, SessionService } from '../sessions/service.ts';
-import type { StartedReauth } from '../reauth/widget.ts';
+import type { PersonReauth, ReauthService } from '../reauth/service.ts';
 import { ConnectStore } from './store.ts';
 
 /** A hosted link works for a day, then a partner sends a new one (Mono documents no lifetime). */
@@ -35,20 +35,31 @@ export interface CustomerInput {
  * session is an ordinary `SessionService` session (so the 3-try caps are the Partners API's),
  * started and stepped with the app's public key, and remembered here as a widget session.
  */
-export class ConnectService {
-  readonly store: ConnectStore;
+export interface ConnectDeps {
+  db: Db;
+  apps: AppService;
+  sessions: SessionService;
+  reauth: ReauthService;
+  accounts: AccountService;
+  clock: Clock;
+  masterKey: MasterKey;
+  /** How long a hosted link's start may hold the link: longer than a background bank login. */
+  startHoldMs: number;
+}
 
-  constructor(
-    db: Db,
-    private readonly apps: AppService,
-    private readonly sessions: SessionService,
-    private readonly accounts: AccountService,
-    private readonly clock: Clock,
-    private readonly masterKey: MasterKey,
-    /** How long a hosted link's start may hold the link: longer than a background bank login. */
-    private readonly startHoldMs = 40_000,
-  ) {
-    this.store = new ConnectStore(db);
+export class ConnectService {
+  private readonly store: ConnectStore;
+  private readonly apps: AppService;
+  private readonly sessions: SessionService;
+  private readonly reauth: ReauthService;
+  private readonly accounts: AccountService;
+  private readonly clock: Clock;
+  private readonly masterKey: MasterKey;
+  private readonly startHoldMs: number;
+
+  constructor(deps: ConnectDeps) {
+    ({ apps: this.apps, sessions: this.sessions, reauth: this.reauth, accounts: this.accounts, clock: this.clock, masterKey: this.masterKey, startHoldMs: this.startHoldMs } = deps);
+    this.store = new ConnectStore(deps.db);
   }
 
   /** The app a public key names. A secret key is never accepted here, nor a live app without an env master key. */
@@ -96,7 +107,7 @@ export class ConnectService {
     });
     let sessionOpen = reply.responseCode !== 99;
     if (reply.responseCode === 400) {
-      const row = await this.sessions.store.find(app.id, sessionId);
+      const row = await this.sessions.find(app.id, sessionId);
       sessionOpen = !!row && !['failed', 'completed'].includes((JSON.parse(row.state) as { status: string }).status);
     }
     const redirectUrl = reply.responseCode === 99 && widgetSession.link_id ? await this.finishLink(widgetSession.link_id, reply.code) : null;
@@ -105,14 +116,11 @@ export class ConnectService {
 
   /**
    * Starts re-authorising an account from the widget (`data.account`, a legacy token, or a
-   * hosted reauth link) through `start`, the re-authorisation service, and remembers the
-   * session as the widget's so its later steps go through `step` above.
+   * hosted reauth link) through the re-authorisation service, and remembers the session as the
+   * widget's so its later steps go through `step` above.
    */
-  async startReauth(
-    app: App,
-    input: { account?: string; token?: string; reference?: string; link?: string },
-    start: (target: { accountId: string } | { token: string }, origin: SessionOrigin) => Promise<StartedReauth>,
-  ): Promise<WidgetStep & Omit<StartedReauth, 'reply'>> {
+  async startReauth(app: App, input: { account?: string; token?: string; reference?: string; link?: string }): Promise<WidgetStep & Omit<PersonReauth, 'reply'>> {
+    const start = (target: { accountId: string } | { token: string }, origin: SessionOrigin) => this.reauth.startForPerson(app, target, origin);
     let target: { accountId: string } | { token: string } = input.account ? { accountId: input.account } : { token: input.token ?? '' };
     let reference = input.reference ?? null;
     const link = input.link ? await this.openLink(app, input.link) : undefined;
@@ -269,7 +277,7 @@ function linkUsed(): DomainError {
 }
 
 /** A reauth start made its session; with a 99 it already completed. */
-function reauthStarted(started: StartedReauth): { sessionId: string; completed: boolean } {
+function reauthStarted(started: PersonReauth): { sessionId: string; completed: boolean } {
   return { sessionId: started.session.id, completed: started.reply.responseCode === 99 };
 }
 

@@ -70,11 +70,11 @@ for (const kind of databases()) {
 
     test('reauth of a healthy account refreshes it: new credentials in the vault, account_reauthorized, a sync', async () => {
       const id = await linkedAccount(server, key, 'user_good');
-      const before = await server.services.accounts.store.findById(id);
+      const before = await server.services.database.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
       const updatesBefore = (await eventsOf(server, id, 'mono.events.account_updated')).length;
       const res = await reauthSession(server, key, id);
       assert.equal(res.body.data.responseCode, 99, res.text);
-      const after = await server.services.accounts.store.findById(id);
+      const after = await server.services.database.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
       assert.notEqual(after!.credentials_secret_id, before!.credentials_secret_id);
       const vault = server.services.database.db.selectFrom('vault_secrets').select('id');
       assert.equal(await vault.where('id', '=', before!.credentials_secret_id!).executeTakeFirst(), undefined, 'the old record is gone');
@@ -111,7 +111,7 @@ for (const kind of databases()) {
       const session = await v2Session(server, key);
       const res = await step(server, key, 'v2', 'login', session, { username: 'user_otp', password: PASSWORD });
       assert.equal(res.body.responseCode, 102);
-      const row = await server.services.sessions.store.find((await server.services.apps.authenticate(key))!.id, session);
+      const row = await server.services.sessions.find((await server.services.apps.authenticate(key))!.id, session);
       assert.ok(row?.credentials_secret_id && row.connector_state_secret_id);
       const secrets = [row.credentials_secret_id, row.connector_state_secret_id];
       const left = () => server.services.database.db.selectFrom('vault_secrets').select('id').where('id', 'in', secrets).execute();

@@ -3,7 +3,7 @@ import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import type { TransactionRow } from '../../db/schema.ts';
+import type { Transaction } from '../model.ts';
 import { paging as pagingBlock } from '../../http/paging.ts';
 
 /** Transactions, newest first: v1 `{paging, data}` and v2 envelope with `meta`. */
@@ -17,8 +17,8 @@ export function register(app: HttpApp, { accounts, config }: Services) {
         const { start, end, narration, type, paginate = true } = request.query;
         const page = request.query.page ?? 1;
         const limit = paginate ? (request.query.limit ?? 20) : 500;
-        const { rows, total } = await accounts.store.transactions(
-          account.id,
+        const { rows, total } = await accounts.transactions(
+          account,
           { start: parseDate('start', start), end: parseDate('end', end, true), narration, type },
           { limit, offset: (page - 1) * limit },
         );
@@ -36,8 +36,8 @@ export function register(app: HttpApp, { accounts, config }: Services) {
   }
 }
 
-function toV1Transaction(t: TransactionRow) {
-  return { _id: t.id.split(':')[1] ?? t.id, type: t.type, amount: t.amount, narration: t.narration, date: new Date(t.date).toISOString(), balance: t.balance, currency: t.currency };
+function toV1Transaction(t: Transaction) {
+  return { _id: t.id, type: t.type, amount: t.amount, narration: t.narration, date: new Date(t.date).toISOString(), balance: t.balance, currency: t.currency };
 }
 
 /** Mono's v1 takes DD-MM-YYYY; ISO dates work too. `end` dates include the whole day. */

@@ -4,12 +4,11 @@ import { AppError } from '../../http/errors.ts';
 import { DomainError } from '../../lib/errors.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 import { stepFailure } from '../../sessions/routes/replies.ts';
-import { startReauth } from '../widget.ts';
-import type { ConnectService } from '../../widget/service.ts';
-import { widgetBody } from '../../widget/routes/widget_step.ts';
+import type { ConnectService } from '../service.ts';
+import { widgetBody } from './widget_step.ts';
 
 /** `POST /v2/connect/widget/reauth`: start re-authorising an account; the background login's reply, with data.session. */
-export function register(app: HttpApp, services: Services, connect: ConnectService) {
+export function register(app: HttpApp, _services: Services, connect: ConnectService) {
   app.post('/v2/connect/widget/reauth', {
     config: { auth: 'public' },
     schema: {
@@ -30,7 +29,7 @@ export function register(app: HttpApp, services: Services, connect: ConnectServi
       try {
         const { account, token, link, reference } = request.body;
         if ([account, token, link].filter(Boolean).length !== 1) throw new AppError('INVALID_INPUT', 'Invalid request: send one of body.account, body.link or a legacy body.token');
-        const started = await connect.startReauth(partner, { account, token, link, reference }, (target, origin) => startReauth(services.sessions, partner, target, origin));
+        const started = await connect.startReauth(partner, { account, token, link, reference });
         const body = widgetBody(started);
         return { ...body, data: { ...body.data, session: started.session, institution: started.institution, next: started.next, reason: started.reason } };
       } catch (error) {
