@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Ui } from '@relink/contract';
 import type { Logger } from 'pino';
 import { loginAsLinked, pickLinked } from '../sync/bank_login.ts';
@@ -17,9 +16,19 @@ import { newSessionId } from '../lib/ids.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { BankUserLimits } from '../limits/bank_users.ts';
 import { cancel, type Effect, guard, ImpossibleOutcome, initialState, replyFor, replyForStart, type SessionState, start, type StartMode, type StartReply, type Step, type StepOutcome, type StepReply, type Transition, transition } from './machine.ts';
+import { readInput, type StepInput } from './input.ts';
+import { REAUTH_LOGIN_REFUSED, refusedLogin } from './linked_login.ts';
 import { SessionStore } from './store.ts';
 
-export type ApiVersion = 'v1' | 'v2';
+/**
+ * How a step's caller chooses among offered accounts: by its index in the list (`account`,
+ * Mono's v1) or by its number (`accountNumber`, v2 and the widget); and `only: 'reauth'` for a
+ * route that takes re-authorisation logins alone.
+ */
+export interface StepOptions {
+  accountBy?: 'index' | 'number';
+  only?: 'reauth';
+}
 
 export interface CreatedSession {
   id: string;
@@ -29,8 +38,6 @@ export interface CreatedSession {
   expiresAt: number;
   ui: Ui;
 }
-
-const MAX_FIELD_LENGTH = 512;
 
 export interface SessionDeps {
   db: Db;
@@ -209,18 +216,18 @@ export class SessionService {
   }
 
   /** One login or commit: validate against the cached fields, call the bank once, persist. */
-  async step(app: App, sessionId: string | undefined, step: Step, body: unknown, api: ApiVersion, only?: 'reauth'): Promise<StepReply> {
+  async step(app: App, sessionId: string | undefined, step: Step, body: unknown, options: StepOptions = {}): Promise<StepReply> {
     if (!sessionId) throw new DomainError('INVALID_INPUT', 'Missing x-session-id header: send the id of the session this step belongs to');
     const row = await this.store.find(app.id, sessionId);
     if (!row) throw new DomainError('SESSION_NOT_FOUND', `No session with id ${sessionId}`);
-    if (only === 'reauth' && row.kind !== 'reauth') {
-      throw new DomainError('INVALID_INPUT', `Session ${sessionId} links a new account; log in with POST /${api}/connect/login`);
+    if (options.only === 'reauth' && row.kind !== 'reauth') {
+      throw new DomainError('INVALID_INPUT', `Session ${sessionId} links a new account; log in with POST /v2/connect/login`);
     }
     const state = JSON.parse(row.state) as SessionState;
     const now = this.clock.now();
     const allowed = guard(state, step, now, row.expires_at);
     if (!allowed.ok) throw new DomainError(allowed.code, allowed.message);
-    const input = readInput(state, step, body, api);
+    const input = readInput(state, step, body, options.accountBy ?? 'number');
     const linked = row.kind === 'reauth' ? await this.reauthTarget(row) : undefined;
     const refused = linked ? refusedLogin(state, input, linked.fields) : false;
 
@@ -410,81 +417,5 @@ export class SessionService {
   }
 }
 
-type StepInput = { kind: 'fields'; fields: Record<string, string> } | { kind: 'account'; accountNumber: string };
-
 /** Why a hosted link's older session was cancelled. */
 const LINK_OPENED_AGAIN = 'This link was opened again in another page, which replaced this session: continue there (or start again here, which replaces that one)';
-
-/** What every refused re-authorisation login answers, from the bank or from Relink. */
-export const REAUTH_LOGIN_REFUSED = 'The bank did not accept these login details';
-
-/**
- * Whether Relink refuses a re-authorisation login itself, without asking the bank: a username
- * other than the linked one (another bank user's login must never replace this account's), or,
- * after the bank accepted the stored credentials (`storedAccepted`), anything but those same
- * credentials, so a guess never reaches the bank. Compared in constant time.
- */
-function refusedLogin(state: SessionState, input: StepInput, stored: Record<string, string>): boolean {
-  if (state.status !== 'awaiting_login' || input.kind !== 'fields') return false;
-  const given = input.fields.username;
-  if (stored.username !== undefined && given !== undefined && !sameSecret(given.trim().toLowerCase(), stored.username.trim().toLowerCase())) return true;
-  if (!state.storedAccepted) return false;
-  const normal = (name: string, value: string | undefined) => (name === 'username' ? (value ?? '').trim().toLowerCase() : (value ?? ''));
-  let same = true;
-  for (const name of state.expectedFields) same = sameSecret(normal(name, input.fields[name]), normal(name, stored[name])) && same;
-  return !same;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
-
-/**
- * The body must carry exactly the fields the session last asked for (seed 003: "field names
- * will be cached to validate inputs sent via the Commit Session API"), so a typo is a 400
- * here rather than a wrong answer counted at the bank.
- */
-function readInput(state: SessionState, step: Step, body: unknown, api: ApiVersion): StepInput {
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new DomainError('INVALID_INPUT', 'Invalid request: body must be a JSON object');
-  }
-  const given = body as Record<string, unknown>;
-  if (step === 'commit' && state.status === 'awaiting_account') {
-    const field = api === 'v1' ? 'account' : 'accountNumber';
-    checkNames(Object.keys(given), [field]);
-    if (api === 'v1') {
-      // An integer or a string of digits; Number(null), Number('') and Number(true) are not choices.
-      const raw = given.account;
-      const index = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
-      const chosen = Number.isInteger(index) ? state.accounts[index] : undefined;
-      if (!chosen) throw new DomainError('INVALID_INPUT', `Invalid request: body.account must be the index of one of the ${state.accounts.length} offered accounts (0 to ${state.accounts.length - 1})`);
-      return { kind: 'account', accountNumber: chosen.accountNumber };
-    }
-    const raw = given.accountNumber;
-    const number = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '';
-    if (!state.accounts.some((a) => a.accountNumber === number)) {
-      throw new DomainError('INVALID_INPUT', `Invalid request: body.accountNumber must be one of the offered accounts: ${state.accounts.map((a) => a.accountNumber).join(', ')}`);
-    }
-    return { kind: 'account', accountNumber: number };
-  }
-  checkNames(Object.keys(given), state.expectedFields);
-  const fields: Record<string, string> = {};
-  const problems: string[] = [];
-  for (const name of state.expectedFields) {
-    const value = given[name];
-    if (typeof value === 'number' && Number.isFinite(value)) fields[name] = String(value);
-    else if (typeof value === 'string' && value.length <= MAX_FIELD_LENGTH) fields[name] = value;
-    else problems.push(`body.${name} must be a string of at most ${MAX_FIELD_LENGTH} characters`);
-  }
-  if (problems.length > 0) throw new DomainError('INVALID_INPUT', `Invalid request: ${problems.join('; ')}`);
-  return { kind: 'fields', fields };
-}
-
-function checkNames(given: string[], expected: string[]) {
-  const missing = expected.filter((name) => !given.includes(name)).map((name) => `body.${name} is required`);
-  const unknown = given.filter((name) => !expected.includes(name)).map((name) => `body.${name} is not a field this step asked for`);
-  if (missing.length + unknown.length > 0) {
-    throw new DomainError('INVALID_INPUT', `Invalid request: ${[...missing, ...unknown].join('; ')} (expected: ${expected.join(', ')})`);
-  }
-}

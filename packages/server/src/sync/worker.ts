@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Connectors } from '../connectors/registry.ts';
-import type { AccountData, ConnectorState, FetchOutcome, LinkedOutcome } from '../connectors/types.ts';
+import type { AccountData, ConnectorState, FetchOutcome } from '../connectors/types.ts';
 import type { Db } from '../db/database.ts';
 import type { Capabilities } from '../db/dialects/types.ts';
 import { GroupCommit } from '../db/group_commit.ts';
@@ -9,6 +9,7 @@ import type { Events } from '../events/events.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Vault } from '../vault/vault.ts';
 import { CoalescedPass } from '../lib/coalesce.ts';
+import { type Answer, readFetch, readLogin } from './answer.ts';
 import { loginAsLinked } from './bank_login.ts';
 import { SyncStore } from './store.ts';
 import { payloads } from '../accounts/model.ts';
@@ -16,15 +17,6 @@ import type { AccountService } from '../accounts/service.ts';
 import { identitySecretOf, sealIdentity } from '../accounts/identity.ts';
 
 const RETRY_MS = 15 * 60_000;
-
-/** Why a login with the stored credentials that did not go through means re-authorisation. */
-const REAUTH_REASONS: Record<Exclude<LinkedOutcome['kind'], 'ok' | 'unavailable'>, string> = {
-  challenge: 'The bank asked for multi-factor authentication (OTP) on a new login',
-  wrong_answer: 'The bank asked for multi-factor authentication (OTP) on a new login',
-  invalid_credentials: 'The bank rejected the stored credentials: the password was changed',
-  locked: 'The bank reports the account locked',
-  other_user: 'The stored credentials no longer reach this account',
-};
 
 /** `stale`: the account was unlinked or linked again while the bank answered; nothing was written. */
 export type SyncResult = 'synced' | 'reauth_required' | 'failed' | 'stale';
@@ -46,16 +38,6 @@ interface Claimed {
   secrets: Promise<Secrets>;
   holdUntil: number;
 }
-
-/**
- * What the bank's answer means for the account: `newState` is a bank session a login of this
- * sync opened; `storedIdentity` the identity record as it was when the account was claimed, if
- * it opened.
- */
-type Answer =
-  | { kind: 'data'; data: AccountData; newState: ConnectorState | undefined; storedIdentity: string | undefined }
-  | { kind: 'reauth'; reason: string }
-  | { kind: 'failed'; reason: string };
 
 export interface SyncDeps {
   db: Db;
@@ -272,18 +254,15 @@ export class SyncWorker {
     let newState: ConnectorState | undefined;
     let fetched: FetchOutcome = state ? await fetchWith(state) : { kind: 'session_expired', message: 'no bank session' };
     if (fetched.kind === 'session_expired') {
-      const login = await loginAsLinked(this.connectors, connector, { institutionId: institution.id, authMethod: row.auth_method, fields }, row.account_number);
+      const login = readLogin(await loginAsLinked(this.connectors, connector, { institutionId: institution.id, authMethod: row.auth_method, fields }, row.account_number));
+      if (login.kind === 'reauth') return login;
       if (login.kind === 'unavailable') fetched = login;
-      else if (login.kind === 'ok') {
+      else {
         newState = login.state;
         fetched = await fetchWith(newState);
-      } else {
-        return { kind: 'reauth', reason: REAUTH_REASONS[login.kind] };
       }
     }
-    if (fetched.kind === 'ok') return { kind: 'data', data: fetched.data, newState, storedIdentity: storedIdentity(open, row.identity) };
-    if (fetched.kind === 'session_expired') return { kind: 'reauth', reason: `The bank asked for a new login: ${fetched.message}` };
-    return { kind: 'failed', reason: fetched.message };
+    return readFetch(fetched, newState, () => storedIdentity(open, row.identity));
   }
 
   private write(row: AccountRow, answer: Answer): Promise<SyncResult> {

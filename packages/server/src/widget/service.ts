@@ -100,7 +100,7 @@ export class ConnectService {
     if (!sessionId) throw new DomainError('INVALID_INPUT', 'Missing x-session-id header: send the id of the session this step belongs to');
     const widgetSession = await this.store.findSession(app.id, sessionId);
     if (!widgetSession) throw new DomainError('SESSION_NOT_FOUND', `No session with id ${sessionId}`);
-    const reply = await this.sessions.step(app, sessionId, step, body, 'v2').catch((error: unknown) => {
+    const reply = await this.sessions.step(app, sessionId, step, body).catch((error: unknown) => {
       // A session that has ended (cancelled, failed, expired, completed) can take no further step.
       if (error instanceof DomainError && ENDED.has(error.code)) throw new DomainError(error.code, error.message, { ...error.extra, sessionOpen: false });
       throw error;

@@ -18,6 +18,6 @@ export function register(app: HttpApp, { sessions, reauth }: Services) {
   app.route({
     ...routeOf(reauthLogin),
     attachValidation: true,
-    handler: (request) => asStep('v2', request, async () => v2StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], 'login', request.body, 'v2', 'reauth'))),
+    handler: (request) => asStep('v2', request, async () => v2StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], 'login', request.body, { only: 'reauth' }))),
   });
 }

@@ -10,7 +10,7 @@ export function register(app: HttpApp, { sessions }: Services) {
       ...routeOf(op),
       // Schema failures reach the handler, so they too answer with responseCode 400.
       attachValidation: true,
-      handler: (request) => asStep('v1', request, async () => v1StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], step, request.body, 'v1'))),
+      handler: (request) => asStep('v1', request, async () => v1StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], step, request.body, { accountBy: 'index' }))),
     });
   }
 }

@@ -10,7 +10,7 @@ export function register(app: HttpApp, { sessions }: Services) {
       ...routeOf(op),
       // Schema failures reach the handler, so they too answer with responseCode 400.
       attachValidation: true,
-      handler: (request) => asStep('v2', request, async () => v2StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], step, request.body, 'v2'))),
+      handler: (request) => asStep('v2', request, async () => v2StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], step, request.body))),
     });
   }
 }
