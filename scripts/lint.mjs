@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `npm run lint`: ESLint, dependency-cruiser's import rules (file and folder cycles, layers) and
-// knip (unused files, exports, dependencies), all run to the end, their reports printed one after
-// another, and the exit status non-zero when any of them found something. docs/development.md
-// has what each checks and what it costs. Names as arguments run only those checks:
-// `npm run lint -- deps` (eslint, deps, folders, knip).
+// `npm run lint`: ESLint, dependency-cruiser's import rules (file and folder cycles, layers),
+// knip (unused files, exports, dependencies) and whether docs/architecture.md's folder diagram is
+// the code's (scripts/architecture.mjs --check), all run to the end, their reports printed one
+// after another, and the exit status non-zero when any of them found something.
+// docs/development.md has what each checks and what it costs. Names as arguments run only those
+// checks: `npm run lint -- deps` (eslint, deps, folders, knip, architecture).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -16,6 +17,7 @@ const CHECKS = {
   deps: [bin('depcruise'), ['--config', '.dependency-cruiser.mjs', '--output-type', 'err', ...CRUISED]],
   folders: [bin('depcruise'), ['--config', '.dependency-cruiser.folders.mjs', '--output-type', 'err', ...CRUISED]],
   knip: [bin('knip'), ['--no-progress']],
+  architecture: [process.execPath, [join(root, 'scripts/architecture.mjs'), '--check']],
 };
 
 const wanted = process.argv.slice(2);
