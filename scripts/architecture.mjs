@@ -59,7 +59,7 @@ if (current === block) {
   process.stdout.write(`architecture: ${DOC} redrawn\n`);
 }
 
-/** The folders (with their files and lines) and the imports between them. */
+/** The folders (with their files) and the imports between them. Line counts are left out: any edit would make the drawing stale. */
 async function readGraph() {
   const options = { ...base.options, includeOnly: `^${SRC}` };
   const { output } = await cruise([SRC], options, {}, { tsConfig: extractTSConfig(base.options.tsConfig.fileName) });
@@ -69,9 +69,8 @@ async function readGraph() {
   for (const module of output.modules) {
     if (!module.source.startsWith(SRC)) continue;
     const from = folderOf(module.source);
-    const folder = folders.get(from) ?? { name: from, files: [], lines: 0 };
+    const folder = folders.get(from) ?? { name: from, files: [] };
     folder.files.push(module.source.slice(SRC.length));
-    folder.lines += lineCount(readFileSync(module.source, 'utf8'));
     folders.set(from, folder);
     for (const dependency of module.dependencies) {
       if (!dependency.resolved.startsWith(SRC)) continue;
@@ -127,13 +126,13 @@ function render({ folders, edges }) {
       `${folders.length} folders, ${edges.length} arrows.`,
     '',
   );
-  lines.push('| layer | folder | files | lines |', '|---|---|--:|--:|');
+  lines.push('| layer | folder | files |', '|---|---|--:|');
   for (const folder of folders) {
     const name = folder.name === COMPOSITION ? `composition (${folder.files.join(', ')})` : `\`${folder.name}/\``;
-    lines.push(`| ${layerTitle(folder.name)} | ${name} | ${folder.files.length} | ${thousands(folder.lines)} |`);
+    lines.push(`| ${layerTitle(folder.name)} | ${name} | ${folder.files.length} |`);
   }
   const total = (pick) => thousands(folders.reduce((sum, folder) => sum + pick(folder), 0));
-  lines.push(`| | **all of packages/server/src** | **${total((f) => f.files.length)}** | **${total((f) => f.lines)}** |`, '');
+  lines.push(`| | **all of packages/server/src** | **${total((f) => f.files.length)}** |`, '');
   const against = edges.filter((edge) => edge.against.length > 0);
   if (against.length === 0) lines.push('No import goes up a layer from domain code.');
   else {
@@ -178,9 +177,6 @@ function thousands(n) {
   return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
-function lineCount(text) {
-  return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
-}
 
 /** Code-point order: the same on every machine, whatever its locale. */
 function compare(a, b) {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Codes } from './accounts/codes.ts';
 import { AccountService } from './accounts/service.ts';
 import { SyncWorker } from './sync/worker.ts';
+import { ConnectDemo } from './widget/demo.ts';
 import { ConnectService } from './widget/service.ts';
 import { Connectors } from './connectors/registry.ts';
 import { DatabaseSandboxState, SandboxBank } from './connectors/sandbox/index.ts';
@@ -37,6 +38,8 @@ export interface Services extends Core {
   reauth: ReauthService;
   /** Relink Connect: the widget's sessions, hosted links and allowed origins. */
   connect: ConnectService;
+  /** The /connect/demo page's one-time values, which bind its exchange to the person who linked there. */
+  demo: ConnectDemo;
   sync: SyncWorker;
   sandbox: SandboxService;
   idempotency: Idempotency;
@@ -110,6 +113,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     reauth,
     // A hosted link's start may hold the link longer than a background bank login takes.
     connect: new ConnectService({ db, apps, sessions, reauth, accounts, clock, masterKey: config.masterKey, startHoldMs: config.connectorTimeoutMs + 10_000 }),
+    demo: new ConnectDemo({ db, codes, clock }),
     sync,
     sandbox: new SandboxService({ connectors, institutions, accounts, sync }),
     idempotency: new Idempotency(database.db, vault, clock),

@@ -4,7 +4,6 @@ import type { Clock } from '../lib/clock.ts';
 import { secureRandomBytes } from '../lib/random.ts';
 import { hashSecret } from '../lib/secrets.ts';
 import type { Codes } from '../accounts/codes.ts';
-import type { Services } from '../services.ts';
 import { DemoStore } from './demo_store.ts';
 
 export const DEMO_COOKIE = 'relink_demo';
@@ -24,12 +23,13 @@ export const DEMO_TTL_MS = 15 * 60_000;
 export class ConnectDemo {
   private readonly store: DemoStore;
 
-  constructor(
-    private readonly db: Db,
-    private readonly codes: Codes,
-    private readonly clock: Clock,
-  ) {
-    this.store = new DemoStore(db);
+  private readonly db: Db;
+  private readonly codes: Codes;
+  private readonly clock: Clock;
+
+  constructor(deps: { db: Db; codes: Codes; clock: Clock }) {
+    ({ db: this.db, codes: this.codes, clock: this.clock } = deps);
+    this.store = new DemoStore(deps.db);
   }
 
   /** A new page load's value, for its Set-Cookie. */
@@ -76,13 +76,4 @@ function demoValue(header: string | undefined): string | undefined {
     }
   }
   return undefined;
-}
-
-const built = new WeakMap<Services, ConnectDemo>();
-
-/** The process's one ConnectDemo per set of services. */
-export function connectDemo(services: Services): ConnectDemo {
-  let demo = built.get(services);
-  if (!demo) built.set(services, (demo = new ConnectDemo(services.database.db, services.codes, services.clock)));
-  return demo;
 }

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { App } from '../../apps/service.ts';
 import { SANDBOX_CREDENTIALS, SANDBOX_INPUTS } from '../../connectors/sandbox/index.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { connectDemo, DEMO_COOKIE } from '../demo.ts';
+import { DEMO_COOKIE } from '../demo.ts';
 import { escapeHtml } from '../page.ts';
 
 /**
@@ -13,7 +13,7 @@ import { escapeHtml } from '../page.ts';
  * load's one-time demo cookie, and only for the session that page started (connect/demo.ts).
  */
 export function register(app: HttpApp, services: Services) {
-  const demo = connectDemo(services);
+  const { demo } = services;
   const demoApp = async (): Promise<App | undefined> => {
     const apps = (await services.apps.list()).filter((a) => a.mode === 'test');
     return apps.find((a) => a.name === 'Sandbox') ?? apps[0];

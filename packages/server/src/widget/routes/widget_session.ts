@@ -2,11 +2,10 @@ import { CustomerInput, Ui, V2Envelope, V2Failure } from '@relink/contract';
 import { Type } from 'typebox';
 import { successV2 } from '../../http/envelope.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { connectDemo } from '../demo.ts';
 import type { ConnectService } from '../service.ts';
 
 export function register(app: HttpApp, services: Services, connect: ConnectService) {
-  const demo = connectDemo(services);
+  const { demo } = services;
   app.post('/v2/connect/widget/session', {
     config: { auth: 'public' },
     schema: {
