@@ -9,11 +9,15 @@ import * as v2ConnectSession from '../sessions/routes/v2_connect_session.ts';
 import * as v2ConnectStep from '../sessions/routes/v2_connect_step.ts';
 import * as v2ConnectSandbox from '../sandbox/routes/v2_connect_sandbox.ts';
 import * as accountAuth from '../accounts/routes/account_auth.ts';
-import * as accountsGet from '../accounts/routes/accounts_get.ts';
+import * as accountGet from '../accounts/routes/account_get.ts';
+import * as accountBalance from '../accounts/routes/account_balance.ts';
+import * as accountIdentity from '../accounts/routes/account_identity.ts';
 import * as accountsTransactions from '../accounts/routes/accounts_transactions.ts';
-import * as accountsActions from '../accounts/routes/accounts_actions.ts';
+import * as accountUnlink from '../accounts/routes/account_unlink.ts';
+import * as accountSync from '../accounts/routes/account_sync.ts';
 import * as accountsReauthorise from '../reauth/routes/accounts_reauthorise.ts';
-import * as v2ConnectReauth from '../reauth/routes/v2_connect_reauth.ts';
+import * as v2ConnectReauthSession from '../reauth/routes/v2_connect_reauth_session.ts';
+import * as v2ConnectReauthLogin from '../reauth/routes/v2_connect_reauth_login.ts';
 import * as v2ConnectCancel from '../sessions/routes/v2_connect_cancel.ts';
 import * as v2SandboxResetLogin from '../sandbox/routes/v2_sandbox_reset_login.ts';
 
@@ -55,11 +59,15 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     v2ConnectStep,
     v2ConnectSandbox,
     accountAuth,
-    accountsGet,
+    accountGet,
+    accountBalance,
+    accountIdentity,
     accountsTransactions,
-    accountsActions,
+    accountUnlink,
+    accountSync,
     accountsReauthorise,
-    v2ConnectReauth,
+    v2ConnectReauthSession,
+    v2ConnectReauthLogin,
     v2ConnectCancel,
     v2SandboxResetLogin,
     v2WebhooksEvents,

@@ -1,32 +1,17 @@
-import { sync, syncV1, unlink, unlinkV1 } from '@relink/contract/operations';
+import { sync, syncV1 } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 
-const UNLINKED = 'Account unlinked successfully';
 const SYNC_QUEUED = 'Data sync queued; account_updated follows when it finishes';
 
-/** Unlink and sync, under v1 and v2 paths. */
+/** A data sync on demand: queued at once, `account_updated` when it finishes. */
 export function register(app: HttpApp, { accounts, sync: syncs }: Services) {
   const queueSync = async (appId: string, id: string) => {
     await accounts.requestSync(appId, id);
     void syncs.wake();
   };
 
-  app.route({
-    ...routeOf(unlinkV1),
-    handler: async (request) => {
-      await accounts.unlink(request.partner!.id, request.params.id);
-      return { status: 'successful', message: UNLINKED };
-    },
-  });
-  app.route({
-    ...routeOf(unlink),
-    handler: async (request) => {
-      await accounts.unlink(request.partner!.id, request.params.id);
-      return successV2(UNLINKED, null);
-    },
-  });
   app.route({
     ...routeOf(syncV1),
     handler: async (request) => {
