@@ -4,14 +4,18 @@
  * from the test runner's environment.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { after, before } from 'node:test';
 import { createTestDatabase, type DatabaseKind, TEST_MASTER_KEY, type TestDatabase } from '@relink/testkit';
 
-export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository: the nearest folder above this file that holds the workspace's lock file, wherever the file sits. */
+export const ROOT = (function above(dir: string): string {
+  if (existsSync(join(dir, 'package-lock.json'))) return dir;
+  if (dirname(dir) === dir) throw new Error(`no package-lock.json above ${import.meta.dirname}`);
+  return above(dirname(dir));
+})(import.meta.dirname);
 export const BIN = join(ROOT, 'packages/server/bin/relink.mjs');
 export const TIMEOUT_MS = 30_000;
 
