@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { call, databases, startTestServer, type TestServer, PASSWORD } from '@relink/testkit';
 import { fillAndEnter, launchBrowser, onScreen, widgetFrame } from '@relink/testkit/browser';
-import { shoot } from './browser.ts';
+import { shoot } from '../support/browser.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] /connect/demo: a new user links a sandbox account with no code`, () => {

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, type HttpResult, startTestServer, type TestServer, PASSWORD, SANDBOX } from '@relink/testkit';
-import { step, v2Session } from '../linking/support.ts';
-import { createConnectApp, type TestApp, widget } from './support.ts';
+import { step, v2Session } from '../support/linking.ts';
+import { createConnectApp, type TestApp, widget } from '../support/widget.ts';
 
 const MINUTE = 60_000;
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, type HttpResult, startTestServer, type TestServer, CountingBank, OTP, PASSWORD, SANDBOX, link as linkAccount, settle, waitFor } from '@relink/testkit';
-import { createConnectApp, type TestApp, widget } from './support.ts';
+import { createConnectApp, type TestApp, widget } from '../support/widget.ts';
 
 const N = 6;
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer, OTP, PASSWORD, SANDBOX, exchange, link, settle } from '@relink/testkit';
-import { ISO, eventsOf } from '../linking/support.ts';
-import { createConnectApp, type TestApp, widget } from './support.ts';
+import { ISO, eventsOf } from '../support/linking.ts';
+import { createConnectApp, type TestApp, widget } from '../support/widget.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] hosted links: POST /v2/accounts/initiate`, () => {

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Agent, request } from 'undici';
 import { call, databases, startTestServer, type TestServer, SANDBOX } from '@relink/testkit';
-import { routeTable } from '../hardening/surface.ts';
-import { createConnectApp, type TestApp } from './support.ts';
+import { routeTable } from '../support/surface.ts';
+import { createConnectApp, type TestApp } from '../support/widget.ts';
 
 const MINUTE = 60_000;
 const START = { institution: SANDBOX, auth_method: 'internet_banking' };

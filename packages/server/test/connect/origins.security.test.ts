@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, TEST_MASTER_KEY, type TestServer } from '@relink/testkit';
-import { relink } from '../process.ts';
-import { createConnectApp, type TestApp } from './support.ts';
+import { relink } from '../support/process.ts';
+import { createConnectApp, type TestApp } from '../support/widget.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] allowed origins for the widget`, () => {

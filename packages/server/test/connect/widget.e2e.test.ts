@@ -3,8 +3,8 @@ import { before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { call, databases, startTestServer, type TestServer, exchange, OTP, PASSWORD } from '@relink/testkit';
 import { fillAndEnter, onScreen, widgetFrame } from '@relink/testkit/browser';
-import { inBrowser, shoot, type PartnerSite } from './browser.ts';
-import { createConnectApp, type TestApp } from './support.ts';
+import { inBrowser, shoot, type PartnerSite } from '../support/browser.ts';
+import { createConnectApp, type TestApp } from '../support/widget.ts';
 
 declare const window: any;
 declare const document: any;

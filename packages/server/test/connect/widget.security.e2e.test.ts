@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
-import { inBrowser, type PartnerSite } from './browser.ts';
-import { createConnectApp, type TestApp } from './support.ts';
+import { inBrowser, type PartnerSite } from '../support/browser.ts';
+import { createConnectApp, type TestApp } from '../support/widget.ts';
 
 declare const window: any;
 declare const document: any;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer, ANSWER, OTP, PASSWORD, SANDBOX, exchange } from '@relink/testkit';
 import { SANDBOX_CREDENTIALS } from '../../src/connectors/sandbox/index.ts';
-import { CODE, SESSION_ID } from '../linking/support.ts';
-import { createConnectApp, type TestApp, widget, widgetSession } from './support.ts';
+import { CODE, SESSION_ID } from '../support/linking.ts';
+import { createConnectApp, type TestApp, widget, widgetSession } from '../support/widget.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] the widget API, with the app public key`, () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer, OTP, PASSWORD, SANDBOX } from '@relink/testkit';
-import { v2Session } from '../linking/support.ts';
-import { createConnectApp, type TestApp, widget, widgetSession } from './support.ts';
+import { v2Session } from '../support/linking.ts';
+import { createConnectApp, type TestApp, widget, widgetSession } from '../support/widget.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] the widget API's keys`, () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
-import { createConnectApp, type TestApp } from './support.ts';
+import { createConnectApp, type TestApp } from '../support/widget.ts';
 
 const PARTNER = 'https://shop.example';
 

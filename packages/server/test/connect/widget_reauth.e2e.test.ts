@@ -7,9 +7,9 @@ import { before, describe, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { call, databases, type HttpResult, waitFor, exchange, OTP, PASSWORD, linkedAccount, reauthSession, type ReauthServer, resetLogin, startReauthServer } from '@relink/testkit';
 import { fillAndEnter, onScreen, widgetFrame } from '@relink/testkit/browser';
-import { reauthToken } from '../reauth/support.ts';
-import { inBrowser, shoot, type PartnerSite } from './browser.ts';
-import { createConnectApp, type TestApp } from './support.ts';
+import { reauthToken } from '../support/reauth.ts';
+import { inBrowser, shoot, type PartnerSite } from '../support/browser.ts';
+import { createConnectApp, type TestApp } from '../support/widget.ts';
 
 declare const window: any;
 declare const document: any;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { call, databases, TEST_MASTER_KEY } from '@relink/testkit';
-import { relink, servedDatabase } from '../process.ts';
+import { relink, servedDatabase } from '../support/process.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] the built bin`, () => {

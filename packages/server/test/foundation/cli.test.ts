@@ -17,8 +17,8 @@ import {
   type TestDatabase,
   type TestServer,
 } from '@relink/testkit';
-import { relinkInProcess as relink } from '../cli.ts';
-import { databaseVars, freePort, relink as relinkProcess, Served, servedDatabase } from '../process.ts';
+import { relinkInProcess as relink } from '../support/cli.ts';
+import { databaseVars, freePort, relink as relinkProcess, Served, servedDatabase } from '../support/process.ts';
 
 const PRINTED_FIELDS = ['id', 'name', 'mode', 'secretKey', 'publicKey', 'webhookSecret'];
 

@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase } from '@relink/testkit';
 import { ConfigError, loadConfig, masterKeyId } from '../../src/config/config.ts';
-import { relinkInProcess as relink } from '../cli.ts';
-import { ROOT, runProgram } from '../process.ts';
+import { relinkInProcess as relink } from '../support/cli.ts';
+import { ROOT, runProgram } from '../support/process.ts';
 
 const CONFIG_MODULE = join(ROOT, 'packages/server/src/config/config.ts');
 const KEY = { RELINK_MASTER_KEY: TEST_MASTER_KEY };

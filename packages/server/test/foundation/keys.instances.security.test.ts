@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, createTestDatabase, databases, startTestServer, TEST_MASTER_KEY, type TestDatabase, type TestServer } from '@relink/testkit';
-import { relinkInProcess } from '../cli.ts';
-import { relink as relinkProcess } from '../process.ts';
+import { relinkInProcess } from '../support/cli.ts';
+import { relink as relinkProcess } from '../support/process.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] a changed key, on every instance at once`, () => {

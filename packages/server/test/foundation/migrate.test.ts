@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createTestDatabase, databases, testConfig, type TestDatabase } from '@relink/testkit';
 import { type Database, openDatabase } from '../../src/db/database.ts';
-import { databaseVars, relink } from '../process.ts';
+import { databaseVars, relink } from '../support/process.ts';
 
 import { migrationProvider } from '../../src/db/migrations/index.ts';
 

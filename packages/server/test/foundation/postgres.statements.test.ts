@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { call, databases, type HttpResult, startTestServer, type TestServer, linkedAccount, reauthSession } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
-import { account } from '../reauth/support.ts';
+import { account } from '../support/reauth.ts';
 
 /** What the connection a transaction holds has prepared, after running `select … where id = $1` twice on it. */
 async function preparedAfterTwoSelects(server: TestServer) {

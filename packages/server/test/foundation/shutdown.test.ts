@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { call, createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase, waitFor } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
-import { databaseVars, Served } from '../process.ts';
+import { databaseVars, Served } from '../support/process.ts';
 
 
 for (const kind of databases()) {

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { call, createTestDatabase, databases, startTestServer, TEST_MASTER_KEY, type TestDatabase, type TestServer, link, settle, waitFor } from '@relink/testkit';
-import { v2Session } from '../linking/support.ts';
-import { databaseVars, relink } from '../process.ts';
+import { v2Session } from '../support/linking.ts';
+import { databaseVars, relink } from '../support/process.ts';
 
 /** Every table's rows, as text, in a stable order. */
 function snapshot(file: string): Record<string, string[]> {

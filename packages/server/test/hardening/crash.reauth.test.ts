@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { call, databases, type HttpResult, retryUntil, testConfig, waitFor } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
-import { servedDatabase } from '../process.ts';
+import { servedDatabase } from '../support/process.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] kill -9 during a re-authorisation's start`, () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { call, databases, testConfig, waitFor } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
-import { servedDatabase } from '../process.ts';
+import { servedDatabase } from '../support/process.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] kill -9 during a data sync`, () => {

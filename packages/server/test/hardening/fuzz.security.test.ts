@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isErrorCode } from '@relink/contract';
 import { call, databases, startTestServer, type TestServer, link, settle, type Receiver, setEndpoint, startReceiver } from '@relink/testkit';
-import { v2Session } from '../linking/support.ts';
-import { fire } from '../webhooks/support.ts';
-import { type Operation, operations } from './surface.ts';
+import { v2Session } from '../support/linking.ts';
+import { fire } from '../support/webhooks.ts';
+import { type Operation, operations } from '../support/surface.ts';
 
 const CASES_PER_OPERATION = 30;
 const SEED = Number(process.env.RELINK_FUZZ_SEED ?? 20261129);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Agent, request } from 'undici';
 import { call, databases, startTestServer, type TestServer, CountingBank, OTP, PASSWORD } from '@relink/testkit';
-import { v2Session } from '../linking/support.ts';
+import { v2Session } from '../support/linking.ts';
 
 const DAY_MS = 86_400_000;
 

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer, exchange, OTP, PASSWORD, settle, resetLogin, type Receiver, setEndpoint, startReceiver, waitFor } from '@relink/testkit';
 import { createLogger } from '../../src/lib/logger.ts';
-import { step, v2Session } from '../linking/support.ts';
+import { step, v2Session } from '../support/linking.ts';
 
 test('an error keeps its code in the log; a one-time code or password elsewhere is still redacted', () => {
   const lines: string[] = [];

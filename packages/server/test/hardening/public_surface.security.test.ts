@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, type HttpResult, waitFor, exchange, OTP, PASSWORD, linkedAccount, reauthSession, type ReauthServer, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
-import { createConnectApp, type TestApp, widget } from '../connect/support.ts';
-import { eventsOf } from '../linking/support.ts';
-import { account, reauthToken } from '../reauth/support.ts';
+import { createConnectApp, type TestApp, widget } from '../support/widget.ts';
+import { eventsOf } from '../support/linking.ts';
+import { account, reauthToken } from '../support/reauth.ts';
 
 const REFUSED = /^The bank did not accept these login details$/;
 

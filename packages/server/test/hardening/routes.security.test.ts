@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer, link, PASSWORD, settle, type Receiver, setEndpoint, startReceiver } from '@relink/testkit';
-import { step, v2Session } from '../linking/support.ts';
-import { fire } from '../webhooks/support.ts';
-import { asOpenApi, assertFailure, type Operation, operations, routeTable } from './surface.ts';
+import { step, v2Session } from '../support/linking.ts';
+import { fire } from '../support/webhooks.ts';
+import { asOpenApi, assertFailure, type Operation, operations, routeTable } from '../support/surface.ts';
 
 /** The only operations open without a key (CONTRACT conventions and Relink's pages), each with why that is safe. */
 const OPEN: Record<string, string> = {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { call, databases, startTestServer, TEST_MASTER_KEY, type TestServer, PASSWORD, settle } from '@relink/testkit';
-import { v2Session } from '../linking/support.ts';
+import { v2Session } from '../support/linking.ts';
 
 const NEW_MASTER_KEY = Buffer.alloc(32, 11).toString('base64');
 

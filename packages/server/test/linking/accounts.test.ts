@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer, OBJECT_ID, PASSWORD, exchange, link, settle } from '@relink/testkit';
-import { ISO, eventsOf, step, v1Session } from './support.ts';
+import { ISO, eventsOf, step, v1Session } from '../support/linking.ts';
 
 const HOUR = 3_600_000;
 

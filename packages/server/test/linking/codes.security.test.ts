@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer, PASSWORD, exchange } from '@relink/testkit';
 import { hashSecret } from '../../src/lib/secrets.ts';
-import { step, v1Session, v2Session } from './support.ts';
+import { step, v1Session, v2Session } from '../support/linking.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] auth codes`, () => {

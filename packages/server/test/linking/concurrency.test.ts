@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { call, databases, startTestServer, type HttpResult, type TestServer, CountingBank, OTP, PASSWORD, link } from '@relink/testkit';
-import { eventsOf, step, v1Session, v2Session } from './support.ts';
+import { eventsOf, step, v1Session, v2Session } from '../support/linking.ts';
 
 // Two steps of one session at once (a double-clicked button, a retried request) must change
 // the session once: one answer, one code, one account, one event.

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type HttpResult, type TestServer, CountingBank, OTP, PASSWORD, exchange, link, settle } from '@relink/testkit';
-import { eventsOf, step, v1Session, v2Session } from './support.ts';
+import { eventsOf, step, v1Session, v2Session } from '../support/linking.ts';
 
 /** A failure body with its volatile parts (timestamp, the id it names) normalised. */
 const normalised = (res: HttpResult, id: string) => ({ status: res.status, body: { ...res.body, timestamp: undefined, message: res.body.message.replaceAll(id, '<id>') } });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer, BUSINESS, CountingBank, OTP, PASSWORD, SANDBOX, exchange, settle } from '@relink/testkit';
-import { assertV1StepFailure, assertV2StepFailure, step, v1Session, v2Session } from './support.ts';
+import { assertV1StepFailure, assertV2StepFailure, step, v1Session, v2Session } from '../support/linking.ts';
 
 const TEN_MINUTES = 10 * 60_000;
 

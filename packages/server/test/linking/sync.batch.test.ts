@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, type DatabaseKind, databases, startTestServer, type TestServer, link, partner, PASSWORD, SANDBOX, settle } from '@relink/testkit';
 import type { AccountData, BankConnector, ConnectorContext, ConnectorState, FetchOutcome, FetchRequest } from '../../src/connectors/types.ts';
-import { eventsOf } from './support.ts';
+import { eventsOf } from '../support/linking.ts';
 
 /** The sandbox bank, passed through; a subclass changes what `fetchData` answers. */
 class SandboxThrough implements BankConnector {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { databases, startTestServer, type TestServer, CountingBank, exchange } from '@relink/testkit';
 import { SandboxBank } from '../../src/connectors/sandbox/index.ts';
-import { assertV1StepFailure, assertV2StepFailure, step, v1Session, v2Session } from './support.ts';
+import { assertV1StepFailure, assertV2StepFailure, step, v1Session, v2Session } from '../support/linking.ts';
 
 // A bank that hangs must not hang the partner: RELINK_CONNECTOR_TIMEOUT_MS bounds every bank
 // call, the partner gets a clear connection error quickly, and the session stays usable.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer, ANSWER, BUSINESS, OBJECT_ID, OTP, PASSWORD, SANDBOX, exchange } from '@relink/testkit';
-import { CODE, SESSION_ID, assertV1StepFailure, step, v1Session } from './support.ts';
+import { CODE, SESSION_ID, assertV1StepFailure, step, v1Session } from '../support/linking.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] linking through v1`, () => {

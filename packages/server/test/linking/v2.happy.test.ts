@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type HttpResult, type TestServer, ANSWER, OTP, PASSWORD, SANDBOX, exchange } from '@relink/testkit';
-import { CODE, ISO, SESSION_ID, assertV2StepFailure, step, v2Session } from './support.ts';
+import { CODE, ISO, SESSION_ID, assertV2StepFailure, step, v2Session } from '../support/linking.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] linking through v2`, () => {

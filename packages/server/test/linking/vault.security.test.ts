@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { TEST_MASTER_KEY, call, createTestDatabase, databases, startTestServer, type DatabaseKind, type TestDatabase, type TestServer, CountingBank, OTP, PASSWORD, link, settle } from '@relink/testkit';
 import { masterKeyId } from '../../src/config/config.ts';
-import { step, v1Session, v2Session } from './support.ts';
+import { step, v1Session, v2Session } from '../support/linking.ts';
 
 const NEW_MASTER_KEY = Buffer.alloc(32, 9).toString('base64');
 const WRONG_PASSWORD = 'Hunter2-never-stored!';

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { databases, TEST_MASTER_KEY, type ReauthServer, linkedAccount, startReauthServer } from '@relink/testkit';
-import { eventsOf } from '../linking/support.ts';
-import { relink } from '../process.ts';
-import { account } from './support.ts';
+import { eventsOf } from '../support/linking.ts';
+import { relink } from '../support/process.ts';
+import { account } from '../support/reauth.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] relink sandbox reset-login`, () => {

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, databases, type TestDatabase, OTP, exchange, type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
-import { eventsOf } from '../linking/support.ts';
-import { account } from './support.ts';
+import { eventsOf } from '../support/linking.ts';
+import { account } from '../support/reauth.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] re-authorisation across two instances`, () => {

@@ -6,8 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer, CountingBank, OTP, PASSWORD, SANDBOX, exchange, settle, type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
 import { SandboxBank } from '../../src/connectors/sandbox/index.ts';
 import type { ConnectorContext, LoginInput } from '../../src/connectors/types.ts';
-import { assertV2StepFailure, eventsOf, step, v2Session } from '../linking/support.ts';
-import { account } from './support.ts';
+import { assertV2StepFailure, eventsOf, step, v2Session } from '../support/linking.ts';
+import { account } from '../support/reauth.ts';
 
 const DAY = 86_400_000;
 

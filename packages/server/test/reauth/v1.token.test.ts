@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, PASSWORD, SANDBOX, exchange, settle, type ReauthServer, linkedAccount, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
-import { CODE, SESSION_ID, assertV1StepFailure, eventsOf } from '../linking/support.ts';
-import { account, reauthToken } from './support.ts';
+import { CODE, SESSION_ID, assertV1StepFailure, eventsOf } from '../support/linking.ts';
+import { account, reauthToken } from '../support/reauth.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] re-authorisation, v1 token flow (seed 000)`, () => {

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, type HttpResult, OTP, PASSWORD, exchange, settle, type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
-import { CODE, ISO, SESSION_ID, assertV2StepFailure, eventsOf } from '../linking/support.ts';
-import { account } from './support.ts';
+import { CODE, ISO, SESSION_ID, assertV2StepFailure, eventsOf } from '../support/linking.ts';
+import { account } from '../support/reauth.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] re-authorisation, v2 session flow (seed 003)`, () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { databases, startTestServer, TEST_MASTER_KEY, type TestServer, type Receiver, setEndpoint, startReceiver, waitFor } from '@relink/testkit';
 import { main } from '../../src/cli/main.ts';
-import { insertAccount } from './support.ts';
+import { insertAccount } from '../support/webhooks.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] relink webhooks`, () => {

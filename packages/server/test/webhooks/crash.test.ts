@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, testConfig, ok, type Receiver, setEndpoint, startReceiver, waitFor } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
-import { servedDatabase } from '../process.ts';
-import { fire, insertAccount } from './support.ts';
+import { servedDatabase } from '../support/process.ts';
+import { fire, insertAccount } from '../support/webhooks.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] kill -9 in the middle of deliveries`, () => {

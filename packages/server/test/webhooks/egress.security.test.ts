@@ -12,7 +12,7 @@ import { classifyAddress } from '../../src/webhooks/addresses.ts';
 import { EgressGuard } from '../../src/webhooks/egress.ts';
 import { send } from '../../src/webhooks/sender.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import { attemptsOf, deliveriesOf } from './support.ts';
+import { attemptsOf, deliveriesOf } from '../support/webhooks.ts';
 
 test('addresses are classified, including IPv6 forms that carry an IPv4 address', () => {
   const cases: [string, string][] = [

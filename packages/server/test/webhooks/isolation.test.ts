@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type DatabaseKind, databases, startTestServer, type TestServer, ok, type Receiver, setEndpoint, startReceiver, waitFor } from '@relink/testkit';
-import { deliveriesOf, fire, insertAccount } from './support.ts';
+import { deliveriesOf, fire, insertAccount } from '../support/webhooks.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] a slow receiver does not hold up other apps`, () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer, type Receiver, setEndpoint, startReceiver } from '@relink/testkit';
-import { fire, insertAccount } from './support.ts';
+import { fire, insertAccount } from '../support/webhooks.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] webhook operator API`, () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer, type Answer, ok, type Receiver, setEndpoint, startReceiver } from '@relink/testkit';
-import { attemptsOf, deliveriesOf, fire, insertAccount } from './support.ts';
+import { attemptsOf, deliveriesOf, fire, insertAccount } from '../support/webhooks.ts';
 
 const status = (code: number, headers: Record<string, string> = {}): Answer => (_req, res) => res.writeHead(code, headers).end(`status ${code}`);
 

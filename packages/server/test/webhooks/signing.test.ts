@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { call, databases, startTestServer, type TestServer, type Receiver, setEndpoint, startReceiver } from '@relink/testkit';
 import { sign, signatureHeader } from '../../src/webhooks/signing.ts';
-import { fire, insertAccount } from './support.ts';
+import { fire, insertAccount } from '../support/webhooks.ts';
 
 const HOUR = 60 * 60 * 1000;
 

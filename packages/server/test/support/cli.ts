@@ -3,7 +3,7 @@
  * that `process.ts` gives a child process (see `envWith`), its output captured line by line.
  * What only a real process can show (npx, signals, kill -9, processes racing) stays in process.ts.
  */
-import { main } from '../src/cli/main.ts';
+import { main } from '../../src/cli/main.ts';
 import { type Finished, envWith } from './process.ts';
 
 /** Runs one command to completion, in this process. */
