@@ -2,7 +2,7 @@
 // bundle in dist/bundle/ (scripts/build.mjs), `serve` from dist/cli/serve.js. Each command runs
 // as its own process beside a running `relink serve` over the same database, and what it does
 // is seen by that server at once. The commands' behaviour in detail is tested in process
-// (cli.test.ts, webhooks/cli.test.ts); this file is about the build the bin runs.
+// (cli.process.test.ts, webhooks.http.test.ts); this file is about the build the bin runs.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { call, databases, TEST_MASTER_KEY } from '@relink/testkit';

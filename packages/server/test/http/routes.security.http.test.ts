@@ -24,14 +24,14 @@ const UNDESCRIBED: Record<string, string> = {
   'GET /connect/widget.css': 'a static stylesheet, the same for everyone',
   'GET /connect/demo.js': 'a static script, the same for everyone',
   'GET /connect/demo': "a page for a test-mode app: the sandbox users, the app's public key, and an HttpOnly one-time demo cookie",
-  'POST /connect/demo/exchange': "exchanges only a code of the session that the same page load started, with that load's one-time cookie, once (test/connect/demo.security.test.ts)",
+  'POST /connect/demo/exchange': "exchanges only a code of the session that the same page load started, with that load's one-time cookie, once (test/widget/demo.security.http.test.ts)",
 };
 /** Swagger UI under /docs: the description above, rendered. */
 const DOCS = /^\/docs(\/|$)/;
 const SANDBOX_HELPERS = new Set(['GET /v2/connect/sandbox', 'POST /v2/sandbox/webhooks/fire', 'POST /v2/sandbox/accounts/{id}/reset-login']);
 /**
  * Operations behind the secret key. The widget's API takes the public key instead: its matrix
- * is the public-key test below (and test/connect/widget_api.security.test.ts, step by step).
+ * is the public-key test below (and test/widget/widget_api.security.http.test.ts, step by step).
  */
 const bySecretKey = (op: Operation) => op.secured && !op.publicKey;
 

@@ -80,7 +80,7 @@ for (const kind of databases()) {
       assert.equal(await vault.where('id', '=', before!.credentials_secret_id!).executeTakeFirst(), undefined, 'the old record is gone');
       assert.equal(await server.services.vault.open(after!.credentials_secret_id!), JSON.stringify({ username: 'user_good', password: PASSWORD }));
       await settle(server);
-      // (Order is proven at a real receiver in events.e2e.test.ts; here events share the manual clock's time.)
+      // (Order is proven at a real receiver in events.http.test.ts; here events share the manual clock's time.)
       assert.equal((await eventsOf(server, id, 'mono.events.account_reauthorized')).length, 1);
       assert.equal((await eventsOf(server, id, 'mono.events.account_updated')).length, updatesBefore + 1);
     });

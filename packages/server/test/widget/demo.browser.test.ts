@@ -51,7 +51,7 @@ for (const kind of databases()) {
       await page.close();
     });
 
-    // The rest of the exchange's rules, without a browser: demo.security.test.ts.
+    // The rest of the exchange's rules, without a browser: demo.security.http.test.ts.
     test("without the page's demo cookie the exchange is refused", async () => {
       const res = await call(server.url, 'POST', '/connect/demo/exchange', { body: { code: 'code_aaaaaaaaaaaaaaaaaaaaaaaa' } });
       assert.equal(res.status, 403, res.text);
