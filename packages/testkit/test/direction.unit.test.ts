@@ -1,6 +1,7 @@
 // The kit depends on the product, never the reverse: no product source imports the kit and no
-// product package lists it as a dependency; and one package's tests reach another's helpers
-// through the kit only, never by a path into its test folder.
+// product package lists it as a dependency; one package's tests reach another's helpers
+// through the kit only, never by a path into its test folder; and within a package a test
+// folder shares helpers through test/support/ only, so no two test folders import each other.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -49,5 +50,21 @@ test('tests reach another package’s helpers through the kit, not through its t
         .map((spec) => `${relative(ROOT, file)} imports ${spec}`),
     ),
   );
+  assert.deepEqual(offending, []);
+});
+
+test('a test folder imports from no other test folder but support/', () => {
+  const offending = product.flatMap((dir) => {
+    const tests = join(ROOT, dir, 'test');
+    /** The folder under test/ that holds `path`, or '' for a file of test/ itself. */
+    const folderOf = (path: string) => (relative(tests, path).includes('/') ? relative(tests, path).split('/')[0]! : '');
+    return sources(tests).flatMap((file) =>
+      specifiers(file)
+        .filter((spec) => spec.startsWith('.'))
+        .map((spec) => resolve(dirname(file), spec))
+        .filter((target) => target.startsWith(tests + '/') && ![folderOf(file), '', 'support'].includes(folderOf(target)))
+        .map((target) => `${relative(ROOT, file)} imports ${relative(ROOT, target)}`),
+    );
+  });
   assert.deepEqual(offending, []);
 });
