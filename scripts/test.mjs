@@ -7,6 +7,12 @@
 // (or postgres) narrows the run. Extra arguments are test files to run instead of all.
 // RELINK_TEST_CONCURRENCY sets how many test processes run at once (3).
 //
+// Every test file names its tier last before `.test.ts`: `.unit.` (pure functions: no server, no
+// database socket), `.http.` (a server in this process), `.process.` (spawns `relink` or another
+// program), `.browser.` (drives Chromium). `--tier unit` (`npm run test:unit`) runs one tier's
+// files only; a run of nothing but unit files neither builds nor starts PostgreSQL. A full run
+// refuses a test file whose name carries no tier.
+//
 // A full run shares test processes: each short file costs 3-5 s of CPU just to load the server's
 // TypeScript through tsx, so the short files run several to a process (RELINK_TEST_GROUP files,
 // 6 by default; 1 gives every file its own process, as a run of named files always does), and
@@ -25,43 +31,55 @@ import { startEmbeddedPostgres } from './postgres.mjs';
 const root = new URL('..', import.meta.url).pathname;
 /** The files that take longest, longest first: wall time per test process, from a full run (docs/benchmarks.md). */
 const SLOWEST = [
-  'packages/server/test/connect/widget.e2e.test.ts',
-  'packages/server/test/connect/widget_reauth.e2e.test.ts',
-  'packages/server/test/foundation/cli.test.ts',
-  'packages/server/test/hardening/crash.link.test.ts',
-  'packages/server/test/hardening/crash.reauth.test.ts',
-  'packages/server/test/foundation/bin.test.ts',
-  'packages/server/test/connect/widget.security.e2e.test.ts',
-  'packages/server/test/hardening/crash.sync.test.ts',
-  'packages/server/test/foundation/shutdown.test.ts',
-  'examples/partner-app/test/direct_reauth.e2e.test.ts',
-  'packages/server/test/hardening/limits.security.test.ts',
-  'examples/partner-app/test/widget_reauth.e2e.test.ts',
-  'packages/server/test/hardening/fuzz.security.test.ts',
-  'packages/server/test/connect/widget_api.happy.test.ts',
-  'packages/sdk/test/pack.test.ts',
-  'examples/partner-app/test/demo.test.ts',
-  'packages/server/test/hardening/routes.security.test.ts',
+  'packages/server/test/widget/widget.browser.test.ts',
+  'packages/server/test/widget/widget_reauth.browser.test.ts',
+  'packages/server/test/cli/cli.process.test.ts',
+  'packages/server/test/sessions/crash.link.process.test.ts',
+  'packages/server/test/reauth/crash.reauth.process.test.ts',
+  'packages/server/test/cli/bin.process.test.ts',
+  'packages/server/test/widget/widget.security.browser.test.ts',
+  'packages/server/test/sync/crash.sync.process.test.ts',
+  'packages/server/test/cli/shutdown.process.test.ts',
+  'examples/partner-app/test/direct_reauth.browser.test.ts',
+  'packages/server/test/limits/limits.security.http.test.ts',
+  'examples/partner-app/test/widget_reauth.browser.test.ts',
+  'packages/server/test/http/fuzz.security.http.test.ts',
+  'packages/server/test/widget/widget_api.happy.http.test.ts',
+  'packages/sdk/test/pack.process.test.ts',
+  'examples/partner-app/test/demo.process.test.ts',
+  'packages/server/test/http/routes.security.http.test.ts',
 ];
 
+/** The tiers, each a file's last name part before `.test.ts`. */
+const TIERS = ['unit', 'http', 'process', 'browser'];
+const tierOf = (file) => TIERS.find((tier) => file.endsWith(`.${tier}.test.ts`));
+
 const wanted = (process.env.RELINK_TEST_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
-const named = process.argv.slice(2);
-const files = named.length > 0 ? named : findTests();
+const { tier, named } = parseArguments(process.argv.slice(2));
+const files = (named.length > 0 ? named : findTests()).filter((file) => tier === undefined || tierOf(file) === tier);
+if (files.length === 0) {
+  log(`no test files${tier ? ` of the ${tier} tier` : ''} to run`);
+  process.exit(1);
+}
 const groupSize = named.length > 0 ? 1 : Number(process.env.RELINK_TEST_GROUP ?? 6);
 // Test files run at once (RELINK_TEST_CONCURRENCY, default 3); docs/benchmarks.md has what was measured.
 const concurrency = Number(process.env.RELINK_TEST_CONCURRENCY ?? 3);
+// Unit tests load the TypeScript sources only: no `relink` to build, no database to start.
+const unitOnly = files.every((file) => tierOf(file) === 'unit');
 
-const built = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
-if (built.status !== 0) {
-  log('the build failed; fix it before testing');
-  process.exit(1);
+if (!unitOnly) {
+  const built = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) {
+    log('the build failed; fix it before testing');
+    process.exit(1);
+  }
 }
 
 let embedded;
 const env = { ...process.env, RELINK_TEST_DATABASES: wanted.join(',') };
 delete env.DATABASE_URL;
 
-if (wanted.includes('postgres')) {
+if (wanted.includes('postgres') && !unitOnly) {
   if (process.env.DATABASE_URL?.startsWith('postgres')) {
     env.RELINK_TEST_PG_URL = process.env.DATABASE_URL;
     log(`PostgreSQL: the server at DATABASE_URL`);
@@ -72,7 +90,7 @@ if (wanted.includes('postgres')) {
   }
 }
 const units = groupSize > 1 ? grouped(files, groupSize) : files;
-log(`Databases under test: ${wanted.join(' and ')}; ${files.length} test files in ${units.length} processes`);
+log(`${unitOnly ? 'Unit tests, no database' : `Databases under test: ${wanted.join(' and ')}`}; ${files.length} test files in ${units.length} processes`);
 
 const code = await new Promise((resolve) => {
   const child = spawn(
@@ -107,7 +125,28 @@ function findTests() {
       walk(join(root, dir));
     } catch {}
   }
+  const untiered = out.filter((file) => !tierOf(file));
+  if (untiered.length > 0) {
+    log(`a test file's name ends in .<tier>.test.ts, the tier one of ${TIERS.join(', ')}; these do not:\n  ${untiered.join('\n  ')}`);
+    process.exit(1);
+  }
   return slowestFirst(out.sort());
+}
+
+/** `--tier NAME` (or `--tier=NAME`) and the test files named; exits on a tier that does not exist. */
+function parseArguments(args) {
+  let tier;
+  const named = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--tier') tier = args[++i];
+    else if (args[i].startsWith('--tier=')) tier = args[i].slice('--tier='.length);
+    else named.push(args[i]);
+  }
+  if (tier !== undefined && !TIERS.includes(tier)) {
+    log(`--tier takes one of ${TIERS.join(', ')}, not ${tier}`);
+    process.exit(2);
+  }
+  return { tier, named };
 }
 
 /**
@@ -130,7 +169,8 @@ function slowestFirst(files) {
  * nothing process-wide that outlives their own suites.
  */
 function grouped(files, size) {
-  const dir = join(root, '.tmp', 'test-groups');
+  // One folder per tier run, so `npm run test:unit` beside a full run leaves its groups alone.
+  const dir = join(root, '.tmp', 'test-groups', tier ?? 'all');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const alone = files.filter((file) => SLOWEST.includes(file));

@@ -9,8 +9,8 @@
  * - `@relink/testkit/browser`: Debian's Chromium and the widget in a page.
  *
  * The kit depends on @relink/server and @relink/sdk, never the reverse: no product source
- * imports it (test/direction.test.ts holds that). What only the server's own tests use stays
- * beside them in packages/server/test; `relink` as a child process (process.ts) is one of those.
+ * imports it (test/direction.unit.test.ts holds that). What only the server's own tests use stays
+ * beside them in packages/server/test/support; `relink` as a child process (process.ts) is one of those.
  */
 export { waitFor, retryUntil, type RetryOptions } from './wait.ts';
 export { databases, createTestDatabase, testConfig, TEST_MASTER_KEY, type DatabaseKind, type TestDatabase } from './databases.ts';
