@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { OPERATIONS, WIDGET_OPERATIONS } from '@relink/contract';
 import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
-import { asOpenApi, routeTable } from '../hardening/surface.ts';
+import { asOpenApi, routeTable } from './surface.ts';
 
 const WIDGET_API = '/v2/connect/widget/';
 
