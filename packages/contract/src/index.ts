@@ -7,4 +7,4 @@ export * from './events.ts';
 export * from './connect.ts';
 export * from './accounts.ts';
 export * from './operation.ts';
-export { OPERATIONS, REAUTH_NEXT, RESET_LOGIN_REASONS } from './operations/index.ts';
+export { OPERATIONS, REAUTH_NEXT, RESET_LOGIN_REASONS, WIDGET_OPERATIONS } from './operations/index.ts';

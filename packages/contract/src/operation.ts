@@ -1,9 +1,10 @@
 import type { Static, TSchema } from 'typebox';
 
 /**
- * One HTTP operation of the Partners API: where it lives, what it takes and what it answers.
- * The server registers its route from this (schema, validation, serialisation, OpenAPI), the
- * SDK builds its request from it and takes its types, so the two cannot drift. `path` uses
+ * One HTTP operation of the Partners API or of the Connect widget's API: where it lives, what
+ * it takes and what it answers. The server registers its route from this (schema, validation,
+ * serialisation, OpenAPI), the SDK builds its request from it and takes its types, and the
+ * widget (packages/connect) types its calls with it, so none of them can drift. `path` uses
  * `:name` for path parameters, as Fastify routes do.
  */
 export interface Operation {
@@ -12,8 +13,8 @@ export interface Operation {
   readonly summary: string;
   readonly description?: string;
   readonly tags: readonly string[];
-  /** `secret` (default): `mono-sec-key`; `none`: no key (connect.js's institution list). */
-  readonly auth?: 'secret' | 'none';
+  /** `secret` (default): `mono-sec-key`; `public`: the app's public key in `x-public-key` (the widget's API); `none`: no key (connect.js's institution list). */
+  readonly auth?: 'secret' | 'public' | 'none';
   readonly params?: TSchema;
   readonly query?: TSchema;
   readonly headers?: TSchema;
@@ -42,6 +43,8 @@ export type BodyOf<O extends Operation> = StaticOf<O, 'body'>;
 export type HeadersOf<O extends Operation> = StaticOf<O, 'headers'>;
 /** What it answers on success. */
 export type ReplyOf<O extends Operation> = Static<O['response']>;
+/** What it answers on failure (4xx). */
+export type FailureOf<O extends Operation> = Static<O['failure']>;
 /** A v2 reply's `data`. */
 export type DataOf<O extends Operation> = ReplyOf<O> extends { data: infer D } ? D : never;
 

@@ -257,7 +257,7 @@ export function Widget({ config }: { config: WidgetConfig }) {
     await endSession();
     lastForm.current = null;
     reason.current = null;
-    const target = config.account ? { account: config.account } : { token: config.reauthToken };
+    const target = config.account ? { account: config.account } : { token: config.reauthToken ?? undefined };
     const started = await api.reauth(config.link ? { link: config.link } : { ...target, ...(config.reference ? { reference: config.reference } : {}) });
     session.current = started.session;
     reason.current = started.reason;

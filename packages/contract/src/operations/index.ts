@@ -5,6 +5,7 @@ import * as reauth from './reauth.ts';
 import * as sandbox from './sandbox.ts';
 import * as sessions from './sessions.ts';
 import * as webhooks from './webhooks.ts';
+import * as widget from './widget.ts';
 import type { Operation } from '../operation.ts';
 
 export * from './accounts.ts';
@@ -14,10 +15,17 @@ export * from './reauth.ts';
 export * from './sandbox.ts';
 export * from './sessions.ts';
 export * from './webhooks.ts';
+export * from './widget.ts';
+
+const operationsOf = (modules: Record<string, unknown>): Readonly<Record<string, Operation>> =>
+  Object.fromEntries(
+    Object.entries(modules).filter(
+      (entry): entry is [string, Operation] => typeof entry[1] === 'object' && entry[1] !== null && 'method' in entry[1] && 'path' in entry[1],
+    ),
+  );
 
 /** Every Partners API operation, by name: what the server serves and the SDK calls. */
-export const OPERATIONS: Readonly<Record<string, Operation>> = Object.fromEntries(
-  Object.entries<unknown>({ ...accounts, ...institutions, ...links, ...reauth, ...sandbox, ...sessions, ...webhooks }).filter(
-    (entry): entry is [string, Operation] => typeof entry[1] === 'object' && entry[1] !== null && 'method' in entry[1] && 'path' in entry[1],
-  ),
-);
+export const OPERATIONS = operationsOf({ ...accounts, ...institutions, ...links, ...reauth, ...sandbox, ...sessions, ...webhooks });
+
+/** Every operation of the Connect widget's API (`/v2/connect/widget/*`, by the app's public key), by name: what the widget page calls. */
+export const WIDGET_OPERATIONS = operationsOf(widget);

@@ -1,6 +1,6 @@
-import { SessionIdHeader, V2Envelope, V2Failure } from '@relink/contract';
-import { Type } from 'typebox';
+import { widgetCancel } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 import type { ConnectService } from '../service.ts';
 
@@ -10,14 +10,8 @@ import type { ConnectService } from '../service.ts';
  * for the session's ten minutes. Only sessions this app's widget started.
  */
 export function register(app: HttpApp, _services: Services, connect: ConnectService) {
-  app.post('/v2/connect/widget/cancel', {
-    config: { auth: 'public' },
-    schema: {
-      summary: 'Widget: cancel the session the widget started',
-      tags: ['Connect widget'],
-      headers: SessionIdHeader,
-      response: { 200: V2Envelope(Type.Object({ session: Type.Object({ id: Type.String(), status: Type.Literal('cancelled') }) })), '4xx': V2Failure },
-    },
+  app.route({
+    ...routeOf(widgetCancel),
     handler: async (request) => {
       const id = request.headers['x-session-id'];
       await connect.cancel(request.partner!, id);

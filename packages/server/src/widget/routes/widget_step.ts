@@ -1,6 +1,7 @@
-import { SessionIdHeader, StepBody, WidgetStepFailure, WidgetStepReply } from '@relink/contract';
+import { widgetCommit, widgetLogin } from '@relink/contract/operations';
 import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
+import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
 import { asStep, v2StepBody } from '../../sessions/routes/replies.ts';
 import type { ConnectService, WidgetStep } from '../service.ts';
@@ -11,16 +12,9 @@ import type { ConnectService, WidgetStep } from '../service.ts';
  * widget knows between "try again" and "start over".
  */
 export function register(app: HttpApp, _services: Services, connect: ConnectService) {
-  for (const step of ['login', 'commit'] as const) {
-    app.post(`/v2/connect/widget/${step}`, {
-      config: { auth: 'public' },
-      schema: {
-        summary: step === 'login' ? 'Widget: log in to the institution' : 'Widget: answer a challenge or pick an account',
-        tags: ['Connect widget'],
-        headers: SessionIdHeader,
-        body: StepBody,
-        response: { 200: WidgetStepReply, '4xx': WidgetStepFailure },
-      },
+  for (const [step, op] of [['login', widgetLogin], ['commit', widgetCommit]] as const) {
+    app.route({
+      ...routeOf(op),
       attachValidation: true,
       handler: (request) => asStep('v2', request, async () => widgetBody(await connect.step(request.partner!, request.headers['x-session-id'], step, request.body))),
     });
