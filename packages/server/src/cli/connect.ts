@@ -8,10 +8,10 @@ export async function connectCommand(context: CliContext, sub: string | undefine
   if (clear && rest.length > 0) throw new Error('give origins or --clear, not both');
   const origins = await withServices(context, async (services) => {
     const { connect } = services;
-    if (clear || rest.length > 0) return connect.setOrigins(id, clear ? null : rest);
+    if (clear || rest.length > 0) return connect.origins.set(id, clear ? null : rest);
     const app = await services.apps.get(id);
     if (!app) throw new Error(`no app with id ${id}`);
-    return connect.origins(app);
+    return connect.origins.of(app);
   });
   if (context.values.json) context.out(JSON.stringify({ app: id, origins }));
   else if (origins === null) context.out(`Any page may frame app ${id}'s widget.`);

@@ -3,18 +3,15 @@ import type { App, AppService } from '../apps/service.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { MasterKey } from '../config/config.ts';
 import type { Db } from '../db/database.ts';
-import type { ConnectLinkRow, SessionOrigin } from '../db/schema.ts';
+import type { SessionOrigin } from '../db/schema.ts';
 import { DomainError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
-import { newId } from '../lib/ids.ts';
 import type { Step, StepReply } from '../sessions/machine.ts';
 import type { CreatedSession, SessionService } from '../sessions/service.ts';
 import type { PersonReauth, ReauthService } from '../reauth/service.ts';
+import { type CustomerInput, HostedLinks } from './links.ts';
+import { AllowedOrigins } from './origins.ts';
 import { ConnectStore } from './store.ts';
-
-/** A hosted link works for a day, then a partner sends a new one (Mono documents no lifetime). */
-export const LINK_TTL_MS = 24 * 60 * 60 * 1000;
-export const MAX_ORIGINS = 20;
 
 export interface WidgetStep {
   reply: StepReply;
@@ -24,17 +21,6 @@ export interface WidgetStep {
   redirectUrl: string | null;
 }
 
-export interface CustomerInput {
-  id?: string;
-  name?: string;
-  email?: string;
-}
-
-/**
- * Relink Connect, the widget's side of linking. It holds no state machine of its own: every
- * session is an ordinary `SessionService` session (so the 3-try caps are the Partners API's),
- * started and stepped with the app's public key, and remembered here as a widget session.
- */
 export interface ConnectDeps {
   db: Db;
   apps: AppService;
@@ -47,19 +33,27 @@ export interface ConnectDeps {
   startHoldMs: number;
 }
 
+/**
+ * Relink Connect, the widget's side of linking and re-authorising. It holds no state machine of
+ * its own: every session is an ordinary `SessionService` session (so the 3-try caps are the
+ * Partners API's), started and stepped with the app's public key, and remembered here as a
+ * widget session. Its hosted links (`links`) and allowed origins (`origins`) share its store.
+ */
 export class ConnectService {
+  readonly links: HostedLinks;
+  readonly origins: AllowedOrigins;
   private readonly store: ConnectStore;
   private readonly apps: AppService;
   private readonly sessions: SessionService;
   private readonly reauth: ReauthService;
-  private readonly accounts: AccountService;
   private readonly clock: Clock;
   private readonly masterKey: MasterKey;
-  private readonly startHoldMs: number;
 
   constructor(deps: ConnectDeps) {
-    ({ apps: this.apps, sessions: this.sessions, reauth: this.reauth, accounts: this.accounts, clock: this.clock, masterKey: this.masterKey, startHoldMs: this.startHoldMs } = deps);
+    ({ apps: this.apps, sessions: this.sessions, reauth: this.reauth, clock: this.clock, masterKey: this.masterKey } = deps);
     this.store = new ConnectStore(deps.db);
+    this.links = new HostedLinks({ store: this.store, apps: deps.apps, sessions: deps.sessions, accounts: deps.accounts, clock: deps.clock, startHoldMs: deps.startHoldMs });
+    this.origins = new AllowedOrigins({ store: this.store, clock: deps.clock });
   }
 
   /** The app a public key names. A secret key is never accepted here, nor a live app without an env master key. */
@@ -77,7 +71,7 @@ export class ConnectService {
   ): Promise<CreatedSession> {
     let customer = input.customer;
     let reference = input.reference ?? null;
-    const link = input.link ? await this.openLink(app, input.link) : undefined;
+    const link = input.link ? await this.links.open(app, input.link) : undefined;
     if (link) {
       if (link.scope !== 'auth') throw new DomainError('INVALID_INPUT', 'This link re-authorises an account: start it with POST /v2/connect/widget/reauth {link}');
       if (link.institution_id && link.institution_id !== input.institution) {
@@ -92,7 +86,7 @@ export class ConnectService {
       await this.store.insertSession({ session_id: session.id, app_id: app.id, reference, link_id: link?.id ?? null, created_at: this.clock.now() });
       return session;
     };
-    return link ? this.startForLink(link, create, (session) => ({ sessionId: session.id, completed: false })) : create();
+    return link ? this.links.startFor(link, create, (session) => ({ sessionId: session.id, completed: false })) : create();
   }
 
   /** One login or commit of a widget session, through the same `SessionService.step` as the Partners API. */
@@ -110,7 +104,7 @@ export class ConnectService {
       const row = await this.sessions.find(app.id, sessionId);
       sessionOpen = !!row && !['failed', 'completed'].includes((JSON.parse(row.state) as { status: string }).status);
     }
-    const redirectUrl = reply.responseCode === 99 && widgetSession.link_id ? await this.finishLink(widgetSession.link_id, reply.code) : null;
+    const redirectUrl = reply.responseCode === 99 && widgetSession.link_id ? await this.links.finish(widgetSession.link_id, reply.code) : null;
     return { reply, sessionOpen, redirectUrl };
   }
 
@@ -123,16 +117,16 @@ export class ConnectService {
     const start = (target: { accountId: string } | { token: string }, origin: SessionOrigin) => this.reauth.startForPerson(app, target, origin);
     let target: { accountId: string } | { token: string } = input.account ? { accountId: input.account } : { token: input.token ?? '' };
     let reference = input.reference ?? null;
-    const link = input.link ? await this.openLink(app, input.link) : undefined;
+    const link = input.link ? await this.links.open(app, input.link) : undefined;
     if (link) {
       if (link.scope !== 'reauth' || !link.account_id) throw new DomainError('INVALID_INPUT', 'This link is not a re-authorisation link');
       target = { accountId: link.account_id };
       reference = link.reference;
     }
     // A token or a link was issued by the partner with its secret key; an account id is public.
-    const started = link ? await this.startForLink(link, () => start(target, 'partner'), reauthStarted) : await start(target, 'token' in target ? 'partner' : 'public');
+    const started = link ? await this.links.startFor(link, () => start(target, 'partner'), reauthStarted) : await start(target, 'token' in target ? 'partner' : 'public');
     await this.store.insertSession({ session_id: started.session.id, app_id: app.id, reference, link_id: link?.id ?? null, created_at: this.clock.now() });
-    const redirectUrl = started.reply.responseCode === 99 && link ? await this.finishLink(link.id, started.reply.code) : null;
+    const redirectUrl = started.reply.responseCode === 99 && link ? await this.links.finish(link.id, started.reply.code) : null;
     return { reply: started.reply, sessionOpen: started.reply.responseCode === 102, redirectUrl, session: started.session, institution: started.institution, next: started.next, reason: started.reason };
   }
 
@@ -142,180 +136,12 @@ export class ConnectService {
     if (!(await this.store.findSession(app.id, sessionId))) throw new DomainError('SESSION_NOT_FOUND', `No session with id ${sessionId}`);
     await this.sessions.cancel(app, sessionId, 'The person closed the widget');
   }
-
-  /** A hosted link's session completed: the link is used up; where the user goes next. */
-  private async finishLink(linkId: string, code: string): Promise<string | null> {
-    const link = await this.store.findLink(linkId);
-    await this.store.useLink(linkId, this.clock.now());
-    return link?.redirect_url ? linkRedirect(link.redirect_url, { code, reference: link.reference, status: 'linked' }) : null;
-  }
-
-  // Hosted links
-
-  /**
-   * Starts a session of a hosted link through `start`, as the link's one live session. The link
-   * itself is the user's credential, so a newer start replaces the older session (a user who
-   * reloads the page goes on; the older page is told its session was replaced) instead of being
-   * refused. In order: one guarded update claims the link for this start (concurrent starts get
-   * 409 `LINK_BUSY`); every older session of the link is ended (`SessionService.endReplaced`: a
-   * step in flight cannot complete, a reauth session frees its account); if one had completed,
-   * the link is used (410 `LINK_USED`); else `start` runs, and its session becomes the live one
-   * as the claim is given back (with the link used at once when it already completed). So at
-   * most one session of a link is ever live, and at most one ever completes: one code, one
-   * redirect. A claim lasts `startHoldMs` (longer than a background bank login), then lapses.
-   */
-  async startForLink<T>(link: ConnectLinkRow, start: () => Promise<T>, made: (started: T) => { sessionId: string; completed: boolean }): Promise<T> {
-    const token = newId('start');
-    const now = this.clock.now();
-    if (!(await this.store.claimStart(link.id, token, now, now + this.startHoldMs))) throw await this.noStart(link.id);
-    let started: T;
-    let used = false;
-    try {
-      ({ anyCompleted: used } = await this.sessions.endReplaced(link.app_id, await this.store.linkSessionIds(link.id)));
-      if (used) throw linkUsed();
-      started = await start();
-    } catch (error) {
-      await this.store.releaseStart(link.id, token, used ? this.clock.now() : null);
-      throw error;
-    }
-    const { sessionId, completed } = made(started);
-    if (!(await this.store.finishStart(link.id, token, sessionId, completed ? this.clock.now() : null))) {
-      await this.sessions.endReplaced(link.app_id, [sessionId]);
-      throw new DomainError('LINK_BUSY', 'This link was opened again while this page was starting; continue on the newest page, or reload this one');
-    }
-    return started;
-  }
-
-  /** Why a link could not be claimed for a start. */
-  private async noStart(linkId: string): Promise<DomainError> {
-    const link = await this.store.findLink(linkId);
-    if (link?.used_at != null) return linkUsed();
-    if (!link || this.clock.now() >= link.expires_at) return new DomainError('INVALID_INPUT', 'This link cannot start a session: it expired');
-    return new DomainError('LINK_BUSY', 'This link is starting a session in another page right now; try again in a few seconds');
-  }
-
-  async initiate(
-    app: App,
-    input: { scope: 'auth' | 'reauth'; customer?: CustomerInput; account?: string; reference?: string; redirectUrl?: string; institution?: { id: string; authMethod?: string } },
-  ): Promise<ConnectLinkRow> {
-    const now = this.clock.now();
-    let customerId: string | null = null;
-    let accountId: string | null = null;
-    if (input.scope === 'auth') {
-      if (!input.customer) throw new DomainError('INVALID_INPUT', 'Invalid request: body.customer is required when scope is auth');
-      customerId = await this.accounts.customerFor(app.id, input.customer);
-    } else {
-      if (!input.account) throw new DomainError('INVALID_INPUT', 'Invalid request: body.account is required when scope is reauth');
-      const account = await this.accounts.get(app.id, input.account);
-      accountId = account.id;
-      customerId = account.customerId;
-    }
-    const row: ConnectLinkRow = {
-      id: newId('link'),
-      app_id: app.id,
-      scope: input.scope,
-      customer_id: customerId,
-      account_id: accountId,
-      reference: input.reference ?? null,
-      institution_id: input.institution?.id ?? null,
-      auth_method: input.institution ? (input.institution.authMethod ?? 'internet_banking') : null,
-      redirect_url: input.redirectUrl ?? null,
-      expires_at: now + LINK_TTL_MS,
-      used_at: null,
-      created_at: now,
-      live_session_id: null,
-      start_token: null,
-      start_until: null,
-    };
-    await this.store.insertLink(row);
-    return row;
-  }
-
-  /** A link the page may open: it exists, is not used and has not expired. */
-  async linkForPage(id: string): Promise<{ link: ConnectLinkRow; app: App } | { problem: 'not_found' | 'used' | 'expired' }> {
-    const link = await this.store.findLink(id);
-    const app = link && (await this.apps.get(link.app_id));
-    if (!link || !app) return { problem: 'not_found' };
-    if (link.used_at !== null) return { problem: 'used' };
-    if (this.clock.now() >= link.expires_at) return { problem: 'expired' };
-    return { link, app };
-  }
-
-  private async openLink(app: App, id: string): Promise<ConnectLinkRow> {
-    const found = await this.linkForPage(id);
-    if ('problem' in found && found.problem === 'used') {
-      const link = await this.store.findLink(id);
-      if (link?.app_id === app.id) throw linkUsed();
-    }
-    if ('problem' in found || found.link.app_id !== app.id) {
-      const why = 'problem' in found && found.problem !== 'not_found' ? `it was ${found.problem === 'used' ? 'already used' : 'expired'}` : 'it is unknown';
-      throw new DomainError('INVALID_INPUT', `This link cannot start a session: ${why}`);
-    }
-    return found.link;
-  }
-
-  // Allowed origins
-
-  origins(app: App): Promise<string[] | null> {
-    return this.store.origins(app.id);
-  }
-
-  async setOrigins(appId: string, origins: string[] | null): Promise<string[] | null> {
-    const normal = origins === null ? null : [...new Set(origins.map(normaliseOrigin))];
-    if (normal && normal.length > MAX_ORIGINS) throw new DomainError('INVALID_INPUT', `Invalid request: at most ${MAX_ORIGINS} origins`);
-    if (!(await this.store.setOrigins(appId, normal && normal.length > 0 ? normal : null, this.clock.now()))) {
-      throw new DomainError('INVALID_INPUT', `No app with id ${appId}`);
-    }
-    return normal && normal.length > 0 ? normal : null;
-  }
 }
 
 const ENDED = new Set<ErrorCode>(['SESSION_CANCELLED', 'SESSION_FAILED', 'SESSION_EXPIRED', 'SESSION_COMPLETED', 'OTP_ATTEMPTS_EXCEEDED']);
-
-function linkUsed(): DomainError {
-  return new DomainError('LINK_USED', 'This link was already used: each link works once. Ask for a new link if you need to link or re-authorise an account again');
-}
 
 /** A reauth start made its session; with a 99 it already completed. */
 function reauthStarted(started: PersonReauth): { sessionId: string; completed: boolean } {
   return { sessionId: started.session.id, completed: started.reply.responseCode === 99 };
 }
 
-/** `https://shop.example` (scheme, host, port; nothing else), the form `Origin` and `frame-ancestors` use. */
-export function normaliseOrigin(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new DomainError('INVALID_INPUT', `Invalid origin "${value}": use the form https://shop.example`);
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== value.replace(/\/$/, '')) {
-    throw new DomainError('INVALID_INPUT', `Invalid origin "${value}": use scheme, host and port only, like https://shop.example`);
-  }
-  return url.origin;
-}
-
-/** The origin of a page address, or null when it is not an http(s) URL. */
-export function originOf(address: string | undefined): string | null {
-  if (!address) return null;
-  try {
-    const url = new URL(address);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Where a hosted link sends the user afterwards: `redirect_url` plus `code`, `reference`, `status`. */
-export function linkRedirect(redirectUrl: string, params: { code?: string; reference: string | null; status: 'linked' | 'cancelled' }): string {
-  const url = new URL(redirectUrl);
-  if (params.code) url.searchParams.set('code', params.code);
-  if (params.reference) url.searchParams.set('reference', params.reference);
-  url.searchParams.set('status', params.status);
-  return url.toString();
-}
-
-/** The hosted page of a link: what `mono_url` points at. */
-export function linkPageUrl(base: string, id: string): string {
-  return `${base.replace(/\/+$/, '')}/connect/link/${encodeURIComponent(id)}`;
-}

@@ -1,7 +1,7 @@
 import type { WidgetConfig } from '@relink/connect/widget-config';
 import type { App } from '../apps/service.ts';
 import type { InstitutionRegistry } from '../institutions/registry.ts';
-import { originOf } from './service.ts';
+import { originOf } from './origins.ts';
 
 /** connect.js's query string (research §6.2): every value a string, JSON for `data` and `selectedInstitution`. */
 export interface WidgetQuery {

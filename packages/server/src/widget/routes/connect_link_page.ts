@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import type { HttpApp, Services } from '../../http/types.ts';
 import { widgetHeaders, widgetPage } from '../page.ts';
-import { type ConnectService, linkRedirect } from '../service.ts';
+import { linkRedirect } from '../links.ts';
+import type { ConnectService } from '../service.ts';
 import { widgetConfig } from '../widget_config.ts';
 
 const PROBLEMS = {
@@ -20,7 +21,7 @@ export function register(app: HttpApp, services: Services, connect: ConnectServi
       params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
     },
     handler: async (request, reply) => {
-      const found = await connect.linkForPage(request.params.id);
+      const found = await connect.links.forPage(request.params.id);
       if ('problem' in found) {
         const problem = PROBLEMS[found.problem];
         const { config } = widgetConfig({ app: undefined, query: {}, allowedOrigins: null, institutions: services.institutions });

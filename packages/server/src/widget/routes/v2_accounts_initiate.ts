@@ -3,7 +3,7 @@ import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import { linkPageUrl } from '../service.ts';
+import { linkPageUrl } from '../links.ts';
 
 /**
  * `POST /v2/accounts/initiate` (Mono's Connect Link): a hosted page a partner can send the user
@@ -18,7 +18,7 @@ export function register(app: HttpApp, services: Services) {
       const { scope, customer, account, meta, redirect_url, institution } = request.body;
       if (redirect_url !== undefined) checkRedirect(redirect_url);
       if (institution && !services.institutions.get(institution.id)) throw new AppError('INSTITUTION_NOT_FOUND', `No institution with id ${institution.id}`);
-      const link = await connect.initiate(request.partner!, {
+      const link = await connect.links.initiate(request.partner!, {
         scope: scope as 'auth' | 'reauth',
         customer,
         account,

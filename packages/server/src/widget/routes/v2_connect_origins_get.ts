@@ -7,6 +7,6 @@ export function register(app: HttpApp, services: Services) {
   const { connect } = services;
   app.route({
     ...routeOf(getOrigins),
-    handler: async (request) => successV2('Request completed successfully', { origins: await connect.origins(request.partner!) }),
+    handler: async (request) => successV2('Request completed successfully', { origins: await connect.origins.of(request.partner!) }),
   });
 }

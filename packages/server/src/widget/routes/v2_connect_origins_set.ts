@@ -11,6 +11,6 @@ export function register(app: HttpApp, services: Services) {
   const { connect } = services;
   app.route({
     ...routeOf(setOrigins),
-    handler: async (request) => successV2('Allowed origins updated', { origins: await connect.setOrigins(request.partner!.id, request.body.origins) }),
+    handler: async (request) => successV2('Allowed origins updated', { origins: await connect.origins.set(request.partner!.id, request.body.origins) }),
   });
 }
