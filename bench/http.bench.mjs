@@ -22,13 +22,32 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { cpuSeconds, here, machineBusyTicks, peakRssMB, post, postgresCpuSeconds, postgresUrl, resetPeak, root, run, spawnTracked, startRelink, stopPostgres } from './processes.mjs';
+import {
+  cpuSeconds,
+  here,
+  machineBusyTicks,
+  peakRssMB,
+  post,
+  postgresCpuSeconds,
+  postgresUrl,
+  resetPeak,
+  root,
+  run,
+  spawnTracked,
+  startRelink,
+  stopPostgres,
+} from './processes.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
 const ONLY = process.env.BENCH_CASES?.split(',').map((s) => s.trim());
-const INSTITUTION = { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking', scope: 'financial_data', customer: { name: 'Ada Obi', email: 'ada@example.com' } };
+const INSTITUTION = {
+  institution: '5f2d08be60b92e2888287000',
+  auth_method: 'internet_banking',
+  scope: 'financial_data',
+  customer: { name: 'Ada Obi', email: 'ada@example.com' },
+};
 const OTP = '12345';
 
 const rows = [];
@@ -87,7 +106,11 @@ async function measureRelink(kind, server) {
     ['GET /v3/institutions', 'get', { url: `${server.url}/v3/institutions`, headers: auth }],
     ['POST /v2/connect/session', 'post', { url: `${server.url}/v2/connect/session`, method: 'POST', headers: json, body: INSTITUTION }],
     ['GET /v2/accounts/{id}', 'get', { url: server.url, headers: auth, perConnection, flow: [{ method: 'GET', path: '/v2/accounts/{{account}}' }] }],
-    ['GET /v2/accounts/{id}/transactions', 'get', { url: server.url, headers: auth, perConnection, flow: [{ method: 'GET', path: '/v2/accounts/{{account}}/transactions?limit=20' }] }],
+    [
+      'GET /v2/accounts/{id}/transactions',
+      'get',
+      { url: server.url, headers: auth, perConnection, flow: [{ method: 'GET', path: '/v2/accounts/{{account}}/transactions?limit=20' }] },
+    ],
     ['v2 link flow (4 requests)', 'flow', { url: server.url, headers: json, perConnection: people(CONNECTIONS), flow: linkFlow() }],
     ['v2 reauth flow (3 requests)', 'flow', { url: server.url, headers: json, perConnection, flow: reauthFlow() }],
   ];
@@ -233,22 +256,46 @@ function cpuPerOperation(result, floorResult) {
 }
 
 function printTable() {
-  const header = ['db', 'case', 'rate', 'floor', '% floor', 'p50 ms', 'p99 ms', 'p99/p50', 'errors', 'peak RSS MB', 'CPU ms per op: server / db / load', 'bound'];
+  const header = [
+    'db',
+    'case',
+    'rate',
+    'floor',
+    '% floor',
+    'p50 ms',
+    'p99 ms',
+    'p99/p50',
+    'errors',
+    'peak RSS MB',
+    'CPU ms per op: server / db / load',
+    'bound',
+  ];
   const f2 = (n) => (n === null || n === undefined ? '–' : n.toFixed(2));
   const lines = rows.map((r) =>
     r.missing
       ? [r.db, r.case, r.missing, '', '', '', '', '', '', '', '', '']
       : [
-          r.db, r.case, `${r.rate} ${r.unit}`, `${r.floor} req/s`, `${(r.ofFloor * 100).toFixed(0)}%`, String(r.p50), String(r.p99),
-          r.p99OverP50 === null ? '' : `${r.p99OverP50.toFixed(1)}×`, String(r.errors), String(r.peakRssMB ?? ''),
-          `${f2(r.cpuMs.server)} / ${r.db === 'postgres' ? f2(r.cpuMs.db) : '–'} / ${f2(r.cpuMs.load)}`, r.bound,
+          r.db,
+          r.case,
+          `${r.rate} ${r.unit}`,
+          `${r.floor} req/s`,
+          `${(r.ofFloor * 100).toFixed(0)}%`,
+          String(r.p50),
+          String(r.p99),
+          r.p99OverP50 === null ? '' : `${r.p99OverP50.toFixed(1)}×`,
+          String(r.errors),
+          String(r.peakRssMB ?? ''),
+          `${f2(r.cpuMs.server)} / ${r.db === 'postgres' ? f2(r.cpuMs.db) : '–'} / ${f2(r.cpuMs.load)}`,
+          r.bound,
         ],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   process.stdout.write(
     [format(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(format)].join('\n') +
-      `\n\n${SECONDS} s per case, ${CONNECTIONS} connections, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; bench/results/latest.json\n` +
+      `\n\n${SECONDS} s per case, ${CONNECTIONS} connections, ${cpus().length} CPUs, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}; bench/results/latest.json\n` +
       `CPU ms per op: CPU time per request (per flow for flows) in the server (the floor's for the floor rows), in PostgreSQL's\n` +
       `processes and in the load generator; with the CPUs saturated the ratio to the floor is about the floor's total over Relink's.\n`,
   );
@@ -267,4 +314,3 @@ async function startFloor() {
   });
   return { url, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
-

@@ -158,4 +158,3 @@ export function cpuSeconds(pid) {
     return null;
   }
 }
-

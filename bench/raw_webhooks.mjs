@@ -51,9 +51,11 @@ async function sendOne(i) {
 const started = performance.now();
 if (plan.count) {
   let next = 0;
-  await Promise.all(Array.from({ length: plan.concurrency }, async () => {
-    while (next < plan.count) await sendOne(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: plan.concurrency }, async () => {
+      while (next < plan.count) await sendOne(next++);
+    }),
+  );
 } else {
   const total = Math.round(plan.rate * plan.seconds);
   const pending = [];

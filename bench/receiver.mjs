@@ -42,7 +42,17 @@ server.keepAliveTimeout = 5_000;
 function summary() {
   const sorted = Float64Array.from(latencies).sort();
   const at = (q) => (sorted.length === 0 ? null : Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2)));
-  return { requests, distinct: ids.size, firstAt, lastAt, p50: at(0.5), p99: at(0.99), max: at(1), sample, url: server.listening ? `http://127.0.0.1:${port}/hooks` : null };
+  return {
+    requests,
+    distinct: ids.size,
+    firstAt,
+    lastAt,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: at(1),
+    sample,
+    url: server.listening ? `http://127.0.0.1:${port}/hooks` : null,
+  };
 }
 
 function answerWait() {

@@ -71,13 +71,36 @@ async function seed(services: Services, appId: string, count: number) {
         // As the link's first data sync left it: the bank's identity record sealed in the vault.
         const identity = await services.vault.seal('bank_identity', JSON.stringify(data(accountNumber, now).identity), trx);
         rows.push({
-          id: newObjectId(), app_id: appId, customer_id: customerId, institution_id: '5f2d08be60b92e2888287000', auth_method: 'internet_banking',
-          account_number: accountNumber, name: 'ADA OBI', type: 'SAVINGS_ACCOUNT', currency: 'NGN', balance: 0, bvn: null, identity: `vault:${identity}`,
-          data_status: 'AVAILABLE' as const, retrieved_data: '[]', reauth_required: 0, credentials_secret_id: credentials, bank_state_secret_id: bankState,
-          sync_due_at: now - 1_000, sync_claimed_until: null, last_synced_at: now - 86_400_000, created_at: now, updated_at: now, unlinked_at: null,
+          id: newObjectId(),
+          app_id: appId,
+          customer_id: customerId,
+          institution_id: '5f2d08be60b92e2888287000',
+          auth_method: 'internet_banking',
+          account_number: accountNumber,
+          name: 'ADA OBI',
+          type: 'SAVINGS_ACCOUNT',
+          currency: 'NGN',
+          balance: 0,
+          bvn: null,
+          identity: `vault:${identity}`,
+          data_status: 'AVAILABLE' as const,
+          retrieved_data: '[]',
+          reauth_required: 0,
+          credentials_secret_id: credentials,
+          bank_state_secret_id: bankState,
+          sync_due_at: now - 1_000,
+          sync_claimed_until: null,
+          last_synced_at: now - 86_400_000,
+          created_at: now,
+          updated_at: now,
+          unlinked_at: null,
         });
       }
-      for (let i = 0; i < rows.length; i += 100) await trx.insertInto('accounts').values(rows.slice(i, i + 100)).execute();
+      for (let i = 0; i < rows.length; i += 100)
+        await trx
+          .insertInto('accounts')
+          .values(rows.slice(i, i + 100))
+          .execute();
     });
   }
 }
@@ -96,7 +119,12 @@ async function measure(kind: string, count: number) {
     url.pathname = `/${dbName}`;
     databaseUrl = url.toString();
   }
-  const env: Record<string, string | undefined> = { ...process.env, RELINK_DATA_DIR: dataDir, RELINK_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'), LOG_LEVEL: 'warn' };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    RELINK_DATA_DIR: dataDir,
+    RELINK_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
+    LOG_LEVEL: 'warn',
+  };
   delete env.DATABASE_URL;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   const services = createServices(loadConfig(env), { connectors: () => [instantBank] });
@@ -117,8 +145,15 @@ async function measure(kind: string, count: number) {
     const seconds = (performance.now() - start) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     const { db } = services.database;
-    const fresh = await db.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).where('last_synced_at', '>=', Math.floor(start)).executeTakeFirstOrThrow();
-    const deliveries = await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const fresh = await db
+      .selectFrom('accounts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('last_synced_at', '>=', Math.floor(start))
+      .executeTakeFirstOrThrow();
+    const deliveries = await db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     if (Number(fresh.n) !== count) throw new Error(`${fresh.n} of ${count} accounts were synced`);
     return {
       db: kind,
@@ -176,8 +211,15 @@ const lines = results.map((r) =>
     : `| ${r.db} | ${r.accounts.toLocaleString('en')} | ${r.seconds.toFixed(1)} s | ${r.perAccountMs.toFixed(3)} ms | ${r.cpuSeconds.toFixed(1)} s | ${((r.cpuSeconds * 1000) / r.accounts).toFixed(3)} ms | ${r.peakRssMB} | ${r.sweepPeakRssMB ?? 'n/a'} | ${r.load} |`,
 );
 process.stdout.write(
-  ['', '| db | accounts | sweep | per account | CPU | CPU per account | peak RSS MB | sweep peak RSS MB | load avg |', '|---|---|---|---|---|---|---|---|---|', ...lines].join('\n') +
-    `\n\ntarget: 100,000 accounts ≤ 30 s, linear; ${cpus().length} CPUs; bench/results/sweep.json\n`,
+  [
+    '',
+    '| db | accounts | sweep | per account | CPU | CPU per account | peak RSS MB | sweep peak RSS MB | load avg |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...lines,
+  ].join('\n') + `\n\ntarget: 100,000 accounts ≤ 30 s, linear; ${cpus().length} CPUs; bench/results/sweep.json\n`,
 );
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('results/sweep.json', import.meta.url), JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, loadavg: loadavg(), transactionsPerSync: TRANSACTIONS, results }, null, 2) + '\n');
+writeFileSync(
+  new URL('results/sweep.json', import.meta.url),
+  JSON.stringify({ at: new Date().toISOString(), cpus: cpus().length, loadavg: loadavg(), transactionsPerSync: TRANSACTIONS, results }, null, 2) + '\n',
+);

@@ -35,14 +35,20 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 10_000);
 const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
 const ONLY = process.env.BENCH_CASES?.split(',').map((s) => s.trim());
-const INSTITUTION = { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking', scope: 'financial_data', customer: { name: 'Ada Obi', email: 'ada@example.com' } };
+const INSTITUTION = {
+  institution: '5f2d08be60b92e2888287000',
+  auth_method: 'internet_banking',
+  scope: 'financial_data',
+  customer: { name: 'Ada Obi', email: 'ada@example.com' },
+};
 const wanted = (name) => !ONLY || ONLY.includes(name);
 
 const receiver = fork(join(here, 'receiver.mjs'), ['0'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const ask = (message) => new Promise((resolve) => {
-  receiver.once('message', resolve);
-  receiver.send(message);
-});
+const ask = (message) =>
+  new Promise((resolve) => {
+    receiver.once('message', resolve);
+    receiver.send(message);
+  });
 const load0 = () => loadavg()[0].toFixed(1);
 const rows = [];
 
@@ -115,7 +121,7 @@ async function measure(kind, server) {
       ratio: rate(relink.stats) / rate(rawRun),
       target: '≥ 70%',
       ...relink.resources,
-      note: `fired at ${relink.fireRate.toFixed(0)}/s; ${(1000 * relink.resources.cpuSeconds / relink.stats.distinct).toFixed(2)} ms server CPU per event (raw loop ${rawRun.cpuMsPerEvent.toFixed(2)} ms)`,
+      note: `fired at ${relink.fireRate.toFixed(0)}/s; ${((1000 * relink.resources.cpuSeconds) / relink.stats.distinct).toFixed(2)} ms server CPU per event (raw loop ${rawRun.cpuMsPerEvent.toFixed(2)} ms)`,
       load: load0(),
     });
   }
@@ -245,6 +251,8 @@ function printTable() {
   const format = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   process.stdout.write(
     [format(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(format)].join('\n') +
-      `\n\nratio: Relink's rate over the raw loop's (latency: raw p99 over Relink's); ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; bench/results/webhooks.json\n`,
+      `\n\nratio: Relink's rate over the raw loop's (latency: raw p99 over Relink's); ${cpus().length} CPUs, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}; bench/results/webhooks.json\n`,
   );
 }

@@ -177,7 +177,6 @@ function thousands(n) {
   return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
-
 /** Code-point order: the same on every machine, whatever its locale. */
 function compare(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;

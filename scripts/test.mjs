@@ -93,11 +93,11 @@ const units = groupSize > 1 ? grouped(files, groupSize) : files;
 log(`${unitOnly ? 'Unit tests, no database' : `Databases under test: ${wanted.join(' and ')}`}; ${files.length} test files in ${units.length} processes`);
 
 const code = await new Promise((resolve) => {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...reporters(), ...units],
-    { cwd: root, env, stdio: 'inherit' },
-  );
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...reporters(), ...units], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
   child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
 });
 
@@ -158,7 +158,10 @@ function parseArguments(args) {
  */
 function slowestFirst(files) {
   const rank = (file) => (SLOWEST.includes(file) ? SLOWEST.indexOf(file) : SLOWEST.length);
-  return files.map((file, i) => [rank(file), i, file]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , file]) => file);
+  return files
+    .map((file, i) => [rank(file), i, file])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .map(([, , file]) => file);
 }
 
 /**

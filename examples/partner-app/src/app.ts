@@ -46,7 +46,9 @@ export async function startPartnerApp(options: PartnerAppOptions): Promise<Runni
 
   const app = Fastify({ logger: options.logger ?? false });
   // HTML forms post url-encoded fields; that is all this parser needs to handle.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+  );
   app.addHook('onSend', async (_request, reply) => {
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
       reply.header(
@@ -56,7 +58,16 @@ export async function startPartnerApp(options: PartnerAppOptions): Promise<Runni
     }
   });
   app.addHook('preClose', async () => live.close());
-  const deps = { db, relink, tracker, live, publicKey: options.publicKey, relinkUrl: options.relinkUrl.replace(/\/+$/, ''), testMode: options.secretKey.startsWith('test_'), sandboxNotes: new Map<string, SandboxLogin>() };
+  const deps = {
+    db,
+    relink,
+    tracker,
+    live,
+    publicKey: options.publicKey,
+    relinkUrl: options.relinkUrl.replace(/\/+$/, ''),
+    testMode: options.secretKey.startsWith('test_'),
+    sandboxNotes: new Map<string, SandboxLogin>(),
+  };
   const js = asset('app.js');
   const css = asset('app.css');
   app.get('/app.js', (_request, reply) => reply.type('text/javascript; charset=utf-8').send(js));

@@ -80,12 +80,18 @@ export function openDatabase(file: string) {
             )
             .run(accountId, userId, now).changes;
           if (claimed !== 1) return 'taken' as const;
-          db.prepare('update users set account_id = ?, reauth_required = 0, reauth_code = null, reauth_changed_at = ? where id = ?').run(accountId, now, userId);
+          db.prepare('update users set account_id = ?, reauth_required = 0, reauth_code = null, reauth_changed_at = ? where id = ?').run(
+            accountId,
+            now,
+            userId,
+          );
           return 'linked' as const;
         })(),
       /** The tracker's write: the seed's two columns, for whoever holds this account. */
       setReauth: (accountId: string, required: boolean, code: string | null, changedAt: string) =>
-        db.prepare('update users set reauth_required = ?, reauth_code = ?, reauth_changed_at = ? where account_id = ?').run(required ? 1 : 0, code, changedAt, accountId).changes,
+        db
+          .prepare('update users set reauth_required = ?, reauth_code = ?, reauth_changed_at = ? where account_id = ?')
+          .run(required ? 1 : 0, code, changedAt, accountId).changes,
     },
     sessions: {
       create: (userId: string) => {
@@ -93,9 +99,11 @@ export function openDatabase(file: string) {
         db.prepare('insert into sessions (token, user_id) values (?, ?)').run(token, userId);
         return token;
       },
-      user: (token: string) => toMaybeUser(db.prepare('select users.* from sessions join users on users.id = sessions.user_id where token = ?').get(token) as UserRow | undefined),
+      user: (token: string) =>
+        toMaybeUser(db.prepare('select users.* from sessions join users on users.id = sessions.user_id where token = ?').get(token) as UserRow | undefined),
       delete: (token: string) => void db.prepare('delete from sessions where token = ?').run(token),
-      setFlash: (token: string, flash: Flash | null) => void db.prepare('update sessions set flash = ? where token = ?').run(flash ? JSON.stringify(flash) : null, token),
+      setFlash: (token: string, flash: Flash | null) =>
+        void db.prepare('update sessions set flash = ? where token = ?').run(flash ? JSON.stringify(flash) : null, token),
       /** Reads and clears the one-time message shown after a redirect. */
       takeFlash: (token: string): Flash | null =>
         db.transaction(() => {

@@ -36,7 +36,9 @@ try {
 } catch (error) {
   await relink.close();
   const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-  process.stderr.write(busy ? `Port ${process.env.PORT ?? 4000} is in use: run PORT=4001 npm run demo\n` : `The demo could not start: ${(error as Error).message}\n`);
+  process.stderr.write(
+    busy ? `Port ${process.env.PORT ?? 4000} is in use: run PORT=4001 npm run demo\n` : `The demo could not start: ${(error as Error).message}\n`,
+  );
   process.exit(1);
 }
 

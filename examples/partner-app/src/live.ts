@@ -15,7 +15,12 @@ export class LiveUpdates {
   }
 
   open(userId: string, stream: ServerResponse) {
-    stream.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    stream.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     stream.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ version: this.version(userId) })}\n\n`);
     const set = this.#streams.get(userId) ?? new Set();
     set.add(stream);

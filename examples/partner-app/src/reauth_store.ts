@@ -10,7 +10,9 @@ export class UsersReauthStore implements ReauthStore {
   constructor(private readonly db: PartnerDb) {}
   async get(accountId: string): Promise<ReauthState | undefined> {
     const user = this.db.users.byAccount(accountId);
-    return user && { accountId, reauthRequired: user.reauthRequired, reauthCode: user.reauthCode, changedAt: user.reauthChangedAt ?? new Date(0).toISOString() };
+    return (
+      user && { accountId, reauthRequired: user.reauthRequired, reauthCode: user.reauthCode, changedAt: user.reauthChangedAt ?? new Date(0).toISOString() }
+    );
   }
   async put(state: ReauthState): Promise<void> {
     this.db.users.setReauth(state.accountId, state.reauthRequired, state.reauthCode, state.changedAt);

@@ -97,7 +97,10 @@ for (const kind of databases()) {
 
     test("a reauth code for Ada's account: refused at Tunde's reconnect and at his link; his account and its flag unchanged", async () => {
       await settled(stack, tundeAccount);
-      assert.equal((await relinkCall(stack, 'POST', `/v2/sandbox/accounts/${tundeAccount}/reset-login`, { reason: 'mfa_required' })).body.data.reauth_required, true);
+      assert.equal(
+        (await relinkCall(stack, 'POST', `/v2/sandbox/accounts/${tundeAccount}/reset-login`, { reason: 'mfa_required' })).body.data.reauth_required,
+        true,
+      );
       await waitFor(() => row('tunde').reauthRequired, 5_000, "Tunde's banner");
 
       const reconnected = await tunde.send('POST', '/reconnect/code', { json: { code: await reauthCode(stack, ada) } });
@@ -114,7 +117,7 @@ for (const kind of databases()) {
       await assertTundeSeesOnlyHisOwn();
     });
 
-    test("an account Ada linked and then replaced with another is still hers: its code attaches to no one else", async () => {
+    test('an account Ada linked and then replaced with another is still hers: its code attaches to no one else', async () => {
       const { accountId: adaNow } = await linkThroughApi(stack, 'ada', 'user_good+ada');
       assert.notEqual(adaNow, ada);
       const posted = await tunde.send('POST', '/link/code', { json: { code: await linkCode(stack, ADA, 'user_otp+ada') } });

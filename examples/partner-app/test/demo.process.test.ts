@@ -9,11 +9,16 @@ import { databases, waitFor } from '@relink/testkit';
 const DEMO = new URL('../src/demo.ts', import.meta.url).pathname;
 
 // `npm run demo` is SQLite only: it runs once, in the SQLite pass.
-test('npm run demo: one address to open, the app answers there, a second start reuses the Sandbox app, Ctrl-C stops both', { skip: !databases().includes('sqlite') }, async () => {
+test('npm run demo: one address to open, the app answers there, a second start reuses the Sandbox app, Ctrl-C stops both', {
+  skip: !databases().includes('sqlite'),
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'relink-demo-'));
   try {
     for (const run of [1, 2]) {
-      const child = spawn(process.execPath, ['--import', 'tsx', DEMO], { env: { ...process.env, DEMO_DIR: dir, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', DEMO], {
+        env: { ...process.env, DEMO_DIR: dir, PORT: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (chunk) => (out += chunk));
       child.stderr.on('data', (chunk) => (out += chunk));

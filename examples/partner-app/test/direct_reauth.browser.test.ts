@@ -89,7 +89,9 @@ for (const kind of databases()) {
       assert.equal(new URL(page.url()).pathname, '/');
       assert.match((await page.textContent('.flash.ok'))!, /reconnected/);
       assert.equal(await page.$('#reauth-banner'), null, 'the banner is gone');
-      await page.waitForFunction((before) => (document.querySelector('#last-synced')?.getAttribute('datetime') ?? '') > before, syncedBefore, { timeout: 10_000 });
+      await page.waitForFunction((before) => (document.querySelector('#last-synced')?.getAttribute('datetime') ?? '') > before, syncedBefore, {
+        timeout: 10_000,
+      });
       await shoot(page, kind, 'direct-06-healthy');
 
       const meta = (await relinkCall(stack, 'GET', `/v2/accounts/${accountId}`)).body.data.meta;
@@ -99,7 +101,10 @@ for (const kind of databases()) {
       assert.equal(user.reauthRequired, false);
       assert.equal(user.accountId, accountId);
       const sent = await deliveries(stack, 'mono.events.account_reauthorized');
-      assert.deepEqual(sent.map((d) => d.last_status_code), [200]);
+      assert.deepEqual(
+        sent.map((d) => d.last_status_code),
+        [200],
+      );
       await page.close();
     });
   });

@@ -66,7 +66,11 @@ for (const kind of databases()) {
       assert.equal(anonymous.status, 401);
       const start = await fetch(`${stack.partner.url}/reconnect/start`, { method: 'POST', redirect: 'manual' });
       assert.equal(start.status, 401);
-      const code = await fetch(`${stack.partner.url}/link/code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":"code_x"}' });
+      const code = await fetch(`${stack.partner.url}/link/code`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"code":"code_x"}',
+      });
       assert.equal(code.status, 401);
       const token = await fetch(`${stack.partner.url}/reconnect/token`, { method: 'POST' });
       assert.equal(token.status, 401);

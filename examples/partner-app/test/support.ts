@@ -27,7 +27,12 @@ export async function startStack(kind: DatabaseKind): Promise<Stack> {
   const relink = await startServer(testConfig(db, { LOG_LEVEL: 'warn' }), { clock: systemClock });
   const created = await relink.services.apps.create({ name: 'Kudi Lend' });
   const dir = mkdtempSync(join(tmpdir(), 'partner-app-'));
-  const partner = await startPartnerApp({ relinkUrl: relink.url, secretKey: created.secretKey, publicKey: created.publicKey, databaseFile: join(dir, 'partner.db') });
+  const partner = await startPartnerApp({
+    relinkUrl: relink.url,
+    secretKey: created.secretKey,
+    publicKey: created.publicKey,
+    databaseFile: join(dir, 'partner.db'),
+  });
   return {
     relink,
     partner,
@@ -92,7 +97,11 @@ export class Visitor {
 
 /** A step of a Partners API session (`x-session-id`), with the secret key. */
 async function sessionStep(stack: Stack, path: string, sessionId: string, body: unknown): Promise<{ responseCode: number; data: { code: string } }> {
-  const response = await fetch(stack.relink.url + path, { method: 'POST', headers: { 'mono-sec-key': stack.secretKey, 'x-session-id': sessionId, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(stack.relink.url + path, {
+    method: 'POST',
+    headers: { 'mono-sec-key': stack.secretKey, 'x-session-id': sessionId, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return (await response.json()) as { responseCode: number; data: { code: string } };
 }
 
@@ -102,7 +111,12 @@ async function sessionStep(stack: Stack, path: string, sessionId: string, body: 
  * same account id when the same bank account is linked again for the same customer.
  */
 export async function linkCode(stack: Stack, customer: { name: string; email: string }, username: string): Promise<string> {
-  const session = await relinkCall(stack, 'POST', '/v2/connect/session', { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking', scope: 'financial_data', customer });
+  const session = await relinkCall(stack, 'POST', '/v2/connect/session', {
+    institution: '5f2d08be60b92e2888287000',
+    auth_method: 'internet_banking',
+    scope: 'financial_data',
+    customer,
+  });
   const id = session.body.data.session.id as string;
   let reply = await sessionStep(stack, '/v2/connect/login', id, { username, password: 'pass_good' });
   if (reply.responseCode === 102) reply = await sessionStep(stack, '/v2/connect/commit', id, { otp: '12345' });
@@ -129,7 +143,11 @@ export async function reauthCode(stack: Stack, accountId: string): Promise<strin
 /** Waits until Relink is not fetching the account's data (a reset-login during a sync finds nothing to run); fails if it still is after 15 s. */
 export async function settled(stack: Stack, accountId: string) {
   const status = async () => (await relinkCall(stack, 'GET', `/v2/accounts/${accountId}`)).body.data.meta.data_status as string;
-  await retryUntil(status, (current) => current !== 'PROCESSING', { timeoutMs: 15_000, intervalMs: 100, what: `Relink to finish fetching the data of account ${accountId}` });
+  await retryUntil(status, (current) => current !== 'PROCESSING', {
+    timeoutMs: 15_000,
+    intervalMs: 100,
+    what: `Relink to finish fetching the data of account ${accountId}`,
+  });
 }
 
 /** Links a sandbox user through the Partners API (as the widget would) for the demo person `userId`, and hands the code to the app. */

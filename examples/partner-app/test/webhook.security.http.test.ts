@@ -18,8 +18,16 @@ for (const kind of databases()) {
     after(async () => stack?.stop());
 
     const forge = (headers: Record<string, string>) => {
-      const body = JSON.stringify({ event: 'mono.events.reauthorisation_required', event_id: 'evt_forged', timestamp: new Date().toISOString(), data: { account: { _id: accountId } } });
-      return fetch(`${stack.partner.url}/webhooks/relink`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then((r) => ({ status: r.status, body }));
+      const body = JSON.stringify({
+        event: 'mono.events.reauthorisation_required',
+        event_id: 'evt_forged',
+        timestamp: new Date().toISOString(),
+        data: { account: { _id: accountId } },
+      });
+      return fetch(`${stack.partner.url}/webhooks/relink`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then((r) => ({
+        status: r.status,
+        body,
+      }));
     };
 
     test('unsigned, wrongly signed and stale deliveries are 401 and change nothing', async () => {
@@ -27,7 +35,12 @@ for (const kind of databases()) {
       assert.equal((await forge({ 'mono-webhook-secret': 'whsec_guessed' })).status, 401);
       const now = Math.floor(Date.now() / 1000);
       const wrongKey = Buffer.alloc(24, 1).toString('base64');
-      const body = JSON.stringify({ event: 'mono.events.reauthorisation_required', event_id: 'evt_forged', timestamp: new Date().toISOString(), data: { account: { _id: accountId } } });
+      const body = JSON.stringify({
+        event: 'mono.events.reauthorisation_required',
+        event_id: 'evt_forged',
+        timestamp: new Date().toISOString(),
+        data: { account: { _id: accountId } },
+      });
       const signature = createHmac('sha256', Buffer.from(wrongKey, 'base64')).update(`evt_forged.${now}.${body}`).digest('base64');
       const res = await fetch(`${stack.partner.url}/webhooks/relink`, {
         method: 'POST',

@@ -48,7 +48,10 @@ for (const kind of databases()) {
       assert.match(user.accountId ?? '', /^[0-9a-f]{24}$/);
       const accountId = user.accountId!;
       const account = (await relinkCall(stack, 'GET', `/v2/accounts/${accountId}`)).body.data;
-      assert.equal(await page.textContent('#balance'), new Intl.NumberFormat('en-NG', { style: 'currency', currency: 'NGN' }).format(account.account.balance / 100));
+      assert.equal(
+        await page.textContent('#balance'),
+        new Intl.NumberFormat('en-NG', { style: 'currency', currency: 'NGN' }).format(account.account.balance / 100),
+      );
       assert.ok((await page.$$('#transactions li')).length > 0, 'recent transactions are listed');
       assert.equal(await page.$('#reauth-banner'), null);
       const syncedBefore = (await lastSynced(page))!;
@@ -80,10 +83,14 @@ for (const kind of databases()) {
       await frame.click('form[data-screen="success"] button');
 
       await page.waitForSelector('#reauth-banner', { state: 'detached', timeout: 5_000 });
-      await page.waitForFunction((before) => {
-        const time = document.querySelector('#last-synced');
-        return time !== null && time.getAttribute('datetime')! > before;
-      }, syncedBefore, { timeout: 10_000 });
+      await page.waitForFunction(
+        (before) => {
+          const time = document.querySelector('#last-synced');
+          return time !== null && time.getAttribute('datetime')! > before;
+        },
+        syncedBefore,
+        { timeout: 10_000 },
+      );
       await page.waitForSelector('#status:text-matches("account is reconnected")', { timeout: 5_000 });
       assert.equal(await page.evaluate(() => window.sameDocument), true);
       await shoot(page, kind, 'widget-07-healthy');

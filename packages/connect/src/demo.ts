@@ -35,13 +35,36 @@ const connect = new Connect({
 
 /** The widget's code, exchanged by this page's server route for the account it linked. */
 async function exchange(code: string) {
-  show([['Code', code], ['Account', 'exchanging the code…']], true);
+  show(
+    [
+      ['Code', code],
+      ['Account', 'exchanging the code…'],
+    ],
+    true,
+  );
   // The page load's HttpOnly demo cookie goes along (same origin): it is what lets this page, and only it, exchange the code.
   const response = await fetch('/connect/demo/exchange', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
   const body = await response.json();
-  if (!response.ok) return show([['Code', code], ['Error', body.message]], false);
+  if (!response.ok)
+    return show(
+      [
+        ['Code', code],
+        ['Error', body.message],
+      ],
+      false,
+    );
   const a = body.account;
-  show([['Code', code], ['Account id', a.id], ['Bank', a.institution], ['Name', a.name], ['Number', a.accountNumber], ['Type', a.type]], true);
+  show(
+    [
+      ['Code', code],
+      ['Account id', a.id],
+      ['Bank', a.institution],
+      ['Name', a.name],
+      ['Number', a.accountNumber],
+      ['Type', a.type],
+    ],
+    true,
+  );
 }
 
 button.addEventListener('click', () => {

@@ -127,7 +127,10 @@ export class Connect {
     }
     const container = document.createElement('div');
     container.id = CONTAINER_ID;
-    container.setAttribute('style', 'position:fixed;inset:0;z-index:2147483000;display:none;align-items:center;justify-content:center;background:rgba(0,0,0,0.4)');
+    container.setAttribute(
+      'style',
+      'position:fixed;inset:0;z-index:2147483000;display:none;align-items:center;justify-content:center;background:rgba(0,0,0,0.4)',
+    );
     const frame = document.createElement('iframe');
     frame.id = FRAME_ID;
     frame.title = 'Relink Connect';

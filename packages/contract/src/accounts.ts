@@ -51,7 +51,13 @@ export const AccountV2 = Type.Object({
 });
 export type AccountV2 = Static<typeof AccountV2>;
 
-export const Balance = Type.Object({ id: Type.String(), name: Type.String(), account_number: Type.String(), balance: Nullable(Type.Integer()), currency: Type.String() });
+export const Balance = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  account_number: Type.String(),
+  balance: Nullable(Type.Integer()),
+  currency: Type.String(),
+});
 export type Balance = Static<typeof Balance>;
 
 export const IdentityV2 = Type.Object({
@@ -99,4 +105,7 @@ export const PageQuery = {
 };
 
 /** A reauth token: 20 characters, single use, 10 minutes. */
-export const ReauthToken = Type.String({ pattern: '^[0-9A-Za-z]{20}$', description: 'Single use, 10 minutes; send it as `reauth_token` to POST /v1/connect/session' });
+export const ReauthToken = Type.String({
+  pattern: '^[0-9A-Za-z]{20}$',
+  description: 'Single use, 10 minutes; send it as `reauth_token` to POST /v1/connect/session',
+});

@@ -48,7 +48,10 @@ export const ConnectOrigins = Type.Object({
 /** A widget step: the Partners API's v2 step reply; a hosted link's 99 also carries its redirect. */
 export const WidgetStepReply = V2Envelope(
   Type.Union([
-    Type.Object({ code: Type.String(), redirect_url: Type.Optional(Type.String({ description: "A hosted link's redirect_url with code, reference and status" })) }),
+    Type.Object({
+      code: Type.String(),
+      redirect_url: Type.Optional(Type.String({ description: "A hosted link's redirect_url with code, reference and status" })),
+    }),
     Type.Object({ accounts: Type.Array(V2Account) }),
     Type.Object({ userInput: Ui }),
   ]),

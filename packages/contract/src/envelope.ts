@@ -23,7 +23,11 @@ export const ErrorCodeSchema = Type.Enum(Object.keys(ERROR_CODES), {
 });
 
 /** v2/v3 success: `{status, message, timestamp, data}`. */
-export function V2Envelope<T extends TSchema, const E extends Record<string, TSchema> = {}>(data: T, extra: E = {} as E, options: { examples?: unknown[]; description?: string } = {}) {
+export function V2Envelope<T extends TSchema, const E extends Record<string, TSchema> = {}>(
+  data: T,
+  extra: E = {} as E,
+  options: { examples?: unknown[]; description?: string } = {},
+) {
   return Type.Object(
     {
       status: Type.Literal('successful'),

@@ -1,11 +1,7 @@
 import { Type, type Static } from 'typebox';
 
 export const FormElement = Type.Object({
-  type: Type.Union([
-    Type.Literal('elements.input'),
-    Type.Literal('elements.captcha_input'),
-    Type.Literal('elements.switch'),
-  ]),
+  type: Type.Union([Type.Literal('elements.input'), Type.Literal('elements.captcha_input'), Type.Literal('elements.switch')]),
   name: Type.String({ description: 'Key to send in the login or commit body' }),
   hint: Type.String(),
   contentType: Type.Union([Type.Literal('string'), Type.Literal('password'), Type.Literal('integer')]),
@@ -29,9 +25,7 @@ export const InstitutionV1 = Type.Object({
   _id: Type.String(),
   name: Type.String(),
   type: InstitutionType,
-  auth_methods: Type.Array(
-    Type.Object({ _id: Type.String(), type: AuthMethodType, name: Type.String(), ui: Ui }),
-  ),
+  auth_methods: Type.Array(Type.Object({ _id: Type.String(), type: AuthMethodType, name: Type.String(), ui: Ui })),
   icon: Type.String(),
   identifier: Type.String(),
   primaryColor: Type.String(),

@@ -33,7 +33,8 @@ export class Relink {
 
   readonly institutions = {
     /** `GET /v3/institutions`. */
-    list: async (query: Partial<QueryOf<typeof op.listInstitutions>> = {}, call: Call = {}) => (await this.#transport.call(op.listInstitutions, { query, ...call })).data,
+    list: async (query: Partial<QueryOf<typeof op.listInstitutions>> = {}, call: Call = {}) =>
+      (await this.#transport.call(op.listInstitutions, { query, ...call })).data,
   };
 
   /** Linking: a v2 session, its login and its commits (seed 003). */
@@ -53,17 +54,21 @@ export class Relink {
   /** Re-authorisation over v2: start, then answer what the bank asks at `next` until 99. */
   readonly reauth = {
     /** `POST /v2/connect/reauth/session`: 99 with `code` when the bank needed nothing, or 102 with `userInput`, `session` and `next`. */
-    start: async (accountId: string, call: Call = {}): Promise<ReauthStart> => (await this.#transport.call(op.startReauth, { body: { account: accountId }, ...call })).data,
+    start: async (accountId: string, call: Call = {}): Promise<ReauthStart> =>
+      (await this.#transport.call(op.startReauth, { body: { account: accountId }, ...call })).data,
     /** `POST /v2/connect/reauth/login`: new credentials when `next` is `/v2/connect/reauth/login`. */
     login: (sessionId: string, fields: Fields & { username: string; password: string }, call: Call = {}): Promise<StepReply> =>
       this.#transport.call(op.reauthLogin, { headers: { 'x-session-id': sessionId }, body: fields, ...call }),
     /** `POST /v2/connect/commit`: the MFA answer when `next` is `/v2/connect/commit`. */
     commit: (sessionId: string, fields: Fields, call: Call = {}): Promise<StepReply> => this.connect.commit(sessionId, fields, call),
     /** `POST /v2/connect/cancel`: ends a live session of the app (a stuck reauth frees its account at once). */
-    cancel: async (sessionId: string, call: Call = {}) => (await this.#transport.call(op.cancelSession, { headers: { 'x-session-id': sessionId }, ...call })).data,
+    cancel: async (sessionId: string, call: Call = {}) =>
+      (await this.#transport.call(op.cancelSession, { headers: { 'x-session-id': sessionId }, ...call })).data,
     /** Sends `fields` where a 102's `next` says: `reauth.login` or `connect.commit`. */
     answer: (next: Extract<ReauthStart, { responseCode: 102 }>['next'], sessionId: string, fields: Fields, call: Call = {}): Promise<StepReply> =>
-      next === op.REAUTH_NEXT.login ? this.reauth.login(sessionId, fields as Fields & { username: string; password: string }, call) : this.connect.commit(sessionId, fields, call),
+      next === op.REAUTH_NEXT.login
+        ? this.reauth.login(sessionId, fields as Fields & { username: string; password: string }, call)
+        : this.connect.commit(sessionId, fields, call),
   };
 
   readonly accounts = {
@@ -132,12 +137,15 @@ export class Relink {
     coverage: (query: { scope?: string; country?: string } = {}, call: Call = {}) => this.#transport.call(op.coverage, { query, ...call }),
     /** `POST /v1/connect/session`: `{app, institution, auth_method}` to link, or `{reauth_token}` to re-authorise (then `reauth.response_code`). */
     createSession: (body: BodyOf<typeof op.createSessionV1>, call: Call = {}) => this.#transport.call(op.createSessionV1, { body, ...call }),
-    login: (sessionId: string, fields: Fields, call: Call = {}): Promise<StepReplyV1> => this.#transport.call(op.loginV1, { headers: { 'x-session-id': sessionId }, body: fields, ...call }),
-    commit: (sessionId: string, fields: Fields, call: Call = {}): Promise<StepReplyV1> => this.#transport.call(op.commitV1, { headers: { 'x-session-id': sessionId }, body: fields, ...call }),
+    login: (sessionId: string, fields: Fields, call: Call = {}): Promise<StepReplyV1> =>
+      this.#transport.call(op.loginV1, { headers: { 'x-session-id': sessionId }, body: fields, ...call }),
+    commit: (sessionId: string, fields: Fields, call: Call = {}): Promise<StepReplyV1> =>
+      this.#transport.call(op.commitV1, { headers: { 'x-session-id': sessionId }, body: fields, ...call }),
     exchange: async (code: string, call: Call = {}) => (await this.#transport.call(op.exchangeCodeV1, { body: { code }, ...call })).id,
     account: (id: string, call: Call = {}) => this.#transport.call(op.getAccountV1, { params: { id }, ...call }),
     identity: (id: string, call: Call = {}) => this.#transport.call(op.getIdentityV1, { params: { id }, ...call }),
-    transactions: (id: string, query: Partial<QueryOf<typeof op.listTransactions>> = {}, call: Call = {}) => this.#transport.call(op.listTransactionsV1, { params: { id }, query, ...call }),
+    transactions: (id: string, query: Partial<QueryOf<typeof op.listTransactions>> = {}, call: Call = {}) =>
+      this.#transport.call(op.listTransactionsV1, { params: { id }, query, ...call }),
     sync: (id: string, call: Call = {}) => this.#transport.call(op.syncV1, { params: { id }, ...call }),
     unlink: (id: string, call: Call = {}) => this.#transport.call(op.unlinkV1, { params: { id }, ...call }),
     /** `POST /accounts/{id}/reauthorise`: `{token}` for `createSession({reauth_token})`. */

@@ -8,7 +8,27 @@
 export { Relink, type ReauthStart, type StepReply, type StepReplyV1 } from './client.ts';
 export { RelinkConnectionError, RelinkError } from './errors.ts';
 export { DEFAULT_BASE_URL, type CallInput, type ClientOptions } from './transport.ts';
-export { ERROR_CODES, EVENT_NAMES, RESPONSE_CODES, accountOf, isErrorCode, type ErrorCode, type EventName, type RelinkEvent, type ResponseCode, type Operation } from '@relink/contract';
+export {
+  ERROR_CODES,
+  EVENT_NAMES,
+  RESPONSE_CODES,
+  accountOf,
+  isErrorCode,
+  type ErrorCode,
+  type EventName,
+  type RelinkEvent,
+  type ResponseCode,
+  type Operation,
+} from '@relink/contract';
 export * as operations from '@relink/contract/operations';
-export { WebhookVerificationError, expressWebhookHandler, fastifyRawJson, fastifyWebhookHandler, nodeWebhookHandler, verifyWebhook, type VerifyInput, type WebhookHandler } from './webhooks.ts';
+export {
+  WebhookVerificationError,
+  expressWebhookHandler,
+  fastifyRawJson,
+  fastifyWebhookHandler,
+  nodeWebhookHandler,
+  verifyWebhook,
+  type VerifyInput,
+  type WebhookHandler,
+} from './webhooks.ts';
 export { MemoryReauthStore, ReauthTracker, SqliteReauthStore, type ReauthState, type ReauthStore, type SqliteLike, type TrackerOptions } from './tracker.ts';

@@ -61,7 +61,9 @@ export class SqliteReauthStore implements ReauthStore {
       create table if not exists relink_seen_events (event_id text primary key)`);
   }
   async get(accountId: string) {
-    const row = this.db.prepare('select account_id, reauth_required, reauth_code, changed_at from relink_reauth where account_id = ?').get(accountId) as Row | undefined;
+    const row = this.db.prepare('select account_id, reauth_required, reauth_code, changed_at from relink_reauth where account_id = ?').get(accountId) as
+      | Row
+      | undefined;
     return row && fromRow(row);
   }
   async put(state: ReauthState) {
@@ -86,7 +88,12 @@ interface Row {
   reauth_code: string | null;
   changed_at: string;
 }
-const fromRow = (row: Row): ReauthState => ({ accountId: row.account_id, reauthRequired: row.reauth_required === 1, reauthCode: row.reauth_code, changedAt: row.changed_at });
+const fromRow = (row: Row): ReauthState => ({
+  accountId: row.account_id,
+  reauthRequired: row.reauth_required === 1,
+  reauthCode: row.reauth_code,
+  changedAt: row.changed_at,
+});
 
 /** The API client for tokens and `reconcile`: `{client}` (a `Relink`), or the options to make one (`{baseUrl, secretKey}`). */
 export type TrackerOptions = TrackerSettings & ({ client: Relink } | ClientOptions);

@@ -85,7 +85,10 @@ export class Transport {
       if (response.status < 500 || attempt === this.#retries) throw failure;
       lastError = failure;
     }
-    const reason = lastError instanceof Error && lastError.name === 'TimeoutError' ? `no answer within ${this.#timeout} ms` : String((lastError as Error)?.message ?? lastError);
+    const reason =
+      lastError instanceof Error && lastError.name === 'TimeoutError'
+        ? `no answer within ${this.#timeout} ms`
+        : String((lastError as Error)?.message ?? lastError);
     throw new RelinkConnectionError(`${op.method} ${url.pathname}: ${reason} (${this.#retries + 1} tries)`, this.#retries + 1, lastError);
   }
 

@@ -129,7 +129,8 @@ export function expressWebhookHandler(options: Options, handle: WebhookHandler) 
   return (req: { headers: Record<string, string | string[] | undefined>; body: unknown }, res: { status(code: number): { json(body: unknown): unknown } }) => {
     const raw = req.body;
     void respond(() => {
-      if (!(raw instanceof Uint8Array) && typeof raw !== 'string') throw new WebhookVerificationError('the raw body is missing: mount express.raw({ type: "application/json" }) before this handler');
+      if (!(raw instanceof Uint8Array) && typeof raw !== 'string')
+        throw new WebhookVerificationError('the raw body is missing: mount express.raw({ type: "application/json" }) before this handler');
       return verifyWebhook({ ...options, headers: req.headers, rawBody: raw });
     }, handle).then(({ status, body }) => res.status(status).json(body));
   };
@@ -140,14 +141,24 @@ export function expressWebhookHandler(options: Options, handle: WebhookHandler) 
  * `app.register(async (scope) => { fastifyRawJson(scope); scope.post('/hooks', fastifyWebhookHandler(…)); })`.
  */
 export function fastifyWebhookHandler(options: Options, handle: WebhookHandler) {
-  return async (request: { headers: Record<string, string | string[] | undefined>; body: unknown }, reply: { code(status: number): { send(body: unknown): unknown } }) => {
+  return async (
+    request: { headers: Record<string, string | string[] | undefined>; body: unknown },
+    reply: { code(status: number): { send(body: unknown): unknown } },
+  ) => {
     const { status, body } = await respond(() => verifyWebhook({ ...options, headers: request.headers, rawBody: String(request.body ?? '') }), handle);
     return reply.code(status).send(body);
   };
 }
 
 /** Makes a Fastify scope keep JSON bodies as the raw string, for `fastifyWebhookHandler`. */
-export function fastifyRawJson(scope: { addContentTypeParser(type: string, options: { parseAs: 'string' }, parser: (req: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => void): void; removeContentTypeParser?(type: string): void }) {
+export function fastifyRawJson(scope: {
+  addContentTypeParser(
+    type: string,
+    options: { parseAs: 'string' },
+    parser: (req: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => void,
+  ): void;
+  removeContentTypeParser?(type: string): void;
+}) {
   scope.removeContentTypeParser?.('application/json');
   scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, String(body)));
 }

@@ -68,13 +68,17 @@ for (const kind of databases()) {
         const heard: RelinkEvent[] = [];
         let failNext = false;
         let secret = '';
-        const endpoint = await mount(framework, () => secret, async (event) => {
-          if (failNext) {
-            failNext = false;
-            throw new Error('the partner database is down');
-          }
-          heard.push(event);
-        });
+        const endpoint = await mount(
+          framework,
+          () => secret,
+          async (event) => {
+            if (failNext) {
+              failNext = false;
+              throw new Error('the partner database is down');
+            }
+            heard.push(event);
+          },
+        );
         try {
           secret = (await relink.webhooks.setEndpoint(endpoint.url)).webhook_secret;
           const fired = await relink.sandbox.fire({ event: 'mono.events.reauthorisation_required', account });
@@ -83,14 +87,23 @@ for (const kind of databases()) {
           assert.equal(event.event, 'mono.events.reauthorisation_required');
           if (event.event === 'mono.events.reauthorisation_required') assert.equal(event.data.account._id, account);
 
-          const body = JSON.stringify({ event: 'mono.events.account_reauthorized', event_id: 'evt_forged', timestamp: new Date().toISOString(), data: { account: { _id: account } } });
+          const body = JSON.stringify({
+            event: 'mono.events.account_reauthorized',
+            event_id: 'evt_forged',
+            timestamp: new Date().toISOString(),
+            data: { account: { _id: account } },
+          });
           const now = String(Math.floor(Date.now() / 1000));
           for (const headers of [
             { 'webhook-id': 'evt_forged', 'webhook-timestamp': now, 'webhook-signature': 'v1,Zm9yZ2Vk' },
             { 'mono-webhook-secret': secret },
             {},
           ]) {
-            const forged = await fetch(endpoint.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(headers as Record<string, string>) }, body });
+            const forged = await fetch(endpoint.url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', ...(headers as Record<string, string>) },
+              body,
+            });
             assert.equal(forged.status, 401, JSON.stringify(headers));
           }
           assert.ok(!heard.some((e) => e.event_id === 'evt_forged'), 'a forged event never reaches the handler');

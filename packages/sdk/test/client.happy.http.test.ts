@@ -4,7 +4,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { OPERATIONS } from '@relink/contract';
-import { databases, type TestServer, type CountingBank, OTP, PASSWORD, SANDBOX, settle, startReauthServer, startReceiver, type Receiver, waitFor } from '@relink/testkit';
+import {
+  databases,
+  type TestServer,
+  type CountingBank,
+  OTP,
+  PASSWORD,
+  SANDBOX,
+  settle,
+  startReauthServer,
+  startReceiver,
+  type Receiver,
+  waitFor,
+} from '@relink/testkit';
 import { Relink, RelinkError, type StepReply } from '../src/index.ts';
 
 /** Answers whatever a reply asks until the bank says 99; returns the code. */
@@ -27,8 +39,15 @@ async function finish(relink: Relink, session: string, reply: StepReply, answers
 }
 
 async function linkV2(relink: Relink, username: string, customer: string): Promise<string> {
-  const { session, ui } = await relink.connect.createSession({ institution: SANDBOX, auth_method: 'internet_banking', customer: { name: customer, email: `${customer.replace(/\W/g, '')}@example.com` } });
-  assert.deepEqual(ui.form.map((f) => f.name), ['username', 'password']);
+  const { session, ui } = await relink.connect.createSession({
+    institution: SANDBOX,
+    auth_method: 'internet_banking',
+    customer: { name: customer, email: `${customer.replace(/\W/g, '')}@example.com` },
+  });
+  assert.deepEqual(
+    ui.form.map((f) => f.name),
+    ['username', 'password'],
+  );
   const code = await finish(relink, session.id, await relink.connect.login(session.id, { username, password: PASSWORD }));
   return (await relink.accounts.exchange(code)).id;
 }
@@ -93,7 +112,10 @@ for (const kind of databases()) {
       const { session } = await relink.connect.createSession({ institution: SANDBOX, auth_method: 'internet_banking' });
       const reply = await relink.connect.login(session.id, { username: 'user_otp', password: PASSWORD });
       assert.equal(reply.responseCode, 102);
-      const error = await relink.connect.commit(session.id, { otp: '00000' }).then(() => assert.fail('a wrong OTP answered'), (e: unknown) => e);
+      const error = await relink.connect.commit(session.id, { otp: '00000' }).then(
+        () => assert.fail('a wrong OTP answered'),
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof RelinkError);
       assert.equal(error.status, 400);
       assert.equal(error.code, 'OTP_INVALID');
@@ -210,7 +232,11 @@ for (const kind of databases()) {
     test('hosted links and widget origins; unlink ends the account', async () => {
       assert.deepEqual(await relink.links.setOrigins(['https://shop.example']), ['https://shop.example']);
       assert.deepEqual(await relink.links.origins(), ['https://shop.example']);
-      const link = await relink.links.initiate({ scope: 'auth', customer: { name: 'Link Customer', email: 'link@example.com' }, redirect_url: 'https://shop.example/done' });
+      const link = await relink.links.initiate({
+        scope: 'auth',
+        customer: { name: 'Link Customer', email: 'link@example.com' },
+        redirect_url: 'https://shop.example/done',
+      });
       assert.match(link.mono_url, /\/connect\/link\//);
       const id = await linkV2(relink, 'user_good', 'Leaving Customer');
       await relink.accounts.unlink(id);

@@ -21,21 +21,35 @@ interface Seen {
 /** A proxy on 127.0.0.1 that treats the nth request as `plan(n)` says. */
 async function startProxy(target: string, plan: (n: number) => Behaviour) {
   const seen: Seen[] = [];
-  const server: Server = createServer((req, res) => void (async () => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const entry: Seen = { method: req.method!, path: req.url!, headers: req.headers };
-    seen.push(entry);
-    const behaviour = plan(seen.length - 1);
-    if (behaviour === 'hang') return;
-    if (behaviour === 'drop') return void req.socket.destroy();
-    if (typeof behaviour === 'number') return void res.writeHead(behaviour, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'failed', message: 'proxy says no', code: 'INTERNAL_ERROR' }));
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name))) as Record<string, string>;
-    const answer = await fetch(target + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
-    entry.answer = await answer.text();
-    if (behaviour === 'forward-then-drop') return void req.socket.destroy();
-    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json', 'x-request-id': answer.headers.get('x-request-id') ?? '' }).end(entry.answer);
-  })());
+  const server: Server = createServer(
+    (req, res) =>
+      void (async () => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const entry: Seen = { method: req.method!, path: req.url!, headers: req.headers };
+        seen.push(entry);
+        const behaviour = plan(seen.length - 1);
+        if (behaviour === 'hang') return;
+        if (behaviour === 'drop') return void req.socket.destroy();
+        if (typeof behaviour === 'number')
+          return void res
+            .writeHead(behaviour, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ status: 'failed', message: 'proxy says no', code: 'INTERNAL_ERROR' }));
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name))) as Record<
+          string,
+          string
+        >;
+        const answer = await fetch(target + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+        entry.answer = await answer.text();
+        if (behaviour === 'forward-then-drop') return void req.socket.destroy();
+        res
+          .writeHead(answer.status, {
+            'content-type': answer.headers.get('content-type') ?? 'application/json',
+            'x-request-id': answer.headers.get('x-request-id') ?? '',
+          })
+          .end(entry.answer);
+      })(),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -60,7 +74,8 @@ for (const kind of databases()) {
     });
     after(() => server.stop());
 
-    const client = (baseUrl: string, options: { retries?: number; timeoutMs?: number } = {}) => new Relink({ secretKey: key, baseUrl, retryDelayMs: 10, ...options });
+    const client = (baseUrl: string, options: { retries?: number; timeoutMs?: number } = {}) =>
+      new Relink({ secretKey: key, baseUrl, retryDelayMs: 10, ...options });
 
     test('a server that fails twice with 503, then answers: one call, three tries, the answer', async () => {
       const proxy = await startProxy(server.url, (n) => (n < 2 ? 503 : 'forward'));
@@ -120,7 +135,9 @@ for (const kind of databases()) {
     test('a 4xx is not retried', async () => {
       const proxy = await startProxy(server.url, () => 'forward');
       try {
-        const error = await client(proxy.url).accounts.get('000000000000000000000000').catch((e: unknown) => e);
+        const error = await client(proxy.url)
+          .accounts.get('000000000000000000000000')
+          .catch((e: unknown) => e);
         assert.ok(error instanceof RelinkError && error.status === 404 && error.code === 'ACCOUNT_NOT_FOUND', String(error));
         assert.ok(error.requestId, 'the server request id travels with the error');
         assert.equal(proxy.seen.length, 1);
@@ -132,7 +149,9 @@ for (const kind of databases()) {
     test('retries are bounded: 5xx every time ends in RelinkError 503 after 1 + retries tries', async () => {
       const proxy = await startProxy(server.url, () => 503);
       try {
-        const error = await client(proxy.url, { retries: 3 }).accounts.get(account).catch((e: unknown) => e);
+        const error = await client(proxy.url, { retries: 3 })
+          .accounts.get(account)
+          .catch((e: unknown) => e);
         assert.ok(error instanceof RelinkError && error.status === 503, String(error));
         assert.equal(proxy.seen.length, 4);
       } finally {
@@ -143,7 +162,9 @@ for (const kind of databases()) {
     test('no answer within the timeout, on every try: RelinkConnectionError saying so', async () => {
       const proxy = await startProxy(server.url, () => 'hang');
       try {
-        const error = await client(proxy.url, { retries: 1, timeoutMs: 150 }).accounts.get(account).catch((e: unknown) => e);
+        const error = await client(proxy.url, { retries: 1, timeoutMs: 150 })
+          .accounts.get(account)
+          .catch((e: unknown) => e);
         assert.ok(error instanceof RelinkConnectionError, String(error));
         assert.equal(error.attempts, 2);
         assert.match(error.message, /no answer within 150 ms/);
@@ -153,11 +174,13 @@ for (const kind of databases()) {
       }
     });
 
-    test('an injected fetch carries every call; the default base URL is Mono\'s', async () => {
+    test("an injected fetch carries every call; the default base URL is Mono's", async () => {
       const calls: { url: string; init: RequestInit }[] = [];
       const recording: typeof fetch = async (url, init) => {
         calls.push({ url: String(url), init: init! });
-        return new Response(JSON.stringify({ status: 'successful', message: 'ok', timestamp: new Date().toISOString(), data: { id: 'x' }, id: 'x' }), { status: 200 });
+        return new Response(JSON.stringify({ status: 'successful', message: 'ok', timestamp: new Date().toISOString(), data: { id: 'x' }, id: 'x' }), {
+          status: 200,
+        });
       };
       const mono = new Relink({ secretKey: 'live_sk_partner', fetch: recording });
       assert.deepEqual(await mono.accounts.exchange('code_abc'), { id: 'x' });

@@ -41,7 +41,10 @@ describe('SDK: npm pack, installed outside the repository', () => {
     assert.deepEqual(sdk.sort(), ['dist', 'package.json', 'src']);
     assert.ok(!(await readdir(join(project, 'node_modules/@relink/sdk/dist'))).some((f) => f.includes('test')));
     const installed = (await readdir(join(project, 'node_modules'))).sort();
-    assert.deepEqual(installed.filter((f) => !f.startsWith('.')), ['@relink', 'typebox']);
+    assert.deepEqual(
+      installed.filter((f) => !f.startsWith('.')),
+      ['@relink', 'typebox'],
+    );
   });
 
   test('it imports in plain Node and lists institutions from a running Relink', async () => {
@@ -78,7 +81,19 @@ export const wrong = (reply: Extract<StepReply, { responseCode: 99 }>) => reply.
     );
     await writeFile(
       join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(root, 'node_modules/@types')] }, files: ['check.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+          typeRoots: [join(root, 'node_modules/@types')],
+        },
+        files: ['check.ts'],
+      }),
     );
     const tsc = join(root, 'node_modules/typescript/bin/tsc');
     const result = await run(process.execPath, [tsc, '-p', project], { cwd: project }).catch((e: { stdout: string }) => e);

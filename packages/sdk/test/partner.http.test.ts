@@ -7,7 +7,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { call, databases, OTP, exchange, type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn, setEndpoint, waitFor } from '@relink/testkit';
+import {
+  call,
+  databases,
+  OTP,
+  exchange,
+  type ReauthServer,
+  linkedAccount,
+  reauthSession,
+  resetLogin,
+  startReauthServer,
+  stepOn,
+  setEndpoint,
+  waitFor,
+} from '@relink/testkit';
 import { type RelinkEvent, ReauthTracker, SqliteReauthStore, WebhookVerificationError, nodeWebhookHandler, verifyWebhook } from '../src/index.ts';
 
 interface Delivery {
@@ -48,7 +61,8 @@ for (const kind of databases()) {
       await new Promise((resolve) => endpoint.close(resolve));
     });
 
-    const events = (account: string, type: string) => heard.filter((e) => e.event === type && (e.data as { account?: { _id: string } }).account?._id === account);
+    const events = (account: string, type: string) =>
+      heard.filter((e) => e.event === type && (e.data as { account?: { _id: string } }).account?._id === account);
 
     test('reset-login sets reauthRequired with a token; the reauth clears both; a replayed duplicate changes nothing', async () => {
       const id = await linkedAccount(server, key, 'user_otp');
@@ -103,18 +117,32 @@ for (const kind of databases()) {
       const good = raw[0]!;
       const now = Number(good.headers['webhook-timestamp']);
       assert.equal(verifyWebhook({ headers: good.headers, rawBody: good.body, secret, now }).event_id, good.headers['webhook-id']);
-      const refuse = (input: Parameters<typeof verifyWebhook>[0], why: RegExp) => assert.throws(() => verifyWebhook(input), (e: unknown) => e instanceof WebhookVerificationError && why.test(e.message));
+      const refuse = (input: Parameters<typeof verifyWebhook>[0], why: RegExp) =>
+        assert.throws(
+          () => verifyWebhook(input),
+          (e: unknown) => e instanceof WebhookVerificationError && why.test(e.message),
+        );
       refuse({ headers: good.headers, rawBody: good.body.replace('"data"', '"data" '), secret, now }, /no signature matches/);
       refuse({ headers: good.headers, rawBody: good.body, secret, now: now + 301 }, /tolerance/);
       refuse({ headers: good.headers, rawBody: good.body, secret: `whsec_${Buffer.alloc(24, 1).toString('base64')}`, now }, /no signature matches/);
       refuse({ headers: { 'mono-webhook-secret': secret }, rawBody: good.body, secret, allowSecretHeader: false }, /not signed/);
-      assert.equal(verifyWebhook({ headers: { 'mono-webhook-secret': secret }, rawBody: good.body, secret }).event, JSON.parse(good.body).event, 'Mono’s plain header, when allowed');
+      assert.equal(
+        verifyWebhook({ headers: { 'mono-webhook-secret': secret }, rawBody: good.body, secret }).event,
+        JSON.parse(good.body).event,
+        'Mono’s plain header, when allowed',
+      );
       refuse({ headers: { 'mono-webhook-secret': 'whsec_nope' }, rawBody: good.body, secret }, /does not match/);
       // During a rotation Relink signs with both secrets; a partner holding either verifies.
       const rotated = await call(server.url, 'POST', '/v2/webhooks/secret/rotate', { key });
       assert.equal(rotated.status, 200, rotated.text);
       const fresh = rotated.body.data.webhook_secret as string;
-      const fired = await call(server.url, 'POST', '/v2/sandbox/webhooks/fire', { key, body: { event: 'mono.events.account_updated', account: (heard[0]!.data as { id?: string; account?: { _id: string } }).account?._id ?? (heard[0]!.data as { id: string }).id } });
+      const fired = await call(server.url, 'POST', '/v2/sandbox/webhooks/fire', {
+        key,
+        body: {
+          event: 'mono.events.account_updated',
+          account: (heard[0]!.data as { id?: string; account?: { _id: string } }).account?._id ?? (heard[0]!.data as { id: string }).id,
+        },
+      });
       assert.equal(fired.status, 200, fired.text);
       // A delivery signed before the rotation may still arrive after it: wait for this event's own.
       const firedId = fired.body.data.event_id as string;
@@ -125,7 +153,12 @@ for (const kind of databases()) {
       // The adapter itself: a forged delivery is 401 and never reaches the handler.
       const forged = await fetch(`http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/hooks`, {
         method: 'POST',
-        headers: { 'webhook-id': 'evt_x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': `v1,${createHmac('sha256', 'guess').update('x').digest('base64')}`, 'content-type': 'application/json' },
+        headers: {
+          'webhook-id': 'evt_x',
+          'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+          'webhook-signature': `v1,${createHmac('sha256', 'guess').update('x').digest('base64')}`,
+          'content-type': 'application/json',
+        },
         body: good.body,
       });
       assert.equal(forged.status, 401);

@@ -21,7 +21,8 @@ const SETTLE_MS = 20_000;
 /** Opens the database, brings the schema up to date, and listens. */
 export async function startServer(config: Config, options: ServiceOptions = {}): Promise<RunningServer> {
   const services = createServices(config, options);
-  for (const path of tightenDataDir(config)) services.logger.warn({ path }, 'another user owns this path, so it could not be made private (0700 directory, 0600 file)');
+  for (const path of tightenDataDir(config))
+    services.logger.warn({ path }, 'another user owns this path, so it could not be made private (0700 directory, 0600 file)');
   try {
     await migrate(services.database);
     if (config.masterKey.source !== 'env' && (await services.apps.hasLiveApps())) {
@@ -33,7 +34,10 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
     const url = config.publicUrl ?? address.replace('[::1]', 'localhost');
     services.publicUrl = url;
     if (!config.publicUrl && !isLoopbackHost(config.host)) {
-      services.logger.warn({ url }, 'RELINK_PUBLIC_URL is not set: hosted links and paging links name this address, which other machines may not reach; set RELINK_PUBLIC_URL to the address partners and their users use');
+      services.logger.warn(
+        { url },
+        'RELINK_PUBLIC_URL is not set: hosted links and paging links name this address, which other machines may not reach; set RELINK_PUBLIC_URL to the address partners and their users use',
+      );
     }
     services.sync.start();
     await services.webhooks.dispatcher.start();

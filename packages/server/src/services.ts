@@ -93,7 +93,19 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     beforeWrite: () => database.setup.beforeBackgroundWrite?.(),
   });
   const bankUsers = new BankUserLimits(db, vault, institutions, config.masterKey.key, config.limits, clock);
-  const sessions = new SessionService({ db, vault, connectors, institutions, accounts, events, clock, config, logger, bankUsers, onCompleted: () => void sync.wake() });
+  const sessions = new SessionService({
+    db,
+    vault,
+    connectors,
+    institutions,
+    accounts,
+    events,
+    clock,
+    config,
+    logger,
+    bankUsers,
+    onCompleted: () => void sync.wake(),
+  });
   // Reauth tokens live as long as codes (10 minutes by default, Mono's documented lifetime).
   const reauth = new ReauthService({ db, accounts, sessions, clock, tokenTtlMs: config.codeTtlMs, connectorTimeoutMs: config.connectorTimeoutMs });
   const webhooks = new WebhookService({ config, database, vault, events, accounts, clock, logger });

@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Relink } from '@relink/sdk';
 import { call } from './http.ts';
-import { type BankConnector, type ConnectorContext, type ConnectorState, type FetchRequest, hasSandboxControls, type LoginInput, type ResetReason, SandboxBank } from './internals.ts';
+import {
+  type BankConnector,
+  type ConnectorContext,
+  type ConnectorState,
+  type FetchRequest,
+  hasSandboxControls,
+  type LoginInput,
+  type ResetReason,
+  SandboxBank,
+} from './internals.ts';
 import type { TestServer } from './server.ts';
 
 /** The sandbox bank's institutions, personal and business. */
@@ -97,7 +106,10 @@ export async function link(
   let reply = await relink.connect.login(session.id, { username, password: PASSWORD });
   for (let i = 0; i < 5; i++) {
     if (reply.responseCode === 99) return (await relink.accounts.exchange(reply.data.code)).id;
-    reply = await relink.connect.commit(session.id, reply.responseCode === 101 ? { accountNumber: reply.data.accounts[0]!.accountNumber } : answer(reply.data.userInput.form));
+    reply = await relink.connect.commit(
+      session.id,
+      reply.responseCode === 101 ? { accountNumber: reply.data.accounts[0]!.accountNumber } : answer(reply.data.userInput.form),
+    );
   }
   throw new Error(`no code after 5 steps for ${username}`);
 }

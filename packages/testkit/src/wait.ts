@@ -15,7 +15,12 @@ export interface RetryOptions {
 
 /** Waits until `check` holds, polling every 20 ms, failing after `timeoutMs`. */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
-  await poll(check, (held) => held, { timeoutMs, what }, () => '');
+  await poll(
+    check,
+    (held) => held,
+    { timeoutMs, what },
+    () => '',
+  );
 }
 
 /**

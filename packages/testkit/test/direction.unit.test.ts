@@ -31,7 +31,9 @@ test('no product source imports the test kit, and no product package depends on 
   const offending = product.flatMap((dir) =>
     sources(join(ROOT, dir, 'src')).flatMap((file) =>
       specifiers(file)
-        .filter((spec) => spec.startsWith('@relink/testkit') || (spec.startsWith('.') && relative(ROOT, resolve(dirname(file), spec)).startsWith('packages/testkit')))
+        .filter(
+          (spec) => spec.startsWith('@relink/testkit') || (spec.startsWith('.') && relative(ROOT, resolve(dirname(file), spec)).startsWith('packages/testkit')),
+        )
         .map((spec) => `${relative(ROOT, file)} imports ${spec}`),
     ),
   );

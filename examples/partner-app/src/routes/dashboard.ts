@@ -46,7 +46,10 @@ export function registerDashboard(app: FastifyInstance, deps: DashboardDeps) {
   app.get('/panel', async (request, reply) => {
     const signed = requireUser(db, request, reply);
     if (!signed) return reply;
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send((await panelFor(signed.user.id)).value);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send((await panelFor(signed.user.id)).value);
   });
 
   app.get('/events', async (request, reply) => {

@@ -48,7 +48,11 @@ export function registerReconnect(app: FastifyInstance, deps: DashboardDeps) {
       return reply.redirect('/reconnect', 303);
     } catch (error) {
       if (error instanceof RelinkError && error.code === 'REAUTH_IN_PROGRESS') {
-        return ended(reply, user, 'A reconnect of this account is already under way, perhaps in the widget or another window. Finish it there, or try again once it has expired (10 minutes).');
+        return ended(
+          reply,
+          user,
+          'A reconnect of this account is already under way, perhaps in the widget or another window. Finish it there, or try again once it has expired (10 minutes).',
+        );
       }
       return ended(reply, user, failure(error, 'Your bank could not be reached just now. Please try again in a few minutes.'));
     }
@@ -60,7 +64,12 @@ export function registerReconnect(app: FastifyInstance, deps: DashboardDeps) {
     const attempt = db.reconnects.get(signed.user.id);
     if (!attempt) return reply.redirect('/', 303);
     if (attempt.expiresAt <= Date.now()) return ended(reply, signed.user, 'This reconnect attempt timed out. Start again.');
-    return page(reply, signed.user, 'Reconnect', reconnectStep({ bank: await bankName(deps, signed.user), ui: attempt.userInput, message: intro(attempt.next), note: note(signed.user) }));
+    return page(
+      reply,
+      signed.user,
+      'Reconnect',
+      reconnectStep({ bank: await bankName(deps, signed.user), ui: attempt.userInput, message: intro(attempt.next), note: note(signed.user) }),
+    );
   });
 
   app.post<{ Body: Record<string, unknown> }>('/reconnect', async (request, reply) => {
@@ -77,7 +86,10 @@ export function registerReconnect(app: FastifyInstance, deps: DashboardDeps) {
       if (error instanceof RelinkError && error.code && RETRYABLE.has(error.code)) {
         const bank = await bankName(deps, user);
         // What the person typed stays in the form, except what the bank treats as secret.
-        const ui = { ...attempt.userInput, form: attempt.userInput.form.map((f) => (f.contentType === 'password' || f.type !== 'elements.input' ? f : { ...f, value: answers[f.name] })) };
+        const ui = {
+          ...attempt.userInput,
+          form: attempt.userInput.form.map((f) => (f.contentType === 'password' || f.type !== 'elements.input' ? f : { ...f, value: answers[f.name] })),
+        };
         return page(reply.code(200), user, 'Reconnect', reconnectStep({ bank, ui, error: retryMessage(error, bank), note: note(user) }));
       }
       return ended(reply, user, failure(error, 'Your bank could not be reached just now. Please try again in a few minutes.'));
@@ -110,7 +122,8 @@ function pick(ui: Ui, body: Record<string, unknown>): Record<string, string> {
 
 /** What went wrong, in words for the person at the form (Relink's own message in brackets). */
 function retryMessage(error: RelinkError, bank: string): string {
-  if (error.code === 'BANK_LOGIN_FAILED') return `${bank} did not accept these details (${error.message}). Check your username and password and try again; after 3 wrong tries you will need to start again.`;
+  if (error.code === 'BANK_LOGIN_FAILED')
+    return `${bank} did not accept these details (${error.message}). Check your username and password and try again; after 3 wrong tries you will need to start again.`;
   if (error.code === 'OTP_INVALID') return `${bank} did not accept that answer (${error.message}).`;
   return error.message;
 }

@@ -21,7 +21,11 @@ export function registerSandbox(app: FastifyInstance, deps: DashboardDeps) {
         deps.db.sessions.setFlash(token, { kind: 'error', text: 'Sandbox: the bank was still busy updating this account. Try again in a few seconds.' });
       } else if (reset.new_password) {
         deps.sandboxNotes.set(user.id, { username: reset.username, password: reset.new_password });
-        deps.db.sessions.setFlash(token, { kind: 'info', text: `Sandbox: the bank changed the password of ${reset.username}. Reconnect and log in with the new one (the OTP is 12345):`, code: reset.new_password });
+        deps.db.sessions.setFlash(token, {
+          kind: 'info',
+          text: `Sandbox: the bank changed the password of ${reset.username}. Reconnect and log in with the new one (the OTP is 12345):`,
+          code: reset.new_password,
+        });
       } else {
         deps.db.sessions.setFlash(token, { kind: 'info', text: 'Sandbox: the bank now asks for an OTP on a new login. Reconnect with the OTP 12345.' });
       }

@@ -97,7 +97,8 @@ ${
   list.length === 0
     ? html`<p class="muted">No transactions yet.</p>`
     : html`<ul class="transactions" id="transactions">${list.map(
-        (t) => html`<li><span class="what">${t.narration}<span class="muted small">${day(t.date)}</span></span><span class="amount ${t.type}">${t.type === 'debit' ? '−' : '+'}${money(t.amount, t.currency)}</span></li>`,
+        (t) =>
+          html`<li><span class="what">${t.narration}<span class="muted small">${day(t.date)}</span></span><span class="amount ${t.type}">${t.type === 'debit' ? '−' : '+'}${money(t.amount, t.currency)}</span></li>`,
       )}</ul>`
 }
 </div>`;

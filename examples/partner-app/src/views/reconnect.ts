@@ -6,7 +6,13 @@ import { html, type SafeHtml } from './html.ts';
  * Relink's `userInput` (`{title, form}`), every field labelled, the first one focused, Enter
  * submits. Only the field names Relink asked for are sent back.
  */
-export function reconnectStep(input: { bank: string; ui: Ui; message?: string | undefined; error?: string | undefined; note?: SandboxLogin | undefined }): SafeHtml {
+export function reconnectStep(input: {
+  bank: string;
+  ui: Ui;
+  message?: string | undefined;
+  error?: string | undefined;
+  note?: SandboxLogin | undefined;
+}): SafeHtml {
   const { ui } = input;
   return html`<div class="card">
 <p class="muted small">Reconnecting ${input.bank}</p>
@@ -48,7 +54,8 @@ function fieldHtml(field: FormElement, first: boolean): SafeHtml {
     })}</select>`;
   }
   const type = field.contentType === 'password' ? 'password' : 'text';
-  const autocomplete = field.name === 'username' ? 'username' : field.name === 'password' ? 'current-password' : /otp|token|code/i.test(field.name) ? 'one-time-code' : 'off';
+  const autocomplete =
+    field.name === 'username' ? 'username' : field.name === 'password' ? 'current-password' : /otp|token|code/i.test(field.name) ? 'one-time-code' : 'off';
   return html`<label for="${id}">${label}</label>
 <input id="${id}" name="${field.name}" type="${type}" autocomplete="${autocomplete}" required ${field.contentType === 'integer' || /otp/i.test(field.name) ? html`inputmode="numeric"` : ''} ${
     field.maxLength ? html`maxlength="${field.maxLength}"` : ''

@@ -56,10 +56,18 @@ export class WidgetApi {
     return { id: res.body.data.session.id, ui: res.body.data.ui };
   }
 
-  async reauth(body: BodyOf<typeof widgetReauth>): Promise<{ session: string | null; institution: string | null; next: 'login' | 'commit' | null; reason: ReauthReason | null; result: StepResult }> {
+  async reauth(
+    body: BodyOf<typeof widgetReauth>,
+  ): Promise<{ session: string | null; institution: string | null; next: 'login' | 'commit' | null; reason: ReauthReason | null; result: StepResult }> {
     const res = await this.post('/v2/connect/widget/reauth', body);
     const data = res.body.status === 'successful' ? res.body.data : null;
-    return { session: data?.session.id ?? null, institution: data?.institution.id ?? null, next: data?.next ?? null, reason: data?.reason ?? null, result: toResult(res) };
+    return {
+      session: data?.session.id ?? null,
+      institution: data?.institution.id ?? null,
+      next: data?.next ?? null,
+      reason: data?.reason ?? null,
+      result: toResult(res),
+    };
   }
 
   async step(step: 'login' | 'commit', session: string, body: BodyOf<typeof widgetLogin | typeof widgetCommit>): Promise<StepResult> {

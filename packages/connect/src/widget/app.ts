@@ -139,16 +139,27 @@ export function Widget({ config }: { config: WidgetConfig }) {
     show(form('login', started.ui, config.sandbox ? SANDBOX_NOTE : null));
   };
 
-  const form = (name: 'login' | 'mfa', ui: FormUi, note: string | null = null): Extract<Screen, { name: 'login' | 'mfa' }> => ({ name, ui, note, lead: leadFor(name, ui), error: null, values: {}, key: ++forms });
+  const form = (name: 'login' | 'mfa', ui: FormUi, note: string | null = null): Extract<Screen, { name: 'login' | 'mfa' }> => ({
+    name,
+    ui,
+    note,
+    lead: leadFor(name, ui),
+    error: null,
+    values: {},
+    key: ++forms,
+  });
 
   /** Why the person is asked, during a re-authorisation: the reason the server gave, in words that claim nothing more. */
   const leadFor = (name: 'login' | 'mfa', ui: FormUi): string | null => {
     if (!reconnecting) return null;
     if (name === 'mfa') {
-      return ui.form.some((f) => f.name === 'otp') ? `${Bank()} sent you a code to reconnect your account to ${app}.` : `${Bank()} asks this to reconnect your account to ${app}.`;
+      return ui.form.some((f) => f.name === 'otp')
+        ? `${Bank()} sent you a code to reconnect your account to ${app}.`
+        : `${Bank()} asks this to reconnect your account to ${app}.`;
     }
     if (reason.current === 'confirm_login') return `${app} needs you to log in to ${bank()} again to keep your account connected.`;
-    if (reason.current === 'credentials_rejected') return `${Bank()} no longer accepts the login ${app} saved for this account. Log in with your current details.`;
+    if (reason.current === 'credentials_rejected')
+      return `${Bank()} no longer accepts the login ${app} saved for this account. Log in with your current details.`;
     return null;
   };
 
@@ -186,31 +197,71 @@ export function Widget({ config }: { config: WidgetConfig }) {
         }
         const times = /(\d+) failed logins/.exec(result.message)?.[1];
         if (times) {
-          return problem('too_many_attempts', 'Too many attempts', `${Bank()} did not accept the login details ${times} times, so this attempt has stopped. Start again when you have the right details.`, [startOver(), exit()]);
+          return problem(
+            'too_many_attempts',
+            'Too many attempts',
+            `${Bank()} did not accept the login details ${times} times, so this attempt has stopped. Start again when you have the right details.`,
+            [startOver(), exit()],
+          );
         }
-        return problem('account_locked', 'Your bank account is locked', `${Bank()} reports that your account is locked. Contact ${bank()} to unlock it, then try again.`, [startOver(), exit()]);
+        return problem(
+          'account_locked',
+          'Your bank account is locked',
+          `${Bank()} reports that your account is locked. Contact ${bank()} to unlock it, then try again.`,
+          [startOver(), exit()],
+        );
       }
       case 'OTP_INVALID': {
         const left = /(\d+) (?:try|tries) left/.exec(result.message)?.[1];
         const otp = last?.name === 'mfa' && last.ui.form.some((f) => f.name === 'otp');
-        return inline('invalid_answer', `${otp ? 'That code was not accepted.' : 'That answer was not accepted.'}${left ? ` ${left} ${left === '1' ? 'try' : 'tries'} left.` : ''}`);
+        return inline(
+          'invalid_answer',
+          `${otp ? 'That code was not accepted.' : 'That answer was not accepted.'}${left ? ` ${left} ${left === '1' ? 'try' : 'tries'} left.` : ''}`,
+        );
       }
       case 'OTP_ATTEMPTS_EXCEEDED': {
         const times = /(\d+) wrong answers/.exec(result.message)?.[1];
-        return problem('too_many_attempts', 'Too many wrong answers', `${Bank()} did not accept the answer${times ? ` ${times} times` : ''}, so this attempt has stopped. Start again to get a new code.`, [startOver(), exit()]);
+        return problem(
+          'too_many_attempts',
+          'Too many wrong answers',
+          `${Bank()} did not accept the answer${times ? ` ${times} times` : ''}, so this attempt has stopped. Start again to get a new code.`,
+          [startOver(), exit()],
+        );
       }
       case 'RATE_LIMITED':
-        return problem('rate_limited', 'Attempts paused for your security', `There have been too many attempts recently: to keep your bank from locking your account, new attempts are paused. Try again ${later(result.retryAfter)}.`, [exit()]);
+        return problem(
+          'rate_limited',
+          'Attempts paused for your security',
+          `There have been too many attempts recently: to keep your bank from locking your account, new attempts are paused. Try again ${later(result.retryAfter)}.`,
+          [exit()],
+        );
       case 'REAUTH_IN_PROGRESS':
-        return problem('reauth_in_progress', 'Already being reconnected', `This account is being reconnected to ${app} in another window or on another device. Finish there, or try again in a few minutes.`, [again(), exit()]);
+        return problem(
+          'reauth_in_progress',
+          'Already being reconnected',
+          `This account is being reconnected to ${app} in another window or on another device. Finish there, or try again in a few minutes.`,
+          [again(), exit()],
+        );
       case 'SESSION_CANCELLED':
         return reconnecting
-          ? problem('session_cancelled', 'This reconnection was stopped', 'A newer reconnection of this account started, so this one stopped. Nothing was changed.', [exit()])
+          ? problem(
+              'session_cancelled',
+              'This reconnection was stopped',
+              'A newer reconnection of this account started, so this one stopped. Nothing was changed.',
+              [exit()],
+            )
           : problem('session_cancelled', 'This attempt was stopped', 'This attempt was cancelled. Nothing was changed.', [startOver(), exit()]);
       case 'SESSION_EXPIRED':
-        return problem('session_expired', 'This attempt has expired', 'For your security each attempt is open for a few minutes only. Start again to continue.', [startOver(), exit()]);
+        return problem(
+          'session_expired',
+          'This attempt has expired',
+          'For your security each attempt is open for a few minutes only. Start again to continue.',
+          [startOver(), exit()],
+        );
       case 'TOKEN_INVALID':
-        return problem('token_invalid', 'This link has expired', `This reconnection link has expired or was already used. Go back to ${app} to start again.`, [exit()]);
+        return problem('token_invalid', 'This link has expired', `This reconnection link has expired or was already used. Go back to ${app} to start again.`, [
+          exit(),
+        ]);
       case 'ACCOUNT_NOT_FOUND':
         return problem('account_not_found', 'Account not found', `${app} could not find the account to reconnect. Go back to ${app} and try again.`, [exit()]);
       case 'BANK_CONNECTION_ERROR':
@@ -302,12 +353,16 @@ export function Widget({ config }: { config: WidgetConfig }) {
       </header>
       <main ref=${main}>
         ${screen.name === 'institutions' ? html`<${InstitutionPicker} institutions=${config.institutions} onPick=${(chosen: WidgetInstitution) => pick(chosen)} />` : null}
-        ${screen.name === 'login'
-          ? html`<${FieldsForm} key=${`login-${screen.key}`} screen="login" ui=${screen.ui} note=${screen.note} lead=${screen.lead} error=${screen.error} values=${screen.values} submitLabel="Log in" onSubmit=${login} />`
-          : null}
-        ${screen.name === 'mfa'
-          ? html`<${FieldsForm} key=${`mfa-${screen.key}`} screen="mfa" ui=${screen.ui} note=${screen.note} lead=${screen.lead} error=${screen.error} values=${screen.values} submitLabel="Continue" onSubmit=${answer} />`
-          : null}
+        ${
+          screen.name === 'login'
+            ? html`<${FieldsForm} key=${`login-${screen.key}`} screen="login" ui=${screen.ui} note=${screen.note} lead=${screen.lead} error=${screen.error} values=${screen.values} submitLabel="Log in" onSubmit=${login} />`
+            : null
+        }
+        ${
+          screen.name === 'mfa'
+            ? html`<${FieldsForm} key=${`mfa-${screen.key}`} screen="mfa" ui=${screen.ui} note=${screen.note} lead=${screen.lead} error=${screen.error} values=${screen.values} submitLabel="Continue" onSubmit=${answer} />`
+            : null
+        }
         ${screen.name === 'accounts' ? html`<${AccountPicker} accounts=${screen.accounts} onSubmit=${chooseAccount} />` : null}
         ${screen.name === 'busy' ? html`<${Busy} message=${screen.message} />` : null}
         ${screen.name === 'success' ? html`<${Success} title=${success.title} message=${success.message} hosted=${config.mode === 'hosted'} onContinue=${() => finish(screen.code, screen.redirectUrl)} />` : null}

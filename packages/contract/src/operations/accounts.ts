@@ -24,9 +24,15 @@ export const exchangeCode = operation({
   summary: 'Exchange a code for an account id (v2)',
   tags: ['Accounts'],
   body: CodeBody,
-  response: V2Envelope(Type.Object({ id: Type.String() }), { id: Type.String() }, {
-    examples: [{ status: 'successful', message: 'Request completed successfully', timestamp: '2026-11-29T12:26:36.853Z', id: ACCOUNT, data: { id: ACCOUNT } }],
-  }),
+  response: V2Envelope(
+    Type.Object({ id: Type.String() }),
+    { id: Type.String() },
+    {
+      examples: [
+        { status: 'successful', message: 'Request completed successfully', timestamp: '2026-11-29T12:26:36.853Z', id: ACCOUNT, data: { id: ACCOUNT } },
+      ],
+    },
+  ),
   failure: V2Failure,
 });
 

@@ -14,7 +14,8 @@ export const reauthoriseV1 = operation({
   method: 'POST',
   path: '/accounts/:id/reauthorise',
   summary: 'Get a reauth token for an account (v1)',
-  description: 'Answers `{token}`: 20 characters, single use, valid 10 minutes, bound to this app and account. Open the reauth session with `POST /v1/connect/session {"reauth_token": token}`.',
+  description:
+    'Answers `{token}`: 20 characters, single use, valid 10 minutes, bound to this app and account. Open the reauth session with `POST /v1/connect/session {"reauth_token": token}`.',
   tags: ['Re-authorisation'],
   params: AccountId,
   response: Type.Object({ token: ReauthToken }, { examples: [{ token: 'VwxcfeLRZvq1UlD5WiuN' }] }),
@@ -28,9 +29,21 @@ export const reauthorise = operation({
   description: 'The v2 envelope with `data:{token, expires_at}`, and `token` at the top level too, so readers of the v1 shape work.',
   tags: ['Re-authorisation'],
   params: AccountId,
-  response: V2Envelope(Type.Object({ token: ReauthToken, expires_at: Type.String({ format: 'date-time' }) }), { token: ReauthToken }, {
-    examples: [{ status: 'successful', message: 'Reauth token created', timestamp: '2026-11-29T12:26:36.853Z', token: 'VwxcfeLRZvq1UlD5WiuN', data: { token: 'VwxcfeLRZvq1UlD5WiuN', expires_at: '2026-11-29T12:36:36.853Z' } }],
-  }),
+  response: V2Envelope(
+    Type.Object({ token: ReauthToken, expires_at: Type.String({ format: 'date-time' }) }),
+    { token: ReauthToken },
+    {
+      examples: [
+        {
+          status: 'successful',
+          message: 'Reauth token created',
+          timestamp: '2026-11-29T12:26:36.853Z',
+          token: 'VwxcfeLRZvq1UlD5WiuN',
+          data: { token: 'VwxcfeLRZvq1UlD5WiuN', expires_at: '2026-11-29T12:36:36.853Z' },
+        },
+      ],
+    },
+  ),
   failure: V2Failure,
 });
 
@@ -41,7 +54,10 @@ export const startReauth = operation({
   description:
     'Logs in to the bank in the background with the stored credentials. `data.responseCode` 99: done, `data.code` exchanges to the same account id. 102: the user must answer `data.userInput`; send it to `data.next` with `x-session-id: data.session.id` (`/v2/connect/commit` for MFA, `/v2/connect/reauth/login` when the stored password was rejected). 409 `REAUTH_IN_PROGRESS` while another reauth session for the account is live.',
   tags: ['Re-authorisation'],
-  body: Type.Object({ account: Type.String({ minLength: 1, maxLength: 64, description: 'The account id to re-authorise' }) }, { examples: [{ account: ACCOUNT }] }),
+  body: Type.Object(
+    { account: Type.String({ minLength: 1, maxLength: 64, description: 'The account id to re-authorise' }) },
+    { examples: [{ account: ACCOUNT }] },
+  ),
   response: V2Envelope(
     Type.Union([
       Type.Object({ responseCode: Type.Literal(99), code: Type.String() }),
@@ -55,7 +71,12 @@ export const startReauth = operation({
     {},
     {
       examples: [
-        { status: 'successful', message: 'Request completed successfully', timestamp: '2026-11-29T12:26:36.853Z', data: { responseCode: 99, code: 'code_q90t4ar2uriet5ey4rs22v0x' } },
+        {
+          status: 'successful',
+          message: 'Request completed successfully',
+          timestamp: '2026-11-29T12:26:36.853Z',
+          data: { responseCode: 99, code: 'code_q90t4ar2uriet5ey4rs22v0x' },
+        },
         {
           status: 'successful',
           message: 'Relink Sandbox Bank sent a one-time password to your phone',
@@ -63,7 +84,10 @@ export const startReauth = operation({
           data: {
             responseCode: 102,
             session: { id: 'session_Xq3bT0dYl2mS8vK1pR7wZc4F', expiresAt: 1796041596853 },
-            userInput: { title: 'Relink Sandbox Bank sent a one-time password to your phone', form: [{ type: 'elements.input', name: 'otp', hint: 'Enter the 5-digit OTP', contentType: 'password', maxLength: 5 }] },
+            userInput: {
+              title: 'Relink Sandbox Bank sent a one-time password to your phone',
+              form: [{ type: 'elements.input', name: 'otp', hint: 'Enter the 5-digit OTP', contentType: 'password', maxLength: 5 }],
+            },
             next: '/v2/connect/commit',
           },
         },
@@ -100,7 +124,16 @@ export const cancelSession = operation({
   response: V2Envelope(
     Type.Object({ session: Type.Object({ id: Type.String(), status: Type.Literal('cancelled') }) }),
     {},
-    { examples: [{ status: 'successful', message: 'Session cancelled', timestamp: '2026-11-29T12:26:36.853Z', data: { session: { id: 'session_Xq3bT0dYl2mS8vK1pR7wZc4F', status: 'cancelled' } } }] },
+    {
+      examples: [
+        {
+          status: 'successful',
+          message: 'Session cancelled',
+          timestamp: '2026-11-29T12:26:36.853Z',
+          data: { session: { id: 'session_Xq3bT0dYl2mS8vK1pR7wZc4F', status: 'cancelled' } },
+        },
+      ],
+    },
   ),
   failure: V2Failure,
 });

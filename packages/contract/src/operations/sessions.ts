@@ -37,7 +37,9 @@ export const createSessionV1 = operation({
       ui: Ui,
       reauth: Type.Optional(
         Type.Object({
-          response_code: Type.Union([Type.Literal(99), Type.Literal(102), Type.Literal(400)], { description: '99 done, 102 commit the ui form, 400 log in again with the ui form' }),
+          response_code: Type.Union([Type.Literal(99), Type.Literal(102), Type.Literal(400)], {
+            description: '99 done, 102 commit the ui form, 400 log in again with the ui form',
+          }),
           message: Type.String(),
           code: Type.Optional(Type.String({ description: 'With 99: the code to exchange at /account/auth [Relink]' })),
         }),

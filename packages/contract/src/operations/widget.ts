@@ -54,7 +54,7 @@ export const widgetReauth = operation({
   path: '/v2/connect/widget/reauth',
   summary: 'Widget: start re-authorising an account (background login first)',
   description:
-    'The widget step reply with `data.session`, `data.institution` (the account\'s bank: `id`, `name`) and, with a 102, `data.next` (`login`: the form is the login form; `commit`: the bank sent the person a challenge) and `data.reason`: `challenge`, `credentials_rejected` (the bank no longer takes the stored password) or `confirm_login` (the bank took it; the person logs in to confirm it is them). A background login alone never completes a re-authorisation here: the person acts.',
+    "The widget step reply with `data.session`, `data.institution` (the account's bank: `id`, `name`) and, with a 102, `data.next` (`login`: the form is the login form; `commit`: the bank sent the person a challenge) and `data.reason`: `challenge`, `credentials_rejected` (the bank no longer takes the stored password) or `confirm_login` (the bank took it; the person logs in to confirm it is them). A background login alone never completes a re-authorisation here: the person acts.",
   tags: ['Connect widget'],
   auth: 'public',
   body: Type.Object({

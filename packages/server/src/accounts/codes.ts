@@ -21,7 +21,15 @@ export class Codes {
     const now = this.clock.now();
     await executor
       .insertInto('codes')
-      .values({ hash: hashSecret(code), app_id: input.appId, account_id: input.accountId, session_id: input.sessionId, expires_at: now + this.ttlMs, used_at: null, created_at: now })
+      .values({
+        hash: hashSecret(code),
+        app_id: input.appId,
+        account_id: input.accountId,
+        session_id: input.sessionId,
+        expires_at: now + this.ttlMs,
+        used_at: null,
+        created_at: now,
+      })
       .execute();
     return code;
   }

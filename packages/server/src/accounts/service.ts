@@ -94,7 +94,18 @@ export class AccountService {
   /** A page of the account's transactions, newest first, and how many match in all. */
   async transactions(account: Account, filter: TransactionFilter, page: { limit: number; offset: number }): Promise<{ rows: Transaction[]; total: number }> {
     const { rows, total } = await this.store.transactions(account.id, filter, page);
-    return { rows: rows.map((t) => ({ id: t.id.split(':')[1] ?? t.id, type: t.type, amount: t.amount, narration: t.narration, date: t.date, balance: t.balance, currency: t.currency })), total };
+    return {
+      rows: rows.map((t) => ({
+        id: t.id.split(':')[1] ?? t.id,
+        type: t.type,
+        amount: t.amount,
+        narration: t.narration,
+        date: t.date,
+        balance: t.balance,
+        currency: t.currency,
+      })),
+      total,
+    };
   }
 
   /**
@@ -108,7 +119,16 @@ export class AccountService {
       if (!current) return;
       if (current.bank_state_secret_id) await this.vault.remove(current.bank_state_secret_id, trx);
       const now = this.clock.now();
-      await this.store.update(id, { bank_state_secret_id: null, sync_due_at: current.reauth_required ? null : now, updated_at: now, ...(releaseSyncHold ? { sync_claimed_until: null } : {}) }, trx);
+      await this.store.update(
+        id,
+        {
+          bank_state_secret_id: null,
+          sync_due_at: current.reauth_required ? null : now,
+          updated_at: now,
+          ...(releaseSyncHold ? { sync_claimed_until: null } : {}),
+        },
+        trx,
+      );
     });
   }
 
@@ -161,7 +181,15 @@ export class AccountService {
       // The new credentials belong to this session's auth method: later syncs log in with it.
       await this.store.update(
         accountId,
-        { auth_method: input.authMethod, credentials_secret_id: input.credentialsSecretId, bank_state_secret_id: bankStateSecretId, reauth_required: 0, sync_due_at: now, sync_claimed_until: null, updated_at: now },
+        {
+          auth_method: input.authMethod,
+          credentials_secret_id: input.credentialsSecretId,
+          bank_state_secret_id: bankStateSecretId,
+          reauth_required: 0,
+          sync_due_at: now,
+          sync_claimed_until: null,
+          updated_at: now,
+        },
         trx,
       );
     } else {
@@ -198,7 +226,8 @@ export class AccountService {
     }
     const account = this.toAccount((await this.store.findById(accountId, trx))!);
     // A widget session or hosted link carries the partner's reference: webhooks show it as meta.ref.
-    const ref = (await trx.selectFrom('connect_sessions').select('reference').where('session_id', '=', input.sessionId).executeTakeFirst())?.reference ?? undefined;
+    const ref =
+      (await trx.selectFrom('connect_sessions').select('reference').where('session_id', '=', input.sessionId).executeTakeFirst())?.reference ?? undefined;
     await this.events.record(trx, { appId: input.appId, type: 'mono.events.account_connected', accountId, data: payloads.accountConnected(account, ref) });
     const code = await this.codes.issue(trx, { appId: input.appId, accountId, sessionId: input.sessionId });
     return { accountId, code, created: !existing };
@@ -212,12 +241,17 @@ export class AccountService {
    * account's reauth hold is released, `account_reauthorized` is recorded, and a code for the
    * same account id is issued.
    */
-  async completeReauth(trx: Db, input: { appId: string; accountId: string; sessionId: string; credentialsSecretId: string | null; bankState: ConnectorState }): Promise<string> {
+  async completeReauth(
+    trx: Db,
+    input: { appId: string; accountId: string; sessionId: string; credentialsSecretId: string | null; bankState: ConnectorState },
+  ): Promise<string> {
     const now = this.clock.now();
     const row = await this.store.lockLive(input.accountId, trx, input.appId);
-    if (!row || !row.credentials_secret_id) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${input.accountId}: it was unlinked during the re-authorisation`);
+    if (!row || !row.credentials_secret_id)
+      throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${input.accountId}: it was unlinked during the re-authorisation`);
     // Only the session that holds the account completes it: a superseded or cancelled one never does.
-    if (row.reauth_session_id !== input.sessionId) throw new DomainError('SESSION_CANCELLED', 'This re-authorisation was superseded by a newer one; nothing was changed');
+    if (row.reauth_session_id !== input.sessionId)
+      throw new DomainError('SESSION_CANCELLED', 'This re-authorisation was superseded by a newer one; nothing was changed');
     const credentialsId = input.credentialsSecretId ?? (await this.vault.seal('bank_credentials', await this.vault.open(row.credentials_secret_id, trx), trx));
     for (const old of [row.credentials_secret_id, row.bank_state_secret_id]) if (old) await this.vault.remove(old, trx);
     const bankStateId = await this.vault.seal('bank_state', JSON.stringify(input.bankState), trx);
@@ -266,11 +300,26 @@ export class AccountService {
     await this.events.transaction(async (trx) => {
       const row = await this.store.lockLive(id, trx, appId);
       if (!row) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${id}`);
-      for (const secret of [row.credentials_secret_id, row.bank_state_secret_id, identitySecretOf(row.identity)]) if (secret) await this.vault.remove(secret, trx);
+      for (const secret of [row.credentials_secret_id, row.bank_state_secret_id, identitySecretOf(row.identity)])
+        if (secret) await this.vault.remove(secret, trx);
       await this.store.deleteData(id, trx);
       await this.store.update(
         id,
-        { unlinked_at: now, updated_at: now, reauth_session_id: null, reauth_session_expires_at: null, reauth_session_origin: null, credentials_secret_id: null, bank_state_secret_id: null, identity: null, bvn: null, balance: null, sync_due_at: null, retrieved_data: '[]', data_status: 'UNAVAILABLE' },
+        {
+          unlinked_at: now,
+          updated_at: now,
+          reauth_session_id: null,
+          reauth_session_expires_at: null,
+          reauth_session_origin: null,
+          credentials_secret_id: null,
+          bank_state_secret_id: null,
+          identity: null,
+          bvn: null,
+          balance: null,
+          sync_due_at: null,
+          retrieved_data: '[]',
+          data_status: 'UNAVAILABLE',
+        },
         trx,
       );
       await this.events.record(trx, { appId, type: 'mono.events.account_unlinked', accountId: id, data: payloads.accountOnly(id) });

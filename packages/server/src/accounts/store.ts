@@ -7,13 +7,7 @@ export class AccountStore {
 
   /** Scoped to the app; unlinked accounts are gone. */
   find(appId: string, id: string, executor: Db = this.db): Promise<AccountRow | undefined> {
-    return executor
-      .selectFrom('accounts')
-      .selectAll()
-      .where('id', '=', id)
-      .where('app_id', '=', appId)
-      .where('unlinked_at', 'is', null)
-      .executeTakeFirst();
+    return executor.selectFrom('accounts').selectAll().where('id', '=', id).where('app_id', '=', appId).where('unlinked_at', 'is', null).executeTakeFirst();
   }
 
   findById(id: string, executor: Db = this.db): Promise<AccountRow | undefined> {
@@ -87,7 +81,9 @@ export class AccountStore {
       .where('id', '=', id)
       .where('reauth_session_expires_at', '>', now)
       .executeTakeFirst();
-    return row?.reauth_session_id ? { id: row.reauth_session_id, expiresAt: row.reauth_session_expires_at!, origin: row.reauth_session_origin ?? 'partner' } : undefined;
+    return row?.reauth_session_id
+      ? { id: row.reauth_session_id, expiresAt: row.reauth_session_expires_at!, origin: row.reauth_session_origin ?? 'partner' }
+      : undefined;
   }
 
   /** Lengthens `sessionId`'s hold to `until`, if it still holds the account. */

@@ -172,8 +172,7 @@ function toApp(row: AppRow): App {
     publicKey: row.public_key,
     secretKeyHint: row.secret_key_hint,
     webhookUrl: row.webhook_url,
-    webhookDisabled:
-      row.webhook_disabled_at === null ? null : { at: row.webhook_disabled_at, reason: row.webhook_disabled_reason ?? '' },
+    webhookDisabled: row.webhook_disabled_at === null ? null : { at: row.webhook_disabled_at, reason: row.webhook_disabled_reason ?? '' },
     createdAt: row.created_at,
   };
 }

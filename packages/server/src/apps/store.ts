@@ -10,12 +10,7 @@ export class AppStore {
 
   /** Only live (not deleted) apps answer to a key. */
   findByKeyHash(hash: string): Promise<AppRow | undefined> {
-    return this.db
-      .selectFrom('apps')
-      .selectAll()
-      .where('secret_key_hash', '=', hash)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    return this.db.selectFrom('apps').selectAll().where('secret_key_hash', '=', hash).where('deleted_at', 'is', null).executeTakeFirst();
   }
 
   findById(id: string): Promise<AppRow | undefined> {
@@ -27,12 +22,7 @@ export class AppStore {
   }
 
   async update(id: string, changes: AppUpdate, executor: Db = this.db): Promise<boolean> {
-    const result = await executor
-      .updateTable('apps')
-      .set(changes)
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    const result = await executor.updateTable('apps').set(changes).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 }

@@ -81,7 +81,9 @@ export async function restoreCommand(context: CliContext, from: string | undefin
   }
   for (const suffix of ['-wal', '-shm']) rmSync(database.file + suffix, { force: true });
   renameSync(staged, database.file);
-  context.out(`Restored ${backup} to ${database.file}${existsSync(`${database.file}.before-restore`) ? ` (the previous file is ${database.file}.before-restore)` : ''}`);
+  context.out(
+    `Restored ${backup} to ${database.file}${existsSync(`${database.file}.before-restore`) ? ` (the previous file is ${database.file}.before-restore)` : ''}`,
+  );
   return 0;
 }
 

@@ -46,11 +46,7 @@ DATABASE_URL, PORT, HOST, RELINK_MASTER_KEY and LOG_LEVEL. See docs/configuratio
  * Runs one command and returns the process exit code. Never throws. `env` is the environment
  * the configuration is read from (the process's own by default), so tests run commands in process.
  */
-export async function main(
-  argv: string[],
-  io: Pick<CliContext, 'out' | 'err'> = defaultIo,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<number> {
+export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> = defaultIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

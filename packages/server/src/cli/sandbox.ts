@@ -5,7 +5,8 @@ const REASONS: ResetReason[] = ['mfa_required', 'password_changed'];
 
 /** `relink sandbox reset-login ACCOUNT [--reason mfa_required|password_changed]`: the sandbox control from the shell. */
 export async function sandboxCommand(context: CliContext, sub: string | undefined, args: string[]): Promise<number> {
-  if (sub !== 'reset-login') throw new Error(`unknown command "sandbox ${sub ?? ''}": use sandbox reset-login ACCOUNT_ID [--reason mfa_required|password_changed]`);
+  if (sub !== 'reset-login')
+    throw new Error(`unknown command "sandbox ${sub ?? ''}": use sandbox reset-login ACCOUNT_ID [--reason mfa_required|password_changed]`);
   const accountId = args[0];
   if (!accountId) throw new Error('name the account: relink sandbox reset-login ACCOUNT_ID [--reason mfa_required|password_changed]');
   const reason = (context.values.reason ?? 'mfa_required') as ResetReason;
@@ -18,7 +19,16 @@ export async function sandboxCommand(context: CliContext, sub: string | undefine
     return s.sandbox.resetLogin(app, accountId, reason);
   });
   if (context.values.json) {
-    context.out(JSON.stringify({ account: reset.account, reason: reset.reason, username: reset.username, new_password: reset.newPassword, reauth_required: reset.reauthRequired, sync: reset.sync }));
+    context.out(
+      JSON.stringify({
+        account: reset.account,
+        reason: reset.reason,
+        username: reset.username,
+        new_password: reset.newPassword,
+        reauth_required: reset.reauthRequired,
+        sync: reset.sync,
+      }),
+    );
     return 0;
   }
   context.out(`Reset the bank login of ${reset.username} for account ${reset.account} (${reason}).`);

@@ -3,7 +3,6 @@ import { startServer } from '../server.ts';
 import type { Services } from '../services.ts';
 import type { CliContext } from './context.ts';
 
-
 export async function serveCommand(context: CliContext): Promise<number> {
   const { config } = context;
   if (config.masterKey.source === 'file') {

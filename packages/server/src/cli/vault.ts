@@ -12,7 +12,9 @@ export async function vaultCommand(context: CliContext, sub: string | undefined)
   if (context.values.json) context.out(JSON.stringify(json));
   else context.out(`Rewrapped ${result.rewrapped} data keys with master key ${context.config.masterKey.id}.`);
   if (result.unknownKeyIds.length > 0) {
-    context.err(`relink: some records are wrapped by keys not configured here: ${result.unknownKeyIds.join(', ')}; add them to RELINK_PREVIOUS_MASTER_KEYS and run again`);
+    context.err(
+      `relink: some records are wrapped by keys not configured here: ${result.unknownKeyIds.join(', ')}; add them to RELINK_PREVIOUS_MASTER_KEYS and run again`,
+    );
     return 1;
   }
   return 0;

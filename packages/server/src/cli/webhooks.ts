@@ -50,7 +50,10 @@ export async function webhooksCommand(context: CliContext, sub: string | undefin
       });
       if (!fired) throw new Error(`no account ${accountId} for app ${appId}`);
       if (context.values.json) context.out(JSON.stringify({ event_id: fired.eventId, event: type, delivery_id: fired.deliveryId }));
-      else context.out(`Recorded ${type} (${fired.eventId}); ${fired.deliveryId ? `delivery ${fired.deliveryId} queued` : 'not delivered: the app has no enabled webhook URL'}.`);
+      else
+        context.out(
+          `Recorded ${type} (${fired.eventId}); ${fired.deliveryId ? `delivery ${fired.deliveryId} queued` : 'not delivered: the app has no enabled webhook URL'}.`,
+        );
       return 0;
     }
     default:

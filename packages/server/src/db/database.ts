@@ -20,7 +20,8 @@ export interface Database {
 }
 
 export function openDatabase(database: Config['database']): Database {
-  const setup = database.kind === 'postgres' ? postgresDialect(database.url, { preparedStatements: database.preparedStatements ?? true }) : sqliteDialect(database.file);
+  const setup =
+    database.kind === 'postgres' ? postgresDialect(database.url, { preparedStatements: database.preparedStatements ?? true }) : sqliteDialect(database.file);
   const db = new Kysely<Schema>({ dialect: setup.dialect });
   let closed = false;
   return {

@@ -8,7 +8,14 @@ import { hashSecret } from '../lib/secrets.ts';
  * undefined when it is unknown, another app's, expired or already used. With `sessionId`
  * (codes only), a code another session issued is left unspent too.
  */
-export async function spendOnce(executor: Db, table: 'codes' | 'reauth_tokens', appId: string, secret: string, now: number, sessionId?: string): Promise<string | undefined> {
+export async function spendOnce(
+  executor: Db,
+  table: 'codes' | 'reauth_tokens',
+  appId: string,
+  secret: string,
+  now: number,
+  sessionId?: string,
+): Promise<string | undefined> {
   const hash = hashSecret(secret);
   const result = await executor
     .updateTable(table)

@@ -51,7 +51,8 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
     reply.header('x-request-id', request.id);
     // At debug level a request is also logged as it arrives, to see what is in flight. Never its
     // body or headers, at any level; its query only as `loggedUrl` shows it.
-    if (services.logger.isLevelEnabled('debug')) services.logger.debug({ reqId: request.id, method: request.method, url: loggedUrl(request.url) }, 'incoming request');
+    if (services.logger.isLevelEnabled('debug'))
+      services.logger.debug({ reqId: request.id, method: request.method, url: loggedUrl(request.url) }, 'incoming request');
   });
   app.addHook('onResponse', async (request, reply) => {
     services.logger.info(
@@ -70,8 +71,7 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
       info: {
         title: 'Relink Partners API',
         version: '0.1.0',
-        description:
-          "Mono-compatible Connect and Partners API (link, re-authorisation, accounts, webhooks). Change only your base URL and key.",
+        description: 'Mono-compatible Connect and Partners API (link, re-authorisation, accounts, webhooks). Change only your base URL and key.',
       },
       components: {
         securitySchemes: {

@@ -19,9 +19,20 @@ export async function authenticatePublic(request: FastifyRequest, services: Serv
   const key = request.headers[PUBLIC_KEY_HEADER];
   if (typeof key !== 'string' || key === '') {
     const secret = request.headers['mono-sec-key'] !== undefined;
-    throw await refused(request, services, secret ? 'The widget API takes the app public key in x-public-key, never the secret key' : 'Missing public key: send the app public key in the x-public-key header');
+    throw await refused(
+      request,
+      services,
+      secret
+        ? 'The widget API takes the app public key in x-public-key, never the secret key'
+        : 'Missing public key: send the app public key in the x-public-key header',
+    );
   }
-  if (/^(test|live)_sk_/.test(key)) throw await refused(request, services, 'This is a secret key: the widget takes the app public key (test_pk_…), and a secret key never belongs in a browser');
+  if (/^(test|live)_sk_/.test(key))
+    throw await refused(
+      request,
+      services,
+      'This is a secret key: the widget takes the app public key (test_pk_…), and a secret key never belongs in a browser',
+    );
   const app = await services.connect.appForPublicKey(key);
   if (!app) throw await refused(request, services, 'Invalid public key: no app has this public key');
   request.partner = app;

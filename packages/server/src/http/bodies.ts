@@ -34,7 +34,13 @@ export function registerBodyParsers(app: HttpApp): void {
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     if ((body as Buffer).length === 0) return done(null, undefined);
-    done(new AppError('UNSUPPORTED_MEDIA_TYPE', `Unsupported content-type "${request.headers['content-type'] ?? ''}": send JSON (application/json) or a form (application/x-www-form-urlencoded)`), undefined);
+    done(
+      new AppError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Unsupported content-type "${request.headers['content-type'] ?? ''}": send JSON (application/json) or a form (application/x-www-form-urlencoded)`,
+      ),
+      undefined,
+    );
   });
 }
 

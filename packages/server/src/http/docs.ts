@@ -30,7 +30,12 @@ export const DOCS_POLICY = [
 export async function registerDocs(app: HttpApp) {
   await app.register(async (docs) => {
     docs.addHook('onRequest', async (_request, reply) => {
-      reply.headers({ 'content-security-policy': DOCS_POLICY, 'x-frame-options': 'SAMEORIGIN', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+      reply.headers({
+        'content-security-policy': DOCS_POLICY,
+        'x-frame-options': 'SAMEORIGIN',
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+      });
     });
     await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true }, validatorUrl: false });
   });

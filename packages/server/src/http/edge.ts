@@ -116,7 +116,11 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  */
 export function registerInputGuard(app: HttpApp) {
   app.addHook('preHandler', async (request) => {
-    for (const [where, value] of [['params', request.params], ['query', request.query], ['body', request.body]] as const) {
+    for (const [where, value] of [
+      ['params', request.params],
+      ['query', request.query],
+      ['body', request.body],
+    ] as const) {
       const problem = unstorable(value, where);
       if (problem) throw new AppError('INVALID_INPUT', `Invalid request: ${problem}`);
     }

@@ -11,12 +11,7 @@ export function successV2<T, const E extends Record<string, unknown> = {}>(messa
   return { status: 'successful' as const, message, timestamp: new Date().toISOString(), ...(extra as E), data };
 }
 
-export function failureBody(
-  kind: EnvelopeKind,
-  code: ErrorCode,
-  message: string,
-  extra: Record<string, unknown> = {},
-): Record<string, unknown> {
+export function failureBody(kind: EnvelopeKind, code: ErrorCode, message: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   if (kind === 'v2') {
     return { status: 'failed', message, timestamp: new Date().toISOString(), data: null, code, ...extra };
   }

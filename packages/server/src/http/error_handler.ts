@@ -16,9 +16,7 @@ export function registerErrorHandlers(app: HttpApp, services: Services): void {
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply, services));
   app.setNotFoundHandler((request, reply) => {
     const kind = envelopeFor(request.url);
-    reply
-      .code(404)
-      .send(failureBody(kind, 'ROUTE_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`));
+    reply.code(404).send(failureBody(kind, 'ROUTE_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`));
   });
 }
 
@@ -51,7 +49,10 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
     services.logger.error({ requestId: request.id, err: error }, 'unhandled error');
     appError = new AppError('INTERNAL', `Internal error; quote request id ${request.id} when reporting it`);
   }
-  reply.code(appError.status).headers(appError.headers).send(failureBody(kind, appError.code, appError.message, appError.extra));
+  reply
+    .code(appError.status)
+    .headers(appError.headers)
+    .send(failureBody(kind, appError.code, appError.message, appError.extra));
 }
 
 /**
@@ -60,5 +61,7 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
  * its table; the statement is prepared afresh on its next use (db/dialects/postgres.ts).
  */
 function isDatabaseDown(error: Error): boolean {
-  return /Connection terminated|connect ECONNREFUSED|database is locked|The database connection is not open|cached plan must not change result type/i.test(error.message);
+  return /Connection terminated|connect ECONNREFUSED|database is locked|The database connection is not open|cached plan must not change result type/i.test(
+    error.message,
+  );
 }

@@ -29,7 +29,10 @@ export function loggedUrl(url: string): string {
   const mark = url.indexOf('?');
   const path = (mark === -1 ? url : url.slice(0, mark)).replace(CAPABILITY_PATH, `$1${REDACTED}`);
   if (mark === -1) return path;
-  const pairs = url.slice(mark + 1).split('&').filter((pair) => pair !== '');
+  const pairs = url
+    .slice(mark + 1)
+    .split('&')
+    .filter((pair) => pair !== '');
   return `${path}?${pairs.map(loggedPair).join('&')}`;
 }
 

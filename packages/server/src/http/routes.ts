@@ -89,7 +89,8 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
 
 /** Relink Connect's routes: the widget's API (by the app's public key) and its pages, in their own scope. */
 export function registerConnectRoutes(scope: HttpApp, services: Services) {
-  for (const route of [widgetSession, widgetReauth, widgetStep, widgetCancel, connectPage, connectAssets, connectLinkPage, connectDemo]) route.register(scope, services, services.connect);
+  for (const route of [widgetSession, widgetReauth, widgetStep, widgetCancel, connectPage, connectAssets, connectLinkPage, connectDemo])
+    route.register(scope, services, services.connect);
 }
 
 /** The routes each per-app limit counts, by route path (v1, v2, and re-authorisation steps). */

@@ -10,10 +10,7 @@ const SWEEP_EVERY_MS = 60_000;
 /** A stored answer that holds a secret is kept in the vault; the row holds this and its id. */
 const SEALED = 'vault:';
 
-export type Begin =
-  | { kind: 'proceed' }
-  | { kind: 'replay'; status: number; body: string }
-  | { kind: 'conflict'; message: string };
+export type Begin = { kind: 'proceed' } | { kind: 'replay'; status: number; body: string } | { kind: 'conflict'; message: string };
 
 /**
  * Idempotency-Key (CONTRACT §1): the first request with a key claims it with one insert (the
@@ -38,7 +35,17 @@ export class Idempotency {
       try {
         await this.db
           .insertInto('idempotency_keys')
-          .values({ app_id: appId, key, request_hash: requestHash, status: 'pending', response_status: null, response_body: null, locked_until: now + LOCK_MS, expires_at: now + KEEP_MS, created_at: now })
+          .values({
+            app_id: appId,
+            key,
+            request_hash: requestHash,
+            status: 'pending',
+            response_status: null,
+            response_body: null,
+            locked_until: now + LOCK_MS,
+            expires_at: now + KEEP_MS,
+            created_at: now,
+          })
           .execute();
         return { kind: 'proceed' };
       } catch (error) {

@@ -122,12 +122,19 @@ export class BankUserLimits {
       .filter((name) => !secret.has(name))
       .sort()
       .map((name) => `${name}=${fields[name]!.trim().toLowerCase()}`);
-    return createHmac('sha256', this.hmacKey).update(`${institutionId}\n${named.join('\n')}`).digest('hex');
+    return createHmac('sha256', this.hmacKey)
+      .update(`${institutionId}\n${named.join('\n')}`)
+      .digest('hex');
   }
 
   private max(kind: Kind) {
     const limits = this.limits;
-    return { login: limits.bankLoginFailures, answer: limits.bankAnswerFailures, login_public: limits.bankPublicLoginFailures, answer_public: limits.bankPublicAnswerFailures }[kind];
+    return {
+      login: limits.bankLoginFailures,
+      answer: limits.bankAnswerFailures,
+      login_public: limits.bankPublicLoginFailures,
+      answer_public: limits.bankPublicAnswerFailures,
+    }[kind];
   }
 
   private async reserve(bankUser: string, kind: Kind): Promise<void> {
@@ -148,10 +155,20 @@ export class BankUserLimits {
       .returning('failures')
       .executeTakeFirst();
     if (reserved) return;
-    const row = await this.db.selectFrom('bank_user_failures').select('window_start').where('bank_user', '=', bankUser).where('kind', '=', kind).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('bank_user_failures')
+      .select('window_start')
+      .where('bank_user', '=', bankUser)
+      .where('kind', '=', kind)
+      .executeTakeFirst();
     const seconds = Math.max(1, Math.ceil(((row?.window_start ?? now) + this.limits.bankFailureWindowMs - now) / 1000));
     const what = `${this.max(kind)} ${kind.startsWith('login') ? 'failed logins' : 'wrong answers'}${kind.endsWith('_public') ? ' through the app’s public pages' : ''}`;
-    throw new DomainError('RATE_LIMITED', `This bank user has had ${what} recently; to keep the bank from locking them out, Relink will not try again for ${seconds} s`, {}, seconds);
+    throw new DomainError(
+      'RATE_LIMITED',
+      `This bank user has had ${what} recently; to keep the bank from locking them out, Relink will not try again for ${seconds} s`,
+      {},
+      seconds,
+    );
   }
 
   private async refund(bankUser: string, kind: Kind): Promise<void> {
@@ -166,6 +183,10 @@ export class BankUserLimits {
 
   /** A success at the bank clears the bank user's count of that kind, public ones included. */
   private async clear(bankUser: string, kind: BaseKind): Promise<void> {
-    await this.db.deleteFrom('bank_user_failures').where('bank_user', '=', bankUser).where('kind', 'in', [kind, `${kind}_public` as const]).execute();
+    await this.db
+      .deleteFrom('bank_user_failures')
+      .where('bank_user', '=', bankUser)
+      .where('kind', 'in', [kind, `${kind}_public` as const])
+      .execute();
   }
 }

@@ -73,7 +73,11 @@ export class ReauthService {
    * is 409 `REAUTH_IN_PROGRESS`, naming the live session to the partner. `mode` is who waits for
    * the answer (see `StartMode`): the widget's person must log in even when the bank needs nothing.
    */
-  async start(app: App, target: { accountId: string } | { token: string }, options: { origin: SessionOrigin; mode: StartMode } = { origin: 'partner', mode: 'background' }): Promise<StartedReauth> {
+  async start(
+    app: App,
+    target: { accountId: string } | { token: string },
+    options: { origin: SessionOrigin; mode: StartMode } = { origin: 'partner', mode: 'background' },
+  ): Promise<StartedReauth> {
     const { db, accounts, sessions, clock } = this.deps;
     const now = clock.now();
     const id = newSessionId();

@@ -32,7 +32,11 @@ export class ReauthTokens {
   /** Spends the token; returns the account it was issued for. */
   async consume(executor: Db, appId: string, token: string): Promise<string> {
     const accountId = await spendOnce(executor, 'reauth_tokens', appId, token, this.clock.now());
-    if (!accountId) throw new DomainError('TOKEN_INVALID', 'Invalid reauth_token: it is unknown, expired or already used; get a new one from POST /accounts/{id}/reauthorise');
+    if (!accountId)
+      throw new DomainError(
+        'TOKEN_INVALID',
+        'Invalid reauth_token: it is unknown, expired or already used; get a new one from POST /accounts/{id}/reauthorise',
+      );
     return accountId;
   }
 }

@@ -43,7 +43,8 @@ export class SandboxService {
     if (!row || !row.credentials_secret_id) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${accountId}`);
     const institution = institutions.get(row.institution_id)!;
     const connector = connectors.get(institution.connector);
-    if (!hasSandboxControls(connector)) throw new DomainError('INVALID_INPUT', `${institution.name} is not a sandbox institution; reset-login works only for sandbox accounts`);
+    if (!hasSandboxControls(connector))
+      throw new DomainError('INVALID_INPUT', `${institution.name} is not a sandbox institution; reset-login works only for sandbox accounts`);
     // A sync that logged in before the reset would keep a bank session the reset is meant to
     // end, and a sync already running makes this one's run a no-op: hold the account's sync first.
     const held = await this.holdSync(row.id);

@@ -24,13 +24,20 @@ export function readInput(state: SessionState, step: Step, body: unknown, accoun
       const raw = given.account;
       const index = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
       const chosen = Number.isInteger(index) ? state.accounts[index] : undefined;
-      if (!chosen) throw new DomainError('INVALID_INPUT', `Invalid request: body.account must be the index of one of the ${state.accounts.length} offered accounts (0 to ${state.accounts.length - 1})`);
+      if (!chosen)
+        throw new DomainError(
+          'INVALID_INPUT',
+          `Invalid request: body.account must be the index of one of the ${state.accounts.length} offered accounts (0 to ${state.accounts.length - 1})`,
+        );
       return { kind: 'account', accountNumber: chosen.accountNumber };
     }
     const raw = given.accountNumber;
     const number = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '';
     if (!state.accounts.some((a) => a.accountNumber === number)) {
-      throw new DomainError('INVALID_INPUT', `Invalid request: body.accountNumber must be one of the offered accounts: ${state.accounts.map((a) => a.accountNumber).join(', ')}`);
+      throw new DomainError(
+        'INVALID_INPUT',
+        `Invalid request: body.accountNumber must be one of the offered accounts: ${state.accounts.map((a) => a.accountNumber).join(', ')}`,
+      );
     }
     return { kind: 'account', accountNumber: number };
   }

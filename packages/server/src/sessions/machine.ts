@@ -5,7 +5,7 @@ import type { BankAccount, ConnectorOutcome, ConnectorState, LinkedOutcome } fro
  * A linking or re-authorisation session as a state machine (STYLE §4):
  *
  *   awaiting_login ─login→ awaiting_input ─commit→ awaiting_account ─commit→ completed
- *          │                    │   ↺ wrong answer (3rd fails)                  
+ *          │                    │   ↺ wrong answer (3rd fails)
  *          └──────────→ completed | failed
  *
  * Both kinds of session are this one machine. A link starts at `awaiting_login` with the
@@ -118,7 +118,8 @@ export function transition(state: SessionState, outcome: StepOutcome, kind: Sess
       effect: { kind, linked, bankState: outcome.state },
     };
   }
-  if (outcome.kind === 'select' && kind === 'reauth') throw new ImpossibleOutcome("a re-authorisation picks the linked account itself; 'select' cannot reach the machine");
+  if (outcome.kind === 'select' && kind === 'reauth')
+    throw new ImpossibleOutcome("a re-authorisation picks the linked account itself; 'select' cannot reach the machine");
   return { state: next(state, outcome), effect: { kind: 'none' } };
 }
 
@@ -170,7 +171,8 @@ function next(state: SessionState, outcome: Exclude<StepOutcome, { kind: 'ok' }>
     }
     case 'invalid_credentials': {
       const loginAttempts = state.loginAttempts + 1;
-      if (loginAttempts >= MAX_ATTEMPTS) return fail({ ...state, loginAttempts }, 'BANK_LOGIN_FAILED', `${outcome.message}: ${MAX_ATTEMPTS} failed logins, the session has failed`);
+      if (loginAttempts >= MAX_ATTEMPTS)
+        return fail({ ...state, loginAttempts }, 'BANK_LOGIN_FAILED', `${outcome.message}: ${MAX_ATTEMPTS} failed logins, the session has failed`);
       return { ...state, status: 'awaiting_login', loginAttempts };
     }
     case 'locked':
@@ -236,7 +238,8 @@ export type ReauthReason = 'challenge' | 'credentials_rejected' | 'confirm_login
 
 export function replyForStart(next: SessionState, outcome: LinkedOutcome, code: string | null): StartReply {
   if (next.status === 'awaiting_login' && next.ui) {
-    if (next.storedAccepted) return { responseCode: 102, ui: next.ui, next: 'login', reason: 'confirm_login', message: 'Log in to your bank to confirm it is you' };
+    if (next.storedAccepted)
+      return { responseCode: 102, ui: next.ui, next: 'login', reason: 'confirm_login', message: 'Log in to your bank to confirm it is you' };
     return {
       responseCode: 102,
       ui: next.ui,

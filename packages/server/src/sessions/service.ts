@@ -15,7 +15,24 @@ import type { Clock } from '../lib/clock.ts';
 import { newSessionId } from '../lib/ids.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { BankUserLimits } from '../limits/bank_users.ts';
-import { cancel, type Effect, guard, ImpossibleOutcome, initialState, replyFor, replyForStart, type SessionState, start, type StartMode, type StartReply, type Step, type StepOutcome, type StepReply, type Transition, transition } from './machine.ts';
+import {
+  cancel,
+  type Effect,
+  guard,
+  ImpossibleOutcome,
+  initialState,
+  replyFor,
+  replyForStart,
+  type SessionState,
+  start,
+  type StartMode,
+  type StartReply,
+  type Step,
+  type StepOutcome,
+  type StepReply,
+  type Transition,
+  transition,
+} from './machine.ts';
 import { readInput, type StepInput } from './input.ts';
 import { REAUTH_LOGIN_REFUSED, refusedLogin } from './linked_login.ts';
 import { SessionStore } from './store.ts';
@@ -75,7 +92,18 @@ export class SessionService {
   private readonly onCompleted: () => void;
 
   constructor(deps: SessionDeps) {
-    ({ db: this.db, vault: this.vault, connectors: this.connectors, institutions: this.institutions, accounts: this.accounts, events: this.events, clock: this.clock, config: this.config, logger: this.logger, bankUsers: this.bankUsers } = deps);
+    ({
+      db: this.db,
+      vault: this.vault,
+      connectors: this.connectors,
+      institutions: this.institutions,
+      accounts: this.accounts,
+      events: this.events,
+      clock: this.clock,
+      config: this.config,
+      logger: this.logger,
+      bankUsers: this.bankUsers,
+    } = deps);
     this.onCompleted = deps.onCompleted ?? (() => {});
     this.store = new SessionStore(deps.db);
   }
@@ -173,19 +201,37 @@ export class SessionService {
     let result: Transition;
     try {
       const fields = JSON.parse(await this.vault.open(account.credentials_secret_id!)) as Record<string, string>;
-      const login = () => loginAsLinked(this.connectors, this.connectors.get(institution.connector), { institutionId: institution.id, authMethod: row.auth_method, fields }, account.account_number);
+      const login = () =>
+        loginAsLinked(
+          this.connectors,
+          this.connectors.get(institution.connector),
+          { institutionId: institution.id, authMethod: row.auth_method, fields },
+          account.account_number,
+        );
       // A stored password the bank now rejects is still a failed login at the bank: it counts
       // against the bank user's cap like a typed one, so repeated starts cannot lock them out.
-      outcome = (await this.bankUsers.around(row, state, { kind: 'fields', fields }, login as () => Promise<ConnectorOutcome>, { linked: fields, background: true })) as LinkedOutcome;
+      outcome = (await this.bankUsers.around(row, state, { kind: 'fields', fields }, login as () => Promise<ConnectorOutcome>, {
+        linked: fields,
+        background: true,
+      })) as LinkedOutcome;
       result = start(state, outcome, mode);
     } catch (error) {
       await this.abandon(row, 1);
       if (error instanceof ImpossibleOutcome) this.logger.error({ err: error, sessionId: row.id }, 'bank connector gave an impossible answer');
-      throw error instanceof ImpossibleOutcome ? new DomainError('BANK_CONNECTION_ERROR', 'The bank gave an answer Relink cannot use; start the re-authorisation again') : error;
+      throw error instanceof ImpossibleOutcome
+        ? new DomainError('BANK_CONNECTION_ERROR', 'The bank gave an answer Relink cannot use; start the re-authorisation again')
+        : error;
     }
     const { state: next, effect } = result;
     const code = await this.finishStep(row, 1, next, effect, outcome, null);
-    const session: CreatedSession = { id: row.id, appId: row.app_id, institution, authMethod: row.auth_method, expiresAt: row.expires_at, ui: next.ui ?? state.ui! };
+    const session: CreatedSession = {
+      id: row.id,
+      appId: row.app_id,
+      institution,
+      authMethod: row.auth_method,
+      expiresAt: row.expires_at,
+      ui: next.ui ?? state.ui!,
+    };
     return { session, reply: replyForStart(next, outcome, code) };
   }
 
@@ -239,7 +285,8 @@ export class SessionService {
     let result: Transition;
     try {
       // A login Relink refuses itself still counts as a failed login of the linked bank user.
-      const call = async (): Promise<ConnectorOutcome> => (refused ? { kind: 'invalid_credentials', message: REAUTH_LOGIN_REFUSED } : this.callBank(row, state, input));
+      const call = async (): Promise<ConnectorOutcome> =>
+        refused ? { kind: 'invalid_credentials', message: REAUTH_LOGIN_REFUSED } : this.callBank(row, state, input);
       outcome = await this.bankUsers.around(row, state, input, call, { linked: linked?.fields });
       if (linked) outcome = await pickLinked(this.connectors, this.connector(row), outcome, linked.account.account_number);
       // One answer for every refused re-authorisation login, whatever the bank or Relink said, so
@@ -291,9 +338,7 @@ export class SessionService {
   private async callBank(row: SessionRow, state: SessionState, input: StepInput): Promise<ConnectorOutcome> {
     const institution = this.institutions.get(row.institution_id)!;
     const connector = this.connectors.get(institution.connector);
-    const saved = row.connector_state_secret_id
-      ? (JSON.parse(await this.vault.open(row.connector_state_secret_id)) as ConnectorState)
-      : {};
+    const saved = row.connector_state_secret_id ? (JSON.parse(await this.vault.open(row.connector_state_secret_id)) as ConnectorState) : {};
     return this.connectors.call(
       (context) => {
         if (input.kind === 'fields' && state.status === 'awaiting_login') {
@@ -311,7 +356,14 @@ export class SessionService {
    * login fields when the bank accepted them, the connector's state while the login is
    * unfinished, the effect of completing, and the new state. Returns the auth code, if any.
    */
-  private async finishStep(row: SessionRow, claimed: number, next: SessionState, effect: Effect, outcome: StepOutcome, typed: Record<string, string> | null): Promise<string | null> {
+  private async finishStep(
+    row: SessionRow,
+    claimed: number,
+    next: SessionState,
+    effect: Effect,
+    outcome: StepOutcome,
+    typed: Record<string, string> | null,
+  ): Promise<string | null> {
     try {
       const code = await this.events.transaction((trx) => this.persist(trx, row, claimed, next, effect, outcome, typed));
       if (code) this.onCompleted();
@@ -323,7 +375,15 @@ export class SessionService {
     }
   }
 
-  private async persist(trx: Db, row: SessionRow, claimed: number, next: SessionState, effect: Effect, outcome: StepOutcome, typed: Record<string, string> | null): Promise<string | null> {
+  private async persist(
+    trx: Db,
+    row: SessionRow,
+    claimed: number,
+    next: SessionState,
+    effect: Effect,
+    outcome: StepOutcome,
+    typed: Record<string, string> | null,
+  ): Promise<string | null> {
     const now = this.clock.now();
     let credentialsId = row.credentials_secret_id;
     let connectorStateId = row.connector_state_secret_id;
@@ -360,7 +420,13 @@ export class SessionService {
       }
       case 'reauth': {
         if (!accountId) throw new Error(`reauth session ${row.id} names no account`);
-        code = await this.accounts.completeReauth(trx, { appId: row.app_id, accountId, sessionId: row.id, credentialsSecretId: credentialsId, bankState: effect.bankState });
+        code = await this.accounts.completeReauth(trx, {
+          appId: row.app_id,
+          accountId,
+          sessionId: row.id,
+          credentialsSecretId: credentialsId,
+          bankState: effect.bankState,
+        });
         credentialsId = null; // now owned by the account
         break;
       }
@@ -378,7 +444,14 @@ export class SessionService {
     const released = await this.store.release(
       row.id,
       claimed,
-      { state: JSON.stringify(next), status: next.status, account_id: accountId, credentials_secret_id: credentialsId, connector_state_secret_id: connectorStateId, updated_at: now },
+      {
+        state: JSON.stringify(next),
+        status: next.status,
+        account_id: accountId,
+        credentials_secret_id: credentialsId,
+        connector_state_secret_id: connectorStateId,
+        updated_at: now,
+      },
       trx,
     );
     if (!released) {
@@ -405,11 +478,25 @@ export class SessionService {
   }
 
   /** A step that could not finish: the session fails, keeps no secrets, and frees its account. */
-  private async abandon(row: Pick<SessionRow, 'id' | 'kind' | 'account_id' | 'state' | 'credentials_secret_id' | 'connector_state_secret_id'>, claimed: number) {
+  private async abandon(
+    row: Pick<SessionRow, 'id' | 'kind' | 'account_id' | 'state' | 'credentials_secret_id' | 'connector_state_secret_id'>,
+    claimed: number,
+  ) {
     const state = JSON.parse(row.state) as SessionState;
-    const failed: SessionState = { ...state, status: 'failed', ui: null, expectedFields: [], failure: { code: 'SESSION_FAILED', message: 'The session could not continue' } };
+    const failed: SessionState = {
+      ...state,
+      status: 'failed',
+      ui: null,
+      expectedFields: [],
+      failure: { code: 'SESSION_FAILED', message: 'The session could not continue' },
+    };
     await this.db.transaction().execute(async (trx) => {
-      const released = await this.store.release(row.id, claimed, { state: JSON.stringify(failed), status: 'failed', credentials_secret_id: null, connector_state_secret_id: null, updated_at: this.clock.now() }, trx);
+      const released = await this.store.release(
+        row.id,
+        claimed,
+        { state: JSON.stringify(failed), status: 'failed', credentials_secret_id: null, connector_state_secret_id: null, updated_at: this.clock.now() },
+        trx,
+      );
       if (!released) return;
       for (const secret of [row.credentials_secret_id, row.connector_state_secret_id]) if (secret) await this.vault.remove(secret, trx);
       if (row.kind === 'reauth' && row.account_id) await this.accounts.releaseReauth(row.account_id, row.id, trx);
@@ -418,4 +505,5 @@ export class SessionService {
 }
 
 /** Why a hosted link's older session was cancelled. */
-const LINK_OPENED_AGAIN = 'This link was opened again in another page, which replaced this session: continue there (or start again here, which replaces that one)';
+const LINK_OPENED_AGAIN =
+  'This link was opened again in another page, which replaced this session: continue there (or start again here, which replaces that one)';

@@ -62,7 +62,15 @@ export class SessionStore {
   async cancel(row: SessionRow, state: string, now: number, executor: Db): Promise<boolean> {
     const result = await executor
       .updateTable('sessions')
-      .set((eb) => ({ state, status: 'failed', busy_until: null, version: eb('version', '+', 1), credentials_secret_id: null, connector_state_secret_id: null, updated_at: now }))
+      .set((eb) => ({
+        state,
+        status: 'failed',
+        busy_until: null,
+        version: eb('version', '+', 1),
+        credentials_secret_id: null,
+        connector_state_secret_id: null,
+        updated_at: now,
+      }))
       .where('id', '=', row.id)
       .where('status', 'not in', ['completed', 'failed'])
       .executeTakeFirst();
@@ -71,11 +79,23 @@ export class SessionStore {
 
   /** Those of `ids` that are `appId`'s and still live (neither completed nor failed). */
   liveOf(appId: string, ids: string[], executor: Db = this.db): Promise<SessionRow[]> {
-    return executor.selectFrom('sessions').selectAll().where('app_id', '=', appId).where('id', 'in', ids).where('status', 'not in', ['completed', 'failed']).execute();
+    return executor
+      .selectFrom('sessions')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('id', 'in', ids)
+      .where('status', 'not in', ['completed', 'failed'])
+      .execute();
   }
 
   async anyCompleted(appId: string, ids: string[], executor: Db = this.db): Promise<boolean> {
-    const row = await executor.selectFrom('sessions').select('id').where('app_id', '=', appId).where('id', 'in', ids).where('status', '=', 'completed').executeTakeFirst();
+    const row = await executor
+      .selectFrom('sessions')
+      .select('id')
+      .where('app_id', '=', appId)
+      .where('id', 'in', ids)
+      .where('status', '=', 'completed')
+      .executeTakeFirst();
     return row !== undefined;
   }
 

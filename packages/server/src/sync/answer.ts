@@ -24,7 +24,9 @@ export const REAUTH_REASONS: Record<Exclude<LinkedOutcome['kind'], 'ok' | 'unava
  * did not answer (the sync is retried), or re-authorisation: the bank wants the person (MFA, a
  * new password, an unlock) and no sync may log in again until they come back.
  */
-export function readLogin(login: LinkedOutcome): { kind: 'session'; state: ConnectorState } | { kind: 'unavailable'; message: string } | Extract<Answer, { kind: 'reauth' }> {
+export function readLogin(
+  login: LinkedOutcome,
+): { kind: 'session'; state: ConnectorState } | { kind: 'unavailable'; message: string } | Extract<Answer, { kind: 'reauth' }> {
   if (login.kind === 'ok') return { kind: 'session', state: login.state };
   if (login.kind === 'unavailable') return login;
   return { kind: 'reauth', reason: REAUTH_REASONS[login.kind] };

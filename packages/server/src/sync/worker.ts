@@ -87,7 +87,15 @@ export class SyncWorker {
   private readonly concurrency = 8;
 
   constructor(deps: SyncDeps) {
-    ({ vault: this.vault, connectors: this.connectors, accounts: this.accounts, events: this.events, clock: this.clock, logger: this.logger, intervalMs: this.intervalMs } = deps);
+    ({
+      vault: this.vault,
+      connectors: this.connectors,
+      accounts: this.accounts,
+      events: this.events,
+      clock: this.clock,
+      logger: this.logger,
+      intervalMs: this.intervalMs,
+    } = deps);
     this.claimMs = deps.claimMs ?? 5 * 60_000;
     this.store = new SyncStore(deps.db, deps.capabilities);
     const beforeWrite = deps.beforeWrite ?? (() => undefined);
@@ -254,7 +262,9 @@ export class SyncWorker {
     let newState: ConnectorState | undefined;
     let fetched: FetchOutcome = state ? await fetchWith(state) : { kind: 'session_expired', message: 'no bank session' };
     if (fetched.kind === 'session_expired') {
-      const login = readLogin(await loginAsLinked(this.connectors, connector, { institutionId: institution.id, authMethod: row.auth_method, fields }, row.account_number));
+      const login = readLogin(
+        await loginAsLinked(this.connectors, connector, { institutionId: institution.id, authMethod: row.auth_method, fields }, row.account_number),
+      );
       if (login.kind === 'reauth') return login;
       if (login.kind === 'unavailable') fetched = login;
       else {
@@ -275,7 +285,13 @@ export class SyncWorker {
   private async fail(row: AccountRow, reason: string): Promise<SyncResult> {
     const written = await this.writeIfCurrent(row, async (trx, current) => {
       const now = this.clock.now();
-      const changes = { sync_claimed_until: null, sync_due_at: now + RETRY_MS, data_status: row.last_synced_at ? row.data_status : ('FAILED' as const), last_sync_error: reason, updated_at: now };
+      const changes = {
+        sync_claimed_until: null,
+        sync_due_at: now + RETRY_MS,
+        data_status: row.last_synced_at ? row.data_status : ('FAILED' as const),
+        last_sync_error: reason,
+        updated_at: now,
+      };
       await this.store.update(row.id, changes, trx);
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.sync_failed', accountId: row.id, data: payloads.syncFailed(row.id, reason) });
       await this.recordUpdated(trx, { ...current, ...changes }, 'FAILED', reason);
@@ -331,7 +347,18 @@ export class SyncWorker {
       );
       if (!account) return false;
       await this.store.insertTransactions(
-        data.transactions.map((t) => ({ id: `${row.id}:${t.id}`, account_id: row.id, bank_id: t.id, type: t.type, amount: t.amount, narration: t.narration, date: t.date, balance: t.balance, currency: t.currency, created_at: now })),
+        data.transactions.map((t) => ({
+          id: `${row.id}:${t.id}`,
+          account_id: row.id,
+          bank_id: t.id,
+          type: t.type,
+          amount: t.amount,
+          narration: t.narration,
+          date: t.date,
+          balance: t.balance,
+          currency: t.currency,
+          created_at: now,
+        })),
         trx,
       );
       const identityJson = JSON.stringify(data.identity);
@@ -353,7 +380,12 @@ export class SyncWorker {
   /** `account_updated` for the account as this transaction has just written it. */
   private async recordUpdated(trx: Db, written: AccountRow, status: 'SUCCESSFUL' | 'FAILED' | 'REAUTHORISATION_REQUIRED', reason?: string) {
     const account = this.accounts.toAccount(written);
-    await this.events.record(trx, { appId: account.appId, type: 'mono.events.account_updated', accountId: account.id, data: payloads.accountUpdated(account, status, reason) });
+    await this.events.record(trx, {
+      appId: account.appId,
+      type: 'mono.events.account_updated',
+      accountId: account.id,
+      data: payloads.accountUpdated(account, status, reason),
+    });
   }
 
   /**

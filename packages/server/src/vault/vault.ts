@@ -60,7 +60,8 @@ export class Vault {
    * record that is missing or does not open fails only the caller that asked for it.
    */
   async openMany(ids: string[], executor: Db = this.db): Promise<(id: string) => string> {
-    const rows = ids.length === 0 ? [] : await executor.selectFrom('vault_secrets').select(['id', 'kek_id', 'wrapped_key', 'ciphertext']).where('id', 'in', ids).execute();
+    const rows =
+      ids.length === 0 ? [] : await executor.selectFrom('vault_secrets').select(['id', 'kek_id', 'wrapped_key', 'ciphertext']).where('id', 'in', ids).execute();
     const found = new Map(rows.map((row) => [row.id, row]));
     return (id) => {
       const row = found.get(id);
@@ -123,9 +124,7 @@ export class Vault {
   private unwrap(id: string, kekId: string, wrapped: string): Buffer {
     const kek = this.keys.get(kekId);
     if (!kek) {
-      throw new Error(
-        `vault record ${id} is wrapped by master key ${kekId}, which is not configured (set it in RELINK_PREVIOUS_MASTER_KEYS)`,
-      );
+      throw new Error(`vault record ${id} is wrapped by master key ${kekId}, which is not configured (set it in RELINK_PREVIOUS_MASTER_KEYS)`);
     }
     return decrypt(kek, Buffer.from(wrapped, 'base64'), wrapAad(id));
   }

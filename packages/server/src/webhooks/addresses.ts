@@ -6,15 +6,7 @@ import ipaddr from 'ipaddr.js';
  * RFC 6890 and successors), the same table proxy-addr and Fastify use; a range it names that
  * is not mapped below is `reserved`, so a new special range is refused rather than allowed.
  */
-export type AddressKind =
-  | 'public'
-  | 'loopback'
-  | 'private'
-  | 'cgnat'
-  | 'link-local'
-  | 'multicast'
-  | 'unspecified'
-  | 'reserved';
+export type AddressKind = 'public' | 'loopback' | 'private' | 'cgnat' | 'link-local' | 'multicast' | 'unspecified' | 'reserved';
 
 const KINDS: Record<string, AddressKind> = {
   unicast: 'public',

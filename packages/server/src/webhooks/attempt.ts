@@ -29,7 +29,8 @@ export async function attemptDelivery(
 ): Promise<Outcome> {
   const { clock, guard, config } = deps;
   if (!target || target.deleted_at !== null || !target.webhook_url || target.webhook_disabled_at !== null) {
-    const reason = !target || target.deleted_at !== null ? 'the app was deleted' : !target.webhook_url ? 'the app has no webhook URL' : 'the app’s webhook is disabled';
+    const reason =
+      !target || target.deleted_at !== null ? 'the app was deleted' : !target.webhook_url ? 'the app has no webhook URL' : 'the app’s webhook is disabled';
     return { kind: 'abandoned', claim, reason: `not attempted: ${reason}`, at: clock.now() };
   }
   const at = clock.now();

@@ -59,7 +59,8 @@ export class EgressGuard {
     if (url.username || url.password) return 'url must not carry credentials';
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host)) return this.refusal(`url names ${host}, which`, host, mode);
-    if (!this.allowed[mode].has('loopback') && /(^|\.)localhost\.?$/i.test(host)) return `url names ${host}, which is this machine; ${this.rule(mode, 'loopback')}`;
+    if (!this.allowed[mode].has('loopback') && /(^|\.)localhost\.?$/i.test(host))
+      return `url names ${host}, which is this machine; ${this.rule(mode, 'loopback')}`;
     return undefined;
   }
 

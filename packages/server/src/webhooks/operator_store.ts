@@ -24,7 +24,14 @@ export class OperatorStore {
       .$if(filter.status !== undefined, (q) => q.where('d.status', '=', filter.status!))
       .$if(filter.eventId !== undefined, (q) => q.where('d.event_id', '=', filter.eventId!));
     const [rows, total] = await Promise.all([
-      base.selectAll('d').select('e.type as event_type').orderBy('d.created_at', 'desc').orderBy('d.id', 'desc').limit(page.limit).offset(page.offset).execute(),
+      base
+        .selectAll('d')
+        .select('e.type as event_type')
+        .orderBy('d.created_at', 'desc')
+        .orderBy('d.id', 'desc')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
       base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { rows, total: Number(total.n) };
@@ -40,19 +47,21 @@ export class OperatorStore {
 
   attempts(deliveryIds: string[]) {
     if (deliveryIds.length === 0) return Promise.resolve([]);
-    return this.db
-      .selectFrom('webhook_attempts')
-      .selectAll()
-      .where('delivery_id', 'in', deliveryIds)
-      .orderBy('attempted_at')
-      .orderBy('id')
-      .execute();
+    return this.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', deliveryIds).orderBy('attempted_at').orderBy('id').execute();
   }
 
   endpoint(appId: string) {
     return this.db
       .selectFrom('apps')
-      .select(['mode', 'webhook_url', 'webhook_disabled_at', 'webhook_disabled_reason', 'webhook_secret_id', 'previous_webhook_secret_id', 'previous_webhook_secret_expires_at'])
+      .select([
+        'mode',
+        'webhook_url',
+        'webhook_disabled_at',
+        'webhook_disabled_reason',
+        'webhook_secret_id',
+        'previous_webhook_secret_id',
+        'previous_webhook_secret_expires_at',
+      ])
       .where('id', '=', appId)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();

@@ -1,10 +1,7 @@
 /** The longest wait a receiver's `Retry-After` may ask for. */
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 
-export type Decision =
-  | { status: 'succeeded' }
-  | { status: 'failed'; gone: boolean }
-  | { status: 'pending'; nextAttemptAt: number };
+export type Decision = { status: 'succeeded' } | { status: 'failed'; gone: boolean } | { status: 'pending'; nextAttemptAt: number };
 
 /**
  * What follows attempt number `attempt` (1-based): success on any 2xx; `410 Gone` stops for

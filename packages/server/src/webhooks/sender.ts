@@ -58,7 +58,14 @@ export async function send(
     };
   } catch (error) {
     const interrupted = shutdown.aborted && !timeout.aborted;
-    return { statusCode: null, retryAfter: null, bodyExcerpt: null, error: describe(error, timeout.aborted, target.timeoutMs), durationMs: elapsed(), interrupted };
+    return {
+      statusCode: null,
+      retryAfter: null,
+      bodyExcerpt: null,
+      error: describe(error, timeout.aborted, target.timeoutMs),
+      durationMs: elapsed(),
+      interrupted,
+    };
   }
 }
 

@@ -134,21 +134,30 @@ export class WebhookService {
       const secret = newWebhookSecret();
       const now = clock.now();
       const previousExpiresAt = row.webhook_secret_id ? now + PREVIOUS_SECRET_TTL_MS : null;
-      const swapped = await database.db.transaction().execute(async (trx) => {
-        const id = await vault.seal('webhook_secret', secret, trx);
-        const ok = await this.store.updateEndpoint(
-          appId,
-          row.webhook_secret_id,
-          { ...changes, webhook_secret_id: id, previous_webhook_secret_id: row.webhook_secret_id, previous_webhook_secret_expires_at: previousExpiresAt, updated_at: now },
-          trx,
-        );
-        if (!ok) throw new RotationRace();
-        if (row.previous_webhook_secret_id) await vault.remove(row.previous_webhook_secret_id, trx);
-        return true;
-      }).catch((error: unknown) => {
-        if (error instanceof RotationRace) return false;
-        throw error;
-      });
+      const swapped = await database.db
+        .transaction()
+        .execute(async (trx) => {
+          const id = await vault.seal('webhook_secret', secret, trx);
+          const ok = await this.store.updateEndpoint(
+            appId,
+            row.webhook_secret_id,
+            {
+              ...changes,
+              webhook_secret_id: id,
+              previous_webhook_secret_id: row.webhook_secret_id,
+              previous_webhook_secret_expires_at: previousExpiresAt,
+              updated_at: now,
+            },
+            trx,
+          );
+          if (!ok) throw new RotationRace();
+          if (row.previous_webhook_secret_id) await vault.remove(row.previous_webhook_secret_id, trx);
+          return true;
+        })
+        .catch((error: unknown) => {
+          if (error instanceof RotationRace) return false;
+          throw error;
+        });
       if (swapped) return { secret, previousExpiresAt };
     }
     throw new Error('webhook secret rotation kept racing with another rotation');

@@ -51,12 +51,17 @@ export class ConnectDemo {
     const value = demoValue(cookieHeader);
     const now = this.clock.now();
     const demo = value ? await this.store.live(hashSecret(value), now) : undefined;
-    if (!demo) throw new DomainError('FORBIDDEN', 'This demo page has no live demo value (it is missing, older than 15 minutes, or already used): reload /connect/demo and link again');
+    if (!demo)
+      throw new DomainError(
+        'FORBIDDEN',
+        'This demo page has no live demo value (it is missing, older than 15 minutes, or already used): reload /connect/demo and link again',
+      );
     const sessionId = demo.session_id;
     const notOurs = () => new DomainError('CODE_INVALID', 'Invalid code: the demo exchanges only a code from the session this page started');
     if (!sessionId) throw notOurs();
     const accountId = await this.db.transaction().execute(async (trx) => {
-      if (!(await this.store.spend(trx, demo.hash, sessionId, now))) throw new DomainError('FORBIDDEN', 'This demo value was just used: reload /connect/demo and link again');
+      if (!(await this.store.spend(trx, demo.hash, sessionId, now)))
+        throw new DomainError('FORBIDDEN', 'This demo value was just used: reload /connect/demo and link again');
       const linked = await this.codes.exchangeFromSession(trx, demo.app_id, sessionId, code);
       if (!linked) throw notOurs();
       return linked;

@@ -7,7 +7,10 @@ export class DemoStore {
   /** A new value for a page load; values that expired go in the same breath, so the table stays small. */
   async insert(row: { hash: string; app_id: string; expires_at: number; created_at: number }) {
     await this.db.deleteFrom('connect_demos').where('expires_at', '<=', row.created_at).execute();
-    await this.db.insertInto('connect_demos').values({ ...row, session_id: null, used_at: null }).execute();
+    await this.db
+      .insertInto('connect_demos')
+      .values({ ...row, session_id: null, used_at: null })
+      .execute();
   }
 
   /** Binds the value to the session its page just started: the latest one, while the value is unspent and alive, and only for the app it was minted for. */
@@ -23,7 +26,13 @@ export class DemoStore {
   }
 
   live(hash: string, now: number) {
-    return this.db.selectFrom('connect_demos').selectAll().where('hash', '=', hash).where('used_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+    return this.db
+      .selectFrom('connect_demos')
+      .selectAll()
+      .where('hash', '=', hash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
   }
 
   /** Spends the value, if it is still unspent, alive and bound to `sessionId`: one guarded update. */

@@ -87,7 +87,14 @@ export class HostedLinks {
 
   async initiate(
     app: App,
-    input: { scope: 'auth' | 'reauth'; customer?: CustomerInput; account?: string; reference?: string; redirectUrl?: string; institution?: { id: string; authMethod?: string } },
+    input: {
+      scope: 'auth' | 'reauth';
+      customer?: CustomerInput;
+      account?: string;
+      reference?: string;
+      redirectUrl?: string;
+      institution?: { id: string; authMethod?: string };
+    },
   ): Promise<ConnectLinkRow> {
     const now = this.clock.now();
     let customerId: string | null = null;
@@ -154,7 +161,10 @@ export class HostedLinks {
 }
 
 export function linkUsed(): DomainError {
-  return new DomainError('LINK_USED', 'This link was already used: each link works once. Ask for a new link if you need to link or re-authorise an account again');
+  return new DomainError(
+    'LINK_USED',
+    'This link was already used: each link works once. Ask for a new link if you need to link or re-authorise an account again',
+  );
 }
 
 /** Where a hosted link sends the user afterwards: `redirect_url` plus `code`, `reference`, `status`. */

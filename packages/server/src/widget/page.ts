@@ -6,7 +6,10 @@ import { CONFIG_ELEMENT_ID } from '@relink/connect/widget-config';
  * Only this server's own script and stylesheet load; the configuration is inert JSON.
  */
 export function widgetPage(config: WidgetConfig): string {
-  const json = JSON.stringify(config).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const json = JSON.stringify(config)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -52,7 +52,14 @@ export class ConnectService {
   constructor(deps: ConnectDeps) {
     ({ apps: this.apps, sessions: this.sessions, reauth: this.reauth, clock: this.clock, masterKey: this.masterKey } = deps);
     this.store = new ConnectStore(deps.db);
-    this.links = new HostedLinks({ store: this.store, apps: deps.apps, sessions: deps.sessions, accounts: deps.accounts, clock: deps.clock, startHoldMs: deps.startHoldMs });
+    this.links = new HostedLinks({
+      store: this.store,
+      apps: deps.apps,
+      sessions: deps.sessions,
+      accounts: deps.accounts,
+      clock: deps.clock,
+      startHoldMs: deps.startHoldMs,
+    });
     this.origins = new AllowedOrigins({ store: this.store, clock: deps.clock });
   }
 
@@ -73,7 +80,8 @@ export class ConnectService {
     let reference = input.reference ?? null;
     const link = input.link ? await this.links.open(app, input.link) : undefined;
     if (link) {
-      if (link.scope !== 'auth') throw new DomainError('INVALID_INPUT', 'This link re-authorises an account: start it with POST /v2/connect/widget/reauth {link}');
+      if (link.scope !== 'auth')
+        throw new DomainError('INVALID_INPUT', 'This link re-authorises an account: start it with POST /v2/connect/widget/reauth {link}');
       if (link.institution_id && link.institution_id !== input.institution) {
         throw new DomainError('INVALID_INPUT', `This link is for institution ${link.institution_id}`);
       }
@@ -113,7 +121,10 @@ export class ConnectService {
    * hosted reauth link) through the re-authorisation service, and remembers the session as the
    * widget's so its later steps go through `step` above.
    */
-  async startReauth(app: App, input: { account?: string; token?: string; reference?: string; link?: string }): Promise<WidgetStep & Omit<PersonReauth, 'reply'>> {
+  async startReauth(
+    app: App,
+    input: { account?: string; token?: string; reference?: string; link?: string },
+  ): Promise<WidgetStep & Omit<PersonReauth, 'reply'>> {
     const start = (target: { accountId: string } | { token: string }, origin: SessionOrigin) => this.reauth.startForPerson(app, target, origin);
     let target: { accountId: string } | { token: string } = input.account ? { accountId: input.account } : { token: input.token ?? '' };
     let reference = input.reference ?? null;
@@ -124,10 +135,20 @@ export class ConnectService {
       reference = link.reference;
     }
     // A token or a link was issued by the partner with its secret key; an account id is public.
-    const started = link ? await this.links.startFor(link, () => start(target, 'partner'), reauthStarted) : await start(target, 'token' in target ? 'partner' : 'public');
+    const started = link
+      ? await this.links.startFor(link, () => start(target, 'partner'), reauthStarted)
+      : await start(target, 'token' in target ? 'partner' : 'public');
     await this.store.insertSession({ session_id: started.session.id, app_id: app.id, reference, link_id: link?.id ?? null, created_at: this.clock.now() });
     const redirectUrl = started.reply.responseCode === 99 && link ? await this.links.finish(link.id, started.reply.code) : null;
-    return { reply: started.reply, sessionOpen: started.reply.responseCode === 102, redirectUrl, session: started.session, institution: started.institution, next: started.next, reason: started.reason };
+    return {
+      reply: started.reply,
+      sessionOpen: started.reply.responseCode === 102,
+      redirectUrl,
+      session: started.session,
+      institution: started.institution,
+      next: started.next,
+      reason: started.reason,
+    };
   }
 
   /** The widget closed: its session ends, and a re-authorisation frees its account at once. */
@@ -144,4 +165,3 @@ const ENDED = new Set<ErrorCode>(['SESSION_CANCELLED', 'SESSION_FAILED', 'SESSIO
 function reauthStarted(started: PersonReauth): { sessionId: string; completed: boolean } {
   return { sessionId: started.session.id, completed: started.reply.responseCode === 99 };
 }
-

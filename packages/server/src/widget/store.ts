@@ -90,12 +90,7 @@ export class ConnectStore {
 
   /** Marks a link used: one guarded update, so of two sessions finishing at once only one wins. */
   async useLink(id: string, now: number): Promise<boolean> {
-    const result = await this.db
-      .updateTable('connect_links')
-      .set({ used_at: now })
-      .where('id', '=', id)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
+    const result = await this.db.updateTable('connect_links').set({ used_at: now }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 }

@@ -22,23 +22,36 @@ export type Problem = { status: number; title: string; message: string };
  * origin the app does not allow, a malformed `data`. Problems still render the page (so the
  * user sees why), with a 4xx status.
  */
-export function widgetConfig(
-  input: { app: App | undefined; query: WidgetQuery; allowedOrigins: string[] | null; institutions: InstitutionRegistry },
-): { config: WidgetConfig; problem: Problem | null } {
+export function widgetConfig(input: { app: App | undefined; query: WidgetQuery; allowedOrigins: string[] | null; institutions: InstitutionRegistry }): {
+  config: WidgetConfig;
+  problem: Problem | null;
+} {
   const { app, query } = input;
   const parentOrigin = originOf(query.referrer);
   let problem: Problem | null = null;
   const data = parseJson(query.data);
   const selected = parseJson(query.selectedInstitution);
-  if (!app) problem = { status: 401, title: 'This link is not set up correctly', message: 'The widget was opened with a key that no app has. The website that opened it needs to use its Relink public key.' };
+  if (!app)
+    problem = {
+      status: 401,
+      title: 'This link is not set up correctly',
+      message: 'The widget was opened with a key that no app has. The website that opened it needs to use its Relink public key.',
+    };
   else if (input.allowedOrigins && (!parentOrigin || !input.allowedOrigins.includes(parentOrigin))) {
     problem = { status: 403, title: 'This website may not open the widget', message: `${app.name} only allows the widget on its own websites.` };
   } else if (data === INVALID || selected === INVALID) {
-    problem = { status: 400, title: 'This link is not set up correctly', message: 'The widget was opened with settings it cannot read (data or selectedInstitution is not valid JSON).' };
+    problem = {
+      status: 400,
+      title: 'This link is not set up correctly',
+      message: 'The widget was opened with settings it cannot read (data or selectedInstitution is not valid JSON).',
+    };
   }
   const customer = isObject(data) && isObject(data.customer) ? customerOf(data.customer) : null;
   const account = isObject(data) && typeof data.account === 'string' && data.account !== '' ? data.account : null;
-  const institution = isObject(selected) && typeof selected.id === 'string' ? { id: selected.id, authMethod: typeof selected.auth_method === 'string' ? selected.auth_method : 'internet_banking' } : null;
+  const institution =
+    isObject(selected) && typeof selected.id === 'string'
+      ? { id: selected.id, authMethod: typeof selected.auth_method === 'string' ? selected.auth_method : 'internet_banking' }
+      : null;
   const config: WidgetConfig = {
     key: app?.publicKey ?? '',
     appName: app?.name ?? 'Relink Connect',

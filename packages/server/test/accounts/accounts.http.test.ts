@@ -90,7 +90,19 @@ for (const kind of databases()) {
       assert.equal(updated.length, 1);
       const data = updated[0]!.parsed.data;
       assert.deepEqual(Object.keys(data).sort(), ['account', 'meta']);
-      assert.deepEqual(Object.keys(data.account).sort(), ['_id', 'accountNumber', 'authMethod', 'balance', 'bvn', 'created_at', 'currency', 'institution', 'name', 'type', 'updated_at']);
+      assert.deepEqual(Object.keys(data.account).sort(), [
+        '_id',
+        'accountNumber',
+        'authMethod',
+        'balance',
+        'bvn',
+        'created_at',
+        'currency',
+        'institution',
+        'name',
+        'type',
+        'updated_at',
+      ]);
       assert.equal(data.account._id, id);
       assert.equal(data.account.accountNumber, a.accountNumber);
       assert.equal(data.account.balance, a.balance);
@@ -125,7 +137,10 @@ for (const kind of databases()) {
         assert.match(t.date, ISO);
       }
       const dates = all.map((t) => Date.parse(t.date));
-      assert.deepEqual(dates, [...dates].sort((x, y) => y - x));
+      assert.deepEqual(
+        dates,
+        [...dates].sort((x, y) => y - x),
+      );
 
       const first = await get(`/accounts/${id}/transactions?limit=20`);
       assert.equal(first.status, 200, first.text);
@@ -134,14 +149,20 @@ for (const kind of databases()) {
       assert.equal(first.body.paging.page, 1);
       assert.equal(first.body.paging.previous, null);
       assert.equal(first.body.data.length, 20);
-      assert.deepEqual(first.body.data.map((t: any) => t._id), all.slice(0, 20).map((t) => t._id));
+      assert.deepEqual(
+        first.body.data.map((t: any) => t._id),
+        all.slice(0, 20).map((t) => t._id),
+      );
       const next = new URL(first.body.paging.next, server.url);
       assert.equal(next.pathname, `/accounts/${id}/transactions`);
       assert.equal(next.searchParams.get('page'), '2');
       assert.equal(next.searchParams.get('limit'), '20');
 
       const second = await get(next.pathname + next.search);
-      assert.deepEqual(second.body.data.map((t: any) => t._id), all.slice(20, 40).map((t) => t._id));
+      assert.deepEqual(
+        second.body.data.map((t: any) => t._id),
+        all.slice(20, 40).map((t) => t._id),
+      );
       assert.equal(new URL(second.body.paging.previous, server.url).searchParams.get('page'), '1');
 
       const lastPage = Math.ceil(all.length / 20);
@@ -162,7 +183,10 @@ for (const kind of databases()) {
       assert.equal(res.body.meta.page, 2);
       assert.equal(new URL(res.body.meta.previous, server.url).searchParams.get('page'), '1');
       assert.equal(new URL(res.body.meta.next, server.url).searchParams.get('page'), '3');
-      assert.deepEqual(res.body.data.map((t: any) => t._id), all.slice(10, 20).map((t) => t._id));
+      assert.deepEqual(
+        res.body.data.map((t: any) => t._id),
+        all.slice(10, 20).map((t) => t._id),
+      );
     });
 
     test('start and end filter by DD-MM-YYYY, end inclusive of its whole day; type and narration filter too', async () => {
@@ -178,7 +202,10 @@ for (const kind of databases()) {
       const res = await get(`/accounts/${id}/transactions?start=${dmy(start)}&end=${dmy(pivot)}&paginate=false`);
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.paging.total, expected.length);
-      assert.deepEqual(res.body.data.map((t: any) => t._id), expected.map((t) => t._id));
+      assert.deepEqual(
+        res.body.data.map((t: any) => t._id),
+        expected.map((t) => t._id),
+      );
       const v2 = await get(`/v2/accounts/${id}/transactions?start=${dmy(start)}&end=${dmy(pivot)}&limit=500`);
       assert.equal(v2.body.meta.total, expected.length);
 
@@ -188,7 +215,12 @@ for (const kind of databases()) {
       const named = await get(`/accounts/${id}/transactions?narration=${encodeURIComponent(narration)}&paginate=false`);
       assert.equal(named.body.paging.total, all.filter((t) => t.narration.toUpperCase().includes(narration.toUpperCase())).length);
 
-      for (const [name, value] of [['start', '31-31-2025x'], ['start', '31-13-2025'], ['end', '30-02-2026'], ['end', 'yesterday']]) {
+      for (const [name, value] of [
+        ['start', '31-31-2025x'],
+        ['start', '31-13-2025'],
+        ['end', '30-02-2026'],
+        ['end', 'yesterday'],
+      ]) {
         const bad = await get(`/v2/accounts/${id}/transactions?${name}=${value}`);
         assert.equal(bad.status, 400, `${name}=${value}: ${bad.text}`);
         assert.equal(bad.body.code, 'INVALID_INPUT');

@@ -24,8 +24,7 @@ for (const kind of databases()) {
       await db?.drop();
     });
 
-    const statuses = async (key: string) =>
-      Promise.all([a, b].map(async (server) => (await call(server.url, 'GET', '/v3/institutions', { key })).status));
+    const statuses = async (key: string) => Promise.all([a, b].map(async (server) => (await call(server.url, 'GET', '/v3/institutions', { key })).status));
     /** Each instance answers the key several times, so whatever it remembers, it remembers now. */
     const warm = async (key: string) => {
       for (let i = 0; i < 3; i++) assert.deepEqual(await statuses(key), [200, 200]);

@@ -6,7 +6,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { call, createTestDatabase, databases, startTestServer, TEST_MASTER_KEY, type TestDatabase, type TestServer, link, settle, waitFor } from '@relink/testkit';
+import {
+  call,
+  createTestDatabase,
+  databases,
+  startTestServer,
+  TEST_MASTER_KEY,
+  type TestDatabase,
+  type TestServer,
+  link,
+  settle,
+  waitFor,
+} from '@relink/testkit';
 import { v2Session } from '../support/linking.ts';
 import { databaseVars, relink } from '../support/process.ts';
 
@@ -15,7 +26,9 @@ function snapshot(file: string): Record<string, string[]> {
   const db = new SQLite(file, { readonly: true });
   try {
     const tables = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").all() as { name: string }[];
-    return Object.fromEntries(tables.map(({ name }) => [name, (db.prepare(`select * from "${name}"`).all() as unknown[]).map((r) => JSON.stringify(r)).sort()]));
+    return Object.fromEntries(
+      tables.map(({ name }) => [name, (db.prepare(`select * from "${name}"`).all() as unknown[]).map((r) => JSON.stringify(r)).sort()]),
+    );
   } finally {
     db.close();
   }

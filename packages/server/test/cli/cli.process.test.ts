@@ -8,15 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  call,
-  createTestDatabase,
-  databases,
-  startTestServer,
-  TEST_MASTER_KEY,
-  type TestDatabase,
-  type TestServer,
-} from '@relink/testkit';
+import { call, createTestDatabase, databases, startTestServer, TEST_MASTER_KEY, type TestDatabase, type TestServer } from '@relink/testkit';
 import { relinkInProcess as relink } from '../support/cli.ts';
 import { databaseVars, freePort, relink as relinkProcess, Served, servedDatabase } from '../support/process.ts';
 
@@ -246,12 +238,17 @@ for (const kind of databases()) {
         const vars = { PORT: '0', ...databaseVars(fresh) };
         const pair = [new Served(['serve', '--data', fresh.dataDir], vars), new Served(['serve', '--data', fresh.dataDir], vars)];
         for (const served of pair) fixture.track(served);
-        const banners = await Promise.all(pair.map(async (s) => (await s.waitFor(/(Delete the file once you have them\.|keys rotate --app [0-9a-f]{24})\n/), s.stdout)));
+        const banners = await Promise.all(
+          pair.map(async (s) => (await s.waitFor(/(Delete the file once you have them\.|keys rotate --app [0-9a-f]{24})\n/), s.stdout)),
+        );
         assert.equal(banners.filter((b) => b.includes('Created the test-mode app "Sandbox"')).length, 1, banners.join('\n----\n'));
         for (const s of pair) assert.deepEqual(await s.stop(), { code: 0, signal: null }, s.stdout + s.stderr);
         const dbVars = databaseVars(fresh);
         const listed = JSON.parse((await relink(['apps', 'list', '--json', '--data', fresh.dataDir], dbVars)).stdout) as { id: string; name: string }[];
-        assert.deepEqual(listed.map((a) => a.name), ['Sandbox']);
+        assert.deepEqual(
+          listed.map((a) => a.name),
+          ['Sandbox'],
+        );
 
         // Deleted, it is not silently made again: the banner says how to create an app.
         assert.equal((await relink(['apps', 'delete', '--app', listed[0]!.id, '--data', fresh.dataDir], dbVars)).code, 0);
@@ -269,7 +266,10 @@ for (const kind of databases()) {
       const dbVars = databaseVars(fixture.db);
       const run = await relink(['apps', 'list', '--json', '--data', fixture.db.dataDir], dbVars);
       assert.equal(run.code, 0, run.stderr);
-      assert.deepEqual((JSON.parse(run.stdout) as { name: string }[]).map((a) => a.name), ['Sandbox']);
+      assert.deepEqual(
+        (JSON.parse(run.stdout) as { name: string }[]).map((a) => a.name),
+        ['Sandbox'],
+      );
     });
   });
 }
@@ -324,7 +324,10 @@ if (databases().includes('sqlite')) {
       assert.equal(statSync(join(dir, 'nested', 'master.key')).mode & 0o777, 0o600);
       const listed = await relink(['apps', 'list', '--json'], { RELINK_DATA_DIR: join(dir, 'nested') });
       assert.equal(listed.code, 0, listed.stderr);
-      assert.deepEqual((JSON.parse(listed.stdout) as { id: string }[]).map((a) => a.id), [JSON.parse(created.stdout).id]);
+      assert.deepEqual(
+        (JSON.parse(listed.stdout) as { id: string }[]).map((a) => a.id),
+        [JSON.parse(created.stdout).id],
+      );
     });
   });
 }

@@ -30,7 +30,14 @@ for (const kind of databases()) {
       // The server's own sandbox bank (same database) now wants the new password.
       const again = await relink(['sandbox', 'reset-login', id, '--json'], vars());
       assert.equal(again.code, 0, again.stderr);
-      assert.deepEqual(JSON.parse(again.stdout), { account: id, reason: 'mfa_required', username: 'user_good', new_password: null, reauth_required: true, sync: 'not_run' });
+      assert.deepEqual(JSON.parse(again.stdout), {
+        account: id,
+        reason: 'mfa_required',
+        username: 'user_good',
+        new_password: null,
+        reauth_required: true,
+        sync: 'not_run',
+      });
       const bad = await relink(['sandbox', 'reset-login', id, '--reason', 'forgot'], vars());
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /--reason must be one of mfa_required, password_changed/);

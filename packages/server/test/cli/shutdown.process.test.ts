@@ -11,7 +11,6 @@ import { call, createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase
 import { openDatabase } from '../../src/db/database.ts';
 import { databaseVars, Served } from '../support/process.ts';
 
-
 for (const kind of databases()) {
   describe(`[${kind}] relink serve shuts down gracefully`, () => {
     const dbs: TestDatabase[] = [];
@@ -37,7 +36,10 @@ for (const kind of databases()) {
       // Requests before the signal succeed; the keep-alive connection they leave idle must not delay the exit.
       const keepAlive = new http.Agent({ keepAlive: true });
       const before = await Promise.all([1, 2, 3].map(() => get(url, '/v3/institutions', key, keepAlive)));
-      assert.deepEqual(before.map((r) => r.status), [200, 200, 200]);
+      assert.deepEqual(
+        before.map((r) => r.status),
+        [200, 200, 200],
+      );
 
       // A request in flight: headers and half the body sent, so the server is waiting on the rest.
       const inFlight = startPartialPost(url, '/v3/in-flight', '{"half":', 'true}');
@@ -69,7 +71,12 @@ for (const kind of databases()) {
       const server = served!;
       const session = await call(url, 'POST', '/v2/connect/session', {
         key,
-        body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking', scope: 'financial_data', customer: { name: 'Ada Obi', email: 'ada@example.com' } },
+        body: {
+          institution: '5f2d08be60b92e2888287000',
+          auth_method: 'internet_banking',
+          scope: 'financial_data',
+          customer: { name: 'Ada Obi', email: 'ada@example.com' },
+        },
       });
       const id = session.body.data.session.id as string;
       // user_slow: the bank answers after 2 s. The whole request goes in one write; once the
@@ -124,7 +131,6 @@ async function sessionRow(db: TestDatabase, id: string) {
     await database.close();
   }
 }
-
 
 function get(base: string, path: string, key: string, agent: http.Agent): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

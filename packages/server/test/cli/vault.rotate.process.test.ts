@@ -39,7 +39,11 @@ for (const kind of databases()) {
       const second = await startTestServer(kind, { db, env: { RELINK_MASTER_KEY: newKey } });
       try {
         const afterRows = await second.services.database.db.selectFrom('vault_secrets').selectAll().orderBy('id').execute();
-        assert.deepEqual(afterRows.map((r) => r.ciphertext), beforeRows.map((r) => r.ciphertext), 'ciphertext unchanged');
+        assert.deepEqual(
+          afterRows.map((r) => r.ciphertext),
+          beforeRows.map((r) => r.ciphertext),
+          'ciphertext unchanged',
+        );
         assert.ok(afterRows.every((r) => r.kek_id === report.masterKeyId));
         assert.ok(afterRows.every((r, i) => r.wrapped_key !== beforeRows[i]!.wrapped_key));
         assert.equal(await second.services.apps.webhookSecret(app.id), app.webhookSecret, 'readable with only the new key');

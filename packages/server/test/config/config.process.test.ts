@@ -105,7 +105,10 @@ describe('loadConfig: defaults', () => {
     assert.equal(config.dataDir, '/srv/relink');
     assert.deepEqual(config.database, { kind: 'postgres', url: 'postgresql://relink:secret@db.internal:5432/relink' });
     assert.equal(config.logLevel, 'debug');
-    assert.deepEqual(config.previousMasterKeys.map((k) => k.id), [masterKeyId(Buffer.alloc(32, 1))]);
+    assert.deepEqual(
+      config.previousMasterKeys.map((k) => k.id),
+      [masterKeyId(Buffer.alloc(32, 1))],
+    );
     assert.equal(config.publicUrl, 'https://relink.example.com', 'trailing slash dropped');
     assert.equal(config.sessionTtlMs, 900_000);
     assert.equal(config.codeTtlMs, 60_000);
@@ -116,7 +119,12 @@ describe('loadConfig: defaults', () => {
 
   test('RELINK_SYNC_INTERVAL: 24 hours by default; seconds, or a number with s, m, h or d', () => {
     assert.equal(loadConfig({ ...KEY }).syncIntervalMs, 86_400_000);
-    for (const [raw, ms] of [['3600', 3_600_000], ['90s', 90_000], ['30m', 1_800_000], ['7d', 604_800_000]] as const) {
+    for (const [raw, ms] of [
+      ['3600', 3_600_000],
+      ['90s', 90_000],
+      ['30m', 1_800_000],
+      ['7d', 604_800_000],
+    ] as const) {
       assert.equal(loadConfig({ ...KEY, RELINK_SYNC_INTERVAL: raw }).syncIntervalMs, ms, raw);
     }
   });
@@ -135,12 +143,19 @@ describe('loadConfig: defaults', () => {
   test('RELINK_PG_PREPARED_STATEMENTS: on by default; off sends PostgreSQL statements unnamed; no meaning for SQLite', () => {
     const url = 'postgres://h/db';
     for (const off of ['off', 'false', '0', 'NO']) {
-      assert.deepEqual(loadConfig({ ...KEY, DATABASE_URL: url, RELINK_PG_PREPARED_STATEMENTS: off }).database, { kind: 'postgres', url, preparedStatements: false }, off);
+      assert.deepEqual(
+        loadConfig({ ...KEY, DATABASE_URL: url, RELINK_PG_PREPARED_STATEMENTS: off }).database,
+        { kind: 'postgres', url, preparedStatements: false },
+        off,
+      );
     }
     for (const on of ['on', 'TRUE', '1', 'yes']) {
       assert.deepEqual(loadConfig({ ...KEY, DATABASE_URL: url, RELINK_PG_PREPARED_STATEMENTS: on }).database, { kind: 'postgres', url }, on);
     }
-    assert.deepEqual(loadConfig({ ...KEY, RELINK_DATA_DIR: '/srv/x', RELINK_PG_PREPARED_STATEMENTS: 'off' }).database, { kind: 'sqlite', file: '/srv/x/relink.db' });
+    assert.deepEqual(loadConfig({ ...KEY, RELINK_DATA_DIR: '/srv/x', RELINK_PG_PREPARED_STATEMENTS: 'off' }).database, {
+      kind: 'sqlite',
+      file: '/srv/x/relink.db',
+    });
   });
 });
 
@@ -178,7 +193,10 @@ describe('loadConfig: flags take precedence over the environment', () => {
   });
 
   test('a bad flag is reported like a bad variable', () => {
-    assert.throws(() => loadConfig(env, { port: 'abc' }), (e: unknown) => e instanceof ConfigError && e.variable === 'PORT');
+    assert.throws(
+      () => loadConfig(env, { port: 'abc' }),
+      (e: unknown) => e instanceof ConfigError && e.variable === 'PORT',
+    );
   });
 });
 
@@ -253,7 +271,11 @@ describe('loadConfig: the master key', () => {
     assert.equal(first.masterKey.key.length, 32);
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.deepEqual(Buffer.from(readFileSync(file, 'utf8'), 'base64'), first.masterKey.key);
-    assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('master.key')), ['master.key'], 'no temporary file left');
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.startsWith('master.key')),
+      ['master.key'],
+      'no temporary file left',
+    );
 
     const second = loadConfig({ RELINK_DATA_DIR: dir });
     assert.equal(second.masterKey.source, 'file');
@@ -298,9 +320,7 @@ describe('loadConfig: the master key', () => {
   test('processes starting at once on a fresh data directory all end up with the same key', async () => {
     const dir = freshDir();
     const script = `const { loadConfig } = await import(${JSON.stringify(CONFIG_MODULE)}); process.stdout.write(loadConfig({ RELINK_DATA_DIR: ${JSON.stringify(dir)} }).masterKey.id);`;
-    const runs = await Promise.all(
-      [1, 2, 3, 4].map(() => runProgram(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {})),
-    );
+    const runs = await Promise.all([1, 2, 3, 4].map(() => runProgram(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {})));
     for (const run of runs) assert.equal(run.code, 0, run.stderr);
     const ids = new Set(runs.map((run) => run.stdout));
     assert.equal(ids.size, 1, `different keys: ${[...ids]}`);
@@ -331,9 +351,7 @@ for (const kind of databases()) {
 
     test('each bad value: exit 1, nothing on stdout, one line on stderr', async () => {
       const runs = await Promise.all(
-        bad.map(([, args, vars]) =>
-          relink([...args, '--data', db.dataDir], { DATABASE_URL: db.url, RELINK_MASTER_KEY: TEST_MASTER_KEY, PORT: '0', ...vars }),
-        ),
+        bad.map(([, args, vars]) => relink([...args, '--data', db.dataDir], { DATABASE_URL: db.url, RELINK_MASTER_KEY: TEST_MASTER_KEY, PORT: '0', ...vars })),
       );
       bad.forEach(([label, , , variable], i) => {
         const run = runs[i]!;
@@ -363,7 +381,11 @@ for (const kind of databases()) {
 describe('a database that cannot be reached stops serve with one line', () => {
   test('DATABASE_URL naming a closed port: exit 1', async () => {
     const dir = freshDir();
-    const run = await relink(['serve', '--data', dir], { DATABASE_URL: 'postgres://relink:x@127.0.0.1:1/relink', RELINK_MASTER_KEY: TEST_MASTER_KEY, PORT: '0' });
+    const run = await relink(['serve', '--data', dir], {
+      DATABASE_URL: 'postgres://relink:x@127.0.0.1:1/relink',
+      RELINK_MASTER_KEY: TEST_MASTER_KEY,
+      PORT: '0',
+    });
     assert.equal(run.code, 1);
     assert.equal(run.stdout, '');
     assert.match(run.stderr, /^relink: [^\n]*ECONNREFUSED[^\n]*\n$/);

@@ -94,7 +94,11 @@ for (const kind of databases()) {
         const run = await relink(['backup', backup, '--data', dir], {});
         assert.equal(run.code, 0, run.stderr);
         assert.equal(modeOf(backup), '0600');
-        assert.deepEqual(readdirSync(root).filter((name) => name.startsWith('relink-backup')), ['relink-backup.db'], 'no partial copy is left');
+        assert.deepEqual(
+          readdirSync(root).filter((name) => name.startsWith('relink-backup')),
+          ['relink-backup.db'],
+          'no partial copy is left',
+        );
       } finally {
         assert.deepEqual(await server.stop(), { code: 0, signal: null });
       }

@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  MemorySandboxState,
-  SANDBOX_CREDENTIALS,
-  SANDBOX_INPUTS,
-  SandboxBank,
-} from '../../src/connectors/sandbox/index.ts';
+import { MemorySandboxState, SANDBOX_CREDENTIALS, SANDBOX_INPUTS, SandboxBank } from '../../src/connectors/sandbox/index.ts';
 import type { ConnectorContext, ConnectorOutcome, ConnectorState, FetchOutcome } from '../../src/connectors/types.ts';
 
 const PERSONAL = '5f2d08be60b92e2888287000';
@@ -83,7 +78,10 @@ describe('sandbox connector: login scenarios', () => {
     const bank = new SandboxBank();
     const challenge = expectKind(await login(bank, 'user_question'), 'challenge');
     assert.match(challenge.ui.title, /favourite colour/);
-    assert.deepEqual(challenge.ui.form.map((f) => [f.name, f.contentType]), [['answer', 'string']]);
+    assert.deepEqual(
+      challenge.ui.form.map((f) => [f.name, f.contentType]),
+      [['answer', 'string']],
+    );
     const wrong = expectKind(await bank.answer(rt(challenge.state), { answer: 'red' }, ctx()), 'wrong_answer');
     assert.deepEqual(wrong.ui, challenge.ui);
     const ok = expectKind(await bank.answer(rt(wrong.state), { answer: '  BLUE ' }, ctx()), 'ok');
@@ -188,8 +186,17 @@ describe('sandbox connector: login scenarios', () => {
     for (const u of ['user_good', 'user_multi', 'user_otp', 'user_question', 'user_otp_multi', 'user_locked', 'user_down', 'user_slow']) {
       assert.ok(usernames.includes(u), u);
     }
-    assert.deepEqual(SANDBOX_CREDENTIALS.filter((c) => c.hasMultipleAccounts).map((c) => c.values.username), ['user_multi', 'user_otp_multi']);
-    assert.deepEqual(SANDBOX_INPUTS.map((i) => [i.name, i.value]), [['otp', '12345'], ['answer', 'blue']]);
+    assert.deepEqual(
+      SANDBOX_CREDENTIALS.filter((c) => c.hasMultipleAccounts).map((c) => c.values.username),
+      ['user_multi', 'user_otp_multi'],
+    );
+    assert.deepEqual(
+      SANDBOX_INPUTS.map((i) => [i.name, i.value]),
+      [
+        ['otp', '12345'],
+        ['answer', 'blue'],
+      ],
+    );
   });
 });
 

@@ -26,7 +26,13 @@ test('over the WAL limit a background writer waits for the checkpoint; the next 
     // A PASSIVE checkpoint reports the WAL's frames, or busy (log -1) while the worker's own
     // checkpoint runs at that instant: asked again until it reports.
     const frames = async () =>
-      (await retryUntil(() => (db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number }[])[0]!, (r) => r.busy === 0 && r.log >= 0, { intervalMs: 5, timeoutMs: 30_000, what: 'a checkpoint that is not busy' })).log;
+      (
+        await retryUntil(
+          () => (db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number }[])[0]!,
+          (r) => r.busy === 0 && r.log >= 0,
+          { intervalMs: 5, timeoutMs: 30_000, what: 'a checkpoint that is not busy' },
+        )
+      ).log;
     await sleep(100);
     assert.equal(checkpointer.caughtUp(), undefined, 'within the limit: nothing to wait for');
 
@@ -41,7 +47,11 @@ test('over the WAL limit a background writer waits for the checkpoint; the next 
     })();
     assert.ok((await frames()) > 50, 'the WAL is over the limit');
     // The worker reports after each checkpoint (every 20 ms here, later on a loaded machine).
-    const asked = await retryUntil(() => ({ waiting: checkpointer.caughtUp() }), ({ waiting }) => waiting !== undefined, { intervalMs: 10, what: 'over the limit: the writer to be asked to wait' });
+    const asked = await retryUntil(
+      () => ({ waiting: checkpointer.caughtUp() }),
+      ({ waiting }) => waiting !== undefined,
+      { intervalMs: 10, what: 'over the limit: the writer to be asked to wait' },
+    );
     reader.exec('commit');
     reader.close();
     await asked.waiting;

@@ -78,7 +78,9 @@ if (databases().includes('postgres')) {
       const load = (async () => {
         while (loading) {
           answers.push(await call(server.url, 'GET', `/v2/accounts/${account}`, { key }));
-          answers.push(await call(server.url, 'POST', '/v2/connect/session', { key, body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } }));
+          answers.push(
+            await call(server.url, 'POST', '/v2/connect/session', { key, body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } }),
+          );
         }
       })();
       await postgres.stop();
@@ -96,7 +98,11 @@ if (databases().includes('postgres')) {
       await waitFor(async () => (await call(server.url, 'GET', `/v2/accounts/${account}`, { key })).status === 200, 30_000, 'the server to serve again');
       loading = false;
       await load;
-      assert.deepEqual(answers.filter((a) => a.status >= 500 && a.status !== 503).map((a) => a.body), [], 'no 500 at any point');
+      assert.deepEqual(
+        answers.filter((a) => a.status >= 500 && a.status !== 503).map((a) => a.body),
+        [],
+        'no 500 at any point',
+      );
 
       const afterwards = await fire(server, key, account);
       const expected = [...before, afterwards].map((f) => f.event_id);

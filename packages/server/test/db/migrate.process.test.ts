@@ -85,7 +85,10 @@ for (const kind of databases()) {
       // Kysely's bookkeeping tables may stay (they are created before the lock is taken on
       // PostgreSQL); what matters is that no migration is half-applied or recorded.
       const made = (await tableNames(db)).filter((name) => !before.includes(name));
-      assert.deepEqual(made.filter((name) => !name.startsWith('kysely_')), []);
+      assert.deepEqual(
+        made.filter((name) => !name.startsWith('kysely_')),
+        [],
+      );
       if (made.includes('kysely_migration')) assert.deepEqual(await recordedMigrations(db), []);
     });
   });

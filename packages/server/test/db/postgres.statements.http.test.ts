@@ -64,7 +64,11 @@ if (databases().includes('postgres')) {
       assert.deepEqual(new Set((await requests()).map((r) => r.status)), new Set([200]));
       await alterTable(server, 'apps');
       const afterwards = await requests();
-      assert.deepEqual(afterwards.map((r) => r.status), Array(20).fill(200), JSON.stringify(afterwards.find((r) => r.status !== 200)?.body));
+      assert.deepEqual(
+        afterwards.map((r) => r.status),
+        Array(20).fill(200),
+        JSON.stringify(afterwards.find((r) => r.status !== 200)?.body),
+      );
       assert.ok(!server.logs.some((line) => line.includes('"level":50')), 'nothing was logged as an error');
     });
 

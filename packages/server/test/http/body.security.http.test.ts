@@ -55,7 +55,11 @@ for (const kind of databases()) {
         ['GET', '/v2/webhooks/deliveries?page=Infinity'],
         ['GET', '/v2/webhooks/deliveries/%00'],
         ['GET', '/v2/webhooks/deliveries?event_id=evt_%00'],
-        ['POST', '/v2/connect/session', { institution: SANDBOX_BANK, auth_method: 'internet_banking', customer: { name: 'Ada\u0000', email: 'a@example.com' } }],
+        [
+          'POST',
+          '/v2/connect/session',
+          { institution: SANDBOX_BANK, auth_method: 'internet_banking', customer: { name: 'Ada\u0000', email: 'a@example.com' } },
+        ],
         ['POST', '/account/auth', { code: 'code_\u0000' }],
       ];
       for (const [method, path, body] of cases) {
@@ -64,7 +68,11 @@ for (const kind of databases()) {
         assert.equal(res.body.code, 'INVALID_INPUT');
         assert.match(res.body.message, /NUL character|finite number/);
       }
-      const infinite = await call(server.url, 'POST', '/v2/connect/session', { key, raw: `{"institution":"${SANDBOX_BANK}","auth_method":"internet_banking","n":1e999}`, headers: { 'content-type': 'application/json' } });
+      const infinite = await call(server.url, 'POST', '/v2/connect/session', {
+        key,
+        raw: `{"institution":"${SANDBOX_BANK}","auth_method":"internet_banking","n":1e999}`,
+        headers: { 'content-type': 'application/json' },
+      });
       assert.equal(infinite.status, 400, infinite.text);
     });
 

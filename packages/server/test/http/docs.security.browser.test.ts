@@ -50,7 +50,7 @@ for (const kind of databases()) {
       });
       await page.goto(`${server.url}/docs`);
       await page.waitForSelector('.swagger-ui .info .title');
-      assert.match(await page.textContent('.swagger-ui .info .title') ?? '', /Relink Partners API/);
+      assert.match((await page.textContent('.swagger-ui .info .title')) ?? '', /Relink Partners API/);
       await page.waitForSelector('.opblock');
       const operations = await page.locator('.opblock').count();
       assert.ok(operations >= 30, `${operations} operations shown`);
@@ -77,7 +77,10 @@ for (const kind of databases()) {
       }, `${server.url}/docs`);
       const frame = (await (await page.waitForSelector('#docs')).contentFrame())!;
       await waitFor(() => refusals.length > 0, 5_000, 'the browser to report a refused frame');
-      assert.ok(refusals.some((text) => /frame-ancestors 'self'/.test(text)), `the browser refused the frame: ${refusals.join(' | ')}`);
+      assert.ok(
+        refusals.some((text) => /frame-ancestors 'self'/.test(text)),
+        `the browser refused the frame: ${refusals.join(' | ')}`,
+      );
       assert.equal(await frame.$('.swagger-ui'), null, 'nothing of swagger-ui in the frame');
       await page.close();
     });

@@ -39,7 +39,9 @@ for (const kind of databases()) {
     });
 
     test('bytes HTTP does not allow in the request line: 400 in the envelope, then Connection: close', async () => {
-      const answer = await raw(server.url, [Buffer.concat([Buffer.from('GET /v3/institutions?q='), Buffer.from([0xc3, 0xa9, 0x01]), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')])]);
+      const answer = await raw(server.url, [
+        Buffer.concat([Buffer.from('GET /v3/institutions?q='), Buffer.from([0xc3, 0xa9, 0x01]), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]),
+      ]);
       assertEnvelope(answer, 400, 'INVALID_INPUT', 'v2');
       assert.equal(answer.headers.connection, 'close');
       const v1 = await raw(server.url, ['GET /accounts/x HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n']);

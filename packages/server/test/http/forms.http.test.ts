@@ -17,7 +17,8 @@ for (const kind of databases()) {
     });
     after(() => server.stop());
 
-    const form = (path: string, raw: string, headers: Record<string, string> = {}) => call(server.url, 'POST', path, { key, raw, headers: { ...FORM, ...headers } });
+    const form = (path: string, raw: string, headers: Record<string, string> = {}) =>
+      call(server.url, 'POST', path, { key, raw, headers: { ...FORM, ...headers } });
     const inEnvelope = (res: HttpResult, what: string) => {
       assert.notEqual(res.status, 415, `${what}: ${res.text}`);
       assert.ok(res.status < 500, `${what}: ${res.text}`);
@@ -37,7 +38,15 @@ for (const kind of databases()) {
         // Unlinking goes last: it ends the account the other routes are called for.
         .sort((a, b) => Number(a.endsWith('/unlink')) - Number(b.endsWith('/unlink')));
       assert.ok(posts.length >= 20, `${posts.length} POST routes`);
-      const bodiless = ['/accounts/{id}/sync', '/v2/accounts/{id}/sync', '/accounts/{id}/reauthorise', '/v2/accounts/{id}/reauthorise', '/v2/sandbox/accounts/{id}/reset-login', '/accounts/{id}/unlink', '/v2/accounts/{id}/unlink'];
+      const bodiless = [
+        '/accounts/{id}/sync',
+        '/v2/accounts/{id}/sync',
+        '/accounts/{id}/reauthorise',
+        '/v2/accounts/{id}/reauthorise',
+        '/v2/sandbox/accounts/{id}/reset-login',
+        '/accounts/{id}/unlink',
+        '/v2/accounts/{id}/unlink',
+      ];
       for (const path of bodiless) assert.ok(posts.includes(path), path);
       let unlinked = false;
       for (const path of posts) {
@@ -51,7 +60,10 @@ for (const kind of databases()) {
     });
 
     test('the seed flows with form bodies: session with customer[…], login, reset-login, reauth session, commit, code exchange', async () => {
-      const created = await form('/v2/connect/session', `institution=${SANDBOX}&auth_method=internet_banking&scope=financial_data&customer%5Bname%5D=Ada%20Obi&customer%5Bemail%5D=ada%40example.com`);
+      const created = await form(
+        '/v2/connect/session',
+        `institution=${SANDBOX}&auth_method=internet_banking&scope=financial_data&customer%5Bname%5D=Ada%20Obi&customer%5Bemail%5D=ada%40example.com`,
+      );
       assert.equal(created.status, 200, created.text);
       const session = created.body.data.session.id;
       const login = await form('/v2/connect/login', 'username=user_otp&password=pass_good', { 'x-session-id': session });
@@ -86,7 +98,11 @@ for (const kind of databases()) {
       await resetLogin(server, key, id);
       const twice = await form('/v2/connect/reauth/session', `account=${id}&account=${id}`);
       assert.equal(twice.status, 400, 'a repeated field is a list, not an account id');
-      const xml = await call(server.url, 'POST', '/v2/connect/reauth/session', { key, raw: `<account>${id}</account>`, headers: { 'content-type': 'application/xml' } });
+      const xml = await call(server.url, 'POST', '/v2/connect/reauth/session', {
+        key,
+        raw: `<account>${id}</account>`,
+        headers: { 'content-type': 'application/xml' },
+      });
       assert.equal(xml.status, 415);
       assert.equal(xml.body.code, 'UNSUPPORTED_MEDIA_TYPE');
       const empty = await call(server.url, 'POST', `/v2/accounts/${id}/reauthorise`, { key, raw: '', headers: { 'content-type': 'application/xml' } });

@@ -30,23 +30,112 @@ function prng(seed: number) {
 
 const nest = (n: number, leaf: unknown = 1): unknown => (n === 0 ? leaf : { a: nest(n - 1, leaf) });
 const HOSTILE_VALUES: unknown[] = [
-  null, true, false, 0, -0, -1, 1.5, 1e20, 1e308, -1e308, 2 ** 53 + 1, '', ' ', 'x'.repeat(100_000), '\u0000', '\ud800', 'é', '💩',
-  '../../etc/passwd', "'; drop table accounts;--", '{"$gt":""}', '%ZZ', '<script>', {}, [], [1, 'a', null], nest(30), { __proto__: { polluted: 1 } },
-  { constructor: { prototype: { polluted: 1 } } }, 'code_aaaaaaaaaaaaaaaaaaaaaaaa', '5f2d08be60b92e2888287000',
+  null,
+  true,
+  false,
+  0,
+  -0,
+  -1,
+  1.5,
+  1e20,
+  1e308,
+  -1e308,
+  2 ** 53 + 1,
+  '',
+  ' ',
+  'x'.repeat(100_000),
+  '\u0000',
+  '\ud800',
+  'é',
+  '💩',
+  '../../etc/passwd',
+  "'; drop table accounts;--",
+  '{"$gt":""}',
+  '%ZZ',
+  '<script>',
+  {},
+  [],
+  [1, 'a', null],
+  nest(30),
+  { __proto__: { polluted: 1 } },
+  { constructor: { prototype: { polluted: 1 } } },
+  'code_aaaaaaaaaaaaaaaaaaaaaaaa',
+  '5f2d08be60b92e2888287000',
 ];
 const RAW_BODIES = [
-  'null', '[]', '"text"', '1', '{', '{"a":', '{"a":1,"a":2}', '{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}',
-  '\u0000\u0001\u0002', '\ufeff{}', '{}'.padEnd(2000, ' '), JSON.stringify(nest(40)), '['.repeat(10_000), '{"a":"\\ud800"}', '{"a":1e999}',
+  'null',
+  '[]',
+  '"text"',
+  '1',
+  '{',
+  '{"a":',
+  '{"a":1,"a":2}',
+  '{"__proto__":{"polluted":1}}',
+  '{"constructor":{"prototype":{"polluted":1}}}',
+  '\u0000\u0001\u0002',
+  '\ufeff{}',
+  '{}'.padEnd(2000, ' '),
+  JSON.stringify(nest(40)),
+  '['.repeat(10_000),
+  '{"a":"\\ud800"}',
+  '{"a":1e999}',
 ];
 const CONTENT_TYPES = [
-  'application/json', 'application/json; charset=utf-8', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded',
-  'multipart/form-data; boundary=x', 'application/jsonx', 'application/vnd.api+json', '*/*', ';;;', '',
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=utf-16',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/jsonx',
+  'application/vnd.api+json',
+  '*/*',
+  ';;;',
+  '',
 ];
 const PATH_IDS = [
-  '', 'a'.repeat(24), '0'.repeat(24), 'A'.repeat(24), 'a'.repeat(101), 'a'.repeat(3000), '%ZZ', '%00', '%C3%A9', '%F0%9F%92%A9', '..%2F..%2Fetc',
-  'null', '-1', '1e309', '%20', "'%20or%201=1", '%7B%22%24gt%22%3A%22%22%7D', 'evt_x', 'dlv_x', '%2e%2e',
+  '',
+  'a'.repeat(24),
+  '0'.repeat(24),
+  'A'.repeat(24),
+  'a'.repeat(101),
+  'a'.repeat(3000),
+  '%ZZ',
+  '%00',
+  '%C3%A9',
+  '%F0%9F%92%A9',
+  '..%2F..%2Fetc',
+  'null',
+  '-1',
+  '1e309',
+  '%20',
+  "'%20or%201=1",
+  '%7B%22%24gt%22%3A%22%22%7D',
+  'evt_x',
+  'dlv_x',
+  '%2e%2e',
 ];
-const QUERY_VALUES = ['', '-1', '0', '1e400', '1e20', '1.5', '-0', '9007199254740993', 'NaN', 'true', '[]', 'x'.repeat(5000), '%ZZ', '%00', '%C3%A9', '01-13-2025', '31-02-2025', '2025-99-99', '9'.repeat(30)];
+const QUERY_VALUES = [
+  '',
+  '-1',
+  '0',
+  '1e400',
+  '1e20',
+  '1.5',
+  '-0',
+  '9007199254740993',
+  'NaN',
+  'true',
+  '[]',
+  'x'.repeat(5000),
+  '%ZZ',
+  '%00',
+  '%C3%A9',
+  '01-13-2025',
+  '31-02-2025',
+  '2025-99-99',
+  '9'.repeat(30),
+];
 const HEADER_VALUES = ['', 'x'.repeat(256), 'x'.repeat(4000), 'a b', 'é', '\t', 'session_x', 'null', '0', '../..'];
 
 for (const kind of databases()) {
@@ -61,7 +150,15 @@ for (const kind of databases()) {
       // The limits would turn much of this into 429s; they have their own tests.
       server = await startTestServer(kind, {
         logLevel: 'warn',
-        env: { RELINK_AUTH_FAILURES_PER_MINUTE: '0', RELINK_SESSIONS_PER_MINUTE: '0', RELINK_STEPS_PER_MINUTE: '0', RELINK_WIDGET_ADDRESS_REQUESTS_PER_MINUTE: '0', RELINK_WIDGET_KEY_REQUESTS_PER_MINUTE: '0', RELINK_BANK_LOGIN_FAILURES: '100', RELINK_BANK_ANSWER_FAILURES: '100' },
+        env: {
+          RELINK_AUTH_FAILURES_PER_MINUTE: '0',
+          RELINK_SESSIONS_PER_MINUTE: '0',
+          RELINK_STEPS_PER_MINUTE: '0',
+          RELINK_WIDGET_ADDRESS_REQUESTS_PER_MINUTE: '0',
+          RELINK_WIDGET_KEY_REQUESTS_PER_MINUTE: '0',
+          RELINK_BANK_LOGIN_FAILURES: '100',
+          RELINK_BANK_ANSWER_FAILURES: '100',
+        },
       });
       receiver = await startReceiver();
       key = (await server.createApp('Fuzzed')).secretKey;
@@ -96,7 +193,10 @@ for (const kind of databases()) {
           }
           sent++;
           const problem = judge(res);
-          if (problem) failures.push(`${op.method} ${request.path.slice(0, 120)} ${JSON.stringify(request.headers).slice(0, 200)} ${String(request.raw).slice(0, 80)} → ${res.status} ${problem}: ${res.text.slice(0, 200)}`);
+          if (problem)
+            failures.push(
+              `${op.method} ${request.path.slice(0, 120)} ${JSON.stringify(request.headers).slice(0, 200)} ${String(request.raw).slice(0, 80)} → ${res.status} ${problem}: ${res.text.slice(0, 200)}`,
+            );
         }
         if (process.env.RELINK_FUZZ_PROFILE) console.log(`${op.method} ${op.path}: ${Date.now() - started} ms`);
       }
@@ -109,8 +209,13 @@ for (const kind of databases()) {
 
     test('every numeric parameter has a minimum and a maximum, and a value outside them or not whole is 400 naming it', async () => {
       const numeric = numericParameters(ops);
-      assert.ok(numeric.some((p) => p.op.path === '/v2/accounts/{id}/transactions' && p.name === 'page'), 'the transactions page is among them');
-      const unbounded = numeric.filter((p) => typeof p.schema.minimum !== 'number' || typeof p.schema.maximum !== 'number').map((p) => `${p.op.method} ${p.op.path} ${p.where}.${p.name}`);
+      assert.ok(
+        numeric.some((p) => p.op.path === '/v2/accounts/{id}/transactions' && p.name === 'page'),
+        'the transactions page is among them',
+      );
+      const unbounded = numeric
+        .filter((p) => typeof p.schema.minimum !== 'number' || typeof p.schema.maximum !== 'number')
+        .map((p) => `${p.op.method} ${p.op.path} ${p.where}.${p.name}`);
       assert.deepEqual(unbounded, [], 'numbers with no explicit minimum and maximum');
 
       // A fresh account: the hostile requests above may have unlinked the first one.
@@ -148,7 +253,8 @@ function numericParameters(ops: Operation[]) {
   const isNumber = (schema: any) => schema?.type === 'integer' || schema?.type === 'number';
   const found: { op: Operation; where: 'query' | 'path' | 'body'; name: string; schema: any }[] = [];
   for (const op of ops) {
-    for (const p of op.parameters) if (isNumber(p.schema) && (p.in === 'query' || p.in === 'path')) found.push({ op, where: p.in, name: p.name, schema: p.schema });
+    for (const p of op.parameters)
+      if (isNumber(p.schema) && (p.in === 'query' || p.in === 'path')) found.push({ op, where: p.in, name: p.name, schema: p.schema });
     for (const [name, schema] of Object.entries<any>(op.body?.properties ?? {})) if (isNumber(schema)) found.push({ op, where: 'body', name, schema });
   }
   return found;

@@ -55,7 +55,10 @@ for (const kind of databases()) {
 
       test("a hosted link's mono_url is on RELINK_PUBLIC_URL or the listening address, never the Host header", async () => {
         for (const host of ['evil.example', 'evil.example:8443', `evil.example/x?`]) {
-          const res = await withHost(server.url, 'POST', '/v2/accounts/initiate', key, host, { scope: 'auth', customer: { name: 'Ada Obi', email: 'ada@example.com' } });
+          const res = await withHost(server.url, 'POST', '/v2/accounts/initiate', key, host, {
+            scope: 'auth',
+            customer: { name: 'Ada Obi', email: 'ada@example.com' },
+          });
           assert.equal(res.status, 200, res.text);
           const expected = `${publicUrl ?? server.url}/connect/link/link_`;
           assert.ok(res.body.data.mono_url.startsWith(expected), `${res.body.data.mono_url} starts with ${expected}`);

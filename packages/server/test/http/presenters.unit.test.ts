@@ -36,7 +36,10 @@ describe('presenters: partner steps', () => {
 
   test('a failed step throws an AppError carrying responseCode 400 (and v1 its numeric status)', () => {
     const failure = { responseCode: 400, error: 'OTP_INVALID', message: 'Wrong OTP; 2 tries left' } as const;
-    assert.throws(() => v2StepBody(failure), (e: unknown) => e instanceof AppError && e.code === 'OTP_INVALID' && e.extra.responseCode === 400);
+    assert.throws(
+      () => v2StepBody(failure),
+      (e: unknown) => e instanceof AppError && e.code === 'OTP_INVALID' && e.extra.responseCode === 400,
+    );
     assert.throws(
       () => v1StepBody(failure),
       (e: unknown) => e instanceof AppError && e.extra.responseCode === 400 && e.extra.status === e.status && e.extra.data === null,
@@ -87,7 +90,12 @@ describe('presenters: accounts', () => {
     assert.equal(body.account._id, account.id);
     assert.equal(body.account.accountNumber, '0123456789');
     assert.equal(body.account.institution.bankCode, institution.bankCode);
-    assert.deepEqual(body.meta, { data_status: 'AVAILABLE', auth_method: 'internet_banking', reauth_required: false, last_synced_at: '2026-01-02T00:00:00.000Z' });
+    assert.deepEqual(body.meta, {
+      data_status: 'AVAILABLE',
+      auth_method: 'internet_banking',
+      reauth_required: false,
+      last_synced_at: '2026-01-02T00:00:00.000Z',
+    });
   });
 
   test('v2: snake case, ISO times, reauth flag', () => {

@@ -24,7 +24,8 @@ const UNDESCRIBED: Record<string, string> = {
   'GET /connect/widget.css': 'a static stylesheet, the same for everyone',
   'GET /connect/demo.js': 'a static script, the same for everyone',
   'GET /connect/demo': "a page for a test-mode app: the sandbox users, the app's public key, and an HttpOnly one-time demo cookie",
-  'POST /connect/demo/exchange': "exchanges only a code of the session that the same page load started, with that load's one-time cookie, once (test/widget/demo.security.http.test.ts)",
+  'POST /connect/demo/exchange':
+    "exchanges only a code of the session that the same page load started, with that load's one-time cookie, once (test/widget/demo.security.http.test.ts)",
 };
 /** Swagger UI under /docs: the description above, rendered. */
 const DOCS = /^\/docs(\/|$)/;
@@ -76,22 +77,33 @@ for (const kind of databases()) {
       const path = op.path.replace('{id}', id);
       const headers: Record<string, string> = { 'x-session-id': owner.session };
       const body =
-        op.method === 'GET' ? undefined
-        : op.path.endsWith('/auth') ? { code: owner.code }
-        : op.path === '/v2/sandbox/webhooks/fire' ? { event: 'mono.events.account_updated', account: owner.account }
-        : op.path === '/v2/webhooks/endpoint' ? { url: receiver.url }
-        : op.path.endsWith('/session') ? { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' }
-        : op.path.endsWith('/login') ? { username: 'user_good', password: PASSWORD }
-        : {};
+        op.method === 'GET'
+          ? undefined
+          : op.path.endsWith('/auth')
+            ? { code: owner.code }
+            : op.path === '/v2/sandbox/webhooks/fire'
+              ? { event: 'mono.events.account_updated', account: owner.account }
+              : op.path === '/v2/webhooks/endpoint'
+                ? { url: receiver.url }
+                : op.path.endsWith('/session')
+                  ? { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' }
+                  : op.path.endsWith('/login')
+                    ? { username: 'user_good', password: PASSWORD }
+                    : {};
       return call(server.url, op.method, path, { ...(key === undefined ? {} : { key }), headers, ...(body === undefined ? {} : { body }) });
     };
 
     test('every route Fastify serves is described in /openapi.json or listed with why it is safe, and only the listed ones are open', () => {
       const described = new Set(ops.map((op) => `${op.method} ${op.path}`));
-      const served = routeTable(server).filter((r) => !DOCS.test(r.path)).map((r) => `${r.method} ${asOpenApi(r.path)}`);
+      const served = routeTable(server)
+        .filter((r) => !DOCS.test(r.path))
+        .map((r) => `${r.method} ${asOpenApi(r.path)}`);
       assert.ok(served.length >= 30, `only ${served.length} routes found`);
       for (const route of served) {
-        assert.ok(described.has(route) || Object.hasOwn(UNDESCRIBED, route), `${route} is served but neither in /openapi.json nor listed in UNDESCRIBED with the reason it is safe`);
+        assert.ok(
+          described.has(route) || Object.hasOwn(UNDESCRIBED, route),
+          `${route} is served but neither in /openapi.json nor listed in UNDESCRIBED with the reason it is safe`,
+        );
       }
       for (const route of Object.keys(UNDESCRIBED)) assert.ok(served.includes(route) && !described.has(route), `${route}: a stale UNDESCRIBED entry`);
       for (const op of described) assert.ok(served.includes(op), `${op} is described but not served`);
@@ -101,7 +113,16 @@ for (const kind of databases()) {
     test('no key, a malformed key, a wrong key, and the public key: 401 INVALID_API_KEY on every secured operation', async () => {
       for (const op of ops.filter(bySecretKey)) {
         const what = `${op.method} ${op.path}`;
-        for (const key of [undefined, '', 'garbage', 'test_sk_', `test_sk_${'0'.repeat(32)}`, `live_sk_${'A'.repeat(32)}`, owner.key.toUpperCase(), owner.publicKey]) {
+        for (const key of [
+          undefined,
+          '',
+          'garbage',
+          'test_sk_',
+          `test_sk_${'0'.repeat(32)}`,
+          `live_sk_${'A'.repeat(32)}`,
+          owner.key.toUpperCase(),
+          owner.publicKey,
+        ]) {
           assertFailure(await aim(op, key), 401, 'INVALID_API_KEY', `${what} with ${JSON.stringify(key)}`);
         }
       }
@@ -124,7 +145,8 @@ for (const kind of databases()) {
           }
           // A refusal may echo what the caller sent; an answer must hold none of the owner's ids.
           if (res.status < 300) {
-            for (const secret of [owner.account, owner.event, owner.delivery, owner.session, owner.code]) assert.ok(!res.text.includes(secret), `${what} shows ${secret}`);
+            for (const secret of [owner.account, owner.event, owner.delivery, owner.session, owner.code])
+              assert.ok(!res.text.includes(secret), `${what} shows ${secret}`);
           }
         }
       }
@@ -145,7 +167,10 @@ for (const kind of databases()) {
       assert.ok(publicOps.length >= 5, `${publicOps.length} public-key operations`);
       const other = (await server.createApp('Other widget')) as unknown as { publicKey: string };
       const widgetSession = (
-        await call(server.url, 'POST', '/v2/connect/widget/session', { headers: { 'x-public-key': owner.publicKey }, body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } })
+        await call(server.url, 'POST', '/v2/connect/widget/session', {
+          headers: { 'x-public-key': owner.publicKey },
+          body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' },
+        })
       ).body.data.session.id as string;
       const aimPublic = (op: Operation, key: string | undefined, extra: Record<string, string> = {}) => {
         const body = op.path.endsWith('/session')

@@ -53,9 +53,7 @@ for (const kind of databases()) {
     test('concurrent duplicates produce one effect', async () => {
       const before = await sessions();
       const headers = { 'idempotency-key': 'race-1' };
-      const results = await Promise.all(
-        Array.from({ length: 5 }, () => call(server.url, 'POST', '/v2/connect/session', { key, body: sessionBody, headers })),
-      );
+      const results = await Promise.all(Array.from({ length: 5 }, () => call(server.url, 'POST', '/v2/connect/session', { key, body: sessionBody, headers })));
       for (const r of results) assert.ok(r.status === 200 || (r.status === 409 && r.body.code === 'IDEMPOTENCY_CONFLICT'), `status ${r.status}`);
       assert.equal(await sessions(), before + 1);
       const ids = new Set(results.filter((r) => r.status === 200).map((r) => r.body.data.session.id));
@@ -96,7 +94,10 @@ for (const kind of databases()) {
       server.clock.advance(24 * 60 * 60_000 + 60_001);
       await call(server.url, 'POST', '/v2/connect/session', { key, body: sessionBody, headers: { 'idempotency-key': 'after-expiry' } });
       const left = await db.selectFrom('idempotency_keys').select('key').execute();
-      assert.deepEqual(left.map((r) => r.key), ['after-expiry']);
+      assert.deepEqual(
+        left.map((r) => r.key),
+        ['after-expiry'],
+      );
       assert.equal(await sealedCount(), 0);
     });
 

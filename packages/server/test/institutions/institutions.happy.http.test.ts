@@ -27,11 +27,17 @@ for (const kind of databases()) {
         );
         for (const method of bank.auth_methods) {
           assert.match(method._id, /^[0-9a-f]{24}$/);
-          assert.deepEqual(method.ui.form.map((f: any) => f.name), ['username', 'password']);
+          assert.deepEqual(
+            method.ui.form.map((f: any) => f.name),
+            ['username', 'password'],
+          );
           assert.equal(method.ui.form[1].contentType, 'password');
         }
         for (const field of ['icon', 'identifier', 'primaryColor', 'country', 'bank_code']) assert.ok(field in bank, field);
-        assert.ok(res.body.some((i: any) => i.type === 'BUSINESS_BANKING'), 'a business banking institution');
+        assert.ok(
+          res.body.some((i: any) => i.type === 'BUSINESS_BANKING'),
+          'a business banking institution',
+        );
       }
     });
 
@@ -51,9 +57,15 @@ for (const kind of databases()) {
 
     test('v3 filters by auth method and bank code', async () => {
       const mobile = await call(server.url, 'GET', '/v3/institutions?auth_method=mobile_banking', { key });
-      assert.deepEqual(mobile.body.data.map((i: any) => i.name), ['Relink Sandbox Bank']);
+      assert.deepEqual(
+        mobile.body.data.map((i: any) => i.name),
+        ['Relink Sandbox Bank'],
+      );
       const business = await call(server.url, 'GET', '/v3/institutions?bank_code=997', { key });
-      assert.deepEqual(business.body.data.map((i: any) => i.type), ['BUSINESS_BANKING']);
+      assert.deepEqual(
+        business.body.data.map((i: any) => i.type),
+        ['BUSINESS_BANKING'],
+      );
       const none = await call(server.url, 'GET', '/v3/institutions?bank_code=000', { key });
       assert.deepEqual(none.body.data, []);
     });

@@ -7,7 +7,21 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer, exchange, OTP, PASSWORD, settle, resetLogin, type Receiver, setEndpoint, startReceiver, waitFor } from '@relink/testkit';
+import {
+  call,
+  databases,
+  startTestServer,
+  type TestServer,
+  exchange,
+  OTP,
+  PASSWORD,
+  settle,
+  resetLogin,
+  type Receiver,
+  setEndpoint,
+  startReceiver,
+  waitFor,
+} from '@relink/testkit';
 import { createLogger } from '../../src/lib/logger.ts';
 import { step, v2Session } from '../support/linking.ts';
 
@@ -16,7 +30,10 @@ test('an error keeps its code in the log; a one-time code or password elsewhere 
   const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
   logger.error({ err: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) }, 'x');
   logger.error({ error: Object.assign(new Error('busy'), { code: 'SQLITE_BUSY' }) }, 'x');
-  logger.info({ body: { code: 'code_abcdefghijklmnopqrstuvwx', password: 'hunter2' }, otp: { code: '12345' }, err: { code: 'code_abcdefghijklmnopqrstuvwx' } }, 'x');
+  logger.info(
+    { body: { code: 'code_abcdefghijklmnopqrstuvwx', password: 'hunter2' }, otp: { code: '12345' }, err: { code: 'code_abcdefghijklmnopqrstuvwx' } },
+    'x',
+  );
   assert.equal(JSON.parse(lines[0]!).err.code, 'ECONNRESET');
   assert.equal(JSON.parse(lines[1]!).error.code, 'SQLITE_BUSY');
   assert.doesNotMatch(lines[2]!, /code_abc|hunter2|12345/);
@@ -25,7 +42,16 @@ test('an error keeps its code in the log; a one-time code or password elsewhere 
 test('personal fields in a logged object are redacted, an error name is not', () => {
   const lines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void lines.push(line) });
-  logger.debug({ email: 'a@b.example', phone: '08031234567', bvn: '22212345678', data: { email: 'c@d.example', bvn: '22298765432', phone: '0701' }, err: { name: 'TypeError' } }, 'x');
+  logger.debug(
+    {
+      email: 'a@b.example',
+      phone: '08031234567',
+      bvn: '22212345678',
+      data: { email: 'c@d.example', bvn: '22298765432', phone: '0701' },
+      err: { name: 'TypeError' },
+    },
+    'x',
+  );
   assert.doesNotMatch(lines[0]!, /@b\.example|@d\.example|0803|2221|2229|0701/);
   assert.equal(JSON.parse(lines[0]!).err.name, 'TypeError');
 });
@@ -33,7 +59,10 @@ test('personal fields in a logged object are redacted, an error name is not', ()
 test("a database error's detail, which can quote a row's values, is redacted; its message stays", () => {
   const lines: string[] = [];
   const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
-  const error = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505', detail: 'Key (email)=(ada@example.com) already exists.' });
+  const error = Object.assign(new Error('duplicate key value violates unique constraint'), {
+    code: '23505',
+    detail: 'Key (email)=(ada@example.com) already exists.',
+  });
   logger.error({ err: error }, 'unhandled error');
   assert.doesNotMatch(lines[0]!, /ada@example\.com/);
   assert.equal(JSON.parse(lines[0]!).err.message, 'duplicate key value violates unique constraint');
@@ -54,7 +83,9 @@ for (const kind of databases()) {
       const { port } = new URL(server.url);
       const socket = connect(Number(port), '127.0.0.1');
       await new Promise((resolve) => socket.on('connect', resolve));
-      socket.write(`POST /v2/connect/session HTTP/1.1\r\nHost: x\r\nmono-sec-key: ${key}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"a":`);
+      socket.write(
+        `POST /v2/connect/session HTTP/1.1\r\nHost: x\r\nmono-sec-key: ${key}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"a":`,
+      );
       // Generous waits: on a loaded machine (the whole suite, PostgreSQL) the server may take seconds to get to it.
       await waitFor(() => server.logs.some((l) => l.includes('"url":"/v2/connect/session"')), 15_000, 'the request to start');
       socket.destroy();
@@ -62,7 +93,10 @@ for (const kind of databases()) {
       const line = JSON.parse(server.logs.find((l) => l.includes('client closed the connection'))!);
       assert.equal(line.level, 30);
       assert.equal(line.errCode, 'ECONNRESET');
-      assert.deepEqual(server.logs.filter((l) => JSON.parse(l).level >= 50), []);
+      assert.deepEqual(
+        server.logs.filter((l) => JSON.parse(l).level >= 50),
+        [],
+      );
       assert.ok(!server.logs.some((l) => l.includes(key)), 'the secret key is never logged');
     });
 
@@ -71,13 +105,20 @@ for (const kind of databases()) {
       const res = await call(server.url, 'GET', `/v2/webhooks/deliveries?${query}`, { key });
       assert.equal(res.status, 200, res.text);
       const line = server.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.reqId === res.headers.get('x-request-id'));
-      assert.equal(line?.url, '/v2/webhooks/deliveries?page=2&limit=5&status=failed&event_id=evt_1&code=[redacted]&email=[redacted]&page2=[redacted]&[redacted]&[redacted]&key=[redacted]');
+      assert.equal(
+        line?.url,
+        '/v2/webhooks/deliveries?page=2&limit=5&status=failed&event_id=evt_1&code=[redacted]&email=[redacted]&page2=[redacted]&[redacted]&[redacted]&key=[redacted]',
+      );
     });
 
     test("a hosted link's id, which opens its page, is not logged", async () => {
       const res = await call(server.url, 'GET', '/connect/link/link_Vd9Au1zusmgrfKNau4T1TGo6?x=1');
       const lines = server.logs.map((l) => JSON.parse(l)).filter((l) => l.reqId === res.headers.get('x-request-id'));
-      assert.deepEqual(lines.map((l) => l.url), ['/connect/link/[redacted]?x=[redacted]', '/connect/link/[redacted]?x=[redacted]'], 'the debug line and the request line');
+      assert.deepEqual(
+        lines.map((l) => l.url),
+        ['/connect/link/[redacted]?x=[redacted]', '/connect/link/[redacted]?x=[redacted]'],
+        'the debug line and the request line',
+      );
       assert.ok(!server.logs.some((l) => l.includes('link_Vd9Au1')));
     });
   });
@@ -119,14 +160,20 @@ for (const kind of databases()) {
       const identity = (await call(server.url, 'GET', `/v2/accounts/${account}/identity`, { key })).body.data;
       Object.assign(used, { identityName: identity.full_name, identityEmail: identity.email, phone: identity.phone, bvn: identity.bvn });
       used.accountNumber = (await call(server.url, 'GET', `/v2/accounts/${account}`, { key })).body.data.account.account_number;
-      const listed = await call(server.url, 'GET', `/v2/accounts/${account}/transactions?page=1&limit=5&narration=${encodeURIComponent(customer.name)}`, { key });
+      const listed = await call(server.url, 'GET', `/v2/accounts/${account}/transactions?page=1&limit=5&narration=${encodeURIComponent(customer.name)}`, {
+        key,
+      });
       assert.equal(listed.status, 200, listed.text);
 
       // Re-authorisation, v2: the bank wants an OTP; the reauth session, the commit, the code.
       await resetLogin(server, key, account, 'mfa_required');
       const started = await call(server.url, 'POST', '/v2/connect/reauth/session', { key, body: { account } });
       assert.equal(started.body.data?.responseCode, 102, started.text);
-      const committed = await call(server.url, 'POST', started.body.data.next, { key, body: { otp: OTP }, headers: { 'x-session-id': started.body.data.session.id } });
+      const committed = await call(server.url, 'POST', started.body.data.next, {
+        key,
+        body: { otp: OTP },
+        headers: { 'x-session-id': started.body.data.session.id },
+      });
       assert.equal(committed.body.responseCode, 99, committed.text);
       used.reauthCode = committed.body.data.code;
       assert.equal(await exchange(server, key, used.reauthCode!), account);
@@ -152,7 +199,10 @@ for (const kind of databases()) {
 
       for (const [what, value] of Object.entries(used)) assert.ok(typeof value === 'string' && value.length >= 5, `${what} was used (${value})`);
       const lines = server.logs;
-      assert.ok(lines.some((l) => JSON.parse(l).msg === 'incoming request'), 'the debug lines were written');
+      assert.ok(
+        lines.some((l) => JSON.parse(l).msg === 'incoming request'),
+        'the debug lines were written',
+      );
       const widgetLine = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && String(l.url).startsWith('/connect?'));
       assert.ok(widgetLine, 'the widget page request was logged');
       assert.match(widgetLine.url, /reauth_token=\[redacted\]/);

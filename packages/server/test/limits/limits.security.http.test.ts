@@ -127,11 +127,12 @@ for (const kind of databases()) {
 
     test('wrong OTPs: five across sessions, then the sixth answer is 429 without a bank call; a right answer before that clears them', async () => {
       const otpSession = async () => {
-          const { session, res } = await login(a, keyA, 'user_otp', PASSWORD);
+        const { session, res } = await login(a, keyA, 'user_otp', PASSWORD);
         assert.equal(res.body.responseCode, 102, res.text);
         return session;
       };
-      const commit = (session: string, otp: string) => call(a.url, 'POST', '/v2/connect/commit', { key: keyA, body: { otp }, headers: { 'x-session-id': session } });
+      const commit = (session: string, otp: string) =>
+        call(a.url, 'POST', '/v2/connect/commit', { key: keyA, body: { otp }, headers: { 'x-session-id': session } });
       const first = await otpSession();
       for (const otp of ['00001', '00002']) assert.equal((await commit(first, otp)).body.code, 'OTP_INVALID');
       assert.equal((await commit(first, OTP)).body.responseCode, 99, 'two wrong, then right: cleared');
@@ -160,7 +161,11 @@ for (const kind of databases()) {
         const sessions = await Promise.all(Array.from({ length: 6 }, () => v2Session(a, keyA)));
         const results = await Promise.all(
           sessions.map((session) =>
-            call(a.url, 'POST', '/v2/connect/login', { key: keyA, body: { username: 'user_question', password: 'wrong' }, headers: { 'x-session-id': session } }),
+            call(a.url, 'POST', '/v2/connect/login', {
+              key: keyA,
+              body: { username: 'user_question', password: 'wrong' },
+              headers: { 'x-session-id': session },
+            }),
           ),
         );
         assert.equal(bankA.calls.login - before, 3);

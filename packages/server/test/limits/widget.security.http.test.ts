@@ -69,7 +69,11 @@ for (const kind of databases()) {
       const widgetRoutes = routeTable(server).filter((r) => r.path.startsWith('/v2/connect/widget/'));
       assert.ok(widgetRoutes.length >= 4, JSON.stringify(widgetRoutes));
       for (const route of widgetRoutes) {
-        assertLimited(await from('127.0.0.2', server.url, route.method, route.path, { 'x-public-key': app.publicKey, 'x-session-id': 'session_x' }, {}), /from this address/, route.path);
+        assertLimited(
+          await from('127.0.0.2', server.url, route.method, route.path, { 'x-public-key': app.publicKey, 'x-session-id': 'session_x' }, {}),
+          /from this address/,
+          route.path,
+        );
       }
       assertLimited(await from('127.0.0.2', server.url, 'GET', '/connect/demo'), /from this address/, 'the demo page mints a value per load: limited too');
 
@@ -95,7 +99,11 @@ for (const kind of databases()) {
       for (let i = 0; i < 2; i++) assert.equal((await start('127.0.0.8', unknown)).status, 401);
       const blocked = await start('127.0.0.8');
       assertLimited(blocked, /missing or invalid public key from this address/, 'a good key after 3 failures');
-      assertLimited(await from('127.0.0.8', server.url, 'GET', '/v3/institutions', { 'mono-sec-key': app.secretKey }), /from this address/, 'the same address on the Partners API');
+      assertLimited(
+        await from('127.0.0.8', server.url, 'GET', '/v3/institutions', { 'mono-sec-key': app.secretKey }),
+        /from this address/,
+        'the same address on the Partners API',
+      );
       assert.equal((await start('127.0.0.9')).status, 200, 'another address');
     });
 

@@ -15,15 +15,23 @@ for (const kind of databases()) {
     test('the orphaned hold lapses within the lease; the next start opens and completes', async () => {
       const first = fixture.serve();
       const { url, key } = await first.sandbox();
-      const created = await call(url, 'POST', '/v2/connect/session', { key, body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });
-      const login = await call(url, 'POST', '/v2/connect/login', { key, body: { username: 'user_slow', password: 'pass_good' }, headers: { 'x-session-id': created.body.data.session.id } });
+      const created = await call(url, 'POST', '/v2/connect/session', {
+        key,
+        body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' },
+      });
+      const login = await call(url, 'POST', '/v2/connect/login', {
+        key,
+        body: { username: 'user_slow', password: 'pass_good' },
+        headers: { 'x-session-id': created.body.data.session.id },
+      });
       assert.equal(login.body.responseCode, 99, login.text);
       const account: string = (await call(url, 'POST', '/account/auth', { key, body: { code: login.body.data.code } })).body.id;
       const start = (base: string) => call(base, 'POST', '/v2/connect/reauth/session', { key, body: { account } });
 
       const database = openDatabase(testConfig(fixture.db).database);
       try {
-        const held = async () => (await database.db.selectFrom('accounts').select('reauth_session_id').where('id', '=', account).executeTakeFirstOrThrow()).reauth_session_id;
+        const held = async () =>
+          (await database.db.selectFrom('accounts').select('reauth_session_id').where('id', '=', account).executeTakeFirstOrThrow()).reauth_session_id;
         const inFlight = start(url).catch((error: Error) => error);
         // user_slow takes 2 s at the bank: kill once the start holds the account.
         await waitFor(async () => (await held()) !== null, 10_000, 'the start to hold the account');
@@ -34,7 +42,11 @@ for (const kind of databases()) {
         const second = fixture.serve();
         const again = await second.listening();
         const inProgress = (res: HttpResult) => res.status === 409 && res.body.code === 'REAUTH_IN_PROGRESS';
-        const next = await retryUntil(() => start(again), (res) => !inProgress(res), { timeoutMs: 30_000 - (Date.now() - killedAt), intervalMs: 500, what: 'the orphaned hold to lapse' });
+        const next = await retryUntil(
+          () => start(again),
+          (res) => !inProgress(res),
+          { timeoutMs: 30_000 - (Date.now() - killedAt), intervalMs: 500, what: 'the orphaned hold to lapse' },
+        );
         const waited = Date.now() - killedAt;
         assert.equal(next.status, 200, next.text);
         assert.ok(waited < 15_000, `the account was free again after ${waited} ms (lease 8 s)`);

@@ -4,7 +4,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { databases, OTP, exchange, type Receiver, setEndpoint, startReceiver, waitFor, type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
+import {
+  databases,
+  OTP,
+  exchange,
+  type Receiver,
+  setEndpoint,
+  startReceiver,
+  waitFor,
+  type ReauthServer,
+  linkedAccount,
+  reauthSession,
+  resetLogin,
+  startReauthServer,
+  stepOn,
+} from '@relink/testkit';
 
 for (const kind of databases()) {
   describe(`[${kind}] re-authorisation events at a real receiver`, () => {
@@ -68,7 +82,10 @@ for (const kind of databases()) {
         assert.deepEqual([...order.slice(2, 4)].sort(), ['mono.events.account_updated', 'mono.events.reauthorisation_required']);
         const all = heard(id) as Array<{ event: string; event_id: string; timestamp: string; data: any }>;
         const byTime = all.slice(4).sort((x, y) => Date.parse(x.timestamp) - Date.parse(y.timestamp));
-        assert.deepEqual(byTime.map((e) => e.event), ['mono.events.account_reauthorized', 'mono.events.account_updated']);
+        assert.deepEqual(
+          byTime.map((e) => e.event),
+          ['mono.events.account_reauthorized', 'mono.events.account_updated'],
+        );
         const required = all.find((e) => e.event === 'mono.events.reauthorisation_required');
         const [reauthorized, updated] = byTime;
         assert.deepEqual(required!.data, { account: { _id: id } });

@@ -2,7 +2,19 @@
 // continues a re-authorisation the other started.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, databases, type TestDatabase, OTP, exchange, type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
+import {
+  createTestDatabase,
+  databases,
+  type TestDatabase,
+  OTP,
+  exchange,
+  type ReauthServer,
+  linkedAccount,
+  reauthSession,
+  resetLogin,
+  startReauthServer,
+  stepOn,
+} from '@relink/testkit';
 import { eventsOf } from '../support/linking.ts';
 import { account } from '../support/reauth.ts';
 

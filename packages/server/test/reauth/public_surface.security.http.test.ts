@@ -7,7 +7,21 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, type HttpResult, waitFor, exchange, OTP, PASSWORD, linkedAccount, reauthSession, type ReauthServer, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
+import {
+  call,
+  databases,
+  type HttpResult,
+  waitFor,
+  exchange,
+  OTP,
+  PASSWORD,
+  linkedAccount,
+  reauthSession,
+  type ReauthServer,
+  resetLogin,
+  startReauthServer,
+  stepOn,
+} from '@relink/testkit';
 import { createConnectApp, type TestApp, widget } from '../support/widget.ts';
 import { eventsOf } from '../support/linking.ts';
 import { account, reauthToken } from '../support/reauth.ts';
@@ -47,7 +61,10 @@ for (const kind of databases()) {
       assert.equal(started.body.data.next, 'login');
       assert.equal(started.body.data.reason, 'confirm_login');
       assert.equal(started.body.data.code, undefined);
-      assert.deepEqual(started.body.data.userInput.form.map((f: { name: string }) => f.name), ['username', 'password']);
+      assert.deepEqual(
+        started.body.data.userInput.form.map((f: { name: string }) => f.name),
+        ['username', 'password'],
+      );
       assert.deepEqual(started.body.data.institution, { id: '5f2d08be60b92e2888287000', name: 'Relink Sandbox Bank' });
       const session = started.body.data.session.id;
 

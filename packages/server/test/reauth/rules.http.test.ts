@@ -3,7 +3,24 @@
 // forgetting the user's password, and impossible bank answers refused before any write.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer, CountingBank, OTP, PASSWORD, SANDBOX, exchange, settle, type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
+import {
+  call,
+  databases,
+  startTestServer,
+  type TestServer,
+  CountingBank,
+  OTP,
+  PASSWORD,
+  SANDBOX,
+  exchange,
+  settle,
+  type ReauthServer,
+  linkedAccount,
+  reauthSession,
+  resetLogin,
+  startReauthServer,
+  stepOn,
+} from '@relink/testkit';
 import { SandboxBank } from '../../src/connectors/sandbox/index.ts';
 import type { ConnectorContext, LoginInput } from '../../src/connectors/types.ts';
 import { assertV2StepFailure, eventsOf, step, v2Session } from '../support/linking.ts';
@@ -24,7 +41,14 @@ for (const kind of databases()) {
     test('two reauth sessions at once: one opens, the other is 409 REAUTH_IN_PROGRESS; a finished one frees the account', async () => {
       const id = await linkedAccount(server, key, 'user_otp');
       await resetLogin(server, key, id);
-      const replies = await Promise.all([reauthSession(server, key, id), reauthSession(server, key, id), call(server.url, 'POST', '/v1/connect/session', { key, body: { reauth_token: (await call(server.url, 'POST', `/accounts/${id}/reauthorise`, { key })).body.token } })]);
+      const replies = await Promise.all([
+        reauthSession(server, key, id),
+        reauthSession(server, key, id),
+        call(server.url, 'POST', '/v1/connect/session', {
+          key,
+          body: { reauth_token: (await call(server.url, 'POST', `/accounts/${id}/reauthorise`, { key })).body.token },
+        }),
+      ]);
       const opened = replies.filter((r) => r.status === 200);
       assert.equal(opened.length, 1, replies.map((r) => r.text).join('\n'));
       for (const r of replies.filter((r) => r.status !== 200)) {
@@ -99,10 +123,16 @@ for (const kind of databases()) {
       assert.equal(bad.status, 400);
       assert.match(bad.body.message, /reason/);
       // And a live key cannot link the sandbox bank at all.
-      const session = await call(server.url, 'POST', '/v2/connect/session', { key: live.secretKey, body: { institution: SANDBOX, auth_method: 'internet_banking', customer: { name: 'A', email: 'a@example.com' } } });
+      const session = await call(server.url, 'POST', '/v2/connect/session', {
+        key: live.secretKey,
+        body: { institution: SANDBOX, auth_method: 'internet_banking', customer: { name: 'A', email: 'a@example.com' } },
+      });
       assert.equal(session.status, 403, session.text);
       assert.equal(session.body.code, 'FORBIDDEN');
-      const v1 = await call(server.url, 'POST', '/v1/connect/session', { key: live.secretKey, body: { institution: SANDBOX, auth_method: 'internet_banking' } });
+      const v1 = await call(server.url, 'POST', '/v1/connect/session', {
+        key: live.secretKey,
+        body: { institution: SANDBOX, auth_method: 'internet_banking' },
+      });
       assert.equal(v1.status, 403, v1.text);
       assert.deepEqual(Object.keys(v1.body).sort(), ['code', 'message', 'status']);
     });
@@ -152,13 +182,16 @@ for (const kind of databases()) {
       assert.equal(twice.sync, 'not_run');
       assert.equal(server.bank.calls.login, logins);
       assert.equal(server.bank.calls.fetchData, fetches);
-      assert.equal((await eventsOf(server, id, 'mono.events.reauthorisation_required')).length, 1, JSON.stringify((await eventsOf(server, id)).map((e) => [e.type, e.created_at])));
+      assert.equal(
+        (await eventsOf(server, id, 'mono.events.reauthorisation_required')).length,
+        1,
+        JSON.stringify((await eventsOf(server, id)).map((e) => [e.type, e.created_at])),
+      );
       const updated = await eventsOf(server, id, 'mono.events.account_updated');
       const last = updated.at(-1)!.parsed.data.meta;
       assert.equal(last.sync_status, 'REAUTHORISATION_REQUIRED');
       assert.match(last.sync_error, /multi-factor authentication/);
     });
-
   });
 
   describe(`[${kind}] a bank answer that cannot be is refused before anything is written`, () => {
@@ -169,7 +202,8 @@ for (const kind of databases()) {
     before(async () => {
       // `ok` with no account: a connector bug. Once fixed, the same session goes on.
       bank.delegate = Object.assign(Object.create(SandboxBank.prototype), new SandboxBank(), {
-        login: async (input: LoginInput, context: ConnectorContext) => (broken ? { kind: 'ok' as const, accounts: [], state: {} } : new SandboxBank().login(input, context)),
+        login: async (input: LoginInput, context: ConnectorContext) =>
+          broken ? { kind: 'ok' as const, accounts: [], state: {} } : new SandboxBank().login(input, context),
       });
       server = await startTestServer(kind, { connectors: [bank] });
       key = (await server.createApp()).secretKey;

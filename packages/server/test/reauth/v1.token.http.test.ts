@@ -19,7 +19,8 @@ for (const kind of databases()) {
     });
     after(() => server.stop());
 
-    const session = (body: string) => call(server.url, 'POST', '/v1/connect/session', { key, raw: body, headers: { accept: 'application/json', 'content-type': 'application/json' } });
+    const session = (body: string) =>
+      call(server.url, 'POST', '/v1/connect/session', { key, raw: body, headers: { accept: 'application/json', 'content-type': 'application/json' } });
 
     test('MFA: token, session answers reauth 102 with the OTP form, the seed’s {"otp":1234} is a wrong answer, 12345 commits to 99', async () => {
       const id = await linkedAccount(server, key, 'user_otp');
@@ -43,7 +44,10 @@ for (const kind of databases()) {
       assert.equal(created.body.institution, SANDBOX);
       assert.equal(created.body.auth_method, 'internet_banking');
       assert.equal(created.body.expiresAt, server.clock.now() + 600_000);
-      assert.deepEqual(created.body.ui.form.map((f: { name: string }) => f.name), ['otp']);
+      assert.deepEqual(
+        created.body.ui.form.map((f: { name: string }) => f.name),
+        ['otp'],
+      );
       assert.deepEqual(created.body.reauth, { response_code: 102, message: created.body.ui.title });
       assert.equal(server.bank.calls.login, logins + 1, 'one background login');
 
@@ -51,7 +55,11 @@ for (const kind of databases()) {
       server.clock.advance(1_000);
       // 3. The seed's commit, verbatim: the OTP as a JSON number. 1234 is not the sandbox's OTP.
       const commit = (raw: string) =>
-        call(server.url, 'POST', '/v1/connect/commit', { key, raw, headers: { accept: 'application/json', 'content-type': 'application/json', 'x-session-id': created.body.id } });
+        call(server.url, 'POST', '/v1/connect/commit', {
+          key,
+          raw,
+          headers: { accept: 'application/json', 'content-type': 'application/json', 'x-session-id': created.body.id },
+        });
       assertV1StepFailure(await commit('{"otp":1234}'), 400, 'OTP_INVALID', /Invalid OTP; 2 tries left/);
       const done = await commit('{"otp":12345}');
       assert.equal(done.status, 200, done.text);
@@ -93,8 +101,15 @@ for (const kind of databases()) {
       assert.equal(created.status, 200, created.text);
       assert.equal(created.body.reauth.response_code, 400);
       assert.match(created.body.reauth.message, /Invalid credentials/);
-      assert.deepEqual(created.body.ui.form.map((f: { name: string }) => f.name), ['username', 'password']);
-      assertV1StepFailure(await stepOn(server, key, '/v1/connect/login', created.body.id, { username: 'user_good', password: PASSWORD }), 400, 'BANK_LOGIN_FAILED');
+      assert.deepEqual(
+        created.body.ui.form.map((f: { name: string }) => f.name),
+        ['username', 'password'],
+      );
+      assertV1StepFailure(
+        await stepOn(server, key, '/v1/connect/login', created.body.id, { username: 'user_good', password: PASSWORD }),
+        400,
+        'BANK_LOGIN_FAILED',
+      );
       const done = await stepOn(server, key, '/v1/connect/login', created.body.id, { username: 'user_good', password: reset.new_password });
       assert.equal(done.status, 200, done.text);
       assert.equal(done.body.responseCode, 99);

@@ -2,7 +2,21 @@
 // HTTP on both databases.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, type HttpResult, OTP, PASSWORD, exchange, settle, type ReauthServer, linkedAccount, reauthSession, resetLogin, startReauthServer, stepOn } from '@relink/testkit';
+import {
+  call,
+  databases,
+  type HttpResult,
+  OTP,
+  PASSWORD,
+  exchange,
+  settle,
+  type ReauthServer,
+  linkedAccount,
+  reauthSession,
+  resetLogin,
+  startReauthServer,
+  stepOn,
+} from '@relink/testkit';
 import { CODE, ISO, SESSION_ID, assertV2StepFailure, eventsOf } from '../support/linking.ts';
 import { account } from '../support/reauth.ts';
 
@@ -29,7 +43,10 @@ for (const kind of databases()) {
       assert.equal(data.responseCode, 102);
       assert.match(data.session.id, SESSION_ID);
       assert.equal(data.session.expiresAt, server.clock.now() + 600_000);
-      assert.deepEqual(data.userInput.form.map((f: { name: string }) => f.name), fields);
+      assert.deepEqual(
+        data.userInput.form.map((f: { name: string }) => f.name),
+        fields,
+      );
       assert.equal(data.next, next);
       return data.session.id as string;
     };
@@ -82,7 +99,10 @@ for (const kind of databases()) {
       const session = expect102(await reauthSession(server, key, id), ['username', 'password'], '/v2/connect/reauth/login');
       const otp = await stepOn(server, key, '/v2/connect/reauth/login', session, { username: 'user_otp_multi', password: new_password });
       assert.equal(otp.body.responseCode, 102, otp.text);
-      assert.deepEqual(otp.body.data.userInput.form.map((f: { name: string }) => f.name), ['otp']);
+      assert.deepEqual(
+        otp.body.data.userInput.form.map((f: { name: string }) => f.name),
+        ['otp'],
+      );
       const done = await stepOn(server, key, '/v2/connect/commit', session, { otp: OTP });
       assert.equal(done.body.responseCode, 99, done.text);
       assert.equal(await exchange(server, key, done.body.data.code), id);
@@ -124,11 +144,20 @@ for (const kind of databases()) {
     test('reauth/login refuses a link session, and link steps keep working on reauth sessions’ ids only for their app', async () => {
       const created = await call(server.url, 'POST', '/v2/connect/session', {
         key,
-        body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking', scope: 'financial_data', customer: { name: 'Ada Obi', email: 'ada@example.com' } },
+        body: {
+          institution: '5f2d08be60b92e2888287000',
+          auth_method: 'internet_banking',
+          scope: 'financial_data',
+          customer: { name: 'Ada Obi', email: 'ada@example.com' },
+        },
       });
       const res = await stepOn(server, key, '/v2/connect/reauth/login', created.body.data.session.id, { username: 'user_good', password: PASSWORD });
       assertV2StepFailure(res, 400, 'INVALID_INPUT', /links a new account; log in with POST \/v2\/connect\/login/);
-      assertV2StepFailure(await stepOn(server, key, '/v2/connect/reauth/login', 'session_doesnotexist0000000000', { username: 'a', password: 'b' }), 404, 'SESSION_NOT_FOUND');
+      assertV2StepFailure(
+        await stepOn(server, key, '/v2/connect/reauth/login', 'session_doesnotexist0000000000', { username: 'a', password: 'b' }),
+        404,
+        'SESSION_NOT_FOUND',
+      );
     });
 
     test('bad input: a missing account is named; an unlinked or another app’s account is 404', async () => {
@@ -138,7 +167,10 @@ for (const kind of databases()) {
       assert.match(missing.body.message, /account/);
       const id = await linkedAccount(server, key, 'user_good');
       const other = await server.createApp('another partner');
-      for (const [k, target] of [[other.secretKey, id], [key, '5f171a530295e231abca1153']] as const) {
+      for (const [k, target] of [
+        [other.secretKey, id],
+        [key, '5f171a530295e231abca1153'],
+      ] as const) {
         const res = await call(server.url, 'POST', '/v2/connect/reauth/session', { key: k, body: { account: target } });
         assert.equal(res.status, 404, res.text);
         assert.equal(res.body.code, 'ACCOUNT_NOT_FOUND');

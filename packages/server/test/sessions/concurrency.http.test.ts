@@ -188,10 +188,7 @@ for (const kind of databases()) {
       for (let i = 0; i < 15; i++) {
         const id = await link(server, key, 'user_good', { api: 'v1' });
         // The link has woken the sync worker; unlink and a manual sync race it.
-        const [unlinked] = await Promise.all([
-          call(server.url, 'POST', `/v2/accounts/${id}/unlink`, { key }),
-          server.services.sync.runDue(),
-        ]);
+        const [unlinked] = await Promise.all([call(server.url, 'POST', `/v2/accounts/${id}/unlink`, { key }), server.services.sync.runDue()]);
         assert.equal(unlinked.status, 200, unlinked.text);
       }
       await server.services.sync.wake();

@@ -15,7 +15,10 @@ for (const kind of databases()) {
     test('the killed step leaves nothing half-done; the retried step links once', async () => {
       const first = fixture.serve();
       const { url, key } = await first.sandbox();
-      const created = await call(url, 'POST', '/v2/connect/session', { key, body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });
+      const created = await call(url, 'POST', '/v2/connect/session', {
+        key,
+        body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' },
+      });
       const session: string = created.body.data.session.id;
       const step = (base: string) =>
         call(base, 'POST', '/v2/connect/login', { key, body: { username: 'user_slow', password: 'pass_good' }, headers: { 'x-session-id': session } });
@@ -24,7 +27,11 @@ for (const kind of databases()) {
       try {
         const inFlight = step(url).catch((error: Error) => error);
         // user_slow takes 2 s at the bank: kill once the step has claimed the session.
-        await waitFor(async () => (await database.db.selectFrom('sessions').select('busy_until').where('id', '=', session).executeTakeFirstOrThrow()).busy_until !== null, 10_000, 'the step to start');
+        await waitFor(
+          async () => (await database.db.selectFrom('sessions').select('busy_until').where('id', '=', session).executeTakeFirstOrThrow()).busy_until !== null,
+          10_000,
+          'the step to start',
+        );
         first.kill();
         assert.ok((await inFlight) instanceof Error, 'the client saw the connection die');
         const accounts = async () => (await database.db.selectFrom('accounts').select('id').execute()).length;
@@ -36,7 +43,11 @@ for (const kind of databases()) {
         const again = await second.listening();
         // The dead step's claim runs out after the connector timeout plus 5 s; until then it is busy.
         const busy = (res: HttpResult) => res.status === 409 && res.body.code === 'SESSION_BUSY';
-        const retried = await retryUntil(() => step(again), (res) => !busy(res), { timeoutMs: 30_000, intervalMs: 500, what: 'the dead step’s claim to run out' });
+        const retried = await retryUntil(
+          () => step(again),
+          (res) => !busy(res),
+          { timeoutMs: 30_000, intervalMs: 500, what: 'the dead step’s claim to run out' },
+        );
         assert.equal(retried.status, 200, retried.text);
         assert.equal(retried.body.responseCode, 99);
         const exchanged = await call(again, 'POST', '/account/auth', { key, body: { code: retried.body.data.code } });

@@ -7,7 +7,10 @@ import { call, databases, startTestServer, type HttpResult, type TestServer, Cou
 import { eventsOf, step, v1Session, v2Session } from '../support/linking.ts';
 
 /** A failure body with its volatile parts (timestamp, the id it names) normalised. */
-const normalised = (res: HttpResult, id: string) => ({ status: res.status, body: { ...res.body, timestamp: undefined, message: res.body.message.replaceAll(id, '<id>') } });
+const normalised = (res: HttpResult, id: string) => ({
+  status: res.status,
+  body: { ...res.body, timestamp: undefined, message: res.body.message.replaceAll(id, '<id>') },
+});
 
 for (const kind of databases()) {
   describe(`[${kind}] isolation between apps`, () => {

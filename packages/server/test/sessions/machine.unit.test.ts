@@ -4,7 +4,19 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Ui } from '@relink/contract';
 import type { BankAccount, ConnectorOutcome } from '../../src/connectors/types.ts';
-import { cancel, guard, ImpossibleOutcome, initialState, MAX_ATTEMPTS, replyFor, replyForStart, type SessionKind, type SessionState, start, transition } from '../../src/sessions/machine.ts';
+import {
+  cancel,
+  guard,
+  ImpossibleOutcome,
+  initialState,
+  MAX_ATTEMPTS,
+  replyFor,
+  replyForStart,
+  type SessionKind,
+  type SessionState,
+  start,
+  transition,
+} from '../../src/sessions/machine.ts';
 
 const loginForm: Ui = { title: 'Log in', form: [{ name: 'username' }, { name: 'password' }] } as unknown as Ui;
 const otpForm: Ui = { title: 'Enter the OTP', form: [{ name: 'otp' }] } as unknown as Ui;
@@ -175,7 +187,13 @@ describe('session machine: effects and re-authorisation', () => {
       message: 'Wrong password: log in again with the new credentials',
     });
     const mfa = start(fresh, outcomes.challenge);
-    assert.deepEqual(replyForStart(mfa.state, outcomes.challenge, null), { responseCode: 102, ui: otpForm, next: 'commit', reason: 'challenge', message: 'Enter the OTP' });
+    assert.deepEqual(replyForStart(mfa.state, outcomes.challenge, null), {
+      responseCode: 102,
+      ui: otpForm,
+      next: 'commit',
+      reason: 'challenge',
+      message: 'Enter the OTP',
+    });
     const down = start(fresh, outcomes.unavailable);
     assert.equal(down.state.status, 'failed');
     assert.deepEqual(replyForStart(down.state, outcomes.unavailable, null), { responseCode: 400, error: 'BANK_CONNECTION_ERROR', message: 'Bank down' });
@@ -194,7 +212,13 @@ describe('session machine: effects and re-authorisation', () => {
     assert.equal(accepted.effect.kind, 'none');
     assert.equal(accepted.state.status, 'awaiting_login');
     assert.equal(accepted.state.storedAccepted, true);
-    assert.deepEqual(replyForStart(accepted.state, outcomes.ok, null), { responseCode: 102, ui: loginForm, next: 'login', reason: 'confirm_login', message: 'Log in to your bank to confirm it is you' });
+    assert.deepEqual(replyForStart(accepted.state, outcomes.ok, null), {
+      responseCode: 102,
+      ui: loginForm,
+      next: 'login',
+      reason: 'confirm_login',
+      message: 'Log in to your bank to confirm it is you',
+    });
     const mfa = start(fresh, outcomes.challenge, 'person');
     assert.equal(mfa.state.status, 'awaiting_input');
     assert.equal(start(fresh, outcomes.invalid, 'person').state.storedAccepted, undefined);

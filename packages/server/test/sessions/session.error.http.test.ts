@@ -37,7 +37,12 @@ for (const kind of databases()) {
     });
 
     test('an unknown session is 404 SESSION_NOT_FOUND', async () => {
-      assertV1StepFailure(await v1('login', 'session_000000000000000000000000', { username: 'user_good', password: PASSWORD }), 404, 'SESSION_NOT_FOUND', /session_000000000000000000000000/);
+      assertV1StepFailure(
+        await v1('login', 'session_000000000000000000000000', { username: 'user_good', password: PASSWORD }),
+        404,
+        'SESSION_NOT_FOUND',
+        /session_000000000000000000000000/,
+      );
       assertV2StepFailure(await v2('commit', 'session_nope', { otp: OTP }), 404, 'SESSION_NOT_FOUND');
     });
 
@@ -56,8 +61,18 @@ for (const kind of databases()) {
       const session = await v2Session(server, key);
       const calls = bank.steps;
       assertV2StepFailure(await v2('login', session, { username: 'user_good' }), 400, 'INVALID_INPUT', /body\.password is required/);
-      assertV2StepFailure(await v2('login', session, { user: 'user_good', pass: PASSWORD }), 400, 'INVALID_INPUT', /body\.username is required.*body\.password is required.*body\.user is not a field.*body\.pass is not a field/);
-      assertV2StepFailure(await v2('login', session, { username: 'user_good', password: { $ne: null } }), 400, 'INVALID_INPUT', /body\.password must be a string/);
+      assertV2StepFailure(
+        await v2('login', session, { user: 'user_good', pass: PASSWORD }),
+        400,
+        'INVALID_INPUT',
+        /body\.username is required.*body\.password is required.*body\.user is not a field.*body\.pass is not a field/,
+      );
+      assertV2StepFailure(
+        await v2('login', session, { username: 'user_good', password: { $ne: null } }),
+        400,
+        'INVALID_INPUT',
+        /body\.password must be a string/,
+      );
       assertV2StepFailure(await v2('login', session, { username: 'user_good', password: 'x'.repeat(513) }), 400, 'INVALID_INPUT', /at most 512/);
       assertV2StepFailure(await v2('login', session, [] as unknown), 400, 'INVALID_INPUT');
       assert.equal(bank.steps, calls);
@@ -143,7 +158,10 @@ for (const kind of databases()) {
         assert.equal(lacks.status, 400, lacks.text);
         assert.match(lacks.body.message, /use one of: internet_banking$/);
       }
-      const v2Body = await call(server.url, 'POST', '/v2/connect/session', { key, body: { institution: SANDBOX, auth_method: 'internet_banking', scope: 'payments', customer: { name: 'x' } } });
+      const v2Body = await call(server.url, 'POST', '/v2/connect/session', {
+        key,
+        body: { institution: SANDBOX, auth_method: 'internet_banking', scope: 'payments', customer: { name: 'x' } },
+      });
       assert.equal(v2Body.status, 400);
       assert.equal(v2Body.body.code, 'INVALID_INPUT');
       assert.match(v2Body.body.message, /scope/);
@@ -168,7 +186,10 @@ for (const kind of databases()) {
       assert.equal(res.body.data.credentials.find((c: any) => c.values.username === 'user_multi').hasMultipleAccounts, true);
       assert.deepEqual(
         res.body.data.inputs.map((i: any) => [i.name, i.value]),
-        [['otp', OTP], ['answer', 'blue']],
+        [
+          ['otp', OTP],
+          ['answer', 'blue'],
+        ],
       );
       const live = await server.createApp('live partner', { live: true });
       const forbidden = await call(server.url, 'GET', '/v2/connect/sandbox', { key: live.secretKey });

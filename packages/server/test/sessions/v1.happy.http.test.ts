@@ -34,7 +34,10 @@ for (const kind of databases()) {
       assert.equal(res.body.responseCode, 102);
       assert.deepEqual(Object.keys(res.body.data).sort(), ['form', 'title']);
       assert.equal(typeof res.body.data.title, 'string');
-      assert.deepEqual(res.body.data.form.map((f: any) => f.name), [field]);
+      assert.deepEqual(
+        res.body.data.form.map((f: any) => f.name),
+        [field],
+      );
       assert.equal(res.body.data.form[0].type, 'elements.input');
     };
 
@@ -74,13 +77,19 @@ for (const kind of databases()) {
       assert.equal(res.body.institution, SANDBOX);
       assert.equal(res.body.auth_method, 'internet_banking');
       assert.equal(res.body.expiresAt, before + 10 * 60_000);
-      assert.deepEqual(res.body.ui.form.map((f: any) => f.name), ['username', 'password']);
+      assert.deepEqual(
+        res.body.ui.form.map((f: any) => f.name),
+        ['username', 'password'],
+      );
       assert.equal(res.body.ui.form[1].contentType, 'password');
     });
 
     test('body.app naming another app is refused', async () => {
       const other = await server.createApp('someone else');
-      const res = await call(server.url, 'POST', '/v1/connect/session', { key, body: { app: other.id, institution: SANDBOX, auth_method: 'internet_banking' } });
+      const res = await call(server.url, 'POST', '/v1/connect/session', {
+        key,
+        body: { app: other.id, institution: SANDBOX, auth_method: 'internet_banking' },
+      });
       assert.equal(res.status, 400);
       assert.equal(res.body.code, 'INVALID_INPUT');
       assert.match(res.body.message, /body\.app/);
@@ -144,7 +153,12 @@ for (const kind of databases()) {
       for (const account of [null, '', true, ' 1', [1], 1.5, -1]) {
         assertV1StepFailure(await commit(session, { account }), 400, 'INVALID_INPUT', /body\.account must be the index/);
       }
-      assertV1StepFailure(await commit(session, { accountNumber: '0000000000' }), 400, 'INVALID_INPUT', /body\.account is required.*body\.accountNumber is not a field/);
+      assertV1StepFailure(
+        await commit(session, { accountNumber: '0000000000' }),
+        400,
+        'INVALID_INPUT',
+        /body\.account is required.*body\.accountNumber is not a field/,
+      );
       assert99(await commit(session, { account: '0' }));
     });
 

@@ -34,7 +34,10 @@ for (const kind of databases()) {
       envelope(res, 102);
       assert.deepEqual(Object.keys(res.body.data), ['userInput']);
       assert.deepEqual(Object.keys(res.body.data.userInput).sort(), ['form', 'title']);
-      assert.deepEqual(res.body.data.userInput.form.map((f: any) => f.name), [field]);
+      assert.deepEqual(
+        res.body.data.userInput.form.map((f: any) => f.name),
+        [field],
+      );
     };
     const assert101 = (res: HttpResult) => {
       envelope(res, 101);
@@ -70,7 +73,10 @@ for (const kind of databases()) {
       assert.equal(session.scope, 'financial_data');
       assert.equal(session.expiresAt, before + 10 * 60_000);
       assert.deepEqual(session.institution, { id: SANDBOX, name: 'Relink Sandbox Bank', identifier: 'relink.connections.sandbox_bank' });
-      assert.deepEqual(ui.form.map((f: any) => f.name), ['username', 'password']);
+      assert.deepEqual(
+        ui.form.map((f: any) => f.name),
+        ['username', 'password'],
+      );
     });
 
     test('user_good: 99 at login; the code exchanges at /v2/accounts/auth', async () => {

@@ -29,7 +29,14 @@ export async function v2Session(
   return res.body.data.session.id as string;
 }
 
-export function step(server: TestServer, key: string, api: 'v1' | 'v2', which: 'login' | 'commit', session: string | undefined, body: unknown): Promise<HttpResult> {
+export function step(
+  server: TestServer,
+  key: string,
+  api: 'v1' | 'v2',
+  which: 'login' | 'commit',
+  session: string | undefined,
+  body: unknown,
+): Promise<HttpResult> {
   return call(server.url, 'POST', `/${api}/connect/${which}`, { key, body, headers: session === undefined ? {} : { 'x-session-id': session } });
 }
 

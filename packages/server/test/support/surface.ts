@@ -37,7 +37,10 @@ export async function operations(server: TestServer): Promise<Operation[]> {
 
 /** Every method and path Fastify routes, read from its route tree (HEAD left out). */
 export function routeTable(server: TestServer): { method: string; path: string }[] {
-  const lines = server.app.printRoutes({ commonPrefix: false }).split('\n').filter((l) => l.trim() !== '');
+  const lines = server.app
+    .printRoutes({ commonPrefix: false })
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const stack: string[] = [];
   const routes: { method: string; path: string }[] = [];
   for (const line of lines) {

@@ -14,7 +14,14 @@ export async function createConnectApp(server: TestServer, name = 'Widget partne
   return app;
 }
 
-export function widget(server: TestServer, publicKey: string | undefined, path: string, body: unknown, session?: string, extra: Record<string, string> = {}): Promise<HttpResult> {
+export function widget(
+  server: TestServer,
+  publicKey: string | undefined,
+  path: string,
+  body: unknown,
+  session?: string,
+  extra: Record<string, string> = {},
+): Promise<HttpResult> {
   const headers: Record<string, string> = { ...extra };
   if (publicKey !== undefined) headers['x-public-key'] = publicKey;
   if (session !== undefined) headers['x-session-id'] = session;

@@ -4,7 +4,11 @@ import { describe, test } from 'node:test';
 import type { AccountData, LinkedOutcome } from '../../src/connectors/types.ts';
 import { REAUTH_REASONS, readFetch, readLogin } from '../../src/sync/answer.ts';
 
-const data = { account: { accountNumber: '0001', name: 'A', type: 'SAVINGS_ACCOUNT', currency: 'NGN', balance: 5, bvn: '1' }, identity: {}, transactions: [] } as unknown as AccountData;
+const data = {
+  account: { accountNumber: '0001', name: 'A', type: 'SAVINGS_ACCOUNT', currency: 'NGN', balance: 5, bvn: '1' },
+  identity: {},
+  transactions: [],
+} as unknown as AccountData;
 
 describe('a sync reads its login with the stored credentials', () => {
   test('a bank session to fetch with', () => {
@@ -46,6 +50,9 @@ describe('a sync reads its fetch', () => {
   });
 
   test('a bank that did not answer is a failure to retry', () => {
-    assert.deepEqual(readFetch({ kind: 'unavailable', message: 'timeout' }, undefined, () => undefined), { kind: 'failed', reason: 'timeout' });
+    assert.deepEqual(
+      readFetch({ kind: 'unavailable', message: 'timeout' }, undefined, () => undefined),
+      { kind: 'failed', reason: 'timeout' },
+    );
   });
 });

@@ -16,7 +16,10 @@ for (const kind of databases()) {
       const first = fixture.serve();
       const { url, key } = await first.sandbox();
       const linkOn = async (base: string, username: string) => {
-        const created = await call(base, 'POST', '/v2/connect/session', { key, body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });
+        const created = await call(base, 'POST', '/v2/connect/session', {
+          key,
+          body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' },
+        });
         const session: string = created.body.data.session.id;
         const login = await call(base, 'POST', '/v2/connect/login', { key, body: { username, password: 'pass_good' }, headers: { 'x-session-id': session } });
         assert.equal(login.body.responseCode, 99, login.text);
@@ -26,7 +29,8 @@ for (const kind of databases()) {
 
       const database = openDatabase(testConfig(fixture.db).database);
       try {
-        const eventsOf = (account: string, type: string) => database.db.selectFrom('events').select('id').where('account_id', '=', account).where('type', '=', type).execute();
+        const eventsOf = (account: string, type: string) =>
+          database.db.selectFrom('events').select('id').where('account_id', '=', account).where('type', '=', type).execute();
         const events = (type: string) => eventsOf(id, type);
         const row = () => database.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
         await waitFor(async () => (await events('mono.events.account_updated')).length === 1, 15_000, 'the first sync');

@@ -71,7 +71,11 @@ for (const kind of databases()) {
       const record = async () => {
         const account = await db.selectFrom('accounts').select(['identity', 'last_synced_at']).where('id', '=', id).executeTakeFirstOrThrow();
         assert.match(account.identity ?? '', /^vault:/);
-        const sealed = await db.selectFrom('vault_secrets').select(['id', 'wrapped_key', 'ciphertext', 'updated_at']).where('id', '=', account.identity!.slice('vault:'.length)).executeTakeFirstOrThrow();
+        const sealed = await db
+          .selectFrom('vault_secrets')
+          .select(['id', 'wrapped_key', 'ciphertext', 'updated_at'])
+          .where('id', '=', account.identity!.slice('vault:'.length))
+          .executeTakeFirstOrThrow();
         return { sealed, syncedAt: account.last_synced_at };
       };
       const identity = async () => (await call(server.url, 'GET', `/accounts/${id}/identity`, { key })).body;
@@ -103,7 +107,12 @@ for (const kind of databases()) {
     /** Links `username`'s `index`-th bank account for a customer of its own; the account id and its number. */
     async function linkOne(username: string, index: number, customer: number): Promise<{ id: string; number: string }> {
       const relink = partner(setup.server, setup.key);
-      const { session } = await relink.connect.createSession({ institution: SANDBOX, auth_method: 'internet_banking', scope: 'financial_data', customer: { name: `Batch ${customer}`, email: `batch${customer}@example.com` } });
+      const { session } = await relink.connect.createSession({
+        institution: SANDBOX,
+        auth_method: 'internet_banking',
+        scope: 'financial_data',
+        customer: { name: `Batch ${customer}`, email: `batch${customer}@example.com` },
+      });
       const login = await relink.connect.login(session.id, { username, password: PASSWORD });
       assert.equal(login.responseCode, 101, JSON.stringify(login));
       const number = login.data.accounts[index]!.accountNumber;
@@ -118,7 +127,17 @@ for (const kind of databases()) {
       accounts.push({ id: await link(server, key, 'user_good', { customer: { name: 'Batch 4', email: 'batch4@example.com' } }), number: '' });
       await settle(server);
       const broken = accounts[1]!;
-      const rows = () => server.services.database.db.selectFrom('accounts').selectAll().where('id', 'in', accounts.map((a) => a.id)).orderBy('id').execute();
+      const rows = () =>
+        server.services.database.db
+          .selectFrom('accounts')
+          .selectAll()
+          .where(
+            'id',
+            'in',
+            accounts.map((a) => a.id),
+          )
+          .orderBy('id')
+          .execute();
       const transactionIds = (id: string) => server.services.database.db.selectFrom('transactions').select('bank_id').where('account_id', '=', id).execute();
       const before = await rows();
       const updatesBefore = await Promise.all(accounts.map(async (a) => (await eventsOf(server, a.id, 'mono.events.account_updated')).length));
@@ -150,7 +169,10 @@ for (const kind of databases()) {
           assert.equal(updates.at(-1)!.parsed.data.meta.sync_status, 'SUCCESSFUL');
         }
       }
-      assert.ok(server.logs.some((line) => line.includes('sync failed unexpectedly') && line.includes(broken.id)), 'the failure is logged with the account');
+      assert.ok(
+        server.logs.some((line) => line.includes('sync failed unexpectedly') && line.includes(broken.id)),
+        'the failure is logged with the account',
+      );
 
       server.clock.advance(15 * 60_000);
       await settle(server);

@@ -14,7 +14,10 @@ const NEW_MASTER_KEY = Buffer.alloc(32, 11).toString('base64');
 async function databaseHolds(server: TestServer, needle: string): Promise<boolean> {
   const config = server.services.config.database;
   if (config.kind === 'sqlite') {
-    const bytes = ['', '-wal', '-journal'].map((suffix) => config.file + suffix).filter(existsSync).map((file) => readFileSync(file));
+    const bytes = ['', '-wal', '-journal']
+      .map((suffix) => config.file + suffix)
+      .filter(existsSync)
+      .map((file) => readFileSync(file));
     return bytes.some((b) => b.includes(Buffer.from(needle)));
   }
   const client = new pg.Client({ connectionString: server.db.url });
@@ -80,7 +83,11 @@ for (const kind of databases()) {
       server = await startTestServer(kind, { db: server.db, env: { RELINK_MASTER_KEY: NEW_MASTER_KEY } });
       assert.equal((await call(server.url, 'GET', `/accounts/${account}/identity`, { key })).body.bvn, bvn);
       const session = (await server.services.database.db.selectFrom('sessions').select('id').executeTakeFirstOrThrow()).id;
-      const again = await call(server.url, 'POST', '/v2/connect/login', { key, headers: { 'x-session-id': session, 'idempotency-key': 'login-1' }, body: { username: 'user_good', password: PASSWORD } });
+      const again = await call(server.url, 'POST', '/v2/connect/login', {
+        key,
+        headers: { 'x-session-id': session, 'idempotency-key': 'login-1' },
+        body: { username: 'user_good', password: PASSWORD },
+      });
       assert.equal(again.text, replay);
     });
 

@@ -6,7 +6,21 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { TEST_MASTER_KEY, call, createTestDatabase, databases, startTestServer, type DatabaseKind, type TestDatabase, type TestServer, CountingBank, OTP, PASSWORD, link, settle } from '@relink/testkit';
+import {
+  TEST_MASTER_KEY,
+  call,
+  createTestDatabase,
+  databases,
+  startTestServer,
+  type DatabaseKind,
+  type TestDatabase,
+  type TestServer,
+  CountingBank,
+  OTP,
+  PASSWORD,
+  link,
+  settle,
+} from '@relink/testkit';
 import { masterKeyId } from '../../src/config/config.ts';
 import { step, v1Session, v2Session } from '../support/linking.ts';
 
@@ -23,7 +37,9 @@ async function databaseText(kind: DatabaseKind, server: TestServer): Promise<str
       .join('\n');
   }
   const db = server.services.database.db;
-  const tables = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db);
+  const tables = await sql<{
+    name: string;
+  }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db);
   assert.ok(tables.rows.length >= 9, 'found the tables');
   const out: string[] = [];
   for (const { name } of tables.rows) {
@@ -57,7 +73,10 @@ for (const kind of databases()) {
 
       const db = server.services.database.db;
       const vault = await db.selectFrom('vault_secrets').selectAll().execute();
-      assert.ok(vault.some((v) => v.purpose === 'bank_credentials'), 'credentials are in the vault');
+      assert.ok(
+        vault.some((v) => v.purpose === 'bank_credentials'),
+        'credentials are in the vault',
+      );
       const session = await db.selectFrom('sessions').selectAll().where('id', '=', pending).executeTakeFirstOrThrow();
       assert.ok(session.credentials_secret_id && session.connector_state_secret_id);
       assert.match(await server.services.vault.open(session.credentials_secret_id), /pass_good/, 'the vault does hold it');
@@ -96,7 +115,7 @@ for (const kind of databases()) {
       return server;
     };
     const rows = async (server: TestServer) =>
-      (await server.services.database.db.selectFrom('vault_secrets').select(['id', 'kek_id', 'wrapped_key', 'ciphertext']).orderBy('id').execute());
+      await server.services.database.db.selectFrom('vault_secrets').select(['id', 'kek_id', 'wrapped_key', 'ciphertext']).orderBy('id').execute();
 
     before(async () => {
       db = await createTestDatabase(kind);
@@ -122,7 +141,10 @@ for (const kind of databases()) {
       const result = await server.services.vault.rotate();
       assert.deepEqual(result, { rewrapped: before_.length, unknownKeyIds: [] });
       const after_ = await rows(server);
-      assert.deepEqual(after_.map((r) => r.id), before_.map((r) => r.id));
+      assert.deepEqual(
+        after_.map((r) => r.id),
+        before_.map((r) => r.id),
+      );
       const newId = masterKeyId(Buffer.from(NEW_MASTER_KEY, 'base64'));
       for (const [i, row] of after_.entries()) {
         assert.equal(row.kek_id, newId);

@@ -35,7 +35,11 @@ for (const kind of databases()) {
       const restarted = await second.listening();
       await waitFor(() => fired.every((id) => delivered().has(id)), 30_000, 'every event after the restart');
 
-      await waitFor(async () => (await call(restarted, 'GET', '/v2/webhooks/deliveries?status=succeeded', { key })).body.meta.total === 12, 15_000, 'rows to say so');
+      await waitFor(
+        async () => (await call(restarted, 'GET', '/v2/webhooks/deliveries?status=succeeded', { key })).body.meta.total === 12,
+        15_000,
+        'rows to say so',
+      );
       const pending = await call(restarted, 'GET', '/v2/webhooks/deliveries?status=pending', { key });
       assert.equal(pending.body.meta.total, 0);
       assert.equal((await second.stop()).code, 0, second.stdout + second.stderr);

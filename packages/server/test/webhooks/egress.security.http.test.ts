@@ -73,7 +73,13 @@ test('endpoint URLs are checked up front: https, no credentials, no internal lit
   assert.ok(guard.checkUrl('ftp://example.com/', 'test'));
 
   const remote = new EgressGuard({ allowLoopback: false });
-  for (const url of ['http://127.0.0.1:3000/hooks', 'http://[::1]/hooks', 'http://[::ffff:127.0.0.1]/hooks', 'http://localhost:3000/hooks', 'http://api.localhost/hooks']) {
+  for (const url of [
+    'http://127.0.0.1:3000/hooks',
+    'http://[::1]/hooks',
+    'http://[::ffff:127.0.0.1]/hooks',
+    'http://localhost:3000/hooks',
+    'http://api.localhost/hooks',
+  ]) {
     assert.match(remote.checkUrl(url, 'test') ?? '', /RELINK_WEBHOOK_ALLOW_LOOPBACK/, `${url} is refused for a test app when loopback is not allowed`);
   }
   assert.equal(remote.checkUrl('http://10.0.0.1/hooks', 'test'), undefined, 'private networks stay open to test apps');
@@ -163,7 +169,14 @@ for (const kind of databases()) {
 
     test('PUT /v2/webhooks/endpoint refuses internal and plain-http URLs for a live key', async () => {
       const port = new URL(receiver.url).port;
-      for (const url of ['https://127.0.0.1/h', 'https://10.0.0.1/h', 'https://169.254.169.254/h', 'https://[::1]/h', `https://localhost:${port}/h`, 'http://hooks.example.com/h']) {
+      for (const url of [
+        'https://127.0.0.1/h',
+        'https://10.0.0.1/h',
+        'https://169.254.169.254/h',
+        'https://[::1]/h',
+        `https://localhost:${port}/h`,
+        'http://hooks.example.com/h',
+      ]) {
         const res = await call(server.url, 'PUT', '/v2/webhooks/endpoint', { key: live.secretKey, body: { url } });
         assert.equal(res.status, 400, url);
         assert.equal(res.body.code, 'WEBHOOK_URL_REFUSED');
@@ -177,9 +190,9 @@ for (const kind of databases()) {
       const port = new URL(receiver.url).port;
       for (const url of [`https://localhost:${port}/hooks`, `https://[::1]:${port}/hooks`, `https://127.0.0.1:${port}/hooks`]) {
         await server.services.database.db.updateTable('apps').set({ webhook_url: url }).where('id', '=', live.id).execute();
-        await server.services.database.db.transaction().execute((trx) =>
-          server.services.events.record(trx, { appId: live.id, type: 'mono.events.account_unlinked', data: { account: { _id: 'x' } } }),
-        );
+        await server.services.database.db
+          .transaction()
+          .execute((trx) => server.services.events.record(trx, { appId: live.id, type: 'mono.events.account_unlinked', data: { account: { _id: 'x' } } }));
         await server.services.webhooks.dispatcher.runDue();
         const delivery = (await deliveriesOf(server, live.id)).at(-1)!;
         assert.equal(delivery.url, url);
@@ -193,9 +206,9 @@ for (const kind of databases()) {
     test('only the first 256 bytes of an answer are kept, and read back through the deliveries API', async () => {
       const app = await server.createApp('Chatty');
       await server.services.database.db.updateTable('apps').set({ webhook_url: receiver.url }).where('id', '=', app.id).execute();
-      await server.services.database.db.transaction().execute((trx) =>
-        server.services.events.record(trx, { appId: app.id, type: 'mono.events.account_unlinked', data: { account: { _id: 'x' } } }),
-      );
+      await server.services.database.db
+        .transaction()
+        .execute((trx) => server.services.events.record(trx, { appId: app.id, type: 'mono.events.account_unlinked', data: { account: { _id: 'x' } } }));
       await server.services.webhooks.dispatcher.runDue();
       const [delivery] = await deliveriesOf(server, app.id);
       const [attempt] = await attemptsOf(server, delivery!.id);
@@ -235,9 +248,9 @@ for (const kind of databases()) {
 
       for (const url of urls) {
         await server.services.database.db.updateTable('apps').set({ webhook_url: url }).where('id', '=', app.id).execute();
-        await server.services.database.db.transaction().execute((trx) =>
-          server.services.events.record(trx, { appId: app.id, type: 'mono.events.account_unlinked', data: { account: { _id: 'x' } } }),
-        );
+        await server.services.database.db
+          .transaction()
+          .execute((trx) => server.services.events.record(trx, { appId: app.id, type: 'mono.events.account_unlinked', data: { account: { _id: 'x' } } }));
         await server.services.webhooks.dispatcher.runDue();
         const delivery = (await deliveriesOf(server, app.id)).at(-1)!;
         assert.equal(delivery.url, url);

@@ -86,7 +86,10 @@ for (const kind of databases()) {
         [],
         'no row is left claimed: another instance may take any of them now, not after a lease',
       );
-      assert.ok(rows.every((d) => d.status === 'pending' && d.attempt_count === 0), 'an attempt cut short by the stop is not counted as an attempt');
+      assert.ok(
+        rows.every((d) => d.status === 'pending' && d.attempt_count === 0),
+        'an attempt cut short by the stop is not counted as an attempt',
+      );
       const attempts = await server.services.database.db.selectFrom('webhook_attempts').select('id').where('app_id', '=', app.id).execute();
       assert.equal(attempts.length, 0);
       assert.equal(hanging.received.length, limit, 'the rows that were waiting were never sent');
@@ -118,7 +121,9 @@ for (const kind of databases()) {
         assert.ok(row.claimed_until! >= before.claimed_until! + 4_400, 'a full lease from when it was sent');
       }
       // The attempts that timed out are recorded as they end, in batches: all of them, to be retried.
-      const recorded = async () => (await deliveriesOf(server, app.id)).filter((d) => sent.has(d.event_id) && d.attempt_count === 1 && d.status === 'pending' && d.claimed_until === null).length;
+      const recorded = async () =>
+        (await deliveriesOf(server, app.id)).filter((d) => sent.has(d.event_id) && d.attempt_count === 1 && d.status === 'pending' && d.claimed_until === null)
+          .length;
       await waitFor(async () => (await recorded()) === limit, 10_000, 'the timed-out attempts to be recorded');
     });
   });

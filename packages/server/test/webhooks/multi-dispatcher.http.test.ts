@@ -44,7 +44,15 @@ for (const kind of databases()) {
       }
 
       const succeeded = async () =>
-        Number((await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'succeeded').executeTakeFirstOrThrow()).n);
+        Number(
+          (
+            await db
+              .selectFrom('webhook_deliveries')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .where('status', '=', 'succeeded')
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
       await waitFor(async () => (await succeeded()) === burst, 90_000, `${burst} deliveries`);
       const ids = receiver.received.map((r) => r.id);
       assert.equal(new Set(ids).size, burst, 'every event arrived');

@@ -36,10 +36,16 @@ for (const kind of databases()) {
       const page1 = await get('/v2/webhooks/events?limit=2');
       assert.equal(page1.status, 200, page1.text);
       assert.equal(page1.body.status, 'successful');
-      assert.deepEqual(page1.body.data.map((e: any) => e.id), [fired[2], fired[1]]);
+      assert.deepEqual(
+        page1.body.data.map((e: any) => e.id),
+        [fired[2], fired[1]],
+      );
       assert.deepEqual(page1.body.meta, { total: 3, page: 1, previous: null, next: '/v2/webhooks/events?page=2&limit=2' });
       const page2 = await get(page1.body.meta.next);
-      assert.deepEqual(page2.body.data.map((e: any) => e.id), [fired[0]]);
+      assert.deepEqual(
+        page2.body.data.map((e: any) => e.id),
+        [fired[0]],
+      );
       const connected = page2.body.data[0];
       assert.equal(connected.event, 'mono.events.account_connected');
       assert.equal(connected.account, account);
@@ -50,7 +56,19 @@ for (const kind of databases()) {
     test('the sandbox fires every event type with its contract payload', async () => {
       const { body } = await get(`/v2/webhooks/events?limit=3`);
       const updated = body.data.find((e: any) => e.event === 'mono.events.account_updated').payload.data;
-      assert.deepEqual(Object.keys(updated.account).sort(), ['_id', 'accountNumber', 'authMethod', 'balance', 'bvn', 'created_at', 'currency', 'institution', 'name', 'type', 'updated_at']);
+      assert.deepEqual(Object.keys(updated.account).sort(), [
+        '_id',
+        'accountNumber',
+        'authMethod',
+        'balance',
+        'bvn',
+        'created_at',
+        'currency',
+        'institution',
+        'name',
+        'type',
+        'updated_at',
+      ]);
       assert.deepEqual(updated.account.institution, { name: 'Relink Sandbox Bank', bankCode: '998', type: 'PERSONAL_BANKING' });
       assert.deepEqual(updated.meta.retrieved_data, ['identity', 'balance', 'transactions']);
       const failed = body.data.find((e: any) => e.event === 'mono.events.sync_failed').payload.data;
@@ -130,17 +148,26 @@ for (const kind of databases()) {
 
     test('the sandbox fire helper: test keys only, own accounts only, known events only', async () => {
       const live = await server.createApp('Live', { live: true });
-      const forbidden = await call(server.url, 'POST', '/v2/sandbox/webhooks/fire', { key: live.secretKey, body: { event: 'mono.events.account_updated', account } });
+      const forbidden = await call(server.url, 'POST', '/v2/sandbox/webhooks/fire', {
+        key: live.secretKey,
+        body: { event: 'mono.events.account_updated', account },
+      });
       assert.equal(forbidden.status, 403);
       assert.equal(forbidden.body.code, 'FORBIDDEN');
       for (const target of [otherAccount, '5f171a530295e231abca1153']) {
-        const res = await call(server.url, 'POST', '/v2/sandbox/webhooks/fire', { key: app.secretKey, body: { event: 'mono.events.account_updated', account: target } });
+        const res = await call(server.url, 'POST', '/v2/sandbox/webhooks/fire', {
+          key: app.secretKey,
+          body: { event: 'mono.events.account_updated', account: target },
+        });
         assert.equal(res.status, 404);
         assert.equal(res.body.code, 'ACCOUNT_NOT_FOUND');
       }
       const unlinked = await insertAccount(server.services.database.db, app.id);
       assert.equal((await call(server.url, 'POST', `/v2/accounts/${unlinked}/unlink`, { key: app.secretKey })).status, 200);
-      const gone = await call(server.url, 'POST', '/v2/sandbox/webhooks/fire', { key: app.secretKey, body: { event: 'mono.events.account_updated', account: unlinked } });
+      const gone = await call(server.url, 'POST', '/v2/sandbox/webhooks/fire', {
+        key: app.secretKey,
+        body: { event: 'mono.events.account_updated', account: unlinked },
+      });
       assert.equal(gone.status, 404, 'an unlinked account is no longer one of the app’s accounts');
       assert.equal(gone.body.code, 'ACCOUNT_NOT_FOUND');
       const bad = await call(server.url, 'POST', '/v2/sandbox/webhooks/fire', { key: app.secretKey, body: { event: 'mono.events.account_deleted', account } });
@@ -164,7 +191,13 @@ for (const kind of databases()) {
     });
 
     test('every webhook route needs a key', async () => {
-      for (const [method, path] of [['GET', '/v2/webhooks/events'], ['GET', '/v2/webhooks/deliveries'], ['PUT', '/v2/webhooks/endpoint'], ['POST', '/v2/webhooks/secret/rotate'], ['POST', '/v2/sandbox/webhooks/fire']] as const) {
+      for (const [method, path] of [
+        ['GET', '/v2/webhooks/events'],
+        ['GET', '/v2/webhooks/deliveries'],
+        ['PUT', '/v2/webhooks/endpoint'],
+        ['POST', '/v2/webhooks/secret/rotate'],
+        ['POST', '/v2/sandbox/webhooks/fire'],
+      ] as const) {
         const res = await call(server.url, method, path);
         assert.equal(res.status, 401, `${method} ${path}`);
       }

@@ -3,7 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import { call, databases, startTestServer, type TestServer, type Answer, ok, type Receiver, setEndpoint, startReceiver } from '@relink/testkit';
 import { attemptsOf, deliveriesOf, fire, insertAccount } from '../support/webhooks.ts';
 
-const status = (code: number, headers: Record<string, string> = {}): Answer => (_req, res) => res.writeHead(code, headers).end(`status ${code}`);
+const status =
+  (code: number, headers: Record<string, string> = {}): Answer =>
+  (_req, res) =>
+    res.writeHead(code, headers).end(`status ${code}`);
 
 for (const kind of databases()) {
   describe(`[${kind}] webhook retries`, () => {
@@ -53,13 +56,20 @@ for (const kind of databases()) {
       [delivery] = await deliveriesOf(server, app.id);
       assert.equal(delivery!.status, 'succeeded');
       assert.equal(delivery!.attempt_count, 3);
-      assert.deepEqual((await attemptsOf(server, delivery!.id)).map((a) => a.status_code), [500, 500, 200]);
+      assert.deepEqual(
+        (await attemptsOf(server, delivery!.id)).map((a) => a.status_code),
+        [500, 500, 200],
+      );
       assert.deepEqual(new Set(receiver.received.map((r) => r.id)), new Set([fired.event_id]));
     });
 
     test('Retry-After in seconds or as an HTTP date is honoured when longer than the schedule, up to 24 h', async () => {
       const inTwoHours = () => new Date(server.clock.now() + 2 * 3600_000).toUTCString();
-      const answers = [status(503, { 'retry-after': '600' }), (_req, res) => res.writeHead(429, { 'retry-after': inTwoHours() }).end(), status(503, { 'retry-after': '9999999' })] as Answer[];
+      const answers = [
+        status(503, { 'retry-after': '600' }),
+        (_req, res) => res.writeHead(429, { 'retry-after': inTwoHours() }).end(),
+        status(503, { 'retry-after': '9999999' }),
+      ] as Answer[];
       const { app, account } = await setup((req, res, i) => (answers[i] ?? ok)(req, res, i));
       await fire(server, app.secretKey, account);
       const expected = [600_000, 2 * 3600_000, 24 * 3600_000];

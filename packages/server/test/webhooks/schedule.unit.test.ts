@@ -37,9 +37,18 @@ describe('webhook retry schedule: decide', () => {
   });
 
   test('Retry-After longer than the schedule wins; shorter is ignored; it is capped at 24 h', () => {
-    assert.deepEqual(decide(answer(503, '120'), 1, SCHEDULE, NOW, () => 0.5), { status: 'pending', nextAttemptAt: NOW + 120_000 });
-    assert.deepEqual(decide(answer(503, '1'), 1, SCHEDULE, NOW, () => 0.5), { status: 'pending', nextAttemptAt: NOW + 5_000 });
-    assert.deepEqual(decide(answer(429, String(7 * 86_400)), 1, SCHEDULE, NOW, () => 0.5), { status: 'pending', nextAttemptAt: NOW + MAX_RETRY_AFTER_MS });
+    assert.deepEqual(
+      decide(answer(503, '120'), 1, SCHEDULE, NOW, () => 0.5),
+      { status: 'pending', nextAttemptAt: NOW + 120_000 },
+    );
+    assert.deepEqual(
+      decide(answer(503, '1'), 1, SCHEDULE, NOW, () => 0.5),
+      { status: 'pending', nextAttemptAt: NOW + 5_000 },
+    );
+    assert.deepEqual(
+      decide(answer(429, String(7 * 86_400)), 1, SCHEDULE, NOW, () => 0.5),
+      { status: 'pending', nextAttemptAt: NOW + MAX_RETRY_AFTER_MS },
+    );
   });
 });
 

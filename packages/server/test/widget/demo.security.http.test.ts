@@ -31,7 +31,14 @@ for (const kind of databases()) {
     };
     /** A widget session as the widget page starts it (the browser sends the cookie along), logged in: its code. */
     const linkWith = async (cookie: string | undefined, username = 'user_good') => {
-      const started = await widget(server, sandbox.publicKey, 'session', { institution: SANDBOX, auth_method: 'internet_banking' }, undefined, cookie ? { cookie } : {});
+      const started = await widget(
+        server,
+        sandbox.publicKey,
+        'session',
+        { institution: SANDBOX, auth_method: 'internet_banking' },
+        undefined,
+        cookie ? { cookie } : {},
+      );
       assert.equal(started.status, 200, started.text);
       const done = await widget(server, sandbox.publicKey, 'login', { username, password: PASSWORD }, started.body.data.session.id, cookie ? { cookie } : {});
       assert.equal(done.body.responseCode, 99, done.text);
@@ -71,7 +78,7 @@ for (const kind of databases()) {
       refused(await exchange(code, cookie), 403, 'FORBIDDEN', 'the same demo value again');
     });
 
-    test('a code from a session the page did not start gets nothing, and stays the partner\'s', async () => {
+    test("a code from a session the page did not start gets nothing, and stays the partner's", async () => {
       const { cookie } = await loadDemo();
       const fromWidget = await linkWith(undefined);
       refused(await exchange(fromWidget, cookie), 400, 'CODE_INVALID', "another widget session's code with a fresh demo value");
@@ -97,7 +104,8 @@ for (const kind of databases()) {
 
     test('a made-up, old or spent demo value gets nothing', async () => {
       const code = await linkWith(undefined);
-      for (const cookie of ['relink_demo=', 'relink_demo=made-up', `relink_demo=${'A'.repeat(43)}`]) refused(await exchange(code, cookie), 403, 'FORBIDDEN', cookie);
+      for (const cookie of ['relink_demo=', 'relink_demo=made-up', `relink_demo=${'A'.repeat(43)}`])
+        refused(await exchange(code, cookie), 403, 'FORBIDDEN', cookie);
       await stillThePartners(code);
 
       // Old: the page was loaded 16 minutes ago (a demo value lives 15); the session and code are fresh.

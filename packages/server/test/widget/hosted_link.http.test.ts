@@ -28,7 +28,10 @@ for (const kind of databases()) {
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.status, 'successful');
       const data = res.body.data;
-      assert.deepEqual(Object.keys(data).sort(), ['account', 'auth_method', 'created_at', 'customer', 'institution', 'meta', 'mono_url', 'redirect_url', 'scope'].sort());
+      assert.deepEqual(
+        Object.keys(data).sort(),
+        ['account', 'auth_method', 'created_at', 'customer', 'institution', 'meta', 'mono_url', 'redirect_url', 'scope'].sort(),
+      );
       assert.ok(data.mono_url.startsWith(`${server.url}/connect/link/link_`), data.mono_url);
       assert.match(data.customer, /^[0-9a-f]{24}$/);
       assert.equal(data.account, null);
@@ -86,7 +89,12 @@ for (const kind of databases()) {
     });
 
     test('a link works once: it completes a link, meta.ref reaches the webhook event, then its page says used', async () => {
-      const res = await initiate({ scope: 'auth', customer: { name: 'Ada Obi', email: 'ada@example.com' }, meta: { ref: 'loan-7' }, redirect_url: 'https://partner.example/back' });
+      const res = await initiate({
+        scope: 'auth',
+        customer: { name: 'Ada Obi', email: 'ada@example.com' },
+        meta: { ref: 'loan-7' },
+        redirect_url: 'https://partner.example/back',
+      });
       const id = linkId(res.body.data.mono_url);
       const started = await widget(server, app.publicKey, 'session', { institution: SANDBOX, auth_method: 'internet_banking', link: id });
       assert.equal(started.status, 200, started.text);

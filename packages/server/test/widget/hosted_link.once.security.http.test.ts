@@ -7,7 +7,20 @@
 // and there is only ever one code and one redirect. For auth links and reauth links alike.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, databases, type HttpResult, startTestServer, type TestServer, CountingBank, OTP, PASSWORD, SANDBOX, link as linkAccount, settle, waitFor } from '@relink/testkit';
+import {
+  call,
+  databases,
+  type HttpResult,
+  startTestServer,
+  type TestServer,
+  CountingBank,
+  OTP,
+  PASSWORD,
+  SANDBOX,
+  link as linkAccount,
+  settle,
+  waitFor,
+} from '@relink/testkit';
 import { createConnectApp, type TestApp, widget } from '../support/widget.ts';
 
 const N = 6;
@@ -28,7 +41,10 @@ for (const kind of databases()) {
     /** A new hosted link; its id and its reference (meta.ref). */
     const newLink = async (body: Record<string, unknown> = { scope: 'auth', customer: { name: 'Ada Obi', email: 'ada@example.com' } }) => {
       const ref = `once-${++refs}`;
-      const res = await call(server.url, 'POST', '/v2/accounts/initiate', { key: app.secretKey, body: { ...body, meta: { ref }, redirect_url: 'https://partner.example/back' } });
+      const res = await call(server.url, 'POST', '/v2/accounts/initiate', {
+        key: app.secretKey,
+        body: { ...body, meta: { ref }, redirect_url: 'https://partner.example/back' },
+      });
       assert.equal(res.status, 200, res.text);
       return { id: new URL(res.body.data.mono_url).pathname.split('/').pop()!, ref };
     };
@@ -37,12 +53,24 @@ for (const kind of databases()) {
     const commit = (session: string) => widget(server, app.publicKey, 'commit', { otp: OTP }, session);
     /** account_connected events carrying this link's reference: one per completed link. */
     const completions = async (ref: string) => {
-      const rows = await server.services.database.db.selectFrom('events').select('body').where('app_id', '=', app.id).where('type', '=', 'mono.events.account_connected').execute();
+      const rows = await server.services.database.db
+        .selectFrom('events')
+        .select('body')
+        .where('app_id', '=', app.id)
+        .where('type', '=', 'mono.events.account_connected')
+        .execute();
       return rows.map((r) => JSON.parse(r.body)).filter((e) => e.data?.meta?.ref === ref).length;
     };
     /** account_reauthorized events of an account: one per completed re-authorisation. */
     const reauthorisations = async (account: string) =>
-      (await server.services.database.db.selectFrom('events').select('id').where('account_id', '=', account).where('type', '=', 'mono.events.account_reauthorized').execute()).length;
+      (
+        await server.services.database.db
+          .selectFrom('events')
+          .select('id')
+          .where('account_id', '=', account)
+          .where('type', '=', 'mono.events.account_reauthorized')
+          .execute()
+      ).length;
     const sessionOf = (res: HttpResult) => res.body.data.session.id as string;
     const assertUsed = (res: HttpResult) => {
       assert.equal(res.status, 410, res.text);

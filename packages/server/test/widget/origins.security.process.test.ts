@@ -20,8 +20,7 @@ for (const kind of databases()) {
     after(() => server.stop());
 
     const origins = (key: string, body?: unknown) => call(server.url, body === undefined ? 'GET' : 'PUT', '/v2/connect/origins', { key, body });
-    const page = (key: string, referrer?: string) =>
-      call(server.url, 'GET', `/connect?${new URLSearchParams({ key, ...(referrer ? { referrer } : {}) })}`);
+    const page = (key: string, referrer?: string) => call(server.url, 'GET', `/connect?${new URLSearchParams({ key, ...(referrer ? { referrer } : {}) })}`);
 
     test('set through the API: normalised, listed in frame-ancestors; other referrers get a 403 page', async () => {
       assert.deepEqual((await origins(app.secretKey)).body.data, { origins: null });

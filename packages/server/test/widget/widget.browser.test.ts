@@ -24,15 +24,19 @@ for (const kind of databases()) {
     async function openWidget(options: Record<string, unknown> = {}, width = 1000): Promise<Page> {
       const page = await browser.newPage({ viewport: { width, height: 760 } });
       await page.goto(`${site.url}/shop.html`);
-      await page.evaluate((o) => {
-        window.connect = window.makeConnect(o);
-        window.connect.setup();
-        window.connect.open();
-      }, { key: app.publicKey, reference: 'order-42', ...options });
+      await page.evaluate(
+        (o) => {
+          window.connect = window.makeConnect(o);
+          window.connect.setup();
+          window.connect.open();
+        },
+        { key: app.publicKey, reference: 'order-42', ...options },
+      );
       return page;
     }
 
-    const accountNumber = async (id: string) => (await call(server.url, 'GET', `/v2/accounts/${id}`, { key: app.secretKey })).body.data.account.account_number as string;
+    const accountNumber = async (id: string) =>
+      (await call(server.url, 'GET', `/v2/accounts/${id}`, { key: app.secretKey })).body.data.account.account_number as string;
 
     test('user_otp links with its OTP; onSuccess gets a code the partner exchanges for the account', async () => {
       const page = await openWidget({}, 360);
@@ -43,7 +47,10 @@ for (const kind of databases()) {
       await frame.press('input[name="search"]', 'Enter');
       await onScreen(frame, 'login');
       await shoot(page, kind, '02-login');
-      assert.deepEqual(await frame.$$eval('form[data-screen="login"] input', (inputs) => inputs.map((i) => (i as HTMLInputElement).name)), ['username', 'password']);
+      assert.deepEqual(await frame.$$eval('form[data-screen="login"] input', (inputs) => inputs.map((i) => (i as HTMLInputElement).name)), [
+        'username',
+        'password',
+      ]);
       await fillAndEnter(frame, { username: 'user_otp', password: PASSWORD });
       await onScreen(frame, 'mfa');
       await shoot(page, kind, '03-otp');
@@ -104,7 +111,9 @@ for (const kind of databases()) {
         await fillAndEnter(frame, { otp: '00000' });
         if (i < 3) {
           const left = 3 - i;
-          await frame.waitForSelector(`form[data-screen="mfa"] [role="alert"]:text-is("That code was not accepted. ${left} ${left === 1 ? 'try' : 'tries'} left.")`);
+          await frame.waitForSelector(
+            `form[data-screen="mfa"] [role="alert"]:text-is("That code was not accepted. ${left} ${left === 1 ? 'try' : 'tries'} left.")`,
+          );
           if (i === 1) await shoot(page, kind, '06-error-wrong-otp');
           assert.equal(await frame.inputValue('input[name="otp"]'), '');
           await frame.waitForFunction(() => document.activeElement?.getAttribute('name') === 'otp', undefined, { timeout: 5_000 }).catch(() => undefined);
@@ -112,10 +121,16 @@ for (const kind of databases()) {
         }
       }
       await onScreen(frame, 'error', 'too_many_attempts');
-      assert.equal(await frame.textContent('[data-screen="error"] p'), 'Relink Sandbox Bank did not accept the answer 3 times, so this attempt has stopped. Start again to get a new code.');
+      assert.equal(
+        await frame.textContent('[data-screen="error"] p'),
+        'Relink Sandbox Bank did not accept the answer 3 times, so this attempt has stopped. Start again to get a new code.',
+      );
       await shoot(page, kind, '07-error-too-many-otps');
       const errors = (await page.evaluate(() => window.events)).filter((e: any) => e.type === 'ERROR');
-      assert.deepEqual(errors.map((e: any) => e.data.errorType), ['invalid_answer', 'invalid_answer', 'too_many_attempts']);
+      assert.deepEqual(
+        errors.map((e: any) => e.data.errorType),
+        ['invalid_answer', 'invalid_answer', 'too_many_attempts'],
+      );
       await frame.click('[data-screen="error"] button.primary');
       await onScreen(frame, 'login');
       assert.equal(await page.evaluate(() => window.successes.length), 0);
@@ -136,7 +151,11 @@ for (const kind of databases()) {
       await frame.press('input[name="search"]', 'Escape');
       await page.waitForFunction(() => window.closes === 2);
       const exits = (await page.evaluate(() => window.events)).filter((e: any) => e.type === 'EXIT');
-      assert.deepEqual(exits.map((e: any) => e.data.pageName), ['InstitutionSelector', 'InstitutionSelector'], 'Escape reports the screen it closed');
+      assert.deepEqual(
+        exits.map((e: any) => e.data.pageName),
+        ['InstitutionSelector', 'InstitutionSelector'],
+        'Escape reports the screen it closed',
+      );
       await page.close();
     });
 
@@ -184,7 +203,10 @@ for (const kind of databases()) {
       assert.doesNotMatch((await frame.textContent('form[data-screen="login"] [role="alert"]'))!, /tr(y|ies) left/);
       await fillAndEnter(frame, { password: 'wrong3' });
       await onScreen(frame, 'error', 'too_many_attempts');
-      assert.equal(await frame.textContent('[data-screen="error"] p'), 'Relink Sandbox Bank did not accept the login details 3 times, so this attempt has stopped. Start again when you have the right details.');
+      assert.equal(
+        await frame.textContent('[data-screen="error"] p'),
+        'Relink Sandbox Bank did not accept the login details 3 times, so this attempt has stopped. Start again when you have the right details.',
+      );
       await frame.click('[data-screen="error"] button.primary');
       await onScreen(frame, 'login');
       // Relink caps failed logins per bank user across attempts (3 a day): the right password now waits.
@@ -199,10 +221,13 @@ for (const kind of databases()) {
     test("Mono's own connect.js (npm @mono.co/connect.js), unmodified, links through Relink when its widget address is mapped to /connect", async () => {
       const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
       // The one change a partner makes in production is the widget address; here the browser maps it.
-      await page.route((url) => url.hostname === 'connect.mono.co', (route) => {
-        const mapped = new URL(route.request().url());
-        return route.fulfill({ status: 302, headers: { location: `${server.url}/connect${mapped.search}` } });
-      });
+      await page.route(
+        (url) => url.hostname === 'connect.mono.co',
+        (route) => {
+          const mapped = new URL(route.request().url());
+          return route.fulfill({ status: 302, headers: { location: `${server.url}/connect${mapped.search}` } });
+        },
+      );
       await page.goto(`${site.url}/mono.html`);
       assert.equal(await page.evaluate(() => typeof window.Connect), 'function');
       await page.evaluate((key) => {
@@ -262,44 +287,44 @@ for (const kind of databases()) {
       await page.close();
     });
 
-    test(
-      're-authorises an account put in reauth_required by the sandbox: background login, then only the OTP',
-      async () => {
-        const first = await openWidget({ selectedInstitution: { id: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });
-        let frame = await widgetFrame(first);
-        await fillAndEnter(frame, { username: 'user_otp', password: PASSWORD });
-        await onScreen(frame, 'mfa');
-        await fillAndEnter(frame, { otp: OTP });
-        await onScreen(frame, 'success');
-        await frame.click('form[data-screen="success"] button');
-        await first.waitForFunction(() => window.successes.length === 1);
-        const id = await exchange(server, app.secretKey, (await first.evaluate(() => window.successes))[0].code);
-        await first.close();
+    test('re-authorises an account put in reauth_required by the sandbox: background login, then only the OTP', async () => {
+      const first = await openWidget({ selectedInstitution: { id: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });
+      let frame = await widgetFrame(first);
+      await fillAndEnter(frame, { username: 'user_otp', password: PASSWORD });
+      await onScreen(frame, 'mfa');
+      await fillAndEnter(frame, { otp: OTP });
+      await onScreen(frame, 'success');
+      await frame.click('form[data-screen="success"] button');
+      await first.waitForFunction(() => window.successes.length === 1);
+      const id = await exchange(server, app.secretKey, (await first.evaluate(() => window.successes))[0].code);
+      await first.close();
 
-        const reset = await call(server.url, 'POST', `/v2/sandbox/accounts/${id}/reset-login`, { key: app.secretKey, body: { reason: 'mfa_required' } });
-        assert.equal(reset.status, 200, reset.text);
-        const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
-        await page.goto(`${site.url}/shop.html`);
-        await page.evaluate(([key, account]) => {
+      const reset = await call(server.url, 'POST', `/v2/sandbox/accounts/${id}/reset-login`, { key: app.secretKey, body: { reason: 'mfa_required' } });
+      assert.equal(reset.status, 200, reset.text);
+      const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
+      await page.goto(`${site.url}/shop.html`);
+      await page.evaluate(
+        ([key, account]) => {
           window.connect = window.makeConnect({ key });
           window.connect.reauthorise(account);
           window.connect.open();
-        }, [app.publicKey, id]);
-        frame = await widgetFrame(page);
-        await onScreen(frame, 'mfa');
-        assert.equal(await frame.textContent('[data-screen="mfa"] .lead'), 'Relink Sandbox Bank sent you a code to reconnect your account to Acme Loans.');
-        await shoot(page, kind, '15-reauth-otp');
-        await fillAndEnter(frame, { otp: OTP });
-        await onScreen(frame, 'success');
-        assert.equal(await frame.textContent('[data-screen="success"] h1'), 'Account reconnected');
-        await frame.click('form[data-screen="success"] button');
-        await page.waitForFunction(() => window.successes.length === 1);
-        assert.equal(await exchange(server, app.secretKey, (await page.evaluate(() => window.successes))[0].code), id);
-        const account = await call(server.url, 'GET', `/v2/accounts/${id}`, { key: app.secretKey });
-        assert.equal(account.body.data.meta.reauth_required, false);
-        await page.close();
-      },
-    );
+        },
+        [app.publicKey, id],
+      );
+      frame = await widgetFrame(page);
+      await onScreen(frame, 'mfa');
+      assert.equal(await frame.textContent('[data-screen="mfa"] .lead'), 'Relink Sandbox Bank sent you a code to reconnect your account to Acme Loans.');
+      await shoot(page, kind, '15-reauth-otp');
+      await fillAndEnter(frame, { otp: OTP });
+      await onScreen(frame, 'success');
+      assert.equal(await frame.textContent('[data-screen="success"] h1'), 'Account reconnected');
+      await frame.click('form[data-screen="success"] button');
+      await page.waitForFunction(() => window.successes.length === 1);
+      assert.equal(await exchange(server, app.secretKey, (await page.evaluate(() => window.successes))[0].code), id);
+      const account = await call(server.url, 'GET', `/v2/accounts/${id}`, { key: app.secretKey });
+      assert.equal(account.body.data.meta.reauth_required, false);
+      await page.close();
+    });
 
     test('the security question screen is the bank challenge, rendered from its form', async () => {
       const page = await openWidget({ selectedInstitution: { id: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });

@@ -33,21 +33,24 @@ for (const kind of databases()) {
     test('messages go to the referrer origin only: a parent of another origin receives none', async () => {
       const page = await browser.newPage();
       await page.goto(`${site.url}/plain.html`);
-      await page.evaluate((frames) => {
-        window.received = [];
-        window.addEventListener('message', (event: any) => {
-          const from = [...document.querySelectorAll('iframe')].find((f: any) => f.contentWindow === event.source);
-          window.received.push({ frame: from?.id, type: event.data?.type });
-        });
-        for (const { src, id } of frames) {
-          const iframe = document.createElement('iframe');
-          iframe.id = id;
-          iframe.src = src;
-          iframe.width = '400';
-          iframe.height = '600';
-          document.body.appendChild(iframe);
-        }
-      }, [frameWidget('https://elsewhere.example/page', 'wrong'), frameWidget(`${site.url}/plain.html`, 'right')]);
+      await page.evaluate(
+        (frames) => {
+          window.received = [];
+          window.addEventListener('message', (event: any) => {
+            const from = [...document.querySelectorAll('iframe')].find((f: any) => f.contentWindow === event.source);
+            window.received.push({ frame: from?.id, type: event.data?.type });
+          });
+          for (const { src, id } of frames) {
+            const iframe = document.createElement('iframe');
+            iframe.id = id;
+            iframe.src = src;
+            iframe.width = '400';
+            iframe.height = '600';
+            document.body.appendChild(iframe);
+          }
+        },
+        [frameWidget('https://elsewhere.example/page', 'wrong'), frameWidget(`${site.url}/plain.html`, 'right')],
+      );
       for (const id of ['wrong', 'right']) {
         const frame = (await (await page.waitForSelector(`#${id}`)).contentFrame())!;
         await frame.waitForSelector('[data-screen="institutions"]');
@@ -56,7 +59,10 @@ for (const kind of databases()) {
       await page.waitForFunction(() => window.received.some((m: any) => m.frame === 'right' && m.type === 'mono.connect.widget.closed'));
       const received = await page.evaluate(() => window.received);
       assert.ok(received.some((m: any) => m.frame === 'right' && m.type === 'mono.connect.widget_opened'));
-      assert.deepEqual(received.filter((m: any) => m.frame !== 'right'), []);
+      assert.deepEqual(
+        received.filter((m: any) => m.frame !== 'right'),
+        [],
+      );
       await page.close();
     });
 
@@ -67,13 +73,17 @@ for (const kind of databases()) {
         const page = await browser.newPage();
         await page.goto(`${site.url}/plain.html`);
         const forged = frameWidget('https://shop.example/checkout', 'forged');
-        const loaded = await page.evaluate(({ src, id }) => new Promise<boolean>((resolve) => {
-          const iframe = document.createElement('iframe');
-          iframe.id = id;
-          iframe.src = src;
-          iframe.onload = () => resolve(true);
-          document.body.appendChild(iframe);
-        }), forged);
+        const loaded = await page.evaluate(
+          ({ src, id }) =>
+            new Promise<boolean>((resolve) => {
+              const iframe = document.createElement('iframe');
+              iframe.id = id;
+              iframe.src = src;
+              iframe.onload = () => resolve(true);
+              document.body.appendChild(iframe);
+            }),
+          forged,
+        );
         assert.equal(loaded, true);
         const frame = (await (await page.$('#forged'))!.contentFrame())!;
         assert.ok(!frame.url().startsWith(server.url), `the browser refused to render the widget (frame at ${frame.url()})`);

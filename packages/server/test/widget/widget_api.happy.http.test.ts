@@ -18,17 +18,28 @@ for (const kind of databases()) {
     const accountNumber = async (id: string) => (await call(server.url, 'GET', `/v2/accounts/${id}`, { key: app.secretKey })).body.data.account.account_number;
 
     test('a session answers the login form; user_otp links with its OTP and the secret key exchanges the code', async () => {
-      const res = await widget(server, app.publicKey, 'session', { institution: SANDBOX, auth_method: 'internet_banking', customer: { name: 'Ada Obi', email: 'ada@example.com' }, reference: 'order-1' });
+      const res = await widget(server, app.publicKey, 'session', {
+        institution: SANDBOX,
+        auth_method: 'internet_banking',
+        customer: { name: 'Ada Obi', email: 'ada@example.com' },
+        reference: 'order-1',
+      });
       assert.equal(res.status, 200, res.text);
       assert.match(res.body.data.session.id, SESSION_ID);
       assert.deepEqual(res.body.data.session.institution, { id: SANDBOX, name: 'Relink Sandbox Bank' });
-      assert.deepEqual(res.body.data.ui.form.map((f: any) => f.name), ['username', 'password']);
+      assert.deepEqual(
+        res.body.data.ui.form.map((f: any) => f.name),
+        ['username', 'password'],
+      );
       const session = res.body.data.session.id;
 
       const login = await widget(server, app.publicKey, 'login', { username: 'user_otp', password: PASSWORD }, session);
       assert.equal(login.status, 200, login.text);
       assert.equal(login.body.responseCode, 102);
-      assert.deepEqual(login.body.data.userInput.form.map((f: any) => f.name), ['otp']);
+      assert.deepEqual(
+        login.body.data.userInput.form.map((f: any) => f.name),
+        ['otp'],
+      );
 
       const commit = await widget(server, app.publicKey, 'commit', { otp: OTP }, session);
       assert.equal(commit.status, 200, commit.text);
@@ -68,9 +79,12 @@ for (const kind of databases()) {
         for (let i = 0; i < 4 && res.status === 200; i++) {
           seen.push(String(res.body.responseCode));
           if (res.body.responseCode === 99) break;
-          const body = res.body.responseCode === 101
-            ? { accountNumber: res.body.data.accounts[0].accountNumber }
-            : res.body.data.userInput.form[0].name === 'otp' ? { otp: OTP } : { [res.body.data.userInput.form[0].name]: ANSWER };
+          const body =
+            res.body.responseCode === 101
+              ? { accountNumber: res.body.data.accounts[0].accountNumber }
+              : res.body.data.userInput.form[0].name === 'otp'
+                ? { otp: OTP }
+                : { [res.body.data.userInput.form[0].name]: ANSWER };
           res = await widget(server, app.publicKey, 'commit', body, session);
         }
         if (res.status !== 200) seen.push(res.body.code);

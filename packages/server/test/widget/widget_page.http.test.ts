@@ -85,7 +85,11 @@ for (const kind of databases()) {
     });
 
     test('connect.js, the widget script and stylesheet are served from this server, with ETags', async () => {
-      for (const [path, type] of [['/connect.js', /javascript/], ['/connect/widget.js', /javascript/], ['/connect/widget.css', /css/]] as const) {
+      for (const [path, type] of [
+        ['/connect.js', /javascript/],
+        ['/connect/widget.js', /javascript/],
+        ['/connect/widget.css', /css/],
+      ] as const) {
         const res = await call(server.url, 'GET', path);
         assert.equal(res.status, 200, path);
         assert.match(res.headers.get('content-type')!, type);

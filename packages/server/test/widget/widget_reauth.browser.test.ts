@@ -5,7 +5,20 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { call, databases, type HttpResult, waitFor, exchange, OTP, PASSWORD, linkedAccount, reauthSession, type ReauthServer, resetLogin, startReauthServer } from '@relink/testkit';
+import {
+  call,
+  databases,
+  type HttpResult,
+  waitFor,
+  exchange,
+  OTP,
+  PASSWORD,
+  linkedAccount,
+  reauthSession,
+  type ReauthServer,
+  resetLogin,
+  startReauthServer,
+} from '@relink/testkit';
 import { fillAndEnter, onScreen, widgetFrame } from '@relink/testkit/browser';
 import { reauthToken } from '../support/reauth.ts';
 import { inBrowser, shoot, type PartnerSite } from '../support/browser.ts';
@@ -39,12 +52,15 @@ for (const kind of databases()) {
         page = await browser.newPage({ viewport: { width: 400, height: 760 } });
         await page.goto(`${site.url}/shop.html`);
       }
-      await page.evaluate(([key, account, token]) => {
-        window.connect = window.makeConnect({ key });
-        if (token) window.connect.setup({ reauth_token: token });
-        else window.connect.reauthorise(account);
-        window.connect.open();
-      }, [app.publicKey, 'account' in target ? target.account : null, 'token' in target ? target.token : null]);
+      await page.evaluate(
+        ([key, account, token]) => {
+          window.connect = window.makeConnect({ key });
+          if (token) window.connect.setup({ reauth_token: token });
+          else window.connect.reauthorise(account);
+          window.connect.open();
+        },
+        [app.publicKey, 'account' in target ? target.account : null, 'token' in target ? target.token : null],
+      );
       return { page, frame: await widgetFrame(page) };
     }
 
@@ -63,7 +79,10 @@ for (const kind of databases()) {
       const id = await linkedAccount(server, app.secretKey, username);
       const { page, frame } = await openReauth({ account: id });
       await onScreen(frame, 'login');
-      assert.equal(await frame.textContent('[data-screen="login"] .lead'), 'Acme Loans needs you to log in to Relink Sandbox Bank again to keep your account connected.');
+      assert.equal(
+        await frame.textContent('[data-screen="login"] .lead'),
+        'Acme Loans needs you to log in to Relink Sandbox Bank again to keep your account connected.',
+      );
       assert.equal(await frame.inputValue('input[name="username"]'), '', 'nothing is filled in for the person');
       assert.equal(await focused(frame, 'username'), 'username');
       await shoot(page, kind, 'reauth-01-confirm-login');
@@ -93,7 +112,10 @@ for (const kind of databases()) {
       assert.equal(await focused(frame, 'otp'), 'otp');
       assert.equal(await frame.getAttribute('input[name="otp"]', 'aria-invalid'), 'true');
       await shoot(page, kind, 'reauth-03-wrong-code');
-      assert.deepEqual((await errors(page)).map((e: any) => e.errorType), ['invalid_answer']);
+      assert.deepEqual(
+        (await errors(page)).map((e: any) => e.errorType),
+        ['invalid_answer'],
+      );
       await fillAndEnter(frame, { otp: OTP });
       await onScreen(frame, 'success');
       assert.equal(await frame.textContent('[data-screen="success"] h1'), 'Account reconnected');
@@ -106,7 +128,10 @@ for (const kind of databases()) {
       await resetLogin(server, app.secretKey, id, 'password_changed');
       const { page, frame } = await openReauth({ account: id });
       await onScreen(frame, 'login');
-      assert.equal(await frame.textContent('[data-screen="login"] .lead'), 'Relink Sandbox Bank no longer accepts the login Acme Loans saved for this account. Log in with your current details.');
+      assert.equal(
+        await frame.textContent('[data-screen="login"] .lead'),
+        'Relink Sandbox Bank no longer accepts the login Acme Loans saved for this account. Log in with your current details.',
+      );
       await shoot(page, kind, 'reauth-04-password-changed');
       await fillAndEnter(frame, { username, password: PASSWORD });
       const alert = await frame.waitForSelector('form[data-screen="login"] [role="alert"]');
@@ -120,10 +145,16 @@ for (const kind of databases()) {
       await fillAndEnter(frame, { password: 'not-it-either' });
       await onScreen(frame, 'error', 'rate_limited');
       assert.equal(await frame.textContent('[data-screen="error"] h1'), 'Attempts paused for your security');
-      assert.match((await frame.textContent('[data-screen="error"] p'))!, /to keep your bank from locking your account, new attempts are paused\. Try again in about \d+ hours?\.$/);
+      assert.match(
+        (await frame.textContent('[data-screen="error"] p'))!,
+        /to keep your bank from locking your account, new attempts are paused\. Try again in about \d+ hours?\.$/,
+      );
       assert.deepEqual(await buttons(frame), ['Close']);
       await shoot(page, kind, 'reauth-06-paused');
-      assert.deepEqual((await errors(page)).map((e: any) => e.errorType), ['invalid_credentials', 'rate_limited']);
+      assert.deepEqual(
+        (await errors(page)).map((e: any) => e.errorType),
+        ['invalid_credentials', 'rate_limited'],
+      );
       await frame.click('[data-screen="error"] button');
       await page.waitForFunction(() => window.closes === 1);
       await page.close();

@@ -9,7 +9,13 @@ export function register(app: HttpApp, { accounts }: Services) {
     ...routeOf(getBalance),
     handler: async (request) => {
       const a = await accounts.get(request.partner!.id, request.params.id);
-      return successV2('Request was successfully completed', { id: a.id, name: a.name, account_number: a.accountNumber, balance: a.balance, currency: a.currency });
+      return successV2('Request was successfully completed', {
+        id: a.id,
+        name: a.name,
+        account_number: a.accountNumber,
+        balance: a.balance,
+        currency: a.currency,
+      });
     },
   });
 }

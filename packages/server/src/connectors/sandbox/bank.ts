@@ -15,16 +15,7 @@ import type {
 } from '../types.ts';
 import { MemorySandboxState, passwordMatches, type SandboxBankState } from './state.ts';
 import { accountsFor, balanceAt, identityFor, transactionsAt } from './data.ts';
-import {
-  DEFAULT_PASSWORD,
-  OTP_UI,
-  QUESTION_UI,
-  SANDBOX_ANSWER,
-  SANDBOX_OTP,
-  SCENARIOS,
-  scenarioName,
-  type Scenario,
-} from './scenarios.ts';
+import { DEFAULT_PASSWORD, OTP_UI, QUESTION_UI, SANDBOX_ANSWER, SANDBOX_OTP, SCENARIOS, scenarioName, type Scenario } from './scenarios.ts';
 
 export interface SandboxBankOptions {
   /** Where the bank keeps changed passwords and forced MFA; in memory by default. */
@@ -98,7 +89,8 @@ export class SandboxBank implements BankConnector, SandboxControls {
     if (!passwordMatches(record, password, DEFAULT_PASSWORD)) return INVALID;
 
     const base = { username, institutionId: input.institutionId };
-    if (scenario.challenge === 'otp' || (record?.forceMfa && scenario.challenge !== 'question')) return { kind: 'challenge', ui: OTP_UI, state: toJson({ ...base, step: 'otp' }) };
+    if (scenario.challenge === 'otp' || (record?.forceMfa && scenario.challenge !== 'question'))
+      return { kind: 'challenge', ui: OTP_UI, state: toJson({ ...base, step: 'otp' }) };
     if (scenario.challenge === 'question') {
       return { kind: 'challenge', ui: QUESTION_UI, state: toJson({ ...base, step: 'question' }) };
     }
@@ -137,12 +129,7 @@ export class SandboxBank implements BankConnector, SandboxControls {
     return { kind: 'ok', accounts: [chosen], state: session(s, context) };
   }
 
-  async fetchData(
-    state: ConnectorState,
-    accountNumber: string,
-    request: FetchRequest,
-    context: ConnectorContext,
-  ): Promise<FetchOutcome> {
+  async fetchData(state: ConnectorState, accountNumber: string, request: FetchRequest, context: ConnectorContext): Promise<FetchOutcome> {
     const s = parseState(state);
     if (s.step !== 'session') throw new Error(`sandbox: fetchData() called on a state at step '${s.step}'`);
     const now = context.now();
@@ -165,11 +152,7 @@ export class SandboxBank implements BankConnector, SandboxControls {
   }
 
   /** Password (and challenge, if any) passed: the accounts, or a choice of them. */
-  #authenticated(
-    base: Pick<SandboxState, 'username' | 'institutionId'>,
-    scenario: Scenario,
-    context: ConnectorContext,
-  ): ConnectorOutcome {
+  #authenticated(base: Pick<SandboxState, 'username' | 'institutionId'>, scenario: Scenario, context: ConnectorContext): ConnectorOutcome {
     const accounts = this.#accounts({ ...base, step: 'select' }, scenario, context.now());
     if (accounts.length > 1) return { kind: 'select', accounts, state: toJson({ ...base, step: 'select' }) };
     return { kind: 'ok', accounts, state: session(base, context) };

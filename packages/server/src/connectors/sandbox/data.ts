@@ -44,12 +44,28 @@ const pick = <T>(r: () => number, items: readonly T[]): T => items[Math.floor(r(
 const digits = (r: () => number, n: number) => Array.from({ length: n }, () => int(r, 0, 9)).join('');
 
 const FIRST_NAMES = [
-  ['Ada', 'female'], ['Chioma', 'female'], ['Ngozi', 'female'], ['Funmilayo', 'female'],
-  ['Aisha', 'female'], ['Temitope', 'female'], ['Emeka', 'male'], ['Tunde', 'male'],
-  ['Ibrahim', 'male'], ['Chinedu', 'male'], ['Segun', 'male'], ['Uche', 'male'],
+  ['Ada', 'female'],
+  ['Chioma', 'female'],
+  ['Ngozi', 'female'],
+  ['Funmilayo', 'female'],
+  ['Aisha', 'female'],
+  ['Temitope', 'female'],
+  ['Emeka', 'male'],
+  ['Tunde', 'male'],
+  ['Ibrahim', 'male'],
+  ['Chinedu', 'male'],
+  ['Segun', 'male'],
+  ['Uche', 'male'],
 ] as const;
 const LAST_NAMES = ['Obi', 'Okafor', 'Adeyemi', 'Bello', 'Eze', 'Balogun', 'Nwosu', 'Ogunleye', 'Abubakar', 'Okonkwo'];
-const STREETS = ['Admiralty Way, Lekki, Lagos', 'Allen Avenue, Ikeja, Lagos', 'Ademola Adetokunbo Crescent, Wuse II, Abuja', 'Awolowo Road, Ikoyi, Lagos', 'Ring Road, Ibadan, Oyo', 'Trans Amadi Road, Port Harcourt, Rivers'];
+const STREETS = [
+  'Admiralty Way, Lekki, Lagos',
+  'Allen Avenue, Ikeja, Lagos',
+  'Ademola Adetokunbo Crescent, Wuse II, Abuja',
+  'Awolowo Road, Ikoyi, Lagos',
+  'Ring Road, Ibadan, Oyo',
+  'Trans Amadi Road, Port Harcourt, Rivers',
+];
 const BUSINESS_SUFFIXES = ['Ventures Ltd', 'Logistics Ltd', 'Foods Nigeria Ltd', 'Global Services Ltd', 'Agro Ltd'];
 const SHOPS = ['SHOPRITE LEKKI', 'SPAR IKEJA CITY MALL', 'CHICKEN REPUBLIC YABA', 'JUMIA ONLINE', 'TOTAL FILLING STN VI', 'ROBAN STORES ENUGU'];
 const BILLS = ['MTN AIRTIME 08031234567', 'DSTV SUBSCRIPTION', 'IKEDC PREPAID TOKEN', 'AIRTEL DATA BUNDLE'];
@@ -150,9 +166,9 @@ function transaction(accountNumber: string, n: number, date: number): BankTransa
  */
 export function transactionsAt(accountNumber: string, now: number): BankTransaction[] {
   const r = rng(`dates:${accountNumber}`);
-  const historyDates = Array.from({ length: HISTORY_LENGTH }, () =>
-    HISTORY_END - HISTORY_SPAN + Math.floor(r() * (HISTORY_SPAN / 1000)) * 1000,
-  ).sort((a, b) => a - b);
+  const historyDates = Array.from({ length: HISTORY_LENGTH }, () => HISTORY_END - HISTORY_SPAN + Math.floor(r() * (HISTORY_SPAN / 1000)) * 1000).sort(
+    (a, b) => a - b,
+  );
   const out = historyDates.map((date, n) => transaction(accountNumber, n, date));
   const first = Math.max(0, Math.floor((now - RECENT_WINDOW - HISTORY_END) / SLOT_MS));
   const last = Math.floor((now - HISTORY_END) / SLOT_MS);

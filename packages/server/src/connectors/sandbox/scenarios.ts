@@ -62,17 +62,19 @@ const CREDENTIAL_ROWS: [username: string, hasMultipleAccounts: boolean, descript
   ['user_locked', false, 'Any password: the bank reports the account locked.'],
   ['user_down', false, 'Any password: connection error, the bank is unreachable.'],
   ['user_slow', false, 'Logs in after a delay, for testing timeouts; one account.'],
-  ['user_unknown', false, 'Any other username, or a wrong password: invalid credentials. Any user above with "+" and a tag (user_otp+42) is another bank user acting the same way.'],
+  [
+    'user_unknown',
+    false,
+    'Any other username, or a wrong password: invalid credentials. Any user above with "+" and a tag (user_otp+42) is another bank user acting the same way.',
+  ],
 ];
 
 /** For `GET /v2/connect/sandbox`. */
-export const SANDBOX_CREDENTIALS: SandboxCredential[] = CREDENTIAL_ROWS.map(
-  ([username, hasMultipleAccounts, description]) => ({
-    hasMultipleAccounts,
-    values: { username, password: DEFAULT_PASSWORD },
-    description,
-  }),
-);
+export const SANDBOX_CREDENTIALS: SandboxCredential[] = CREDENTIAL_ROWS.map(([username, hasMultipleAccounts, description]) => ({
+  hasMultipleAccounts,
+  values: { username, password: DEFAULT_PASSWORD },
+  description,
+}));
 
 export const SANDBOX_INPUTS: { name: string; value: string; description: string }[] = [
   { name: 'otp', value: SANDBOX_OTP, description: 'One-time password for user_otp and user_otp_multi' },

@@ -37,11 +37,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addColumn('unlinked_at', 'bigint')
     .execute();
-  await db.schema
-    .createIndex('accounts_link_identity')
-    .on('accounts')
-    .columns(['app_id', 'institution_id', 'account_number', 'customer_id'])
-    .execute();
+  await db.schema.createIndex('accounts_link_identity').on('accounts').columns(['app_id', 'institution_id', 'account_number', 'customer_id']).execute();
   await db.schema.createIndex('accounts_sync_due').on('accounts').column('sync_due_at').execute();
 
   await db.schema

@@ -19,7 +19,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('accounts').addColumn('reauth_session_expires_at', 'bigint').execute();
   await db.schema.alterTable('accounts').addColumn('last_sync_error', 'text').execute();
 
-  await db.schema.alterTable('sessions').addColumn('status', 'text', (c) => c.notNull().defaultTo('awaiting_login')).execute();
+  await db.schema
+    .alterTable('sessions')
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('awaiting_login'))
+    .execute();
   await sql`update sessions set status = 'completed' where account_id is not null and kind = 'link'`.execute(db);
   await db.schema.createIndex('sessions_expiry').on('sessions').columns(['status', 'expires_at']).execute();
 

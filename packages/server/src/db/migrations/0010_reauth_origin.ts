@@ -7,7 +7,10 @@ import type { Kysely } from 'kysely';
 // public sessions also count toward a smaller per-bank-user cap of their own.
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('sessions').addColumn('origin', 'text', (c) => c.notNull().defaultTo('partner')).execute();
+  await db.schema
+    .alterTable('sessions')
+    .addColumn('origin', 'text', (c) => c.notNull().defaultTo('partner'))
+    .execute();
   await db.schema.alterTable('accounts').addColumn('reauth_session_origin', 'text').execute();
   await db.schema.createIndex('sessions_account_live').on('sessions').columns(['account_id', 'status']).execute();
 }

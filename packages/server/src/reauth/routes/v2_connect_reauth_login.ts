@@ -8,6 +8,9 @@ export function register(app: HttpApp, { sessions }: Services) {
   app.route({
     ...routeOf(reauthLogin),
     attachValidation: true,
-    handler: (request) => asStep('v2', request, async () => v2StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], 'login', request.body, { only: 'reauth' }))),
+    handler: (request) =>
+      asStep('v2', request, async () =>
+        v2StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], 'login', request.body, { only: 'reauth' })),
+      ),
   });
 }

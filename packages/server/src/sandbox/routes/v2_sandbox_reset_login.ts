@@ -17,7 +17,14 @@ export function register(app: HttpApp, { sandbox }: Services) {
       const reason = request.body?.reason ?? 'mfa_required';
       const reset = await sandbox.resetLogin(request.partner!, request.params.id, reason);
       const message = reset.reauthRequired ? 'Login reset: the account needs re-authorisation' : 'Login reset; the next sync will need re-authorisation';
-      return successV2(message, { account: reset.account, reason, username: reset.username, new_password: reset.newPassword, reauth_required: reset.reauthRequired, sync: reset.sync });
+      return successV2(message, {
+        account: reset.account,
+        reason,
+        username: reset.username,
+        new_password: reset.newPassword,
+        reauth_required: reset.reauthRequired,
+        sync: reset.sync,
+      });
     },
   });
 }

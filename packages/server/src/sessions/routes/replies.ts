@@ -49,7 +49,16 @@ export function v1StepBody(reply: StepReply): V1StepReply {
       return {
         status: 200,
         responseCode: 101,
-        data: { accounts: reply.accounts.map((a, index) => ({ index, name: a.name, accountNumber: a.accountNumber, type: a.type, currency: a.currency, balance: a.balance })) },
+        data: {
+          accounts: reply.accounts.map((a, index) => ({
+            index,
+            name: a.name,
+            accountNumber: a.accountNumber,
+            type: a.type,
+            currency: a.currency,
+            balance: a.balance,
+          })),
+        },
       };
     case 102:
       return { status: 200, responseCode: 102, data: reply.ui };
@@ -65,7 +74,16 @@ export function v2StepBody(reply: StepReply): V2StepReply {
     case 101:
       return successV2(
         'Multiple accounts found',
-        { accounts: reply.accounts.map((a) => ({ accountNumber: a.accountNumber, name: a.name, type: a.type, currency: a.currency, status: 'active', balance: a.balance })) },
+        {
+          accounts: reply.accounts.map((a) => ({
+            accountNumber: a.accountNumber,
+            name: a.name,
+            type: a.type,
+            currency: a.currency,
+            status: 'active',
+            balance: a.balance,
+          })),
+        },
         { responseCode: 101 },
       );
     case 102:
@@ -99,4 +117,3 @@ export function v2SessionData(session: CreatedSession) {
     ui: session.ui,
   };
 }
-

@@ -16,7 +16,9 @@ export function register(app: HttpApp, { sessions, reauth }: Services) {
       }
       if (reauth_token !== undefined) return v1ReauthSessionBody(await reauth.start(partner, { token: reauth_token }));
       if (institution === undefined || auth_method === undefined) {
-        const missing = [institution === undefined && 'body.institution is required', auth_method === undefined && 'body.auth_method is required'].filter(Boolean);
+        const missing = [institution === undefined && 'body.institution is required', auth_method === undefined && 'body.auth_method is required'].filter(
+          Boolean,
+        );
         throw new AppError('INVALID_INPUT', `Invalid request: ${missing.join('; ')} (or send body.reauth_token to re-authorise an account)`);
       }
       return v1SessionBody(await sessions.create(partner, { institution, authMethod: auth_method }));

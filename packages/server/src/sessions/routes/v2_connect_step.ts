@@ -5,12 +5,16 @@ import { asStep, v2StepBody } from './replies.ts';
 
 /** `POST /v2/connect/login` and `POST /v2/connect/commit`: `responseCode` at the top level. */
 export function register(app: HttpApp, { sessions }: Services) {
-  for (const [op, step] of [[login, 'login'], [commit, 'commit']] as const) {
+  for (const [op, step] of [
+    [login, 'login'],
+    [commit, 'commit'],
+  ] as const) {
     app.route({
       ...routeOf(op),
       // Schema failures reach the handler, so they too answer with responseCode 400.
       attachValidation: true,
-      handler: (request) => asStep('v2', request, async () => v2StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], step, request.body))),
+      handler: (request) =>
+        asStep('v2', request, async () => v2StepBody(await sessions.step(request.partner!, request.headers['x-session-id'], step, request.body))),
     });
   }
 }

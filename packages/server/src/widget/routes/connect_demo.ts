@@ -31,7 +31,8 @@ export function register(app: HttpApp, services: Services) {
       }
       reply.headers({
         'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+        'content-security-policy':
+          "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-src 'self'; base-uri 'none'; frame-ancestors 'none'",
         'cache-control': 'no-store',
       });
       return demoPage(chosen);
@@ -44,7 +45,15 @@ export function register(app: HttpApp, services: Services) {
     handler: async (request) => {
       const { appId, accountId } = await demo.exchange(request.headers.cookie, request.body.code);
       const account = await services.accounts.get(appId, accountId);
-      return { account: { id: account.id, name: account.name, accountNumber: masked(account.accountNumber), type: account.type, institution: account.institution.name } };
+      return {
+        account: {
+          id: account.id,
+          name: account.name,
+          accountNumber: masked(account.accountNumber),
+          type: account.type,
+          institution: account.institution.name,
+        },
+      };
     },
   });
 }
@@ -55,8 +64,13 @@ function masked(accountNumber: string): string {
 }
 
 function demoPage(app: App | undefined): string {
-  const rows = SANDBOX_CREDENTIALS.map((c) => `<tr><td><code>${escapeHtml(c.values.username)}</code></td><td><code>${escapeHtml(c.values.password)}</code></td><td>${escapeHtml(c.description)}</td></tr>`).join('');
-  const inputs = SANDBOX_INPUTS.map((i) => `<li><code>${escapeHtml(i.name)}</code>: <code>${escapeHtml(i.value)}</code> (${escapeHtml(i.description)})</li>`).join('');
+  const rows = SANDBOX_CREDENTIALS.map(
+    (c) =>
+      `<tr><td><code>${escapeHtml(c.values.username)}</code></td><td><code>${escapeHtml(c.values.password)}</code></td><td>${escapeHtml(c.description)}</td></tr>`,
+  ).join('');
+  const inputs = SANDBOX_INPUTS.map(
+    (i) => `<li><code>${escapeHtml(i.name)}</code>: <code>${escapeHtml(i.value)}</code> (${escapeHtml(i.description)})</li>`,
+  ).join('');
   const body = app
     ? `<div id="demo" data-key="${escapeHtml(app.publicKey)}">
   <p>This page plays a partner's website. The button opens Relink Connect for the test-mode app <b>${escapeHtml(app.name)}</b>; log in with a sandbox user below. The code the widget returns is exchanged for the account, as the partner's server would with its secret key; this page may exchange only the code of the session it started, once, within 15 minutes.</p>

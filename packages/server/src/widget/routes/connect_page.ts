@@ -26,7 +26,10 @@ export function register(app: HttpApp, services: Services, connect: ConnectServi
     },
     handler: async (request, reply) => {
       // The page looks the public key up as the widget's API does: an unknown key counts against the address, and a blocked address learns nothing.
-      const blocked = await services.limits.checkAddress(request.ip, 'public key').then(() => null, (error: unknown) => error);
+      const blocked = await services.limits.checkAddress(request.ip, 'public key').then(
+        () => null,
+        (error: unknown) => error,
+      );
       if (blocked instanceof DomainError) {
         const limited = AppError.from(blocked);
         const { config } = widgetConfig({ app: undefined, query: {}, allowedOrigins: null, institutions: services.institutions });

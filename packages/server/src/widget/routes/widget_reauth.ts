@@ -15,7 +15,8 @@ export function register(app: HttpApp, _services: Services, connect: ConnectServ
       const partner = request.partner!;
       try {
         const { account, token, link, reference } = request.body;
-        if ([account, token, link].filter(Boolean).length !== 1) throw new AppError('INVALID_INPUT', 'Invalid request: send one of body.account, body.link or a legacy body.token');
+        if ([account, token, link].filter(Boolean).length !== 1)
+          throw new AppError('INVALID_INPUT', 'Invalid request: send one of body.account, body.link or a legacy body.token');
         const started = await connect.startReauth(partner, { account, token, link, reference });
         const body = widgetBody(started);
         return { ...body, data: { ...body.data, session: started.session, institution: started.institution, next: started.next, reason: started.reason } };
