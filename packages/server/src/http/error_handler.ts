@@ -61,7 +61,7 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
  * its table; the statement is prepared afresh on its next use (db/dialects/postgres.ts).
  */
 function isDatabaseDown(error: Error): boolean {
-  return /Connection terminated|connect ECONNREFUSED|database is locked|The database connection is not open|cached plan must not change result type/i.test(
+  return /Connection terminated|connect ECONNREFUSED|database is locked|The database connection is not open|cached plan must not change result type|Client has encountered a connection error/i.test(
     error.message,
   );
 }

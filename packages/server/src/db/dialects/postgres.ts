@@ -23,6 +23,11 @@ export function postgresDialect(url: string, options: { preparedStatements?: boo
   const pool = new (loadPg().Pool)({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: 10_000 });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor may a checked-out one between its queries (a transaction awaiting the app's code when
+  // the server goes away): pg emits that on the client, where nobody listens, and the process
+  // died of it under load. Its next query fails instead (503 to the caller), and the pool drops
+  // the client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return {
     kind: 'postgres',
     dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : preparingOnce(pool) }),
