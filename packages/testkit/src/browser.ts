@@ -14,9 +14,45 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+/**
+ * A Chromium for this test process. Suites share one (a launch costs a second or two of CPU in
+ * a dozen processes, and each file runs its suites once per database): `close()` hands this
+ * suite's use back, and the browser itself closes a moment after the last suite has, so a file's
+ * next suite reuses it and the process still ends. Pages are the suites' own, each in a context
+ * of its own (`newPage`), so no cookie or storage crosses from one suite to the next.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  clearTimeout(shared.closing);
+  shared.browser ??= chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+  const browser = await shared.browser;
+  shared.users++;
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    if (--shared.users > 0) return;
+    shared.closing = setTimeout(() => {
+      const closing = shared.browser;
+      shared.browser = undefined;
+      void closing?.then((b) => b.close());
+    }, LINGER_MS);
+  };
+  return new Proxy(browser, {
+    get(target, property) {
+      if (property === 'close') return release;
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
+
+/** How long the shared browser waits for the file's next suite before it closes. */
+const LINGER_MS = 500;
+const shared: { browser: Promise<Browser> | undefined; users: number; closing: NodeJS.Timeout | undefined } = {
+  browser: undefined,
+  users: 0,
+  closing: undefined,
+};
 
 /** The widget's frame inside the partner page, once its first screen is up. */
 export async function widgetFrame(page: Page): Promise<Frame> {

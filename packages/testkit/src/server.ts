@@ -5,6 +5,7 @@
 import type { DestinationStream } from 'pino';
 import { ManualClock, startServer, type RunningServer } from '@relink/server';
 import { createTestDatabase, type DatabaseKind, type TestDatabase, testConfig } from './databases.ts';
+import { callInProcess } from './http.ts';
 import { createLogger, type ServiceOptions } from './internals.ts';
 
 export interface TestServer extends RunningServer {
@@ -32,6 +33,7 @@ export async function startTestServer(
     logger: createLogger(config.logLevel, destination),
     ...(options.connectors ? { connectors: options.connectors } : {}),
   });
+  const forget = callInProcess(server.url, server.app as unknown as Parameters<typeof callInProcess>[1]);
   const running: TestServer = {
     ...server,
     clock,
@@ -39,12 +41,17 @@ export async function startTestServer(
     logs,
     createApp: (name = 'Test app', appOptions = {}) => server.services.apps.create({ name, ...appOptions }),
     async stop() {
+      forget();
       onSameFile.get(db.url)?.delete(running);
       await server.close();
       if (!options.db) await db.drop();
     },
   };
+  const sharing = kind === 'sqlite' && (onSameFile.get(db.url)?.size ?? 0) > 0;
   onSameFile.set(db.url, (onSameFile.get(db.url) ?? new Set()).add(running));
+  // The newcomer's own first passes, started by startServer, would otherwise meet the first
+  // test's transaction on the other server: the same 10 s stall (below), the other way round.
+  if (sharing) await settle(running);
   return running;
 }
 
@@ -61,8 +68,11 @@ const onSameFile = new Map<string, Set<TestServer>>();
  * background passes are let finish before another starts on its file.
  */
 async function settleOthersOn(db: TestDatabase) {
-  for (const other of onSameFile.get(db.url) ?? []) {
-    await other.services.sync.wake();
-    await other.services.webhooks.dispatcher.runDue();
-  }
+  for (const other of onSameFile.get(db.url) ?? []) await settle(other);
+}
+
+/** Lets a server's background passes (sync, webhook dispatch) finish. */
+async function settle(server: TestServer) {
+  await server.services.sync.wake();
+  await server.services.webhooks.dispatcher.runDue();
 }
