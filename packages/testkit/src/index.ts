@@ -14,7 +14,7 @@
  */
 export { waitFor, retryUntil, type RetryOptions } from './wait.ts';
 export { databases, createTestDatabase, testConfig, TEST_MASTER_KEY, type DatabaseKind, type TestDatabase } from './databases.ts';
-export { startTestServer, type TestServer } from './server.ts';
+export { startTestServer, useServer, type TestServer } from './server.ts';
 export { call, type HttpResult } from './http.ts';
 export { SANDBOX, BUSINESS, PASSWORD, OTP, ANSWER, OBJECT_ID, CountingBank, partner, link, exchange, settle } from './linking.ts';
 export { startReauthServer, resetLogin, linkedAccount, reauthSession, stepOn, type ReauthServer, type ResetReason } from './reauth.ts';

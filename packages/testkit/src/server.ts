@@ -2,6 +2,7 @@
  * A real server on 127.0.0.1 over a real database, in this process. Nothing is mocked; the
  * clock is injected (`ManualClock`), and so may the bank connectors be.
  */
+import { after, before } from 'node:test';
 import type { DestinationStream } from 'pino';
 import { ManualClock, startServer, type RunningServer } from '@relink/server';
 import { createTestDatabase, type DatabaseKind, type TestDatabase, testConfig } from './databases.ts';
@@ -53,6 +54,27 @@ export async function startTestServer(
   // test's transaction on the other server: the same 10 s stall (below), the other way round.
   if (sharing) await settle(running);
   return running;
+}
+
+/**
+ * A test server for the enclosing `describe`: started in a `before` hook, stopped in an `after`
+ * hook. The handle is usable from the suite's own hooks and tests on (reading it earlier is an
+ * error that says so).
+ */
+export function useServer(kind: DatabaseKind, options: Parameters<typeof startTestServer>[1] = {}): TestServer {
+  let server: TestServer | undefined;
+  before(async () => {
+    server = await startTestServer(kind, options);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  return new Proxy({} as TestServer, {
+    get(_target, property) {
+      if (!server) throw new Error(`useServer(${kind}): the server starts in the suite's before hook; read server.${String(property)} in a hook or a test`);
+      return Reflect.get(server, property);
+    },
+  });
 }
 
 /** The test servers of this process running on each SQLite file. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer, OBJECT_ID, PASSWORD, exchange, link, settle } from '@relink/testkit';
+import { before, describe, test } from 'node:test';
+import { call, databases, OBJECT_ID, PASSWORD, exchange, link, settle, useServer } from '@relink/testkit';
 import { ISO, eventsOf, step, v1Session } from '../support/linking.ts';
 
 const HOUR = 3_600_000;
@@ -13,16 +13,14 @@ const dmy = (ms: number) => {
 
 for (const kind of databases()) {
   describe(`[${kind}] accounts and their data`, () => {
-    let server: TestServer;
+    const server = useServer(kind);
     let key: string;
     let id: string;
     const customer = { name: 'Ada Obi', email: 'ada.obi@example.com' };
     before(async () => {
-      server = await startTestServer(kind);
       key = (await server.createApp()).secretKey;
       id = await link(server, key, 'user_good', { customer });
     });
-    after(() => server.stop());
 
     const get = (path: string) => call(server.url, 'GET', path, { key });
     const allTransactions = async () => {

@@ -4,20 +4,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
-import {
-  call,
-  createTestDatabase,
-  databases,
-  startTestServer,
-  TEST_MASTER_KEY,
-  type TestDatabase,
-  type TestServer,
-  link,
-  settle,
-  waitFor,
-} from '@relink/testkit';
+import { startTestServer, call, createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase, link, settle, waitFor, useServer } from '@relink/testkit';
 import { v2Session } from '../support/linking.ts';
 import { databaseVars, relink } from '../support/process.ts';
 
@@ -36,17 +25,15 @@ function snapshot(file: string): Record<string, string[]> {
 
 for (const kind of databases()) {
   describe(`[${kind}] relink backup and restore`, () => {
-    let server: TestServer;
+    const server = useServer(kind);
     let key: string;
     let account: string;
     const vars = (db: TestDatabase) => ({ ...databaseVars(db), RELINK_MASTER_KEY: TEST_MASTER_KEY });
     before(async () => {
-      server = await startTestServer(kind);
       key = (await server.createApp()).secretKey;
       account = await link(server, key, 'user_good');
       await settle(server);
     });
-    after(() => server.stop());
 
     if (kind === 'postgres') {
       test('on PostgreSQL the commands answer with the pg_dump route', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
+import { describe, test } from 'node:test';
+import { call, databases, useServer } from '@relink/testkit';
 
 /** The contract's endpoints (CONTRACT.md) that exist so far, as OpenAPI paths. */
 export const CONTRACT_ROUTES: [string, string][] = [
@@ -56,11 +56,7 @@ const REAUTH_ROUTES: [string, string][] = [
 
 for (const kind of databases().slice(0, 1)) {
   describe(`[${kind}] OpenAPI`, () => {
-    let server: TestServer;
-    before(async () => {
-      server = await startTestServer(kind);
-    });
-    after(() => server.stop());
+    const server = useServer(kind);
 
     test('the document is OpenAPI 3.1 and lists every contract route with a summary and responses', async () => {
       const res = await call(server.url, 'GET', '/openapi.json');

@@ -1,16 +1,12 @@
 // Attack: calling the partner API with no key, a guessed key, or a key that was rotated away or
 // belongs to a deleted app. Every such call must be refused with 401 and reveal nothing.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
+import { describe, test } from 'node:test';
+import { call, databases, useServer } from '@relink/testkit';
 
 for (const kind of databases()) {
   describe(`[${kind}] authentication`, () => {
-    let server: TestServer;
-    before(async () => {
-      server = await startTestServer(kind);
-    });
-    after(() => server.stop());
+    const server = useServer(kind);
 
     const unauthorised = (status: number, body: any) => {
       assert.equal(status, 401);

@@ -2,8 +2,8 @@
 // idempotency hook (a 500 on every route without an object schema first); and a retry whose
 // keys came out in another order was refused as a different request.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
+import { before, describe, test } from 'node:test';
+import { call, databases, useServer } from '@relink/testkit';
 
 const SANDBOX_BANK = '5f2d08be60b92e2888287000';
 const ACCOUNT = '0123456789abcdef01234567';
@@ -11,13 +11,11 @@ const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
 
 for (const kind of databases()) {
   describe(`[${kind}] hostile bodies`, () => {
-    let server: TestServer;
+    const server = useServer(kind);
     let key: string;
     before(async () => {
-      server = await startTestServer(kind);
       key = (await server.createApp()).secretKey;
     });
-    after(() => server.stop());
 
     test('a body nested 5,000 deep is 400 INVALID_JSON on every POST, with or without Idempotency-Key', async () => {
       const posts = [

@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
+import { startTestServer, call, databases, useServer } from '@relink/testkit';
 
 for (const kind of databases()) {
   describe(`[${kind}] envelope and errors`, () => {
-    let server: TestServer;
+    const server = useServer(kind);
     let key: string;
     before(async () => {
-      server = await startTestServer(kind);
       key = (await server.createApp()).secretKey;
     });
-    after(() => server.stop());
 
     test('every response carries x-request-id, and a well-formed caller id is kept', async () => {
       const plain = await call(server.url, 'GET', '/v1/institutions');

@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
+import { before, describe, test } from 'node:test';
+import { call, databases, useServer } from '@relink/testkit';
 
 const SANDBOX_BANK = '5f2d08be60b92e2888287000';
 const sessionBody = { institution: SANDBOX_BANK, auth_method: 'internet_banking' };
 
 for (const kind of databases()) {
   describe(`[${kind}] Idempotency-Key`, () => {
-    let server: TestServer;
+    const server = useServer(kind);
     let key: string;
     before(async () => {
-      server = await startTestServer(kind);
       key = (await server.createApp()).secretKey;
     });
-    after(() => server.stop());
 
     const sessions = async () => (await server.services.database.db.selectFrom('sessions').select('id').execute()).length;
 

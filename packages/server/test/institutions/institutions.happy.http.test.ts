@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
+import { before, describe, test } from 'node:test';
+import { call, databases, useServer } from '@relink/testkit';
 
 for (const kind of databases()) {
   describe(`[${kind}] institutions`, () => {
-    let server: TestServer;
+    const server = useServer(kind);
     let key: string;
     before(async () => {
-      server = await startTestServer(kind);
       key = (await server.createApp()).secretKey;
     });
-    after(() => server.stop());
 
     test('GET /v1/institutions and /coverage are bare arrays without a key', async () => {
       for (const path of ['/v1/institutions', '/coverage']) {

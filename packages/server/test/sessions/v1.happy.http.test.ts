@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer, ANSWER, BUSINESS, OBJECT_ID, OTP, PASSWORD, SANDBOX, exchange } from '@relink/testkit';
+import { before, describe, test } from 'node:test';
+import { call, databases, ANSWER, BUSINESS, OBJECT_ID, OTP, PASSWORD, SANDBOX, exchange, useServer } from '@relink/testkit';
 import { CODE, SESSION_ID, assertV1StepFailure, step, v1Session } from '../support/linking.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] linking through v1`, () => {
-    let server: TestServer;
+    const server = useServer(kind);
     let app: { id: string; secretKey: string };
     let key: string;
     before(async () => {
-      server = await startTestServer(kind);
       app = await server.createApp('v1 partner');
       key = app.secretKey;
     });
-    after(() => server.stop());
 
     const login = (session: string, username: string, password = PASSWORD) => step(server, key, 'v1', 'login', session, { username, password });
     const commit = (session: string, body: unknown) => step(server, key, 'v1', 'commit', session, body);

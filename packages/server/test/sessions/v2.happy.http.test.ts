@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type HttpResult, type TestServer, ANSWER, OTP, PASSWORD, SANDBOX, exchange } from '@relink/testkit';
+import { before, describe, test } from 'node:test';
+import { call, databases, type HttpResult, ANSWER, OTP, PASSWORD, SANDBOX, exchange, useServer } from '@relink/testkit';
 import { CODE, ISO, SESSION_ID, assertV2StepFailure, step, v2Session } from '../support/linking.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] linking through v2`, () => {
-    let server: TestServer;
+    const server = useServer(kind);
     let key: string;
     before(async () => {
-      server = await startTestServer(kind);
       key = (await server.createApp('v2 partner')).secretKey;
     });
-    after(() => server.stop());
 
     const login = (session: string, username: string, password = PASSWORD) => step(server, key, 'v2', 'login', session, { username, password });
     const commit = (session: string, body: unknown) => step(server, key, 'v2', 'commit', session, body);

@@ -7,11 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import {
+  startTestServer,
   TEST_MASTER_KEY,
   call,
   createTestDatabase,
   databases,
-  startTestServer,
   type DatabaseKind,
   type TestDatabase,
   type TestServer,
@@ -20,6 +20,7 @@ import {
   PASSWORD,
   link,
   settle,
+  useServer,
 } from '@relink/testkit';
 import { masterKeyId } from '../../src/config/config.ts';
 import { step, v1Session, v2Session } from '../support/linking.ts';
@@ -51,13 +52,11 @@ async function databaseText(kind: DatabaseKind, server: TestServer): Promise<str
 
 for (const kind of databases()) {
   describe(`[${kind}] no credential in clear text`, () => {
-    let server: TestServer;
+    const server = useServer(kind);
     let key: string;
     before(async () => {
-      server = await startTestServer(kind);
       key = (await server.createApp()).secretKey;
     });
-    after(() => server.stop());
 
     test('after links, pending and failed sessions and syncs, the database holds no password', async () => {
       const linked = await link(server, key, 'user_otp');

@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer, ANSWER, OTP, PASSWORD, SANDBOX, exchange } from '@relink/testkit';
+import { before, describe, test } from 'node:test';
+import { call, databases, ANSWER, OTP, PASSWORD, SANDBOX, exchange, useServer } from '@relink/testkit';
 import { SANDBOX_CREDENTIALS } from '../../src/connectors/sandbox/index.ts';
 import { CODE, SESSION_ID } from '../support/linking.ts';
 import { createConnectApp, type TestApp, widget, widgetSession } from '../support/widget.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] the widget API, with the app public key`, () => {
-    let server: TestServer;
+    const server = useServer(kind);
     let app: TestApp;
     before(async () => {
-      server = await startTestServer(kind);
       app = await createConnectApp(server);
     });
-    after(() => server.stop());
 
     const accountNumber = async (id: string) => (await call(server.url, 'GET', `/v2/accounts/${id}`, { key: app.secretKey })).body.data.account.account_number;
 

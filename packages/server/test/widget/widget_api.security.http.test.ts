@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer, OTP, PASSWORD, SANDBOX } from '@relink/testkit';
+import { before, describe, test } from 'node:test';
+import { call, databases, OTP, PASSWORD, SANDBOX, useServer } from '@relink/testkit';
 import { v2Session } from '../support/linking.ts';
 import { createConnectApp, type TestApp, widget, widgetSession } from '../support/widget.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] the widget API's keys`, () => {
-    let server: TestServer;
+    const server = useServer(kind);
     let app: TestApp;
     let other: TestApp;
     before(async () => {
-      server = await startTestServer(kind);
       app = await createConnectApp(server, 'Partner A');
       other = await createConnectApp(server, 'Partner B');
     });
-    after(() => server.stop());
 
     const start = (key: string | undefined, extra: Record<string, string> = {}) =>
       widget(server, key, 'session', { institution: SANDBOX, auth_method: 'internet_banking' }, undefined, extra);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
+import { before, describe, test } from 'node:test';
+import { call, databases, useServer } from '@relink/testkit';
 import { createConnectApp, type TestApp } from '../support/widget.ts';
 
 const PARTNER = 'https://shop.example';
@@ -13,13 +13,11 @@ function configOf(html: string) {
 
 for (const kind of databases()) {
   describe(`[${kind}] GET /connect, the widget page`, () => {
-    let server: TestServer;
+    const server = useServer(kind);
     let app: TestApp;
     before(async () => {
-      server = await startTestServer(kind);
       app = await createConnectApp(server, 'Acme </script><b>Loans</b>');
     });
-    after(() => server.stop());
 
     const page = (query: Record<string, string>) => call(server.url, 'GET', `/connect?${new URLSearchParams(query)}`);
 

@@ -2,20 +2,16 @@
 // browser's client takes its types from there: that holds only while every route the server
 // serves under /v2/connect/widget/ is one of those operations, registered from it.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { OPERATIONS, WIDGET_OPERATIONS } from '@relink/contract';
-import { call, databases, startTestServer, type TestServer } from '@relink/testkit';
+import { call, databases, useServer } from '@relink/testkit';
 import { asOpenApi, routeTable } from '../support/surface.ts';
 
 const WIDGET_API = '/v2/connect/widget/';
 
 for (const kind of databases().slice(0, 1)) {
   describe(`[${kind}] the widget API is the contract's widget operations`, () => {
-    let server: TestServer;
-    before(async () => {
-      server = await startTestServer(kind);
-    });
-    after(() => server.stop());
+    const server = useServer(kind);
 
     test('every route under /v2/connect/widget/ is a widget operation, and every widget operation is served', () => {
       const served = routeTable(server)
