@@ -1,5 +1,6 @@
 import type { AccountConnectedData, AccountRef, AccountUpdatedData, SyncFailedData } from '@relink/contract';
 import type { AccountRow } from '../db/schema.ts';
+import type { BankTransaction } from '../connectors/types.ts';
 import type { Institution } from '../institutions/registry.ts';
 
 export type DataStatus = AccountRow['data_status'];
@@ -28,17 +29,8 @@ export interface Account {
   updatedAt: number;
 }
 
-/** A transaction as the bank reported it (`id`: the bank's). */
-export interface Transaction {
-  id: string;
-  type: 'debit' | 'credit';
-  amount: number;
-  narration: string;
-  /** Milliseconds since the epoch. */
-  date: number;
-  balance: number;
-  currency: string;
-}
+/** A stored transaction as the bank reported it (`id`: the bank's). */
+export type Transaction = BankTransaction;
 
 /** Which of an account's transactions a page holds: dates in milliseconds, inclusive. */
 export interface TransactionFilter {
