@@ -85,6 +85,16 @@ export class Relink {
       const reply = await this.#transport.call(op.listTransactions, { params: { id }, query, ...call });
       return { data: reply.data, meta: reply.meta };
     },
+    /** `GET /v2/accounts/{id}/credits`: money in, in all and month by month, with `meta` (how fresh the data is). */
+    credits: async (id: string, call: Call = {}) => {
+      const reply = await this.#transport.call(op.getCredits, { params: { id }, ...call });
+      return { data: reply.data, meta: reply.meta };
+    },
+    /** `GET /v2/accounts/{id}/debits`: money out, the same way. */
+    debits: async (id: string, call: Call = {}) => {
+      const reply = await this.#transport.call(op.getDebits, { params: { id }, ...call });
+      return { data: reply.data, meta: reply.meta };
+    },
     /** `POST /v2/accounts/{id}/sync`: queue a sync; `account_updated` follows. */
     sync: async (id: string, call: Call = {}) => (await this.#transport.call(op.sync, { params: { id }, ...call })).data,
     /** `POST /v2/accounts/{id}/unlink`. */
@@ -146,6 +156,8 @@ export class Relink {
     identity: (id: string, call: Call = {}) => this.#transport.call(op.getIdentityV1, { params: { id }, ...call }),
     transactions: (id: string, query: Partial<QueryOf<typeof op.listTransactions>> = {}, call: Call = {}) =>
       this.#transport.call(op.listTransactionsV1, { params: { id }, query, ...call }),
+    credits: (id: string, call: Call = {}) => this.#transport.call(op.getCreditsV1, { params: { id }, ...call }),
+    debits: (id: string, call: Call = {}) => this.#transport.call(op.getDebitsV1, { params: { id }, ...call }),
     sync: (id: string, call: Call = {}) => this.#transport.call(op.syncV1, { params: { id }, ...call }),
     unlink: (id: string, call: Call = {}) => this.#transport.call(op.unlinkV1, { params: { id }, ...call }),
     /** `POST /accounts/{id}/reauthorise`: `{token}` for `createSession({reauth_token})`. */

@@ -1,0 +1,26 @@
+/**
+ * Calendar months and days as a Nigerian bank counts them: West Africa Time, UTC+1 all year
+ * (no daylight saving), so a transaction at 23:30 UTC on 31 January belongs to February.
+ */
+const WAT_OFFSET_MS = 3_600_000;
+
+/** `YYYY-MM` of an epoch-ms instant, in West Africa Time. */
+export function monthOf(ms: number): string {
+  return new Date(ms + WAT_OFFSET_MS).toISOString().slice(0, 7);
+}
+
+/** `YYYY-MM-DD` of an epoch-ms instant, in West Africa Time. */
+export function dayOf(ms: number): string {
+  return new Date(ms + WAT_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** Every month from `first` to `last` (`YYYY-MM`), both included; none when `last` comes first. */
+export function monthsFrom(first: string, last: string): string[] {
+  const months: string[] = [];
+  let [year, month] = first.split('-').map(Number) as [number, number];
+  for (let current = first; current <= last; current = `${year}-${String(month).padStart(2, '0')}`) {
+    months.push(current);
+    if (++month > 12) [year, month] = [year + 1, 1];
+  }
+  return months;
+}
