@@ -17,6 +17,8 @@ import * as accountUnlink from '../accounts/routes/account_unlink.ts';
 import * as accountSync from '../accounts/routes/account_sync.ts';
 import * as accountCredits from '../insights/routes/account_credits.ts';
 import * as accountDebits from '../insights/routes/account_debits.ts';
+import * as accountIncome from '../insights/routes/account_income.ts';
+import * as accountIncomeRecords from '../insights/routes/account_income_records.ts';
 import * as accountsReauthorise from '../reauth/routes/accounts_reauthorise.ts';
 import * as v2ConnectReauthSession from '../reauth/routes/v2_connect_reauth_session.ts';
 import * as v2ConnectReauthLogin from '../reauth/routes/v2_connect_reauth_login.ts';
@@ -69,6 +71,8 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     accountSync,
     accountCredits,
     accountDebits,
+    accountIncome,
+    accountIncomeRecords,
     accountsReauthorise,
     v2ConnectReauthSession,
     v2ConnectReauthLogin,

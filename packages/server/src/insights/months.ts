@@ -24,3 +24,10 @@ export function monthsFrom(first: string, last: string): string[] {
   }
   return months;
 }
+
+/** The month `count` months after `month` (before it, when negative). */
+export function addMonths(month: string, count: number): string {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  const index = year * 12 + (m - 1) + count;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { flowOf, type Movement } from '../../src/insights/flows.ts';
-import { dayOf, monthOf, monthsFrom } from '../../src/insights/months.ts';
+import { addMonths, dayOf, monthOf, monthsFrom } from '../../src/insights/months.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const credit = (iso: string, amount: number): Movement => ({ type: 'credit', amount, date: at(iso) });
@@ -19,6 +19,14 @@ describe('months in West Africa Time', () => {
     assert.deepEqual(monthsFrom('2025-11', '2026-02'), ['2025-11', '2025-12', '2026-01', '2026-02']);
     assert.deepEqual(monthsFrom('2026-03', '2026-03'), ['2026-03']);
     assert.deepEqual(monthsFrom('2026-03', '2026-02'), []);
+  });
+
+  test('addMonths goes forward and back across years', () => {
+    assert.equal(addMonths('2026-12', -2), '2026-10');
+    assert.equal(addMonths('2026-02', -2), '2025-12');
+    assert.equal(addMonths('2026-01', -13), '2024-12');
+    assert.equal(addMonths('2025-11', 3), '2026-02');
+    assert.equal(addMonths('2026-05', 0), '2026-05');
   });
 });
 
