@@ -109,9 +109,15 @@ export function isMonthly(dates: readonly number[]): boolean {
   return gaps.filter((g) => g >= 24 && g <= 38).length >= 0.75 * gaps.length;
 }
 
+function bySource(credits: readonly IncomeCredit[]): Map<string, IncomeCredit[]> {
+  const groups = new Map<string, IncomeCredit[]>();
+  for (const c of credits) (groups.get(c.source) ?? groups.set(c.source, []).get(c.source)!).push(c);
+  return groups;
+}
+
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-function stream(source: string, credits: IncomeCredit[]): IncomeStream {
+function stream(source: string, credits: IncomeCredit[], regular: boolean): IncomeStream {
   credits.sort((a, b) => a.date - b.date);
   const span = monthsFrom(monthOf(credits[0]!.date), monthOf(credits.at(-1)!.date));
   const perMonth = new Map(span.map((m) => [m, 0]));
@@ -122,7 +128,7 @@ function stream(source: string, credits: IncomeCredit[]): IncomeStream {
   const sd = Math.sqrt(totals.reduce((s, x) => s + (x - mean) ** 2, 0) / totals.length);
   return {
     source,
-    regular: isMonthly(credits.map((c) => c.date)),
+    regular,
     incomeType: credits.some((c) => WAGES.test(c.narration.toUpperCase())) ? 'WAGES' : 'OTHER',
     credits,
     total,
@@ -151,7 +157,8 @@ export function confidenceOf(months: number, monthsWithIncome: number, total: nu
  * data of an account waiting for re-authorisation is older), or every month from the first
  * transaction's. Its credits, less those that are not income (`notIncome`), are grouped by
  * payer (`sourceOf`); a payer paying about monthly (`isMonthly`) is a regular stream, any other
- * an irregular one.
+ * an irregular one. Whether a payer pays monthly is judged on all the stored data, not only the
+ * window's: two months of a salary in a short period are still a salary.
  *
  * A regular stream's monthly figure is its total over its own months, first credit to last, so
  * twelve salaries are twelve months' pay whatever day the data begins or ends on; irregular
@@ -182,14 +189,9 @@ export function estimateIncome(ledger: readonly Entry[], holderName: string, per
   for (const t of window) first = Math.min(first, t.date);
   const months = monthsFrom(monthOf(first), monthOf(last)).length;
 
-  const bySource = new Map<string, IncomeCredit[]>();
-  for (const t of window) {
-    if (t.type !== 'credit' || notIncome(t.narration, holderName)) continue;
-    const source = sourceOf(t.narration);
-    const credits = bySource.get(source) ?? bySource.set(source, []).get(source)!;
-    credits.push({ ...t, source });
-  }
-  const streams = [...bySource].map(([source, credits]) => stream(source, credits));
+  const income = ledger.filter((t) => t.type === 'credit' && !notIncome(t.narration, holderName)).map((t) => ({ ...t, source: sourceOf(t.narration) }));
+  const monthly = new Set([...bySource(income)].filter(([, credits]) => isMonthly(credits.map((c) => c.date))).map(([source]) => source));
+  const streams = [...bySource(income.filter((c) => c.date >= first))].map(([source, credits]) => stream(source, credits, monthly.has(source)));
   streams.sort((a, b) => Number(b.regular) - Number(a.regular) || b.total - a.total || a.source.localeCompare(b.source));
 
   const regularStreams = streams.filter((s) => s.regular);

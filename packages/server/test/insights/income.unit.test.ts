@@ -234,6 +234,19 @@ describe('estimateIncome', () => {
     assert.equal(incomeV2(ACCOUNT, three).aggregated_monthly_average_regular, 450_000_00);
   });
 
+  test("whether a payer is regular is judged on all the data: a short period that has not reached this month's payday keeps the salary regular", () => {
+    const ledger = [...salaries(YEAR.slice(0, 11)), debit('2026-12-06T10:00:00Z', 5_000_00)];
+    const two = estimateIncome(ledger, 'Ada Obi', 2);
+    assert.equal(two.months, 2);
+    assert.deepEqual(
+      two.streams.map((s) => [s.source, s.regular, s.credits.length]),
+      [['ADEBAYO AND SONS LOGISTICS LTD', true, 1]],
+    );
+    assert.equal(two.monthlyRegular, 450_000_00);
+    assert.equal(two.employer, 'ADEBAYO AND SONS LOGISTICS LTD');
+    assert.equal(two.confidence, confidenceOf(2, 1, 450_000_00, 450_000_00));
+  });
+
   test('a salary seen only twice is not yet regular: irregular until a third', () => {
     const e = estimateIncome(salaries(['2026-01', '2026-02']), 'Ada Obi');
     assert.equal(e.streams[0]!.regular, false);
