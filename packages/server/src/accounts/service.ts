@@ -97,9 +97,9 @@ export class AccountService {
     return { rows: rows.map(toTransaction), total };
   }
 
-  /** Every stored transaction of the account (of one type, when given), oldest first: what its insights are computed from. */
-  async ledger(account: Account, type?: 'debit' | 'credit'): Promise<Transaction[]> {
-    return (await this.store.ledger(account.id, type)).map(toTransaction);
+  /** Every stored transaction of the account, oldest first: what its insights are computed from. */
+  async ledger(account: Account): Promise<Transaction[]> {
+    return (await this.store.ledger(account.id)).map(toTransaction);
   }
 
   /**

@@ -118,16 +118,9 @@ export class AccountStore {
     return { rows, total: Number(total) };
   }
 
-  /** Every stored transaction of the account (of one type, when given), oldest first; the index on (account_id, date) serves it. */
-  ledger(accountId: string, type?: 'debit' | 'credit'): Promise<TransactionRow[]> {
-    return this.db
-      .selectFrom('transactions')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .$if(type !== undefined, (q) => q.where('type', '=', type!))
-      .orderBy('date')
-      .orderBy('id')
-      .execute();
+  /** Every stored transaction of the account, oldest first; the index on (account_id, date) serves it. */
+  ledger(accountId: string): Promise<TransactionRow[]> {
+    return this.db.selectFrom('transactions').selectAll().where('account_id', '=', accountId).orderBy('date').orderBy('id').execute();
   }
 
   async deleteData(accountId: string, executor: Db = this.db) {

@@ -39,8 +39,8 @@ export function rng(seed: string): () => number {
   };
 }
 
-const int = (r: () => number, min: number, max: number) => min + Math.floor(r() * (max - min + 1));
-const pick = <T>(r: () => number, items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
+export const int = (r: () => number, min: number, max: number) => min + Math.floor(r() * (max - min + 1));
+export const pick = <T>(r: () => number, items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
 const digits = (r: () => number, n: number) => Array.from({ length: n }, () => int(r, 0, 9)).join('');
 
 const FIRST_NAMES = [

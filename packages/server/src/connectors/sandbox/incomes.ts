@@ -1,5 +1,5 @@
 import type { BankTransaction } from '../types.ts';
-import { COUNTERPARTS, rng, SHOPS, BILLS } from './data.ts';
+import { BILLS, COUNTERPARTS, int, pick, rng, SHOPS } from './data.ts';
 
 /**
  * Histories for the sandbox users who show what the income estimate sees: a salaried person
@@ -30,9 +30,6 @@ interface Planned {
   amount?: number;
   share?: number;
 }
-
-const int = (r: () => number, min: number, max: number) => min + Math.floor(r() * (max - min + 1));
-const pick = <T>(r: () => number, items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
 
 /** A time of day on `day` of the month, between 07:00 and 20:00 UTC: the same date in West Africa Time. */
 function on(r: () => number, year: number, month: number, day: number): number {
