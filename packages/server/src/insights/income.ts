@@ -87,14 +87,17 @@ export function sourceOf(narration: string): string {
   return (named.length > 0 ? named : words).join(' ') || 'UNKNOWN';
 }
 
-/** Why a credit is not income, or undefined when it counts. */
-export function notIncome(narration: string, holderName: string): 'reversal' | 'loan' | 'own_account' | undefined {
-  const upper = narration.toUpperCase();
-  const match = NOT_INCOME.exec(upper)?.[1];
-  if (match) return match === 'LOAN' || match === 'DISBURSEMENT' ? 'loan' : 'reversal';
+/** For the holder named `holderName`: why a credit is not income, or undefined when it counts. */
+export function notIncomeFor(holderName: string): (narration: string) => 'reversal' | 'loan' | 'own_account' | undefined {
   const holder = wordsOf(holderName).filter((w) => w.length > 1);
-  const words = new Set(wordsOf(upper));
-  return holder.length >= 2 && holder.every((w) => words.has(w)) ? 'own_account' : undefined;
+  // Each word of the name as a whole word: letters on neither side (a narration's words are split at anything else).
+  const named = holder.length < 2 ? [] : holder.map((w) => new RegExp(`(?<![A-Z])${w}(?![A-Z])`));
+  return (narration) => {
+    const upper = narration.toUpperCase();
+    const match = NOT_INCOME.exec(upper)?.[1];
+    if (match) return match === 'LOAN' || match === 'DISBURSEMENT' ? 'loan' : 'reversal';
+    return named.length > 0 && named.every((r) => r.test(upper)) ? 'own_account' : undefined;
+  };
 }
 
 /**
@@ -155,7 +158,7 @@ export function confidenceOf(months: number, monthsWithIncome: number, total: nu
  * The income an account's stored transactions show. The window is whole calendar months: the
  * last `periodMonths` of them up to the month of the last stored transaction (not today: the
  * data of an account waiting for re-authorisation is older), or every month from the first
- * transaction's. Its credits, less those that are not income (`notIncome`), are grouped by
+ * transaction's. Its credits, less those that are not income (`notIncomeFor`), are grouped by
  * payer (`sourceOf`); a payer paying about monthly (`isMonthly`) is a regular stream, any other
  * an irregular one. Whether a payer pays monthly is judged on all the stored data, not only the
  * window's: two months of a salary in a short period are still a salary.
@@ -189,7 +192,8 @@ export function estimateIncome(ledger: readonly Entry[], holderName: string, per
   for (const t of window) first = Math.min(first, t.date);
   const months = monthsFrom(monthOf(first), monthOf(last)).length;
 
-  const income = ledger.filter((t) => t.type === 'credit' && !notIncome(t.narration, holderName)).map((t) => ({ ...t, source: sourceOf(t.narration) }));
+  const notIncome = notIncomeFor(holderName);
+  const income = ledger.filter((t) => t.type === 'credit' && !notIncome(t.narration)).map((t) => ({ ...t, source: sourceOf(t.narration) }));
   const monthly = new Set([...bySource(income)].filter(([, credits]) => isMonthly(credits.map((c) => c.date))).map(([source]) => source));
   const streams = [...bySource(income.filter((c) => c.date >= first))].map(([source, credits]) => stream(source, credits, monthly.has(source)));
   streams.sort((a, b) => Number(b.regular) - Number(a.regular) || b.total - a.total || a.source.localeCompare(b.source));

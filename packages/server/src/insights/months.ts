@@ -6,7 +6,9 @@ const WAT_OFFSET_MS = 3_600_000;
 
 /** `YYYY-MM` of an epoch-ms instant, in West Africa Time. */
 export function monthOf(ms: number): string {
-  return new Date(ms + WAT_OFFSET_MS).toISOString().slice(0, 7);
+  const at = new Date(ms + WAT_OFFSET_MS);
+  const month = at.getUTCMonth() + 1;
+  return `${at.getUTCFullYear()}-${month < 10 ? '0' : ''}${month}`;
 }
 
 /** `YYYY-MM-DD` of an epoch-ms instant, in West Africa Time. */

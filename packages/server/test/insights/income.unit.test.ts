@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { confidenceOf, type Entry, estimateIncome, isMonthly, notIncome, sourceOf } from '../../src/insights/income.ts';
+import { confidenceOf, type Entry, estimateIncome, isMonthly, notIncomeFor, sourceOf } from '../../src/insights/income.ts';
 import { incomeRecord, incomeV1, incomeV2 } from '../../src/insights/model.ts';
 import type { Account } from '../../src/accounts/model.ts';
 
@@ -44,6 +44,7 @@ describe('reading narrations', () => {
   });
 
   test('reversals, refunds, loans and transfers from the holder are not income; a namesake is', () => {
+    const notIncome = (narration: string, holder: string) => notIncomeFor(holder)(narration);
     assert.equal(notIncome('REVERSAL: POS PURCHASE SHOPRITE LEKKI', 'Ada Obi'), 'reversal');
     assert.equal(notIncome('Refund jumia order 88121', 'Ada Obi'), 'reversal');
     assert.equal(notIncome('QUICKCASH LOAN DISBURSEMENT', 'Ada Obi'), 'loan');
