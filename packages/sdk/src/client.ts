@@ -85,6 +85,26 @@ export class Relink {
       const reply = await this.#transport.call(op.listTransactions, { params: { id }, query, ...call });
       return { data: reply.data, meta: reply.meta };
     },
+    /** `GET /v2/accounts/{id}/credits`: money in, in all and month by month, with `meta` (how fresh the data is). */
+    credits: async (id: string, call: Call = {}) => {
+      const reply = await this.#transport.call(op.getCredits, { params: { id }, ...call });
+      return { data: reply.data, meta: reply.meta };
+    },
+    /** `GET /v2/accounts/{id}/debits`: money out, the same way. */
+    debits: async (id: string, call: Call = {}) => {
+      const reply = await this.#transport.call(op.getDebits, { params: { id }, ...call });
+      return { data: reply.data, meta: reply.meta };
+    },
+    /** `GET /v2/accounts/{id}/income`: the income estimated from the stored credits (`period`: months back), with `meta`. */
+    income: async (id: string, query: Partial<QueryOf<typeof op.getIncome>> = {}, call: Call = {}) => {
+      const reply = await this.#transport.call(op.getIncome, { params: { id }, query, ...call });
+      return { data: reply.data, meta: reply.meta };
+    },
+    /** `GET /v2/accounts/{id}/income-records`: the analysis and the credits it counted as income, with their stream. */
+    incomeRecords: async (id: string, query: Partial<QueryOf<typeof op.listIncomeRecords>> = {}, call: Call = {}) => {
+      const reply = await this.#transport.call(op.listIncomeRecords, { params: { id }, query, ...call });
+      return { data: reply.data, meta: reply.meta };
+    },
     /** `POST /v2/accounts/{id}/sync`: queue a sync; `account_updated` follows. */
     sync: async (id: string, call: Call = {}) => (await this.#transport.call(op.sync, { params: { id }, ...call })).data,
     /** `POST /v2/accounts/{id}/unlink`. */
@@ -146,6 +166,9 @@ export class Relink {
     identity: (id: string, call: Call = {}) => this.#transport.call(op.getIdentityV1, { params: { id }, ...call }),
     transactions: (id: string, query: Partial<QueryOf<typeof op.listTransactions>> = {}, call: Call = {}) =>
       this.#transport.call(op.listTransactionsV1, { params: { id }, query, ...call }),
+    credits: (id: string, call: Call = {}) => this.#transport.call(op.getCreditsV1, { params: { id }, ...call }),
+    debits: (id: string, call: Call = {}) => this.#transport.call(op.getDebitsV1, { params: { id }, ...call }),
+    income: (id: string, call: Call = {}) => this.#transport.call(op.getIncomeV1, { params: { id }, ...call }),
     sync: (id: string, call: Call = {}) => this.#transport.call(op.syncV1, { params: { id }, ...call }),
     unlink: (id: string, call: Call = {}) => this.#transport.call(op.unlinkV1, { params: { id }, ...call }),
     /** `POST /accounts/{id}/reauthorise`: `{token}` for `createSession({reauth_token})`. */

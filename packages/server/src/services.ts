@@ -15,6 +15,7 @@ import { BankUserLimits } from './limits/bank_users.ts';
 import { RequestLimits } from './limits/requests.ts';
 import { WidgetLimits } from './limits/widget.ts';
 import { InstitutionRegistry } from './institutions/registry.ts';
+import { InsightsService } from './insights/service.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
 import { ReauthService } from './reauth/service.ts';
@@ -33,6 +34,8 @@ export interface Services extends Core {
   connectors: Connectors;
   codes: Codes;
   accounts: AccountService;
+  /** What an account's stored transactions say: credits, debits and income. */
+  insights: InsightsService;
   sessions: SessionService;
   /** Re-authorisation: v1 reauth tokens and every start of a reauth session. */
   reauth: ReauthService;
@@ -121,6 +124,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     connectors,
     codes,
     accounts,
+    insights: new InsightsService({ accounts }),
     sessions,
     reauth,
     // A hosted link's start may hold the link longer than a background bank login takes.

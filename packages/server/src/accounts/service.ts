@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.ts';
-import type { AccountRow, SessionOrigin } from '../db/schema.ts';
+import type { AccountRow, SessionOrigin, TransactionRow } from '../db/schema.ts';
 import type { BankAccount, ConnectorState } from '../connectors/types.ts';
 import type { Events } from '../events/events.ts';
 import { DomainError } from '../lib/errors.ts';
@@ -94,18 +94,12 @@ export class AccountService {
   /** A page of the account's transactions, newest first, and how many match in all. */
   async transactions(account: Account, filter: TransactionFilter, page: { limit: number; offset: number }): Promise<{ rows: Transaction[]; total: number }> {
     const { rows, total } = await this.store.transactions(account.id, filter, page);
-    return {
-      rows: rows.map((t) => ({
-        id: t.id.split(':')[1] ?? t.id,
-        type: t.type,
-        amount: t.amount,
-        narration: t.narration,
-        date: t.date,
-        balance: t.balance,
-        currency: t.currency,
-      })),
-      total,
-    };
+    return { rows: rows.map(toTransaction), total };
+  }
+
+  /** Every stored transaction of the account, oldest first: what its insights are computed from. */
+  async ledger(account: Account): Promise<Transaction[]> {
+    return (await this.store.ledger(account.id)).map(toTransaction);
   }
 
   /**
@@ -335,4 +329,16 @@ export class AccountService {
     await this.store.update(id, { sync_due_at: this.clock.now(), updated_at: this.clock.now() });
     return account;
   }
+}
+
+function toTransaction(t: TransactionRow): Transaction {
+  return {
+    id: t.id.split(':')[1] ?? t.id,
+    type: t.type,
+    amount: t.amount,
+    narration: t.narration,
+    date: t.date,
+    balance: t.balance,
+    currency: t.currency,
+  };
 }

@@ -118,6 +118,11 @@ export class AccountStore {
     return { rows, total: Number(total) };
   }
 
+  /** Every stored transaction of the account, oldest first; the index on (account_id, date) serves it. */
+  ledger(accountId: string): Promise<TransactionRow[]> {
+    return this.db.selectFrom('transactions').selectAll().where('account_id', '=', accountId).orderBy('date').orderBy('id').execute();
+  }
+
   async deleteData(accountId: string, executor: Db = this.db) {
     await executor.deleteFrom('transactions').where('account_id', '=', accountId).execute();
   }

@@ -15,6 +15,10 @@ import * as accountIdentity from '../accounts/routes/account_identity.ts';
 import * as accountsTransactions from '../accounts/routes/accounts_transactions.ts';
 import * as accountUnlink from '../accounts/routes/account_unlink.ts';
 import * as accountSync from '../accounts/routes/account_sync.ts';
+import * as accountCredits from '../insights/routes/account_credits.ts';
+import * as accountDebits from '../insights/routes/account_debits.ts';
+import * as accountIncome from '../insights/routes/account_income.ts';
+import * as accountIncomeRecords from '../insights/routes/account_income_records.ts';
 import * as accountsReauthorise from '../reauth/routes/accounts_reauthorise.ts';
 import * as v2ConnectReauthSession from '../reauth/routes/v2_connect_reauth_session.ts';
 import * as v2ConnectReauthLogin from '../reauth/routes/v2_connect_reauth_login.ts';
@@ -65,6 +69,10 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     accountsTransactions,
     accountUnlink,
     accountSync,
+    accountCredits,
+    accountDebits,
+    accountIncome,
+    accountIncomeRecords,
     accountsReauthorise,
     v2ConnectReauthSession,
     v2ConnectReauthLogin,

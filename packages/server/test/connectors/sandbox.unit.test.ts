@@ -183,7 +183,19 @@ describe('sandbox connector: login scenarios', () => {
 
   test('SANDBOX_CREDENTIALS and SANDBOX_INPUTS describe the scenarios', async () => {
     const usernames = SANDBOX_CREDENTIALS.map((c) => c.values.username);
-    for (const u of ['user_good', 'user_multi', 'user_otp', 'user_question', 'user_otp_multi', 'user_locked', 'user_down', 'user_slow']) {
+    for (const u of [
+      'user_good',
+      'user_multi',
+      'user_otp',
+      'user_question',
+      'user_otp_multi',
+      'user_locked',
+      'user_down',
+      'user_slow',
+      'user_salary',
+      'user_gig',
+      'user_noincome',
+    ]) {
       assert.ok(usernames.includes(u), u);
     }
     assert.deepEqual(
@@ -359,5 +371,91 @@ describe('sandbox connector: deterministic data', () => {
     const ok = expectKind(await bank.selectAccount(business.state, business.accounts[0]!.accountNumber, ctx()), 'ok');
     expectData(await bank.fetchData(ok.state, business.accounts[0]!.accountNumber, {}, ctx()));
     await assert.rejects(bank.fetchData(ok.state, personal.accounts[0]!.accountNumber, {}, ctx()));
+  });
+});
+
+describe('sandbox connector: the income users', () => {
+  const DAY = 24 * HOUR;
+  async function fetchAt(username: string, now: number, since?: number, institutionId = PERSONAL) {
+    const bank = new SandboxBank();
+    const ok = expectKind(await login(bank, username, 'pass_good', institutionId, now), 'ok');
+    const account = ok.accounts[0]!;
+    return { account, data: expectData(await bank.fetchData(ok.state, account.accountNumber, { since }, ctx(now))) };
+  }
+
+  for (const username of ['user_salary', 'user_gig', 'user_noincome']) {
+    test(`${username}: twelve months of a consistent ledger ending at the balance, the same on any instance`, async () => {
+      const { account, data } = await fetchAt(username, T0);
+      assert.deepEqual(await fetchAt(username, T0), { account, data });
+      const txs = data.transactions;
+      assert.ok(txs.length > 100, `${txs.length}`);
+      assert.equal(new Set(txs.map((t) => t.id)).size, txs.length);
+      assert.ok(txs[0]!.date > T0 - 365 * DAY && txs[0]!.date < T0 - 360 * DAY, 'the bank shows a year');
+      for (const [i, t] of txs.entries()) {
+        assert.ok(Number.isInteger(t.amount) && t.amount > 0 && t.amount % 100 === 0, `${t.id}: whole naira`);
+        assert.ok(t.balance >= 0, `${t.id}: never overdrawn`);
+        assert.ok(t.date <= T0);
+        const prev = txs[i - 1];
+        if (!prev) continue;
+        assert.ok(t.date >= prev.date);
+        assert.equal(t.balance, prev.balance + (t.type === 'credit' ? t.amount : -t.amount), t.id);
+      }
+      assert.equal(data.account.balance, txs.at(-1)!.balance);
+      assert.equal(account.balance, data.account.balance);
+    });
+
+    test(`${username}: a later read keeps every transaction as it was, adds the new ones, and since gives only those`, async () => {
+      const first = (await fetchAt(username, T0)).data.transactions;
+      const later = await fetchAt(username, T0 + 20 * DAY);
+      const byId = new Map(later.data.transactions.map((t) => [t.id, t]));
+      for (const t of first.filter((t) => t.date > T0 + 20 * DAY - 365 * DAY)) assert.deepEqual(byId.get(t.id), t);
+      const since = (await fetchAt(username, T0 + 20 * DAY, T0)).data.transactions;
+      assert.ok(since.length > 0);
+      assert.deepEqual(
+        since,
+        later.data.transactions.filter((t) => t.date > T0),
+      );
+    });
+  }
+
+  test('user_salary: one salary a month from one employer, on the 25th or the Friday before', async () => {
+    const { data } = await fetchAt('user_salary', T0);
+    const salaries = data.transactions.filter((t) => t.narration.includes('/SALARY '));
+    assert.equal(salaries.length, 12);
+    assert.equal(new Set(salaries.map((t) => t.narration.split('/')[1])).size, 1);
+    assert.equal(new Set(salaries.map((t) => t.amount)).size, 1);
+    for (const t of salaries) {
+      assert.equal(t.type, 'credit');
+      const d = new Date(t.date);
+      assert.ok([23, 24, 25].includes(d.getUTCDate()) && d.getUTCDay() >= 1 && d.getUTCDay() <= 5, d.toISOString());
+    }
+  });
+
+  test('user_gig: several platforms, each paying two to six times in a month it pays', async () => {
+    const { data } = await fetchAt('user_gig', T0);
+    const payouts = data.transactions.filter((t) => t.type === 'credit' && /SWIFTRIDE|CHOPNOW|TASKHUB/.test(t.narration));
+    assert.ok(payouts.length >= 60, `${payouts.length}`);
+    const perMonth = new Map<string, number>();
+    for (const t of payouts) {
+      const key = `${t.narration} ${new Date(t.date).toISOString().slice(0, 7)}`;
+      perMonth.set(key, (perMonth.get(key) ?? 0) + 1);
+    }
+    const counts = [...perMonth.values()];
+    assert.ok(Math.min(...counts) >= 1 && Math.max(...counts) <= 6);
+    assert.ok(counts.filter((c) => c >= 2).length >= counts.length - 2, 'only the first and last month can be cut short');
+  });
+
+  test("user_noincome: credits only from the holder's own name and reversals of its card payments", async () => {
+    const { account, data } = await fetchAt('user_noincome', T0);
+    const credits = data.transactions.filter((t) => t.type === 'credit');
+    assert.ok(credits.length >= 2, `${credits.length}`);
+    for (const t of credits) {
+      if (t.narration.startsWith('REVERSAL: ')) {
+        const original = data.transactions.find((d) => d.type === 'debit' && d.amount === t.amount && d.narration === t.narration.slice('REVERSAL: '.length));
+        assert.ok(original && original.date < t.date, `${t.narration} reverses a card payment`);
+      } else {
+        assert.equal(t.narration, `NIP TRANSFER FROM ${account.name.toUpperCase()}`);
+      }
+    }
   });
 });

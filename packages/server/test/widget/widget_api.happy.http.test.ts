@@ -67,6 +67,9 @@ for (const kind of databases()) {
         user_locked: 'BANK_LOGIN_FAILED',
         user_down: 'BANK_CONNECTION_ERROR',
         user_slow: '99',
+        user_salary: '99',
+        user_gig: '99',
+        user_noincome: '99',
         user_unknown: 'BANK_LOGIN_FAILED',
       };
       assert.deepEqual(SANDBOX_CREDENTIALS.map((c) => c.values.username).sort(), Object.keys(expected).sort());

@@ -14,7 +14,8 @@ import type {
   SandboxControls,
 } from '../types.ts';
 import { MemorySandboxState, passwordMatches, type SandboxBankState } from './state.ts';
-import { accountsFor, balanceAt, identityFor, transactionsAt } from './data.ts';
+import { type AccountProfile, accountsFor, balanceAt, identityFor, transactionsAt } from './data.ts';
+import { incomeLedgerAt } from './incomes.ts';
 import { DEFAULT_PASSWORD, OTP_UI, QUESTION_UI, SANDBOX_ANSWER, SANDBOX_OTP, SCENARIOS, scenarioName, type Scenario } from './scenarios.ts';
 
 export interface SandboxBankOptions {
@@ -136,19 +137,24 @@ export class SandboxBank implements BankConnector, SandboxControls {
     if (now - (s.loggedInAt ?? 0) > this.#sessionTtlMs) {
       return { kind: 'session_expired', message: 'The bank session has expired; log in again' };
     }
-    const account = this.#accounts(s, scenarioOf(s), now).find((a) => a.accountNumber === accountNumber);
-    if (!account) throw new Error(`sandbox: account ${accountNumber} does not belong to ${s.username}`);
+    const scenario = scenarioOf(s);
+    const profile = accountsFor(s.institutionId, s.username, scenario.accounts).find((a) => a.accountNumber === accountNumber);
+    if (!profile) throw new Error(`sandbox: account ${accountNumber} does not belong to ${s.username}`);
+    const { transactions, balance } = ledgerAt(scenario, profile, now);
     const identity = identityFor(s.username);
     const since = request.since;
-    const transactions = transactionsAt(accountNumber, now).filter((t) => since === undefined || t.date > since);
-    return { kind: 'ok', data: { account: { ...account, bvn: identity.bvn.slice(-4) }, identity, transactions } };
+    return {
+      kind: 'ok',
+      data: {
+        account: { ...profile, balance, bvn: identity.bvn.slice(-4) },
+        identity,
+        transactions: transactions.filter((t) => since === undefined || t.date > since),
+      },
+    };
   }
 
   #accounts(s: SandboxState, scenario: Scenario, now: number): BankAccount[] {
-    return accountsFor(s.institutionId, s.username, scenario.accounts).map((a) => ({
-      ...a,
-      balance: balanceAt(a.accountNumber, now),
-    }));
+    return accountsFor(s.institutionId, s.username, scenario.accounts).map((a) => ({ ...a, balance: ledgerAt(scenario, a, now).balance }));
   }
 
   /** Password (and challenge, if any) passed: the accounts, or a choice of them. */
@@ -157,6 +163,12 @@ export class SandboxBank implements BankConnector, SandboxControls {
     if (accounts.length > 1) return { kind: 'select', accounts, state: toJson({ ...base, step: 'select' }) };
     return { kind: 'ok', accounts, state: session(base, context) };
   }
+}
+
+/** The account's transactions visible at `now`, oldest first, and its balance then. */
+function ledgerAt(scenario: Scenario, account: AccountProfile, now: number) {
+  if (scenario.income) return incomeLedgerAt(scenario.income, account.accountNumber, account.name, now);
+  return { transactions: transactionsAt(account.accountNumber, now), balance: balanceAt(account.accountNumber, now) };
 }
 
 function session(base: Pick<SandboxState, 'username' | 'institutionId'>, context: ConnectorContext): ConnectorState {

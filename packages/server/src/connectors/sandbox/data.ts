@@ -39,8 +39,8 @@ export function rng(seed: string): () => number {
   };
 }
 
-const int = (r: () => number, min: number, max: number) => min + Math.floor(r() * (max - min + 1));
-const pick = <T>(r: () => number, items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
+export const int = (r: () => number, min: number, max: number) => min + Math.floor(r() * (max - min + 1));
+export const pick = <T>(r: () => number, items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
 const digits = (r: () => number, n: number) => Array.from({ length: n }, () => int(r, 0, 9)).join('');
 
 const FIRST_NAMES = [
@@ -67,8 +67,11 @@ const STREETS = [
   'Trans Amadi Road, Port Harcourt, Rivers',
 ];
 const BUSINESS_SUFFIXES = ['Ventures Ltd', 'Logistics Ltd', 'Foods Nigeria Ltd', 'Global Services Ltd', 'Agro Ltd'];
-const SHOPS = ['SHOPRITE LEKKI', 'SPAR IKEJA CITY MALL', 'CHICKEN REPUBLIC YABA', 'JUMIA ONLINE', 'TOTAL FILLING STN VI', 'ROBAN STORES ENUGU'];
-const BILLS = ['MTN AIRTIME 08031234567', 'DSTV SUBSCRIPTION', 'IKEDC PREPAID TOKEN', 'AIRTEL DATA BUNDLE'];
+export const SHOPS = ['SHOPRITE LEKKI', 'SPAR IKEJA CITY MALL', 'CHICKEN REPUBLIC YABA', 'JUMIA ONLINE', 'TOTAL FILLING STN VI', 'ROBAN STORES ENUGU'];
+export const BILLS = ['MTN AIRTIME 08031234567', 'DSTV SUBSCRIPTION', 'IKEDC PREPAID TOKEN', 'AIRTEL DATA BUNDLE'];
+
+/** People a transfer comes from or goes to, as a narration names them. */
+export const COUNTERPARTS = FIRST_NAMES.flatMap(([first]) => LAST_NAMES.map((last) => `${first} ${last}`.toUpperCase()));
 
 interface Person {
   first: string;

@@ -1,4 +1,5 @@
 import type { Ui } from '@relink/contract';
+import type { IncomeProfile } from './incomes.ts';
 
 /** What the bank does after a correct password, per scenario user (CONTRACT §7). */
 export interface Scenario {
@@ -7,6 +8,8 @@ export interface Scenario {
   /** Number of accounts; more than one means a `select` step. */
   accounts: number;
   slow?: boolean;
+  /** Whose transaction history the account has (`incomes.ts`); without it, the generic one (`data.ts`). */
+  income?: IncomeProfile;
 }
 
 export const SCENARIOS: Record<string, Scenario> = {
@@ -16,6 +19,9 @@ export const SCENARIOS: Record<string, Scenario> = {
   user_question: { challenge: 'question', accounts: 1 },
   user_otp_multi: { challenge: 'otp', accounts: 3 },
   user_slow: { accounts: 1, slow: true },
+  user_salary: { accounts: 1, income: 'salary' },
+  user_gig: { accounts: 1, income: 'gig' },
+  user_noincome: { accounts: 1, income: 'none' },
 };
 
 /**
@@ -62,6 +68,9 @@ const CREDENTIAL_ROWS: [username: string, hasMultipleAccounts: boolean, descript
   ['user_locked', false, 'Any password: the bank reports the account locked.'],
   ['user_down', false, 'Any password: connection error, the bank is unreachable.'],
   ['user_slow', false, 'Logs in after a delay, for testing timeouts; one account.'],
+  ['user_salary', false, 'Logs in straight away; one account with a year of history: a monthly salary from one employer (regular income).'],
+  ['user_gig', false, 'Logs in straight away; one account with a year of history: frequent payouts from several platforms and clients (irregular income).'],
+  ['user_noincome', false, 'Logs in straight away; one account with a year of history: spending, top-ups from the holder and a reversal, but no income.'],
   [
     'user_unknown',
     false,

@@ -1,0 +1,23 @@
+import { getCredits, getCreditsV1 } from '@relink/contract/operations';
+import { successV2 } from '../../http/envelope.ts';
+import { routeOf } from '../../http/operation.ts';
+import type { HttpApp, Services } from '../../http/types.ts';
+
+/** Money in, from the stored transactions: v1 bare with `meta`, v2 in the envelope with `meta` beside `data`. */
+export function register(app: HttpApp, { insights }: Services) {
+  app.route({
+    ...routeOf(getCreditsV1),
+    handler: async (request) => {
+      const { value, meta } = await insights.flow(request.partner!.id, request.params.id, 'credit');
+      return { ...value, meta };
+    },
+  });
+
+  app.route({
+    ...routeOf(getCredits),
+    handler: async (request) => {
+      const { value, meta } = await insights.flow(request.partner!.id, request.params.id, 'credit');
+      return successV2('Request was successfully completed', value, { meta });
+    },
+  });
+}
