@@ -72,6 +72,11 @@ export class Relink {
   };
 
   readonly accounts = {
+    /** `GET /v2/accounts`: one page of the app's accounts, oldest link first, with its paging block; `reauth_required: true` finds those waiting. */
+    list: async (query: Partial<QueryOf<typeof op.listAccounts>> = {}, call: Call = {}) => {
+      const reply = await this.#transport.call(op.listAccounts, { query, ...call });
+      return { data: reply.data, meta: reply.meta };
+    },
     /** `POST /v2/accounts/auth`: a code from a link or a reauth, for the account id. */
     exchange: async (code: string, call: Call = {}) => (await this.#transport.call(op.exchangeCode, { body: { code }, ...call })).data,
     /** `GET /v2/accounts/{id}`: details, and `meta.reauth_required`. */

@@ -135,6 +135,26 @@ for (const kind of databases()) {
       assert.ok(refused instanceof RelinkError && refused.status === 401 && refused.code === 'INVALID_API_KEY', String(refused));
     });
 
+    test("accounts.list: the app's accounts a page at a time, filtered; another app lists none", async () => {
+      const id = await linkV2(relink, 'user_good+listed', 'Listed Customer');
+      const all = await relink.accounts.list({ limit: 100 });
+      assert.ok(all.data.some((a) => a.id === id));
+      assert.equal(all.meta.total, all.data.length);
+      const first = await relink.accounts.list({ limit: 1 });
+      assert.equal(first.data[0]!.id, all.data[0]!.id);
+      assert.equal(first.meta.page, 1);
+      assert.match(first.meta.next ?? '', /page=2&limit=1$/);
+      const mine = await relink.accounts.list({ customer: (await relink.accounts.get(id)).customer.id });
+      assert.deepEqual(
+        mine.data.map((a) => [a.id, a.customer.name]),
+        [[id, 'Listed Customer']],
+      );
+      assert.ok((await relink.accounts.list({ reauth_required: true })).data.every((a) => a.reauth_required));
+      assert.deepEqual((await other.accounts.list()).data, []);
+      const refused = await relink.accounts.list({ limit: 500 }).catch((e: unknown) => e);
+      assert.ok(refused instanceof RelinkError && refused.status === 400 && refused.code === 'INVALID_INPUT', String(refused));
+    });
+
     test('v1: link, exchange, account, transactions, then re-authorise with a reauth token (seed 000)', async () => {
       const created = await relink.v1.createSession({ institution: SANDBOX, auth_method: 'internet_banking' });
       let reply = await relink.v1.login(created.id, { username: 'user_otp', password: PASSWORD });

@@ -10,7 +10,7 @@ import type { Vault } from '../vault/vault.ts';
 import type { Codes } from './codes.ts';
 import { identitySecretOf } from './identity.ts';
 import { type Account, payloads, type Transaction, type TransactionFilter, toAccount } from './model.ts';
-import { AccountStore } from './store.ts';
+import { type AccountFilter, AccountStore } from './store.ts';
 
 export interface CompletedLink {
   accountId: string;
@@ -89,6 +89,24 @@ export class AccountService {
         if (attempt >= 2 || now?.credentials_secret_id === row.credentials_secret_id) throw error;
       }
     }
+  }
+
+  /** A page of the app's live accounts that `filter` selects, oldest link first, and how many it selects in all. */
+  async list(appId: string, filter: AccountFilter, page: { limit: number; offset: number }): Promise<{ items: Account[]; total: number }> {
+    const { rows, total } = await this.store.list(appId, filter, page);
+    return { items: rows.map((row) => this.toAccount(row)), total };
+  }
+
+  /** The names of the app's customers among `ids`, by id. */
+  async customerNames(appId: string, ids: string[]): Promise<Map<string, string | null>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('customers')
+      .select(['id', 'name'])
+      .where('app_id', '=', appId)
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
   }
 
   /** A page of the account's transactions, newest first, and how many match in all. */

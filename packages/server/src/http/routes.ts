@@ -9,6 +9,7 @@ import * as v2ConnectSession from '../sessions/routes/v2_connect_session.ts';
 import * as v2ConnectStep from '../sessions/routes/v2_connect_step.ts';
 import * as v2ConnectSandbox from '../sandbox/routes/v2_connect_sandbox.ts';
 import * as accountAuth from '../accounts/routes/account_auth.ts';
+import * as accountsList from '../accounts/routes/accounts_list.ts';
 import * as accountGet from '../accounts/routes/account_get.ts';
 import * as accountBalance from '../accounts/routes/account_balance.ts';
 import * as accountIdentity from '../accounts/routes/account_identity.ts';
@@ -59,6 +60,7 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     v2ConnectStep,
     v2ConnectSandbox,
     accountAuth,
+    accountsList,
     accountGet,
     accountBalance,
     accountIdentity,
