@@ -155,6 +155,16 @@ export class AccountStore {
     return { rows, total: Number(total) };
   }
 
+  async countLinked(customerId: string, executor: Db = this.db): Promise<number> {
+    const row = await executor
+      .selectFrom('accounts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('customer_id', '=', customerId)
+      .where('unlinked_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async deleteData(accountId: string, executor: Db = this.db) {
     await executor.deleteFrom('transactions').where('account_id', '=', accountId).execute();
   }

@@ -16,6 +16,12 @@ import * as accountIdentity from '../accounts/routes/account_identity.ts';
 import * as accountsTransactions from '../accounts/routes/accounts_transactions.ts';
 import * as accountUnlink from '../accounts/routes/account_unlink.ts';
 import * as accountSync from '../accounts/routes/account_sync.ts';
+import * as v2CustomersCreate from '../customers/routes/v2_customers_create.ts';
+import * as v2CustomersList from '../customers/routes/v2_customers_list.ts';
+import * as v2CustomersGet from '../customers/routes/v2_customers_get.ts';
+import * as v2CustomersUpdate from '../customers/routes/v2_customers_update.ts';
+import * as v2CustomersDelete from '../customers/routes/v2_customers_delete.ts';
+import * as v2CustomersAccounts from '../customers/routes/v2_customers_accounts.ts';
 import * as accountsReauthorise from '../reauth/routes/accounts_reauthorise.ts';
 import * as v2ConnectReauthSession from '../reauth/routes/v2_connect_reauth_session.ts';
 import * as v2ConnectReauthLogin from '../reauth/routes/v2_connect_reauth_login.ts';
@@ -67,6 +73,12 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     accountsTransactions,
     accountUnlink,
     accountSync,
+    v2CustomersCreate,
+    v2CustomersList,
+    v2CustomersGet,
+    v2CustomersUpdate,
+    v2CustomersDelete,
+    v2CustomersAccounts,
     accountsReauthorise,
     v2ConnectReauthSession,
     v2ConnectReauthLogin,

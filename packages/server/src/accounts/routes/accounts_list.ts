@@ -14,7 +14,7 @@ export function register(app: HttpApp, services: Services) {
       const { page = 1, limit = 20, ...filters } = request.query;
       const appId = request.partner!.id;
       const { items, total } = await services.accounts.list(appId, accountFilterOf(filters), { limit, offset: (page - 1) * limit });
-      const names = await services.accounts.customerNames(
+      const names = await services.customers.names(
         appId,
         items.map((a) => a.customerId),
       );
