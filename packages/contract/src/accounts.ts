@@ -109,3 +109,54 @@ export const ReauthToken = Type.String({
   pattern: '^[0-9A-Za-z]{20}$',
   description: 'Single use, 10 minutes; send it as `reauth_token` to POST /v1/connect/session',
 });
+
+const Since = (what: string) =>
+  Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: `${what} (ISO 8601 date or date-time, or DD-MM-YYYY) [Relink]` }));
+
+/**
+ * `GET /v2/accounts`: Mono pages the list with `page` (and `limit`), and its clients also send
+ * `customer`; every other filter is Relink's, named for what it selects. A page holds at most 100.
+ */
+export const AccountsQuery = Type.Object({
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  reauth_required: Type.Optional(
+    Type.Boolean({ description: 'Only accounts that wait for re-authorisation (true), or only those that do not (false) [Relink]' }),
+  ),
+  institution: Type.Optional(
+    Type.String({ pattern: '^[0-9a-f]{24}$', description: 'Only accounts at this institution (its 24-hex id, as in GET /v3/institutions) [Relink]' }),
+  ),
+  customer: Type.Optional(Type.String({ pattern: '^[0-9a-f]{24}$', description: "Only this customer's accounts (the 24-hex customer id)" })),
+  data_status: Type.Optional(DataStatus),
+  linked_since: Since('Only accounts linked at or after this time'),
+  linked_before: Since('Only accounts linked before this time'),
+  synced_since: Since('Only accounts whose last data sync finished at or after this time'),
+  not_synced_since: Since('Only accounts with no data sync finished at or after this time (never synced included): the stale ones'),
+});
+export type AccountsQuery = Static<typeof AccountsQuery>;
+
+/**
+ * One account of `GET /v2/accounts` (Mono's list item: flat, snake case, `institution` with its
+ * id and `customer` with its name), with the account's state beside it [Relink].
+ */
+export const AccountListItem = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  account_number: Type.String(),
+  currency: Type.String(),
+  balance: Nullable(Type.Integer()),
+  type: Type.String(),
+  bvn: Nullable(Type.String()),
+  auth_method: Type.String(),
+  status: DataStatus,
+  institution: Type.Object({ id: Type.String(), name: Type.String(), bank_code: Type.String(), type: Type.String() }),
+  customer: Type.Object({ id: Type.String(), name: Nullable(Type.String()) }),
+  data_status: DataStatus,
+  retrieved_data: Type.Array(Type.String()),
+  reauth_required: Type.Boolean({ description: 'The account waits for re-authorisation [Relink]' }),
+  last_synced_at: Nullable(Type.String({ description: 'When data was last synced, ISO 8601 [Relink]' })),
+  last_sync_error: Nullable(Type.String({ description: 'Why the last sync did not succeed [Relink]' })),
+  created_at: Type.String({ description: 'When the account was linked, ISO 8601 [Relink]' }),
+  updated_at: Type.String(),
+});
+export type AccountListItem = Static<typeof AccountListItem>;

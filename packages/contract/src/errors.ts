@@ -21,6 +21,12 @@ export const ERROR_CODES = {
   /** Unknown session, or a session of another app: the two are indistinguishable on purpose. */
   SESSION_NOT_FOUND: 404,
   ACCOUNT_NOT_FOUND: 404,
+  /** Unknown customer, deleted, or another app's. */
+  CUSTOMER_NOT_FOUND: 404,
+  /** Another customer of the app has this email (Mono answers "Customer already exists" with a 400). */
+  CUSTOMER_EXISTS: 400,
+  /** The customer still has linked accounts: unlink them (`POST /v2/accounts/{id}/unlink`) before deleting it. */
+  CUSTOMER_HAS_ACCOUNTS: 409,
   DELIVERY_NOT_FOUND: 404,
   EVENT_NOT_FOUND: 404,
   /** A webhook URL the app may not use: not http(s), not https in live mode, or an internal address. */

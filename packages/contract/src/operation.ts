@@ -8,7 +8,7 @@ import type { Static, TSchema } from 'typebox';
  * `:name` for path parameters, as Fastify routes do.
  */
 export interface Operation {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
   readonly summary: string;
   readonly description?: string;

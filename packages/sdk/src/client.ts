@@ -72,6 +72,11 @@ export class Relink {
   };
 
   readonly accounts = {
+    /** `GET /v2/accounts`: one page of the app's accounts, oldest link first, with its paging block; `reauth_required: true` finds those waiting. */
+    list: async (query: Partial<QueryOf<typeof op.listAccounts>> = {}, call: Call = {}) => {
+      const reply = await this.#transport.call(op.listAccounts, { query, ...call });
+      return { data: reply.data, meta: reply.meta };
+    },
     /** `POST /v2/accounts/auth`: a code from a link or a reauth, for the account id. */
     exchange: async (code: string, call: Call = {}) => (await this.#transport.call(op.exchangeCode, { body: { code }, ...call })).data,
     /** `GET /v2/accounts/{id}`: details, and `meta.reauth_required`. */
@@ -113,6 +118,31 @@ export class Relink {
     },
     /** `POST /v2/accounts/{id}/reauthorise`: a reauth token (seed 000) for the widget or a v1 session. */
     reauthorise: async (id: string, call: Call = {}) => (await this.#transport.call(op.reauthorise, { params: { id }, ...call })).data,
+  };
+
+  /** Mono's customers: the people and businesses accounts are linked for (`customer: {id}` in a session). */
+  readonly customers = {
+    /** `POST /v2/customers`: an individual (`first_name`, `last_name`) or a business (`business_name`); the email is unique in the app. */
+    create: async (body: BodyOf<typeof op.createCustomer>, call: Call = {}) => (await this.#transport.call(op.createCustomer, { body, ...call })).data,
+    /** `GET /v2/customers/{id}`. */
+    get: async (id: string, call: Call = {}) => (await this.#transport.call(op.getCustomer, { params: { id }, ...call })).data,
+    /** `GET /v2/customers`: one page, oldest first, by `email` or `phone` if given. */
+    list: async (query: Partial<QueryOf<typeof op.listCustomers>> = {}, call: Call = {}) => {
+      const reply = await this.#transport.call(op.listCustomers, { query, ...call });
+      return { data: reply.data, meta: reply.meta };
+    },
+    /** `PATCH /v2/customers/{id}`: the fields given replace the stored ones; the customer as it now is. */
+    update: async (id: string, body: BodyOf<typeof op.updateCustomer>, call: Call = {}) =>
+      (await this.#transport.call(op.updateCustomer, { params: { id }, body, ...call })).data,
+    /** `DELETE /v2/customers/{id}`: refused (`CUSTOMER_HAS_ACCOUNTS`) while it has linked accounts. */
+    delete: async (id: string, call: Call = {}) => {
+      await this.#transport.call(op.deleteCustomer, { params: { id }, ...call });
+    },
+    /** `GET /v2/customers/{id}/accounts`: its accounts, filtered and paged as `accounts.list`. */
+    accounts: async (id: string, query: Partial<QueryOf<typeof op.listCustomerAccounts>> = {}, call: Call = {}) => {
+      const reply = await this.#transport.call(op.listCustomerAccounts, { params: { id }, query, ...call });
+      return { data: reply.data, meta: reply.meta };
+    },
   };
 
   /** Hosted links (Connect Link) and the origins allowed to frame the widget. */

@@ -1,5 +1,6 @@
 import { accountOf, type RelinkEvent } from '@relink/contract';
 import { Relink } from './client.ts';
+import { RelinkError } from './errors.ts';
 import type { ClientOptions } from './transport.ts';
 
 /**
@@ -104,6 +105,8 @@ interface TrackerSettings {
   fetchToken?: boolean;
   /** The clock for `reconcile`, ISO 8601. */
   now?: () => string;
+  /** Accounts a page while `reconcile` reads `GET /v2/accounts`: 1 to 100, default 100 (the most the list gives). */
+  reconcilePageSize?: number;
 }
 
 export class ReauthTracker {
@@ -139,25 +142,71 @@ export class ReauthTracker {
   }
 
   /**
-   * For webhooks that never came: asks `GET /v2/accounts/{id}` for each account (by default
-   * every tracked one) and takes `meta.reauth_required` as the state now.
+   * For webhooks that never came (downtime, a lost delivery): corrects the store from Relink's
+   * own answer, and answers the states it wrote.
+   *
+   * - `reconcile()` pages through `GET /v2/accounts?reauth_required=true`. Every
+   *   account listed is set, a new one tracked from now on (with `fetchToken`, one holding no
+   *   token gets one); every tracked account still set that the list no longer holds is
+   *   cleared once `GET /v2/accounts/{id}` confirms it, since a page can shift while it is read.
+   * - `reconcile([ids])` asks `GET /v2/accounts/{id}` for those accounts only.
+   *
+   * An account that answers 404 (unlinked) is cleared. An account whose state changed while the
+   * pass ran (a webhook handled meanwhile) is left as that webhook set it.
    */
   async reconcile(accountIds?: string[]): Promise<ReauthState[]> {
-    const ids = accountIds ?? (await this.#options.store.all()).map((s) => s.accountId);
-    const out: ReauthState[] = [];
-    for (const accountId of ids) {
-      const required = (await this.#client.accounts.get(accountId)).meta.reauth_required;
-      const current = await this.#options.store.get(accountId);
-      const state: ReauthState = {
-        accountId,
-        reauthRequired: required,
-        reauthCode: required ? (current?.reauthCode ?? (this.#options.fetchToken ? await this.#token(accountId) : null)) : null,
-        changedAt: this.#options.now?.() ?? new Date().toISOString(),
-      };
-      await this.#options.store.put(state);
-      out.push(state);
+    const { store } = this.#options;
+    const at = this.#options.now?.() ?? new Date().toISOString();
+    const written: ReauthState[] = [];
+    const settle = async (accountId: string, required: boolean, seen: string | undefined) => {
+      const state = await this.#settle(accountId, required, at, seen);
+      if (state) written.push(state);
+    };
+    if (accountIds) {
+      for (const accountId of accountIds) {
+        const seen = (await store.get(accountId))?.changedAt;
+        await settle(accountId, await this.#required(accountId), seen);
+      }
+      return written;
     }
-    return out;
+    // What the store held before the pass read anything: a state changed since was set by a
+    // webhook handled meanwhile, which is newer than what the pass read, whatever the clocks say.
+    const before = new Map((await store.all()).map((state) => [state.accountId, state]));
+    const limit = Math.min(100, Math.max(1, Math.floor(this.#options.reconcilePageSize ?? 100)));
+    const listed = new Set<string>();
+    for (let page = 1; ; page++) {
+      const { data, meta } = await this.#client.accounts.list({ reauth_required: true, page, limit });
+      for (const account of data) listed.add(account.id);
+      if (meta.next === null || data.length === 0 || page * limit >= meta.total) break;
+    }
+    for (const accountId of listed) await settle(accountId, true, before.get(accountId)?.changedAt);
+    for (const state of before.values()) {
+      if (state.reauthRequired && !listed.has(state.accountId)) await settle(state.accountId, await this.#required(state.accountId), state.changedAt);
+    }
+    return written;
+  }
+
+  /** `meta.reauth_required` of the account now; false for an account Relink no longer has. */
+  async #required(accountId: string): Promise<boolean> {
+    try {
+      return (await this.#client.accounts.get(accountId)).meta.reauth_required;
+    } catch (error) {
+      if (error instanceof RelinkError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  /** Writes what a check at `at` found, unless the account's state changed since the check began (`seen`). */
+  async #settle(accountId: string, required: boolean, at: string, seen: string | undefined): Promise<ReauthState | undefined> {
+    const { store } = this.#options;
+    const current = await store.get(accountId);
+    if (current?.changedAt !== seen) return undefined;
+    const reauthCode = required ? (current?.reauthCode ?? (this.#options.fetchToken ? await this.#token(accountId) : null)) : null;
+    // The token's fetch took a while: a webhook may have been handled meanwhile.
+    if (reauthCode !== (current?.reauthCode ?? null) && (await store.get(accountId))?.changedAt !== seen) return undefined;
+    const state: ReauthState = { accountId, reauthRequired: required, reauthCode, changedAt: at };
+    await store.put(state);
+    return state;
   }
 
   async #token(accountId: string): Promise<string> {

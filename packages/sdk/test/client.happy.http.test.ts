@@ -135,6 +135,64 @@ for (const kind of databases()) {
       assert.ok(refused instanceof RelinkError && refused.status === 401 && refused.code === 'INVALID_API_KEY', String(refused));
     });
 
+    test("accounts.list: the app's accounts a page at a time, filtered; another app lists none", async () => {
+      const id = await linkV2(relink, 'user_good+listed', 'Listed Customer');
+      const all = await relink.accounts.list({ limit: 100 });
+      assert.ok(all.data.some((a) => a.id === id));
+      assert.equal(all.meta.total, all.data.length);
+      const first = await relink.accounts.list({ limit: 1 });
+      assert.equal(first.data[0]!.id, all.data[0]!.id);
+      assert.equal(first.meta.page, 1);
+      assert.match(first.meta.next ?? '', /page=2&limit=1$/);
+      const mine = await relink.accounts.list({ customer: (await relink.accounts.get(id)).customer.id });
+      assert.deepEqual(
+        mine.data.map((a) => [a.id, a.customer.name]),
+        [[id, 'Listed Customer']],
+      );
+      assert.ok((await relink.accounts.list({ reauth_required: true })).data.every((a) => a.reauth_required));
+      assert.deepEqual((await other.accounts.list()).data, []);
+      const refused = await relink.accounts.list({ limit: 500 }).catch((e: unknown) => e);
+      assert.ok(refused instanceof RelinkError && refused.status === 400 && refused.code === 'INVALID_INPUT', String(refused));
+    });
+
+    test('customers: create, get, list, update, link for one by id, its accounts, delete once unlinked', async () => {
+      const made = await relink.customers.create({
+        email: 'Funmi.Ade@example.com',
+        first_name: 'Funmi',
+        last_name: 'Ade',
+        phone: '08031234567',
+        identity: { type: 'bvn', number: '22123456789' },
+      });
+      assert.deepEqual([made.name, made.email, made.bvn], ['Funmi Ade', 'funmi.ade@example.com', '22123456789']);
+      assert.deepEqual(await relink.customers.get(made.id), made);
+      const found = await relink.customers.list({ email: 'funmi.ade@example.com' });
+      assert.deepEqual(found.data, [made]);
+      assert.equal(found.meta.total, 1);
+      const updated = await relink.customers.update(made.id, { address: '3 Allen Avenue, Ikeja' });
+      assert.equal(updated.address, '3 Allen Avenue, Ikeja');
+      const taken = await relink.customers.create({ email: 'funmi.ade@example.com', first_name: 'F', last_name: 'A' }).catch((e: unknown) => e);
+      assert.ok(taken instanceof RelinkError && taken.status === 400 && taken.code === 'CUSTOMER_EXISTS', String(taken));
+
+      const { session } = await relink.connect.createSession({ institution: SANDBOX, auth_method: 'internet_banking', customer: { id: made.id } });
+      const code = await finish(relink, session.id, await relink.connect.login(session.id, { username: 'user_good+funmi', password: PASSWORD }));
+      const { id } = await relink.accounts.exchange(code);
+      assert.equal((await relink.accounts.get(id)).customer.id, made.id);
+      const accounts = await relink.customers.accounts(made.id);
+      assert.deepEqual(
+        accounts.data.map((a) => [a.id, a.customer.name]),
+        [[id, 'Funmi Ade']],
+      );
+
+      const busy = await relink.customers.delete(made.id).catch((e: unknown) => e);
+      assert.ok(busy instanceof RelinkError && busy.status === 409 && busy.code === 'CUSTOMER_HAS_ACCOUNTS', String(busy));
+      const hidden = await other.customers.get(made.id).catch((e: unknown) => e);
+      assert.ok(hidden instanceof RelinkError && hidden.status === 404 && hidden.code === 'CUSTOMER_NOT_FOUND', String(hidden));
+      await relink.accounts.unlink(id);
+      await relink.customers.delete(made.id);
+      const gone = await relink.customers.get(made.id).catch((e: unknown) => e);
+      assert.ok(gone instanceof RelinkError && gone.status === 404 && gone.code === 'CUSTOMER_NOT_FOUND', String(gone));
+    });
+
     test('v1: link, exchange, account, transactions, then re-authorise with a reauth token (seed 000)', async () => {
       const created = await relink.v1.createSession({ institution: SANDBOX, auth_method: 'internet_banking' });
       let reply = await relink.v1.login(created.id, { username: 'user_otp', password: PASSWORD });

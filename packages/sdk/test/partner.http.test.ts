@@ -21,7 +21,7 @@ import {
   setEndpoint,
   waitFor,
 } from '@relink/testkit';
-import { type RelinkEvent, ReauthTracker, SqliteReauthStore, WebhookVerificationError, nodeWebhookHandler, verifyWebhook } from '../src/index.ts';
+import { type RelinkEvent, ReauthTracker, Relink, SqliteReauthStore, WebhookVerificationError, nodeWebhookHandler, verifyWebhook } from '../src/index.ts';
 
 interface Delivery {
   headers: Record<string, string>;
@@ -100,16 +100,82 @@ for (const kind of databases()) {
       assert.equal(await offline.handle({ ...required, event: 'mono.events.account_updated' } as unknown as RelinkEvent), undefined);
     });
 
-    test('reconcile asks Relink for accounts whose webhook never came', async () => {
-      const id = await linkedAccount(server, key, 'user_question');
-      await resetLogin(server, key, id);
-      const deaf = new ReauthTracker({ store: new SqliteReauthStore(new Database(':memory:')), baseUrl: server.url, secretKey: key });
-      const [state] = await deaf.reconcile([id]);
-      assert.equal(state!.reauthRequired, true);
-      const started = await reauthSession(server, key, id);
-      const done = await stepOn(server, key, '/v2/connect/commit', started.body.data.session.id, { answer: 'blue' });
+    // The partner's webhook endpoint was down while accounts changed: reconcile reads Relink's
+    // own list and corrects the store, both ways, without undoing what a webhook applied since.
+    test('reconcile pages through GET /v2/accounts?reauth_required=true and corrects the store both ways', async () => {
+      const deafKey = (await server.createApp('Deaf partner')).secretKey;
+      const [x, y, z, w] = [
+        await linkedAccount(server, deafKey, 'user_question'),
+        await linkedAccount(server, deafKey, 'user_otp'),
+        await linkedAccount(server, deafKey, 'user_good'),
+        await linkedAccount(server, deafKey, 'user_good+gone'),
+      ];
+      const store = new SqliteReauthStore(new Database(':memory:'));
+      const asked: string[] = [];
+      /** Handled by the partner's webhook endpoint while the pass reads its first page. */
+      let meanwhile: (() => Promise<void>) | undefined;
+      const recording: typeof fetch = async (input, init) => {
+        const url = new URL(String(input));
+        asked.push(`${init?.method ?? 'GET'} ${url.pathname}${url.search}`);
+        const answer = await fetch(input, init);
+        await meanwhile?.();
+        meanwhile = undefined;
+        return answer;
+      };
+      const deaf = new ReauthTracker({
+        store,
+        client: new Relink({ secretKey: deafKey, baseUrl: server.url, retries: 0, fetch: recording }),
+        fetchToken: true,
+        reconcilePageSize: 1,
+      });
+      const long = '2026-01-01T00:00:00.000Z';
+      // What the store believed before the outage: z and w needed reauth (z was re-authorised and w
+      // unlinked since).
+      await store.put({ accountId: z, reauthRequired: true, reauthCode: 'stale', changedAt: long });
+      await store.put({ accountId: w, reauthRequired: true, reauthCode: null, changedAt: long });
+      assert.equal((await call(server.url, 'POST', `/v2/accounts/${w}/unlink`, { key: deafKey })).status, 200);
+      await resetLogin(server, deafKey, x);
+      await resetLogin(server, deafKey, y);
+
+      // While the pass reads the list, a webhook about x arrives and is handled (here: an
+      // account_reauthorized stamped an hour back, as a skewed clock would stamp it): the pass,
+      // which read x before it, leaves x as the webhook set it.
+      const heardAt = new Date(Date.now() - 3_600_000).toISOString();
+      meanwhile = () => store.put({ accountId: x, reauthRequired: false, reauthCode: null, changedAt: heardAt });
+      const written = await deaf.reconcile();
+      const byId = new Map(written.map((state) => [state.accountId, state]));
+      assert.deepEqual([...byId.keys()].sort(), [y, z, w].sort(), 'x changed during the pass and is left as it is');
+      assert.equal(byId.get(y)!.reauthRequired, true);
+      assert.match(byId.get(y)!.reauthCode ?? '', /^[0-9A-Za-z]{20}$/, 'a reauth token for the newly flagged account');
+      assert.deepEqual({ ...byId.get(z)!, changedAt: '' }, { accountId: z, reauthRequired: false, reauthCode: null, changedAt: '' });
+      assert.equal(byId.get(w)!.reauthRequired, false, 'an unlinked account (404) is cleared');
+      assert.deepEqual(await deaf.status(x), { accountId: x, reauthRequired: false, reauthCode: null, changedAt: heardAt });
+      // Two accounts wait, a page each; only the accounts to clear were asked one by one.
+      const listCalls = asked.filter((a) => a.startsWith('GET /v2/accounts?'));
+      assert.deepEqual(listCalls, ['GET /v2/accounts?reauth_required=true&page=1&limit=1', 'GET /v2/accounts?reauth_required=true&page=2&limit=1']);
+      assert.deepEqual(asked.filter((a) => /^GET \/v2\/accounts\/[0-9a-f]{24}$/.test(a)).sort(), [`GET /v2/accounts/${z}`, `GET /v2/accounts/${w}`].sort());
+      assert.deepEqual(
+        asked.filter((a) => a.endsWith('/reauthorise')),
+        [`POST /accounts/${y}/reauthorise`],
+      );
+
+      // With nothing in the way, the next pass picks x up; once its user re-authorises, it is cleared.
+      assert.equal((await deaf.reconcile()).find((s) => s.accountId === x)?.reauthRequired, true);
+      const started = await reauthSession(server, deafKey, x);
+      const done = await stepOn(server, deafKey, '/v2/connect/commit', started.body.data.session.id, { answer: 'blue' });
       assert.equal(done.body.responseCode, 99, done.text);
-      assert.equal((await deaf.reconcile())[0]!.reauthRequired, false);
+      const again = await deaf.reconcile();
+      assert.equal(again.find((s) => s.accountId === x)?.reauthRequired, false);
+      assert.equal((await deaf.status(y))!.reauthRequired, true);
+      assert.equal((await deaf.status(y))!.reauthCode, byId.get(y)!.reauthCode, 'the token it holds is kept');
+      // Named accounts are asked one by one.
+      assert.deepEqual(
+        (await deaf.reconcile([y, w])).map((s) => [s.accountId, s.reauthRequired]),
+        [
+          [y, true],
+          [w, false],
+        ],
+      );
     });
 
     test('verification: good, tampered, stale, wrongly keyed and rotated signatures; the adapter answers 401', async () => {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Codes } from './accounts/codes.ts';
 import { AccountService } from './accounts/service.ts';
+import { CustomerService } from './customers/service.ts';
 import { SyncWorker } from './sync/worker.ts';
 import { ConnectDemo } from './widget/demo.ts';
 import { ConnectService } from './widget/service.ts';
@@ -36,6 +37,8 @@ export interface Services extends Core {
   accounts: AccountService;
   /** What an account's stored transactions say: credits, debits and income. */
   insights: InsightsService;
+  /** Mono's customers: whom accounts are linked for. */
+  customers: CustomerService;
   sessions: SessionService;
   /** Re-authorisation: v1 reauth tokens and every start of a reauth session. */
   reauth: ReauthService;
@@ -81,7 +84,9 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const connectors = new Connectors(banks, config.connectorTimeoutMs, clock);
   const db = database.db;
   const codes = new Codes(db, clock, config.codeTtlMs);
-  const accounts = new AccountService({ db, vault, events, codes, institutions, clock });
+  // Deleting a customer counts its accounts, and a link holds its customer: each asks the other.
+  const customers: CustomerService = new CustomerService({ db, vault, clock, linkedAccounts: (id, trx) => accounts.linkedCount(id, trx) });
+  const accounts = new AccountService({ db, vault, events, codes, institutions, clock, customers });
   const sync = new SyncWorker({
     db,
     capabilities: database.capabilities,
@@ -102,6 +107,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     connectors,
     institutions,
     accounts,
+    customers,
     events,
     clock,
     config,
@@ -125,10 +131,21 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     codes,
     accounts,
     insights: new InsightsService({ accounts }),
+    customers,
     sessions,
     reauth,
     // A hosted link's start may hold the link longer than a background bank login takes.
-    connect: new ConnectService({ db, apps, sessions, reauth, accounts, clock, masterKey: config.masterKey, startHoldMs: config.connectorTimeoutMs + 10_000 }),
+    connect: new ConnectService({
+      db,
+      apps,
+      sessions,
+      reauth,
+      accounts,
+      customers,
+      clock,
+      masterKey: config.masterKey,
+      startHoldMs: config.connectorTimeoutMs + 10_000,
+    }),
     demo: new ConnectDemo({ db, codes, clock }),
     sync,
     sandbox: new SandboxService({ connectors, institutions, accounts, sync }),

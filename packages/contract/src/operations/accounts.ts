@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { AccountId, AccountV1, AccountV2, Balance, IdentityV2, Transaction, TransactionsQuery } from '../accounts.ts';
+import { AccountId, AccountListItem, AccountsQuery, AccountV1, AccountV2, Balance, IdentityV2, Transaction, TransactionsQuery } from '../accounts.ts';
 import { Paging, V1Failure, V2Envelope, V2Failure } from '../envelope.ts';
 import { operation } from '../operation.ts';
 
@@ -147,5 +147,18 @@ export const sync = operation({
   tags: ['Accounts'],
   params: AccountId,
   response: V2Envelope(Type.Object({ status: Type.String() })),
+  failure: V2Failure,
+});
+
+/** The app's linked accounts, oldest link first, so a new link never shifts a page already read. */
+export const listAccounts = operation({
+  method: 'GET',
+  path: '/v2/accounts',
+  summary: "List the app's linked accounts, filtered and paged",
+  description:
+    'Oldest link first. `reauth_required=true` is how a partner finds every account waiting for re-authorisation after missing webhooks; the other filters narrow by bank, customer, data status and link or sync time.',
+  tags: ['Accounts'],
+  query: AccountsQuery,
+  response: V2Envelope(Type.Array(AccountListItem), { meta: Paging }),
   failure: V2Failure,
 });

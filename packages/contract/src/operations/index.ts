@@ -1,5 +1,6 @@
 import * as accounts from './accounts.ts';
 import * as insights from './insights.ts';
+import * as customers from './customers.ts';
 import * as institutions from './institutions.ts';
 import * as links from './links.ts';
 import * as reauth from './reauth.ts';
@@ -11,6 +12,7 @@ import type { Operation } from '../operation.ts';
 
 export * from './accounts.ts';
 export * from './insights.ts';
+export * from './customers.ts';
 export * from './institutions.ts';
 export * from './links.ts';
 export * from './reauth.ts';
@@ -27,7 +29,7 @@ const operationsOf = (modules: Record<string, unknown>): Readonly<Record<string,
   );
 
 /** Every Partners API operation, by name: what the server serves and the SDK calls. */
-export const OPERATIONS = operationsOf({ ...accounts, ...insights, ...institutions, ...links, ...reauth, ...sandbox, ...sessions, ...webhooks });
+export const OPERATIONS = operationsOf({ ...accounts, ...customers, ...insights, ...institutions, ...links, ...reauth, ...sandbox, ...sessions, ...webhooks });
 
 /** Every operation of the Connect widget's API (`/v2/connect/widget/*`, by the app's public key), by name: what the widget page calls. */
 export const WIDGET_OPERATIONS = operationsOf(widget);

@@ -1,4 +1,4 @@
-import type { AccountConnectedData, AccountRef, AccountUpdatedData, SyncFailedData } from '@relink/contract';
+import type { AccountConnectedData, AccountListItem, AccountRef, AccountUpdatedData, SyncFailedData } from '@relink/contract';
 import type { AccountRow } from '../db/schema.ts';
 import type { BankTransaction } from '../connectors/types.ts';
 import type { Institution } from '../institutions/registry.ts';
@@ -105,6 +105,30 @@ export function accountV2(a: Account) {
       last_synced_at: iso(a.lastSyncedAt),
       last_sync_error: a.lastSyncError,
     },
+  };
+}
+
+/** One account of `GET /v2/accounts`: Mono's flat list item, with the account's state beside it [Relink]. */
+export function accountListItem(a: Account, customerName: string | null): AccountListItem {
+  return {
+    id: a.id,
+    name: a.name,
+    account_number: a.accountNumber,
+    currency: a.currency,
+    balance: a.balance,
+    type: a.type,
+    bvn: a.bvn,
+    auth_method: a.authMethod,
+    status: a.dataStatus,
+    institution: { id: a.institution.id, name: a.institution.name, bank_code: a.institution.bankCode, type: a.institution.type },
+    customer: { id: a.customerId, name: customerName },
+    data_status: a.dataStatus,
+    retrieved_data: a.retrievedData,
+    reauth_required: a.reauthRequired,
+    last_synced_at: iso(a.lastSyncedAt),
+    last_sync_error: a.lastSyncError,
+    created_at: new Date(a.createdAt).toISOString(),
+    updated_at: new Date(a.updatedAt).toISOString(),
   };
 }
 

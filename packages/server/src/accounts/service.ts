@@ -7,10 +7,11 @@ import type { InstitutionRegistry } from '../institutions/registry.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newObjectId } from '../lib/ids.ts';
 import type { Vault } from '../vault/vault.ts';
+import type { CustomerService } from '../customers/service.ts';
 import type { Codes } from './codes.ts';
 import { identitySecretOf } from './identity.ts';
 import { type Account, payloads, type Transaction, type TransactionFilter, toAccount } from './model.ts';
-import { AccountStore } from './store.ts';
+import { type AccountFilter, AccountStore } from './store.ts';
 
 export interface CompletedLink {
   accountId: string;
@@ -25,6 +26,8 @@ export interface AccountDeps {
   codes: Codes;
   institutions: InstitutionRegistry;
   clock: Clock;
+  /** The customers accounts are linked for: a link holds its customer's row while it completes. */
+  customers: CustomerService;
 }
 
 /**
@@ -40,9 +43,18 @@ export class AccountService {
   private readonly codes: Codes;
   private readonly institutions: InstitutionRegistry;
   private readonly clock: Clock;
+  private readonly customers: CustomerService;
 
   constructor(deps: AccountDeps) {
-    ({ db: this.db, vault: this.vault, events: this.events, codes: this.codes, institutions: this.institutions, clock: this.clock } = deps);
+    ({
+      db: this.db,
+      vault: this.vault,
+      events: this.events,
+      codes: this.codes,
+      institutions: this.institutions,
+      clock: this.clock,
+      customers: this.customers,
+    } = deps);
     this.store = new AccountStore(deps.db);
   }
 
@@ -89,6 +101,17 @@ export class AccountService {
         if (attempt >= 2 || now?.credentials_secret_id === row.credentials_secret_id) throw error;
       }
     }
+  }
+
+  /** How many live accounts the customer has, read in `trx` (deleting a customer asks). */
+  linkedCount(customerId: string, trx: Db): Promise<number> {
+    return this.store.countLinked(customerId, trx);
+  }
+
+  /** A page of the app's live accounts that `filter` selects, oldest link first, and how many it selects in all. */
+  async list(appId: string, filter: AccountFilter, page: { limit: number; offset: number }): Promise<{ items: Account[]; total: number }> {
+    const { rows, total } = await this.store.list(appId, filter, page);
+    return { items: rows.map((row) => this.toAccount(row)), total };
   }
 
   /** A page of the account's transactions, newest first, and how many match in all. */
@@ -165,6 +188,8 @@ export class AccountService {
     },
   ): Promise<CompletedLink> {
     const now = this.clock.now();
+    // First, as deleting a customer does: the customer's row is held to the end of the link.
+    if (input.customerId !== null) await this.customers.holdForLink(trx, input.appId, input.customerId);
     const found = await this.store.findLinked(input.appId, input.institutionId, input.linked.accountNumber, input.customerId, trx);
     const existing = found && (await this.store.lockLive(found.id, trx));
     const bankStateSecretId = input.bankState ? await this.vault.seal('bank_state', JSON.stringify(input.bankState), trx) : null;
@@ -188,7 +213,7 @@ export class AccountService {
       );
     } else {
       accountId = newObjectId();
-      const customerId = input.customerId ?? (await this.createCustomer(trx, input.appId, input.linked.name, null));
+      const customerId = input.customerId ?? (await this.customers.createForLink(trx, input.appId, input.linked.name));
       await this.store.insert(
         {
           id: accountId,
@@ -267,25 +292,6 @@ export class AccountService {
     );
     await this.events.record(trx, { appId: input.appId, type: 'mono.events.account_reauthorized', accountId: row.id, data: payloads.accountOnly(row.id) });
     return this.codes.issue(trx, { appId: input.appId, accountId: row.id, sessionId: input.sessionId });
-  }
-
-  async createCustomer(executor: Db, appId: string, name: string | null, email: string | null): Promise<string> {
-    const id = newObjectId();
-    await executor.insertInto('customers').values({ id, app_id: appId, name, email, created_at: this.clock.now() }).execute();
-    return id;
-  }
-
-  /** Finds the app's customer by email, or creates one: Mono's `customer: {name, email}`. */
-  async customerFor(appId: string, customer: { id?: string; name?: string; email?: string } | undefined): Promise<string | null> {
-    if (!customer) return null;
-    if (customer.id !== undefined) {
-      const row = await this.db.selectFrom('customers').select('id').where('id', '=', customer.id).where('app_id', '=', appId).executeTakeFirst();
-      if (!row) throw new DomainError('INVALID_INPUT', `customer.id ${customer.id} is not a customer of this app`);
-      return row.id;
-    }
-    const email = customer.email!.toLowerCase();
-    const found = await this.db.selectFrom('customers').select('id').where('app_id', '=', appId).where('email', '=', email).executeTakeFirst();
-    return found?.id ?? (await this.createCustomer(this.db, appId, customer.name ?? null, email));
   }
 
   /** Deletes stored credentials and data; the account id answers 404 from now on. */

@@ -2,6 +2,18 @@ import type { Insertable, Updateable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { AccountRow, AccountsTable, SessionOrigin, TransactionRow } from '../db/schema.ts';
 
+/** Which of an app's live accounts a list holds; times in epoch milliseconds. */
+export interface AccountFilter {
+  reauthRequired?: boolean | undefined;
+  institutionId?: string | undefined;
+  customerId?: string | undefined;
+  dataStatus?: AccountsTable['data_status'] | undefined;
+  linkedSince?: number | undefined;
+  linkedBefore?: number | undefined;
+  syncedSince?: number | undefined;
+  notSyncedSince?: number | undefined;
+}
+
 export class AccountStore {
   constructor(private readonly db: Db) {}
 
@@ -121,6 +133,41 @@ export class AccountStore {
   /** Every stored transaction of the account, oldest first; the index on (account_id, date) serves it. */
   ledger(accountId: string): Promise<TransactionRow[]> {
     return this.db.selectFrom('transactions').selectAll().where('account_id', '=', accountId).orderBy('date').orderBy('id').execute();
+  }
+
+  /**
+   * A page of the app's live accounts that `filter` selects, oldest link first (ties by id), and
+   * how many it selects in all. Oldest first keeps pages still when accounts are linked meanwhile:
+   * a new link lands on the last page, never shifting one a caller is paging through.
+   */
+  async list(appId: string, filter: AccountFilter, page: { limit: number; offset: number }): Promise<{ rows: AccountRow[]; total: number }> {
+    const base = this.db
+      .selectFrom('accounts')
+      .where('app_id', '=', appId)
+      .where('unlinked_at', 'is', null)
+      .$if(filter.reauthRequired !== undefined, (q) => q.where('reauth_required', '=', filter.reauthRequired ? 1 : 0))
+      .$if(filter.institutionId !== undefined, (q) => q.where('institution_id', '=', filter.institutionId!))
+      .$if(filter.customerId !== undefined, (q) => q.where('customer_id', '=', filter.customerId!))
+      .$if(filter.dataStatus !== undefined, (q) => q.where('data_status', '=', filter.dataStatus!))
+      .$if(filter.linkedSince !== undefined, (q) => q.where('created_at', '>=', filter.linkedSince!))
+      .$if(filter.linkedBefore !== undefined, (q) => q.where('created_at', '<', filter.linkedBefore!))
+      .$if(filter.syncedSince !== undefined, (q) => q.where('last_synced_at', '>=', filter.syncedSince!))
+      .$if(filter.notSyncedSince !== undefined, (q) =>
+        q.where((eb) => eb.or([eb('last_synced_at', 'is', null), eb('last_synced_at', '<', filter.notSyncedSince!)])),
+      );
+    const [{ total }] = (await base.select((eb) => eb.fn.countAll<number>().as('total')).execute()) as [{ total: number }];
+    const rows = await base.selectAll().orderBy('created_at').orderBy('id').limit(page.limit).offset(page.offset).execute();
+    return { rows, total: Number(total) };
+  }
+
+  async countLinked(customerId: string, executor: Db = this.db): Promise<number> {
+    const row = await executor
+      .selectFrom('accounts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('customer_id', '=', customerId)
+      .where('unlinked_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   async deleteData(accountId: string, executor: Db = this.db) {

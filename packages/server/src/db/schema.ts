@@ -329,3 +329,20 @@ export interface ConnectDemosTable {
   used_at: number | null;
   created_at: number;
 }
+
+// Customers (migration 0015): Mono's customer resource.
+export interface CustomersTable {
+  type: ColumnType<CustomerType, CustomerType | undefined, CustomerType>;
+  first_name: ColumnType<string | null, string | null | undefined, string | null>;
+  last_name: ColumnType<string | null, string | null | undefined, string | null>;
+  business_name: ColumnType<string | null, string | null | undefined, string | null>;
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
+  address: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The vault record holding the KYC identity (`{type, number}`), if one was given. */
+  identity_secret_id: ColumnType<string | null, string | null | undefined, string | null>;
+  updated_at: ColumnType<number, number | undefined, number>;
+  /** Set when the customer was deleted: its details are erased, the row stays for the unlinked accounts that name it. */
+  deleted_at: ColumnType<number | null, number | null | undefined, number | null>;
+}
+export type CustomerType = 'individual' | 'business';
+export type CustomerRow = Selectable<CustomersTable>;

@@ -6,7 +6,30 @@
  * value nobody thought of is redacted rather than logged. `narration` is not here: it is a
  * search for words in a transaction (often a person's name).
  */
-const LOGGED = new Set(['page', 'limit', 'paginate', 'start', 'end', 'type', 'status', 'scope', 'auth_method', 'country', 'bank_code', 'version', 'event_id']);
+const LOGGED = new Set([
+  'page',
+  'limit',
+  'paginate',
+  'start',
+  'end',
+  'type',
+  'status',
+  'scope',
+  'auth_method',
+  'country',
+  'bank_code',
+  'version',
+  'event_id',
+  // The accounts list's filters: flags, ids and times.
+  'reauth_required',
+  'institution',
+  'customer',
+  'data_status',
+  'linked_since',
+  'linked_before',
+  'synced_since',
+  'not_synced_since',
+]);
 
 /**
  * `key` is the widget's public key, published in every page that embeds connect.js: it

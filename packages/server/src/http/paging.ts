@@ -4,7 +4,7 @@ export function paging(total: number, page: number, limit: number, link: (page: 
 }
 
 /** A link to `page` of `path`, keeping the list's other query parameters. */
-export function pathLink(path: string, query: Record<string, string | number | undefined>, limit: number) {
+export function pathLink(path: string, query: Record<string, string | number | boolean | undefined>, limit: number) {
   return (page: number) => {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries({ ...query, page, limit })) if (value !== undefined) params.set(key, String(value));

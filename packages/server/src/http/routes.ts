@@ -9,6 +9,7 @@ import * as v2ConnectSession from '../sessions/routes/v2_connect_session.ts';
 import * as v2ConnectStep from '../sessions/routes/v2_connect_step.ts';
 import * as v2ConnectSandbox from '../sandbox/routes/v2_connect_sandbox.ts';
 import * as accountAuth from '../accounts/routes/account_auth.ts';
+import * as accountsList from '../accounts/routes/accounts_list.ts';
 import * as accountGet from '../accounts/routes/account_get.ts';
 import * as accountBalance from '../accounts/routes/account_balance.ts';
 import * as accountIdentity from '../accounts/routes/account_identity.ts';
@@ -19,6 +20,12 @@ import * as accountCredits from '../insights/routes/account_credits.ts';
 import * as accountDebits from '../insights/routes/account_debits.ts';
 import * as accountIncome from '../insights/routes/account_income.ts';
 import * as accountIncomeRecords from '../insights/routes/account_income_records.ts';
+import * as v2CustomersCreate from '../customers/routes/v2_customers_create.ts';
+import * as v2CustomersList from '../customers/routes/v2_customers_list.ts';
+import * as v2CustomersGet from '../customers/routes/v2_customers_get.ts';
+import * as v2CustomersUpdate from '../customers/routes/v2_customers_update.ts';
+import * as v2CustomersDelete from '../customers/routes/v2_customers_delete.ts';
+import * as v2CustomersAccounts from '../customers/routes/v2_customers_accounts.ts';
 import * as accountsReauthorise from '../reauth/routes/accounts_reauthorise.ts';
 import * as v2ConnectReauthSession from '../reauth/routes/v2_connect_reauth_session.ts';
 import * as v2ConnectReauthLogin from '../reauth/routes/v2_connect_reauth_login.ts';
@@ -63,6 +70,7 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     v2ConnectStep,
     v2ConnectSandbox,
     accountAuth,
+    accountsList,
     accountGet,
     accountBalance,
     accountIdentity,
@@ -73,6 +81,12 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     accountDebits,
     accountIncome,
     accountIncomeRecords,
+    v2CustomersCreate,
+    v2CustomersList,
+    v2CustomersGet,
+    v2CustomersUpdate,
+    v2CustomersDelete,
+    v2CustomersAccounts,
     accountsReauthorise,
     v2ConnectReauthSession,
     v2ConnectReauthLogin,

@@ -2,6 +2,7 @@ import type { Ui } from '@relink/contract';
 import type { Logger } from 'pino';
 import { loginAsLinked, pickLinked } from '../sync/bank_login.ts';
 import type { AccountService } from '../accounts/service.ts';
+import type { CustomerService } from '../customers/service.ts';
 import type { App } from '../apps/service.ts';
 import type { Config } from '../config/config.ts';
 import type { Connectors } from '../connectors/registry.ts';
@@ -62,6 +63,8 @@ export interface SessionDeps {
   connectors: Connectors;
   institutions: InstitutionRegistry;
   accounts: AccountService;
+  /** Whom a new session links for (`customer: {id}` or `{name, email}`). */
+  customers: CustomerService;
   events: Events;
   clock: Clock;
   config: Pick<Config, 'sessionTtlMs'>;
@@ -84,6 +87,7 @@ export class SessionService {
   private readonly connectors: Connectors;
   private readonly institutions: InstitutionRegistry;
   private readonly accounts: AccountService;
+  private readonly customers: CustomerService;
   private readonly events: Events;
   private readonly clock: Clock;
   private readonly config: Pick<Config, 'sessionTtlMs'>;
@@ -98,6 +102,7 @@ export class SessionService {
       connectors: this.connectors,
       institutions: this.institutions,
       accounts: this.accounts,
+      customers: this.customers,
       events: this.events,
       clock: this.clock,
       config: this.config,
@@ -128,7 +133,7 @@ export class SessionService {
     if (hasSandboxControls(this.connectors.get(institution.connector)) && app.mode !== 'test') {
       throw new DomainError('FORBIDDEN', `${institution.name} is a sandbox institution: link it with a test key`);
     }
-    const customerId = await this.accounts.customerFor(app.id, input.customer);
+    const customerId = await this.customers.customerFor(app.id, input.customer);
     const now = this.clock.now();
     const id = newSessionId();
     const expiresAt = now + this.config.sessionTtlMs;

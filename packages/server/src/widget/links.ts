@@ -1,5 +1,6 @@
 import type { App, AppService } from '../apps/service.ts';
 import type { AccountService } from '../accounts/service.ts';
+import type { CustomerService } from '../customers/service.ts';
 import type { ConnectLinkRow } from '../db/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import { DomainError } from '../lib/errors.ts';
@@ -21,6 +22,7 @@ export interface HostedLinkDeps {
   apps: AppService;
   sessions: SessionService;
   accounts: AccountService;
+  customers: CustomerService;
   clock: Clock;
   /** How long a hosted link's start may hold the link: longer than a background bank login. */
   startHoldMs: number;
@@ -36,11 +38,20 @@ export class HostedLinks {
   private readonly apps: AppService;
   private readonly sessions: SessionService;
   private readonly accounts: AccountService;
+  private readonly customers: CustomerService;
   private readonly clock: Clock;
   private readonly startHoldMs: number;
 
   constructor(deps: HostedLinkDeps) {
-    ({ store: this.store, apps: this.apps, sessions: this.sessions, accounts: this.accounts, clock: this.clock, startHoldMs: this.startHoldMs } = deps);
+    ({
+      store: this.store,
+      apps: this.apps,
+      sessions: this.sessions,
+      accounts: this.accounts,
+      customers: this.customers,
+      clock: this.clock,
+      startHoldMs: this.startHoldMs,
+    } = deps);
   }
 
   /**
@@ -101,7 +112,7 @@ export class HostedLinks {
     let accountId: string | null = null;
     if (input.scope === 'auth') {
       if (!input.customer) throw new DomainError('INVALID_INPUT', 'Invalid request: body.customer is required when scope is auth');
-      customerId = await this.accounts.customerFor(app.id, input.customer);
+      customerId = await this.customers.customerFor(app.id, input.customer);
     } else {
       if (!input.account) throw new DomainError('INVALID_INPUT', 'Invalid request: body.account is required when scope is reauth');
       const account = await this.accounts.get(app.id, input.account);

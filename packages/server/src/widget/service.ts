@@ -1,6 +1,7 @@
 import type { ErrorCode } from '@relink/contract';
 import type { App, AppService } from '../apps/service.ts';
 import type { AccountService } from '../accounts/service.ts';
+import type { CustomerService } from '../customers/service.ts';
 import type { MasterKey } from '../config/config.ts';
 import type { Db } from '../db/database.ts';
 import type { SessionOrigin } from '../db/schema.ts';
@@ -27,6 +28,7 @@ export interface ConnectDeps {
   sessions: SessionService;
   reauth: ReauthService;
   accounts: AccountService;
+  customers: CustomerService;
   clock: Clock;
   masterKey: MasterKey;
   /** How long a hosted link's start may hold the link: longer than a background bank login. */
@@ -57,6 +59,7 @@ export class ConnectService {
       apps: deps.apps,
       sessions: deps.sessions,
       accounts: deps.accounts,
+      customers: deps.customers,
       clock: deps.clock,
       startHoldMs: deps.startHoldMs,
     });

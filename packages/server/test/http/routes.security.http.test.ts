@@ -41,7 +41,7 @@ for (const kind of databases()) {
     let server: TestServer;
     let receiver: Receiver;
     let ops: Operation[];
-    const owner = { key: '', publicKey: '', account: '', event: '', delivery: '', session: '', code: '' };
+    const owner = { key: '', publicKey: '', account: '', customer: '', event: '', delivery: '', session: '', code: '' };
     let otherKey: string;
     let liveKey: string;
 
@@ -57,6 +57,7 @@ for (const kind of databases()) {
       liveKey = (await server.createApp('Live', { live: true })).secretKey;
       await setEndpoint(server, owner.key, receiver.url);
       owner.account = await link(server, owner.key, 'user_good');
+      owner.customer = (await call(server.url, 'GET', `/v2/accounts/${owner.account}`, { key: owner.key })).body.data.customer.id;
       await settle(server);
       const fired = await fire(server, owner.key, owner.account);
       owner.event = fired.event_id;
@@ -73,7 +74,13 @@ for (const kind of databases()) {
 
     /** The operation's request, aimed at the owner's resources. */
     const aim = (op: Operation, key: string | undefined) => {
-      const id = op.path.includes('/webhooks/events/') ? owner.event : op.path.includes('/webhooks/deliveries/') ? owner.delivery : owner.account;
+      const id = op.path.includes('/webhooks/events/')
+        ? owner.event
+        : op.path.includes('/webhooks/deliveries/')
+          ? owner.delivery
+          : op.path.startsWith('/v2/customers/')
+            ? owner.customer
+            : owner.account;
       const path = op.path.replace('{id}', id);
       const headers: Record<string, string> = { 'x-session-id': owner.session };
       const body =
@@ -85,11 +92,13 @@ for (const kind of databases()) {
               ? { event: 'mono.events.account_updated', account: owner.account }
               : op.path === '/v2/webhooks/endpoint'
                 ? { url: receiver.url }
-                : op.path.endsWith('/session')
-                  ? { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' }
-                  : op.path.endsWith('/login')
-                    ? { username: 'user_good', password: PASSWORD }
-                    : {};
+                : op.method === 'PATCH' && op.path === '/v2/customers/{id}'
+                  ? { address: '1 Matrix Road, Lagos' }
+                  : op.path.endsWith('/session')
+                    ? { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' }
+                    : op.path.endsWith('/login')
+                      ? { username: 'user_good', password: PASSWORD }
+                      : {};
       return call(server.url, op.method, path, { ...(key === undefined ? {} : { key }), headers, ...(body === undefined ? {} : { body }) });
     };
 
@@ -145,13 +154,14 @@ for (const kind of databases()) {
           }
           // A refusal may echo what the caller sent; an answer must hold none of the owner's ids.
           if (res.status < 300) {
-            for (const secret of [owner.account, owner.event, owner.delivery, owner.session, owner.code])
+            for (const secret of [owner.account, owner.customer, owner.event, owner.delivery, owner.session, owner.code])
               assert.ok(!res.text.includes(secret), `${what} shows ${secret}`);
           }
         }
       }
-      // And everything is still the owner's: the account is linked, the code unused.
+      // And everything is still the owner's: the account is linked, its customer there, the code unused.
       assert.equal((await call(server.url, 'GET', `/v2/accounts/${owner.account}`, { key: owner.key })).status, 200);
+      assert.equal((await call(server.url, 'GET', `/v2/customers/${owner.customer}`, { key: owner.key })).status, 200);
       assert.equal((await call(server.url, 'POST', '/account/auth', { key: owner.key, body: { code: owner.code } })).status, 200);
     });
 
