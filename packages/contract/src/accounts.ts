@@ -51,6 +51,19 @@ export const AccountV2 = Type.Object({
 });
 export type AccountV2 = Static<typeof AccountV2>;
 
+/**
+ * How current the stored data a data route answers is [Relink]: on the balance, identity and
+ * transactions of v1 and v2 (the account's details carry the same fields in their own `meta`),
+ * so data kept from before a re-authorisation was needed never passes for fresh.
+ */
+export const DataMeta = Type.Object({
+  reauth_required: Type.Boolean({
+    description: 'The account waits for re-authorisation: this is the data of the last sync before it, and no sync runs until the user re-authorises [Relink]',
+  }),
+  last_synced_at: Nullable(Type.String({ description: 'When this data was last synced from the bank, ISO 8601 [Relink]' })),
+});
+export type DataMeta = Static<typeof DataMeta>;
+
 export const Balance = Type.Object({
   id: Type.String(),
   name: Type.String(),

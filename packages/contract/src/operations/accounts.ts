@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { AccountId, AccountV1, AccountV2, Balance, IdentityV2, Transaction, TransactionsQuery } from '../accounts.ts';
+import { AccountId, AccountV1, AccountV2, Balance, DataMeta, IdentityV2, Transaction, TransactionsQuery } from '../accounts.ts';
 import { Paging, V1Failure, V2Envelope, V2Failure } from '../envelope.ts';
 import { operation } from '../operation.ts';
 
@@ -62,7 +62,7 @@ export const getBalance = operation({
   summary: 'Account balance (v2)',
   tags: ['Accounts'],
   params: AccountId,
-  response: V2Envelope(Balance),
+  response: V2Envelope(Balance, { meta: DataMeta }),
   failure: V2Failure,
 });
 
@@ -72,7 +72,7 @@ export const getIdentity = operation({
   summary: 'Account holder identity from the bank (v2)',
   tags: ['Accounts'],
   params: AccountId,
-  response: V2Envelope(IdentityV2),
+  response: V2Envelope(IdentityV2, { meta: DataMeta }),
   failure: V2Failure,
 });
 
@@ -82,7 +82,10 @@ export const getIdentityV1 = operation({
   summary: 'Account holder identity from the bank (v1)',
   tags: ['Accounts'],
   params: AccountId,
-  response: Type.Record(Type.String(), Type.Unknown()),
+  response: Type.Object(
+    { meta: DataMeta },
+    { additionalProperties: true, description: "The bank's identity record as Mono's v1 sends it (`fullName`, `email`, ...), and `meta` [Relink]" },
+  ),
   failure: V1Failure,
 });
 
@@ -93,7 +96,7 @@ export const listTransactionsV1 = operation({
   tags: ['Accounts'],
   params: AccountId,
   query: TransactionsQuery,
-  response: Type.Object({ paging: Paging, data: Type.Array(Transaction) }),
+  response: Type.Object({ paging: Paging, data: Type.Array(Transaction), meta: DataMeta }),
   failure: V1Failure,
 });
 
@@ -104,7 +107,7 @@ export const listTransactions = operation({
   tags: ['Accounts'],
   params: AccountId,
   query: TransactionsQuery,
-  response: V2Envelope(Type.Array(Transaction), { meta: Paging }),
+  response: V2Envelope(Type.Array(Transaction), { meta: Type.Object({ ...Paging.properties, ...DataMeta.properties }) }),
   failure: V2Failure,
 });
 

@@ -91,6 +91,11 @@ export function accountV1(a: Account) {
   };
 }
 
+/** The `meta` of every data route: whether the stored data waits for a re-authorisation, and its age [Relink]. */
+export function dataMeta(a: Account) {
+  return { reauth_required: a.reauthRequired, last_synced_at: iso(a.lastSyncedAt) };
+}
+
 /** `GET /v2/accounts/{id}` data (snake case). */
 export function accountV2(a: Account) {
   return {

@@ -3,7 +3,7 @@ import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import type { Transaction } from '../model.ts';
+import { dataMeta, type Transaction } from '../model.ts';
 import { paging as pagingBlock } from '../../http/paging.ts';
 
 /** Transactions, newest first: v1 `{paging, data}` and v2 envelope with `meta`. */
@@ -30,7 +30,8 @@ export function register(app: HttpApp, { accounts, config }: Services) {
         };
         const paging = pagingBlock(total, page, limit, link);
         const data = rows.map(toV1Transaction);
-        return v2 ? successV2('Request was successfully completed', data, { meta: paging }) : { paging, data };
+        const meta = dataMeta(account);
+        return v2 ? successV2('Request was successfully completed', data, { meta: { ...paging, ...meta } }) : { paging, data, meta };
       },
     });
   }
