@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   SESSION_NOT_FOUND: 404,
   ACCOUNT_NOT_FOUND: 404,
   DELIVERY_NOT_FOUND: 404,
+  /** A real-time job id that is unknown, of another account, or no longer kept. */
+  JOB_NOT_FOUND: 404,
   EVENT_NOT_FOUND: 404,
   /** A webhook URL the app may not use: not http(s), not https in live mode, or an internal address. */
   WEBHOOK_URL_REFUSED: 400,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Codes } from './accounts/codes.ts';
 import { AccountService } from './accounts/service.ts';
+import { RealtimeService } from './sync/realtime.ts';
 import { SyncWorker } from './sync/worker.ts';
 import { ConnectDemo } from './widget/demo.ts';
 import { ConnectService } from './widget/service.ts';
@@ -41,6 +42,8 @@ export interface Services extends Core {
   /** The /connect/demo page's one-time values, which bind its exchange to the person who linked there. */
   demo: ConnectDemo;
   sync: SyncWorker;
+  /** Real-time data: a data route's live bank call, one per account per interval (`x-realtime: true`). */
+  realtime: RealtimeService;
   sandbox: SandboxService;
   idempotency: Idempotency;
   webhooks: WebhookService;
@@ -92,6 +95,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     claimMs: config.syncClaimMs,
     beforeWrite: () => database.setup.beforeBackgroundWrite?.(),
   });
+  const realtime = new RealtimeService({ db, sync, accounts, events, clock, logger, ...config.realtime });
   const bankUsers = new BankUserLimits(db, vault, institutions, config.masterKey.key, config.limits, clock);
   const sessions = new SessionService({
     db,
@@ -127,6 +131,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     connect: new ConnectService({ db, apps, sessions, reauth, accounts, clock, masterKey: config.masterKey, startHoldMs: config.connectorTimeoutMs + 10_000 }),
     demo: new ConnectDemo({ db, codes, clock }),
     sync,
+    realtime,
     sandbox: new SandboxService({ connectors, institutions, accounts, sync }),
     idempotency: new Idempotency(database.db, vault, clock),
     webhooks,
@@ -134,6 +139,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     widgetLimits: new WidgetLimits(config.limits, clock),
     publicUrl: config.publicUrl,
     async close() {
+      await realtime.close();
       await sync.stop();
       await webhooks.close();
       await database.close();

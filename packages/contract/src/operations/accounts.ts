@@ -1,5 +1,17 @@
 import { Type } from 'typebox';
-import { AccountId, AccountV1, AccountV2, Balance, DataMeta, IdentityV2, Transaction, TransactionsQuery } from '../accounts.ts';
+import {
+  AccountId,
+  AccountV1,
+  AccountV2,
+  Balance,
+  DataMeta,
+  IdentityV2,
+  JobParams,
+  RealtimeHeaders,
+  RealtimeJob,
+  Transaction,
+  TransactionsQuery,
+} from '../accounts.ts';
 import { Paging, V1Failure, V2Envelope, V2Failure } from '../envelope.ts';
 import { operation } from '../operation.ts';
 
@@ -42,6 +54,7 @@ export const getAccountV1 = operation({
   summary: 'Account details (v1)',
   tags: ['Accounts'],
   params: AccountId,
+  headers: RealtimeHeaders,
   response: AccountV1,
   failure: V1Failure,
 });
@@ -52,6 +65,7 @@ export const getAccount = operation({
   summary: 'Account details (v2)',
   tags: ['Accounts'],
   params: AccountId,
+  headers: RealtimeHeaders,
   response: V2Envelope(AccountV2),
   failure: V2Failure,
 });
@@ -62,6 +76,7 @@ export const getBalance = operation({
   summary: 'Account balance (v2)',
   tags: ['Accounts'],
   params: AccountId,
+  headers: RealtimeHeaders,
   response: V2Envelope(Balance, { meta: DataMeta }),
   failure: V2Failure,
 });
@@ -95,6 +110,7 @@ export const listTransactionsV1 = operation({
   summary: 'Account transactions (v1)',
   tags: ['Accounts'],
   params: AccountId,
+  headers: RealtimeHeaders,
   query: TransactionsQuery,
   response: Type.Object({ paging: Paging, data: Type.Array(Transaction), meta: DataMeta }),
   failure: V1Failure,
@@ -106,8 +122,22 @@ export const listTransactions = operation({
   summary: 'Account transactions (v2)',
   tags: ['Accounts'],
   params: AccountId,
+  headers: RealtimeHeaders,
   query: TransactionsQuery,
   response: V2Envelope(Type.Array(Transaction), { meta: Type.Object({ ...Paging.properties, ...DataMeta.properties }) }),
+  failure: V2Failure,
+});
+
+/** A real-time job that `x-job-id` named: Mono's job poll. */
+export const getJob = operation({
+  method: 'GET',
+  path: '/v2/accounts/:id/jobs/:jobId',
+  summary: 'A real-time job of the account (v2)',
+  description:
+    'The job a real-time call (`x-realtime: true`) started, as its `x-job-id` header named it. Only the account’s jobs of the last 24 hours are kept.',
+  tags: ['Accounts'],
+  params: JobParams,
+  response: V2Envelope(RealtimeJob),
   failure: V2Failure,
 });
 

@@ -1,4 +1,4 @@
-import type { AccountConnectedData, AccountRef, AccountUpdatedData, SyncFailedData } from '@relink/contract';
+import type { AccountConnectedData, AccountRef, AccountUpdatedData, JobUpdateData, SyncFailedData } from '@relink/contract';
 import type { AccountRow } from '../db/schema.ts';
 import type { Institution } from '../institutions/registry.ts';
 
@@ -129,8 +129,16 @@ export const payloads = {
     customer: a.customerId,
     meta: { data_status: 'PROCESSING' as const, auth_method: a.authMethod, ...(ref ? { ref } : {}) },
   }),
-  /** `syncStatus` is Mono's `SUCCESSFUL | FAILED | REAUTHORISATION_REQUIRED`; a failure says why in `sync_error` [Relink]. */
-  accountUpdated: (a: Account, syncStatus?: AccountUpdatedData['meta']['sync_status'], syncError?: string): AccountUpdatedData => ({
+  /**
+   * `syncStatus` is Mono's `SUCCESSFUL | FAILED | REAUTHORISATION_REQUIRED`; a failure says why in `sync_error` [Relink]. A sync
+   * run for a real-time job names it (`job_id`) and says `has_new_data` when the bank had something new, as Mono's do.
+   */
+  accountUpdated: (
+    a: Account,
+    syncStatus?: AccountUpdatedData['meta']['sync_status'],
+    syncError?: string,
+    job?: { jobId: string; hasNewData: boolean },
+  ): AccountUpdatedData => ({
     account: {
       _id: a.id,
       name: a.name,
@@ -150,7 +158,17 @@ export const payloads = {
       retrieved_data: a.retrievedData,
       ...(syncStatus ? { sync_status: syncStatus } : {}),
       ...(syncError ? { sync_error: syncError } : {}),
+      ...(job ? { job_id: job.jobId } : {}),
+      ...(job?.hasNewData ? { has_new_data: true as const } : {}),
     },
+  }),
+  /** `mono.accounts.jobs.update`: Mono's `{account, app, id, name, status}`, the account as its id. */
+  jobUpdated: (job: { id: string; accountId: string; appId: string; name: JobUpdateData['name']; status: JobUpdateData['status'] }): JobUpdateData => ({
+    account: job.accountId,
+    app: job.appId,
+    id: job.id,
+    name: job.name,
+    status: job.status,
   }),
   accountOnly: (accountId: string): AccountRef => ({ account: { _id: accountId } }),
   syncFailed: (accountId: string, reason: string): SyncFailedData => ({ account: { _id: accountId }, reason }),

@@ -15,6 +15,7 @@ import * as accountIdentity from '../accounts/routes/account_identity.ts';
 import * as accountsTransactions from '../accounts/routes/accounts_transactions.ts';
 import * as accountUnlink from '../accounts/routes/account_unlink.ts';
 import * as accountSync from '../accounts/routes/account_sync.ts';
+import * as v2AccountJob from '../sync/routes/v2_account_job.ts';
 import * as accountsReauthorise from '../reauth/routes/accounts_reauthorise.ts';
 import * as v2ConnectReauthSession from '../reauth/routes/v2_connect_reauth_session.ts';
 import * as v2ConnectReauthLogin from '../reauth/routes/v2_connect_reauth_login.ts';
@@ -65,6 +66,7 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     accountsTransactions,
     accountUnlink,
     accountSync,
+    v2AccountJob,
     accountsReauthorise,
     v2ConnectReauthSession,
     v2ConnectReauthLogin,
