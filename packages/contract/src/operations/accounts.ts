@@ -16,6 +16,8 @@ import { Paging, V1Failure, V2Envelope, V2Failure } from '../envelope.ts';
 import { operation } from '../operation.ts';
 
 const ACCOUNT = '6a1f2c3d4e5f60718293a4b5';
+const REALTIME =
+  'With `x-realtime: true` (or `x-real-time: true`) the bank is asked now, through the stored login, at most once per account per `RELINK_REALTIME_INTERVAL` (calls between answer that job): the reply carries `x-job-id`, `x-job-status` (`finished`, `processing`, `failed`), `x-has-new-data: true` and `x-reauth-required`. A refused stored login answers 400 `REAUTHORISATION_REQUIRED`, a bank that does not answer 503 `BANK_UNAVAILABLE`.';
 const CodeBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 128 }) }, { examples: [{ code: 'code_q90t4ar2uriet5ey4rs22v0x' }] });
 
 /** Mono's bare `{id}`. A code from a re-authorisation gives the original account id. */
@@ -54,6 +56,7 @@ export const getAccountV1 = operation({
   summary: 'Account details (v1)',
   tags: ['Accounts'],
   params: AccountId,
+  description: REALTIME,
   headers: RealtimeHeaders,
   response: AccountV1,
   failure: V1Failure,
@@ -65,6 +68,7 @@ export const getAccount = operation({
   summary: 'Account details (v2)',
   tags: ['Accounts'],
   params: AccountId,
+  description: REALTIME,
   headers: RealtimeHeaders,
   response: V2Envelope(AccountV2),
   failure: V2Failure,
@@ -76,6 +80,7 @@ export const getBalance = operation({
   summary: 'Account balance (v2)',
   tags: ['Accounts'],
   params: AccountId,
+  description: REALTIME,
   headers: RealtimeHeaders,
   response: V2Envelope(Balance, { meta: DataMeta }),
   failure: V2Failure,
@@ -110,6 +115,7 @@ export const listTransactionsV1 = operation({
   summary: 'Account transactions (v1)',
   tags: ['Accounts'],
   params: AccountId,
+  description: REALTIME,
   headers: RealtimeHeaders,
   query: TransactionsQuery,
   response: Type.Object({ paging: Paging, data: Type.Array(Transaction), meta: DataMeta }),
@@ -122,6 +128,7 @@ export const listTransactions = operation({
   summary: 'Account transactions (v2)',
   tags: ['Accounts'],
   params: AccountId,
+  description: REALTIME,
   headers: RealtimeHeaders,
   query: TransactionsQuery,
   response: V2Envelope(Type.Array(Transaction), { meta: Type.Object({ ...Paging.properties, ...DataMeta.properties }) }),

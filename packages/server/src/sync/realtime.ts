@@ -147,7 +147,7 @@ export class RealtimeService {
     const retryAfter = Math.max(1, Math.ceil((job.startedAt + this.intervalMs - this.clock.now()) / 1000));
     return new DomainError(
       'BANK_UNAVAILABLE',
-      `The bank could not be reached for fresh data: ${job.error ?? 'unknown error'}. The stored data is still served without x-realtime; ask again in ${retryAfter} s`,
+      `No fresh data from the bank: ${job.error ?? 'the bank did not answer'}. The stored data is still served without x-realtime; ask again in ${retryAfter} s`,
       {},
       retryAfter,
     );

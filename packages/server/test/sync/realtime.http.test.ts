@@ -194,7 +194,7 @@ for (const kind of databases()) {
         const res = await live(`/v2/accounts/${id}/balance`);
         assert.equal(res.status, 503, res.text);
         assert.equal(res.body.code, 'BANK_UNAVAILABLE');
-        assert.match(res.body.message, /could not be reached/);
+        assert.match(res.body.message, /^No fresh data from the bank: Connection error: Relink Sandbox Bank is unreachable\. .*ask again in 300 s$/);
         assert.equal(res.headers.get('retry-after'), String(INTERVAL / 1000));
         const job = jobOf(res);
         assert.deepEqual({ status: job.status, reauth: job.reauth }, { status: 'failed', reauth: 'false' });
