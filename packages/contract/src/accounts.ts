@@ -51,6 +51,19 @@ export const AccountV2 = Type.Object({
 });
 export type AccountV2 = Static<typeof AccountV2>;
 
+/**
+ * How current the stored data a data route answers is [Relink]: on the balance, identity and
+ * transactions of v1 and v2 (the account's details carry the same fields in their own `meta`),
+ * so data kept from before a re-authorisation was needed never passes for fresh.
+ */
+export const DataMeta = Type.Object({
+  reauth_required: Type.Boolean({
+    description: 'The account waits for re-authorisation: this is the data of the last sync before it, and no sync runs until the user re-authorises [Relink]',
+  }),
+  last_synced_at: Nullable(Type.String({ description: 'When this data was last synced from the bank, ISO 8601 [Relink]' })),
+});
+export type DataMeta = Static<typeof DataMeta>;
+
 export const Balance = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -97,6 +110,41 @@ export const TransactionsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 20 })),
 });
 export type TransactionsQuery = Static<typeof TransactionsQuery>;
+
+const SWITCH = ['true', 'false', 'True', 'False', 'TRUE', 'FALSE'];
+
+/**
+ * Mono's real-time data: `true` makes the call a live bank call through the account's stored
+ * login, under Relink's bound of one per account per `RELINK_REALTIME_INTERVAL`. Mono's guides
+ * spell it `x-realtime`, its API reference `x-real-time`: both are read.
+ */
+export const RealtimeHeaders = Type.Object({
+  'x-realtime': Type.Optional(Type.Enum(SWITCH, { description: '`true`: fetch from the bank now, not the last sync (Mono real-time data)' })),
+  'x-real-time': Type.Optional(Type.Enum(SWITCH, { description: 'The same as `x-realtime`, as Mono’s API reference spells it' })),
+});
+export type RealtimeHeaders = Static<typeof RealtimeHeaders>;
+
+/** What a real-time job fetches, by the call that started it: balance (and details) or transactions. */
+export const JOB_NAMES = ['jobs.accounts.sync_balance', 'jobs.accounts.sync_statement'] as const;
+export const JOB_STATUSES = ['processing', 'finished', 'failed'] as const;
+
+/** Path parameters of `GET /v2/accounts/{id}/jobs/{jobId}`. */
+export const JobParams = Type.Object({ ...AccountId.properties, jobId: Type.String({ pattern: '^[0-9a-f]{24}$', description: 'From `x-job-id`' }) });
+
+/** A real-time job: Mono's `{id, status, name, account, app}`, and what Relink adds. */
+export const RealtimeJob = Type.Object({
+  id: Type.String(),
+  status: Type.Enum([...JOB_STATUSES]),
+  name: Type.Enum([...JOB_NAMES]),
+  account: Type.String(),
+  app: Type.String(),
+  has_new_data: Type.Boolean({ description: 'The bank had transactions or a balance the account did not [Relink]' }),
+  reauth_required: Type.Boolean({ description: 'It failed because the bank wants the user to re-authorise [Relink]' }),
+  error: Nullable(Type.String({ description: 'Why it failed [Relink]' })),
+  created_at: Type.String({ description: 'ISO 8601 [Relink]' }),
+  finished_at: Nullable(Type.String({ description: 'ISO 8601 [Relink]' })),
+});
+export type RealtimeJob = Static<typeof RealtimeJob>;
 
 /** `page` and `limit` of a paged operator list. */
 export const PageQuery = {

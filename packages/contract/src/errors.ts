@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   /** The customer still has linked accounts: unlink them (`POST /v2/accounts/{id}/unlink`) before deleting it. */
   CUSTOMER_HAS_ACCOUNTS: 409,
   DELIVERY_NOT_FOUND: 404,
+  /** A real-time job id that is unknown, of another account, or no longer kept. */
+  JOB_NOT_FOUND: 404,
   EVENT_NOT_FOUND: 404,
   /** A webhook URL the app may not use: not http(s), not https in live mode, or an internal address. */
   WEBHOOK_URL_REFUSED: 400,
@@ -51,6 +53,13 @@ export const ERROR_CODES = {
   TOKEN_INVALID: 400,
   /** A reauth session for this account is already live; the message (and `session` on the Partners API) names it. */
   REAUTH_IN_PROGRESS: 409,
+  /**
+   * The account waits for re-authorisation: the bank refused the stored login (MFA, a changed
+   * password, a lock), so no fresh data can be fetched until the user re-authorises. Mono's own
+   * code for it (its manual sync answers `code: "REAUTHORISATION_REQUIRED"`); a realtime call
+   * also sends `x-job-status: failed` and `x-reauth-required: true`.
+   */
+  REAUTHORISATION_REQUIRED: 400,
   /** A hosted link already completed its one link or re-authorisation: ask the partner for a new link. */
   LINK_USED: 410,
   /** Another start of the same hosted link is under way this very moment; try again in a few seconds. */

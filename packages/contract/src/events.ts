@@ -4,6 +4,7 @@
  * casing is kept: camelCase and `_id`. Their names are in names.ts.
  */
 import { Type, type Static, type TSchema } from 'typebox';
+import { JOB_NAMES, JOB_STATUSES } from './accounts.ts';
 import { Nullable } from './envelope.ts';
 import type { EventName } from './names.ts';
 
@@ -41,9 +42,21 @@ export const AccountUpdatedData = Type.Object({
     retrieved_data: Type.Array(Type.String()),
     sync_status: Type.Optional(Type.Enum([...SYNC_STATUSES])),
     sync_error: Type.Optional(Type.String({ description: 'Why the sync did not succeed [Relink]' })),
+    job_id: Type.Optional(Type.String({ description: 'The real-time job (`x-job-id`) this sync ran for' })),
+    has_new_data: Type.Optional(Type.Literal(true, { description: 'On a real-time job’s sync, when the bank had something new' })),
   }),
 });
 export type AccountUpdatedData = Static<typeof AccountUpdatedData>;
+
+/** `mono.accounts.jobs.update`: a real-time job finished (Mono sends `account` as the id string here). */
+export const JobUpdateData = Type.Object({
+  account: Type.String(),
+  app: Type.String(),
+  id: Type.String(),
+  name: Type.Enum([...JOB_NAMES]),
+  status: Type.Enum([...JOB_STATUSES]),
+});
+export type JobUpdateData = Static<typeof JobUpdateData>;
 
 export const SyncFailedData = Type.Object({ ...AccountRef.properties, reason: Type.String() });
 export type SyncFailedData = Static<typeof SyncFailedData>;
@@ -59,6 +72,7 @@ export const EVENT_DATA = {
   'mono.events.account_reauthorized': AccountRef,
   'mono.events.sync_failed': SyncFailedData,
   'mono.events.account_unlinked': AccountRef,
+  'mono.accounts.jobs.update': JobUpdateData,
 } as const;
 
 /** Any webhook body Relink sends: a union on `event`. */
@@ -69,6 +83,7 @@ export const RelinkEvent = Type.Union([
   eventOf('mono.events.account_reauthorized', AccountRef),
   eventOf('mono.events.sync_failed', SyncFailedData),
   eventOf('mono.events.account_unlinked', AccountRef),
+  eventOf('mono.accounts.jobs.update', JobUpdateData),
 ]);
 export type RelinkEvent = Static<typeof RelinkEvent>;
 
@@ -77,5 +92,7 @@ export type EventData<E extends EventName> = Static<(typeof EVENT_DATA)[E]>;
 
 /** The account an event is about. */
 export function accountOf(event: RelinkEvent): string {
-  return event.event === 'mono.events.account_connected' ? event.data.id : event.data.account._id;
+  if (event.event === 'mono.events.account_connected') return event.data.id;
+  if (event.event === 'mono.accounts.jobs.update') return event.data.account;
+  return event.data.account._id;
 }

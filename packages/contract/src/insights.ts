@@ -6,12 +6,12 @@ import { Nullable } from './envelope.ts';
  * An account waiting for re-authorisation still answers, from that data, with
  * `reauth_required: true` **[Relink]**.
  */
-export const DataMeta = Type.Object({
+export const InsightsMeta = Type.Object({
   data_status: Type.Enum(['AVAILABLE', 'PARTIAL', 'UNAVAILABLE', 'FAILED', 'PROCESSING']),
   reauth_required: Type.Boolean({ description: 'The account waits for re-authorisation: these figures come from data no newer than last_synced_at [Relink]' }),
   last_synced_at: Nullable(Type.String({ description: 'When the data these figures come from was last synced, ISO 8601 [Relink]' })),
 });
-export type DataMeta = Static<typeof DataMeta>;
+export type InsightsMeta = Static<typeof InsightsMeta>;
 
 const Kobo = (description: string) => Type.Integer({ description: `${description}, in kobo` });
 
@@ -129,7 +129,7 @@ export const IncomeV1 = Type.Object({
   monthly_income: Kobo('The regular income of a month'),
   yearly_income: Kobo('12 × average_income'),
   income_sources: Type.Integer({ minimum: 0, description: 'Income streams (payers)' }),
-  meta: DataMeta,
+  meta: InsightsMeta,
 });
 export type IncomeV1 = Static<typeof IncomeV1>;
 
@@ -155,5 +155,5 @@ export const IncomeRecordsMeta = Type.Object({
   pages: Type.Integer(),
   previous: Nullable(Type.String({ description: 'Link to the previous page' })),
   next: Nullable(Type.String({ description: 'Link to the next page' })),
-  ...DataMeta.properties,
+  ...InsightsMeta.properties,
 });

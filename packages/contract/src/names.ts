@@ -12,6 +12,7 @@ export const EVENT_NAMES = [
   'mono.events.account_reauthorized',
   'mono.events.sync_failed',
   'mono.events.account_unlinked',
+  'mono.accounts.jobs.update',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

@@ -4,6 +4,11 @@ import { type CallInput, type ClientOptions, Transport } from './transport.ts';
 
 type Fields = Record<string, unknown>;
 type Call = { idempotencyKey?: string; signal?: AbortSignal };
+/** A data call: `realtime` asks the bank now (Mono's `x-realtime: true`) instead of answering the last sync. */
+type DataCall = Call & { realtime?: boolean };
+
+/** `call` as the transport takes it, with `realtime` as Mono's header. */
+const data = ({ realtime, ...call }: DataCall) => ({ ...call, ...(realtime ? { headers: { 'x-realtime': 'true' as const } } : {}) });
 
 /** A v2 login or commit answer: `switch (reply.responseCode)` narrows `reply.data`. */
 export type StepReply = ReplyOf<typeof op.login>;
@@ -79,15 +84,15 @@ export class Relink {
     },
     /** `POST /v2/accounts/auth`: a code from a link or a reauth, for the account id. */
     exchange: async (code: string, call: Call = {}) => (await this.#transport.call(op.exchangeCode, { body: { code }, ...call })).data,
-    /** `GET /v2/accounts/{id}`: details, and `meta.reauth_required`. */
-    get: async (id: string, call: Call = {}) => (await this.#transport.call(op.getAccount, { params: { id }, ...call })).data,
-    /** `GET /v2/accounts/{id}/balance`. */
-    balance: async (id: string, call: Call = {}) => (await this.#transport.call(op.getBalance, { params: { id }, ...call })).data,
+    /** `GET /v2/accounts/{id}`: details, and `meta.reauth_required`; `{realtime: true}` asks the bank first. */
+    get: async (id: string, call: DataCall = {}) => (await this.#transport.call(op.getAccount, { params: { id }, ...data(call) })).data,
+    /** `GET /v2/accounts/{id}/balance`; `{realtime: true}` asks the bank first. */
+    balance: async (id: string, call: DataCall = {}) => (await this.#transport.call(op.getBalance, { params: { id }, ...data(call) })).data,
     /** `GET /v2/accounts/{id}/identity`. */
     identity: async (id: string, call: Call = {}) => (await this.#transport.call(op.getIdentity, { params: { id }, ...call })).data,
-    /** `GET /v2/accounts/{id}/transactions`: one page, newest first, with its paging block. */
-    transactions: async (id: string, query: Partial<QueryOf<typeof op.listTransactions>> = {}, call: Call = {}) => {
-      const reply = await this.#transport.call(op.listTransactions, { params: { id }, query, ...call });
+    /** `GET /v2/accounts/{id}/transactions`: one page, newest first, with its paging block; `{realtime: true}` asks the bank first. */
+    transactions: async (id: string, query: Partial<QueryOf<typeof op.listTransactions>> = {}, call: DataCall = {}) => {
+      const reply = await this.#transport.call(op.listTransactions, { params: { id }, query, ...data(call) });
       return { data: reply.data, meta: reply.meta };
     },
     /** `GET /v2/accounts/{id}/credits`: money in, in all and month by month, with `meta` (how fresh the data is). */
@@ -110,6 +115,8 @@ export class Relink {
       const reply = await this.#transport.call(op.listIncomeRecords, { params: { id }, query, ...call });
       return { data: reply.data, meta: reply.meta };
     },
+    /** `GET /v2/accounts/{id}/jobs/{jobId}`: a real-time job, by the `x-job-id` of its call or the `id` of its `mono.accounts.jobs.update`. */
+    job: async (id: string, jobId: string, call: Call = {}) => (await this.#transport.call(op.getJob, { params: { id, jobId }, ...call })).data,
     /** `POST /v2/accounts/{id}/sync`: queue a sync; `account_updated` follows. */
     sync: async (id: string, call: Call = {}) => (await this.#transport.call(op.sync, { params: { id }, ...call })).data,
     /** `POST /v2/accounts/{id}/unlink`. */
@@ -192,10 +199,10 @@ export class Relink {
     commit: (sessionId: string, fields: Fields, call: Call = {}): Promise<StepReplyV1> =>
       this.#transport.call(op.commitV1, { headers: { 'x-session-id': sessionId }, body: fields, ...call }),
     exchange: async (code: string, call: Call = {}) => (await this.#transport.call(op.exchangeCodeV1, { body: { code }, ...call })).id,
-    account: (id: string, call: Call = {}) => this.#transport.call(op.getAccountV1, { params: { id }, ...call }),
+    account: (id: string, call: DataCall = {}) => this.#transport.call(op.getAccountV1, { params: { id }, ...data(call) }),
     identity: (id: string, call: Call = {}) => this.#transport.call(op.getIdentityV1, { params: { id }, ...call }),
-    transactions: (id: string, query: Partial<QueryOf<typeof op.listTransactions>> = {}, call: Call = {}) =>
-      this.#transport.call(op.listTransactionsV1, { params: { id }, query, ...call }),
+    transactions: (id: string, query: Partial<QueryOf<typeof op.listTransactions>> = {}, call: DataCall = {}) =>
+      this.#transport.call(op.listTransactionsV1, { params: { id }, query, ...data(call) }),
     credits: (id: string, call: Call = {}) => this.#transport.call(op.getCreditsV1, { params: { id }, ...call }),
     debits: (id: string, call: Call = {}) => this.#transport.call(op.getDebitsV1, { params: { id }, ...call }),
     income: (id: string, call: Call = {}) => this.#transport.call(op.getIncomeV1, { params: { id }, ...call }),

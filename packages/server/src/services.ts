@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Codes } from './accounts/codes.ts';
 import { AccountService } from './accounts/service.ts';
 import { CustomerService } from './customers/service.ts';
+import { RealtimeService } from './sync/realtime.ts';
 import { SyncWorker } from './sync/worker.ts';
 import { ConnectDemo } from './widget/demo.ts';
 import { ConnectService } from './widget/service.ts';
@@ -47,6 +48,8 @@ export interface Services extends Core {
   /** The /connect/demo page's one-time values, which bind its exchange to the person who linked there. */
   demo: ConnectDemo;
   sync: SyncWorker;
+  /** Real-time data: a data route's live bank call, one per account per interval (`x-realtime: true`). */
+  realtime: RealtimeService;
   sandbox: SandboxService;
   idempotency: Idempotency;
   webhooks: WebhookService;
@@ -100,6 +103,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     claimMs: config.syncClaimMs,
     beforeWrite: () => database.setup.beforeBackgroundWrite?.(),
   });
+  const realtime = new RealtimeService({ db, sync, accounts, events, clock, logger, ...config.realtime });
   const bankUsers = new BankUserLimits(db, vault, institutions, config.masterKey.key, config.limits, clock);
   const sessions = new SessionService({
     db,
@@ -148,6 +152,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     }),
     demo: new ConnectDemo({ db, codes, clock }),
     sync,
+    realtime,
     sandbox: new SandboxService({ connectors, institutions, accounts, sync }),
     idempotency: new Idempotency(database.db, vault, clock),
     webhooks,
@@ -155,6 +160,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     widgetLimits: new WidgetLimits(config.limits, clock),
     publicUrl: config.publicUrl,
     async close() {
+      await realtime.close();
       await sync.stop();
       await webhooks.close();
       await database.close();

@@ -1,9 +1,25 @@
 import { Type } from 'typebox';
-import { AccountId, AccountListItem, AccountsQuery, AccountV1, AccountV2, Balance, IdentityV2, Transaction, TransactionsQuery } from '../accounts.ts';
+import {
+  AccountId,
+  AccountListItem,
+  AccountsQuery,
+  AccountV1,
+  AccountV2,
+  Balance,
+  DataMeta,
+  IdentityV2,
+  JobParams,
+  RealtimeHeaders,
+  RealtimeJob,
+  Transaction,
+  TransactionsQuery,
+} from '../accounts.ts';
 import { Paging, V1Failure, V2Envelope, V2Failure } from '../envelope.ts';
 import { operation } from '../operation.ts';
 
 const ACCOUNT = '6a1f2c3d4e5f60718293a4b5';
+const REALTIME =
+  'With `x-realtime: true` (or `x-real-time: true`) the bank is asked now, through the stored login, at most once per account per `RELINK_REALTIME_INTERVAL` (calls between answer that job): the reply carries `x-job-id`, `x-job-status` (`finished`, `processing`, `failed`), `x-has-new-data: true` and `x-reauth-required`. A refused stored login answers 400 `REAUTHORISATION_REQUIRED`, a bank that does not answer 503 `BANK_UNAVAILABLE`.';
 const CodeBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 128 }) }, { examples: [{ code: 'code_q90t4ar2uriet5ey4rs22v0x' }] });
 
 /** Mono's bare `{id}`. A code from a re-authorisation gives the original account id. */
@@ -42,6 +58,8 @@ export const getAccountV1 = operation({
   summary: 'Account details (v1)',
   tags: ['Accounts'],
   params: AccountId,
+  description: REALTIME,
+  headers: RealtimeHeaders,
   response: AccountV1,
   failure: V1Failure,
 });
@@ -52,6 +70,8 @@ export const getAccount = operation({
   summary: 'Account details (v2)',
   tags: ['Accounts'],
   params: AccountId,
+  description: REALTIME,
+  headers: RealtimeHeaders,
   response: V2Envelope(AccountV2),
   failure: V2Failure,
 });
@@ -62,7 +82,9 @@ export const getBalance = operation({
   summary: 'Account balance (v2)',
   tags: ['Accounts'],
   params: AccountId,
-  response: V2Envelope(Balance),
+  description: REALTIME,
+  headers: RealtimeHeaders,
+  response: V2Envelope(Balance, { meta: DataMeta }),
   failure: V2Failure,
 });
 
@@ -72,7 +94,7 @@ export const getIdentity = operation({
   summary: 'Account holder identity from the bank (v2)',
   tags: ['Accounts'],
   params: AccountId,
-  response: V2Envelope(IdentityV2),
+  response: V2Envelope(IdentityV2, { meta: DataMeta }),
   failure: V2Failure,
 });
 
@@ -82,7 +104,10 @@ export const getIdentityV1 = operation({
   summary: 'Account holder identity from the bank (v1)',
   tags: ['Accounts'],
   params: AccountId,
-  response: Type.Record(Type.String(), Type.Unknown()),
+  response: Type.Object(
+    { meta: DataMeta },
+    { additionalProperties: true, description: "The bank's identity record as Mono's v1 sends it (`fullName`, `email`, ...), and `meta` [Relink]" },
+  ),
   failure: V1Failure,
 });
 
@@ -92,8 +117,10 @@ export const listTransactionsV1 = operation({
   summary: 'Account transactions (v1)',
   tags: ['Accounts'],
   params: AccountId,
+  description: REALTIME,
+  headers: RealtimeHeaders,
   query: TransactionsQuery,
-  response: Type.Object({ paging: Paging, data: Type.Array(Transaction) }),
+  response: Type.Object({ paging: Paging, data: Type.Array(Transaction), meta: DataMeta }),
   failure: V1Failure,
 });
 
@@ -103,8 +130,23 @@ export const listTransactions = operation({
   summary: 'Account transactions (v2)',
   tags: ['Accounts'],
   params: AccountId,
+  description: REALTIME,
+  headers: RealtimeHeaders,
   query: TransactionsQuery,
-  response: V2Envelope(Type.Array(Transaction), { meta: Paging }),
+  response: V2Envelope(Type.Array(Transaction), { meta: Type.Object({ ...Paging.properties, ...DataMeta.properties }) }),
+  failure: V2Failure,
+});
+
+/** A real-time job that `x-job-id` named: Mono's job poll. */
+export const getJob = operation({
+  method: 'GET',
+  path: '/v2/accounts/:id/jobs/:jobId',
+  summary: 'A real-time job of the account (v2)',
+  description:
+    'The job a real-time call (`x-realtime: true`) started, as its `x-job-id` header named it. Only the account’s jobs of the last 24 hours are kept.',
+  tags: ['Accounts'],
+  params: JobParams,
+  response: V2Envelope(RealtimeJob),
   failure: V2Failure,
 });
 

@@ -1,11 +1,11 @@
 import { Type } from 'typebox';
 import { AccountId } from '../accounts.ts';
 import { V1Failure, V2Envelope, V2Failure } from '../envelope.ts';
-import { DataMeta, Flow, Income, IncomeQuery, IncomeRecord, IncomeRecordsMeta, IncomeRecordsQuery, IncomeV1 } from '../insights.ts';
+import { InsightsMeta, Flow, Income, IncomeQuery, IncomeRecord, IncomeRecordsMeta, IncomeRecordsQuery, IncomeV1 } from '../insights.ts';
 import { operation } from '../operation.ts';
 
 /** v1's bare body, with the meta v2 carries beside `data` [Relink]. */
-const FlowV1 = Type.Object({ ...Flow.properties, meta: DataMeta });
+const FlowV1 = Type.Object({ ...Flow.properties, meta: InsightsMeta });
 
 const FLOW_DESCRIPTION =
   'Computed from the stored transactions: the total, and month by month (West Africa Time), oldest first, from the first to the last month with any stored transaction. `meta` says how fresh the data is.';
@@ -28,7 +28,7 @@ export const getCredits = operation({
   description: FLOW_DESCRIPTION,
   tags: ['Insights'],
   params: AccountId,
-  response: V2Envelope(Flow, { meta: DataMeta }),
+  response: V2Envelope(Flow, { meta: InsightsMeta }),
   failure: V2Failure,
 });
 
@@ -50,7 +50,7 @@ export const getDebits = operation({
   description: FLOW_DESCRIPTION,
   tags: ['Insights'],
   params: AccountId,
-  response: V2Envelope(Flow, { meta: DataMeta }),
+  response: V2Envelope(Flow, { meta: InsightsMeta }),
   failure: V2Failure,
 });
 
@@ -74,7 +74,7 @@ export const getIncome = operation({
   tags: ['Insights'],
   params: AccountId,
   query: IncomeQuery,
-  response: V2Envelope(Income, { meta: DataMeta }),
+  response: V2Envelope(Income, { meta: InsightsMeta }),
   failure: V2Failure,
 });
 

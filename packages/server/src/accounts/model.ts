@@ -1,4 +1,4 @@
-import type { AccountConnectedData, AccountListItem, AccountRef, AccountUpdatedData, SyncFailedData } from '@relink/contract';
+import type { AccountConnectedData, AccountListItem, AccountRef, AccountUpdatedData, JobUpdateData, SyncFailedData } from '@relink/contract';
 import type { AccountRow } from '../db/schema.ts';
 import type { BankTransaction } from '../connectors/types.ts';
 import type { Institution } from '../institutions/registry.ts';
@@ -83,6 +83,11 @@ export function accountV1(a: Account) {
   };
 }
 
+/** The `meta` of every data route: whether the stored data waits for a re-authorisation, and its age [Relink]. */
+export function dataMeta(a: Account) {
+  return { reauth_required: a.reauthRequired, last_synced_at: iso(a.lastSyncedAt) };
+}
+
 /** `GET /v2/accounts/{id}` data (snake case). */
 export function accountV2(a: Account) {
   return {
@@ -140,8 +145,16 @@ export const payloads = {
     customer: a.customerId,
     meta: { data_status: 'PROCESSING' as const, auth_method: a.authMethod, ...(ref ? { ref } : {}) },
   }),
-  /** `syncStatus` is Mono's `SUCCESSFUL | FAILED | REAUTHORISATION_REQUIRED`; a failure says why in `sync_error` [Relink]. */
-  accountUpdated: (a: Account, syncStatus?: AccountUpdatedData['meta']['sync_status'], syncError?: string): AccountUpdatedData => ({
+  /**
+   * `syncStatus` is Mono's `SUCCESSFUL | FAILED | REAUTHORISATION_REQUIRED`; a failure says why in `sync_error` [Relink]. A sync
+   * run for a real-time job names it (`job_id`) and says `has_new_data` when the bank had something new, as Mono's do.
+   */
+  accountUpdated: (
+    a: Account,
+    syncStatus?: AccountUpdatedData['meta']['sync_status'],
+    syncError?: string,
+    job?: { jobId: string; hasNewData: boolean },
+  ): AccountUpdatedData => ({
     account: {
       _id: a.id,
       name: a.name,
@@ -161,7 +174,17 @@ export const payloads = {
       retrieved_data: a.retrievedData,
       ...(syncStatus ? { sync_status: syncStatus } : {}),
       ...(syncError ? { sync_error: syncError } : {}),
+      ...(job ? { job_id: job.jobId } : {}),
+      ...(job?.hasNewData ? { has_new_data: true as const } : {}),
     },
+  }),
+  /** `mono.accounts.jobs.update`: Mono's `{account, app, id, name, status}`, the account as its id. */
+  jobUpdated: (job: { id: string; accountId: string; appId: string; name: JobUpdateData['name']; status: JobUpdateData['status'] }): JobUpdateData => ({
+    account: job.accountId,
+    app: job.appId,
+    id: job.id,
+    name: job.name,
+    status: job.status,
   }),
   accountOnly: (accountId: string): AccountRef => ({ account: { _id: accountId } }),
   syncFailed: (accountId: string, reason: string): SyncFailedData => ({ account: { _id: accountId }, reason }),

@@ -330,7 +330,7 @@ export class AccountService {
   async requestSync(appId: string, id: string): Promise<Account> {
     const account = await this.get(appId, id);
     if (account.reauthRequired) {
-      throw new DomainError('INVALID_INPUT', 'This account needs re-authorisation before it can sync; start a reauth session');
+      throw new DomainError('REAUTHORISATION_REQUIRED', 'This account needs re-authorisation before it can sync; start a reauth session');
     }
     await this.store.update(id, { sync_due_at: this.clock.now(), updated_at: this.clock.now() });
     return account;

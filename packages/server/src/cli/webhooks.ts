@@ -39,7 +39,7 @@ export async function webhooksCommand(context: CliContext, sub: string | undefin
     }
     case 'fire': {
       const [name, accountId] = args;
-      const type = (name?.startsWith('mono.events.') ? name : `mono.events.${name ?? ''}`) as EventType;
+      const type = (name?.startsWith('mono.') ? name : `mono.events.${name ?? ''}`) as EventType;
       if (!name || !EVENT_TYPES.includes(type)) throw new Error(`event must be one of ${EVENT_TYPES.join(', ')}`);
       if (!accountId) throw new Error('name the account: relink webhooks fire EVENT ACCOUNT_ID --app ID');
       const fired = await withServices(context, async (s) => {

@@ -28,6 +28,13 @@ export interface Config {
   syncIntervalMs: number;
   /** How long a worker holds an account it syncs; after a crash another takes it over then. */
   syncClaimMs: number;
+  /** Real-time data (`x-realtime: true`, docs/data.md). */
+  realtime: {
+    /** At most one live bank call per account this often (`RELINK_REALTIME_INTERVAL`, Mono's 5 minutes); calls between answer that call's result. */
+    intervalMs: number;
+    /** How long a real-time call waits for its bank call before it answers the stored data with `x-job-status: processing`. */
+    waitMs: number;
+  };
   /** How long a client may take to send its headers, and its whole request (slow-loris). */
   http: { headersTimeoutMs: number; requestTimeoutMs: number };
   /** Which proxies' X-Forwarded-For to believe for the client address (Fastify trustProxy); none by default. */
@@ -125,6 +132,10 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     connectorTimeoutMs: integer('RELINK_CONNECTOR_TIMEOUT_MS', env.RELINK_CONNECTOR_TIMEOUT_MS, 30_000, 1, 600_000),
     syncIntervalMs: duration('RELINK_SYNC_INTERVAL', env.RELINK_SYNC_INTERVAL, 24 * 3_600_000, 10_000, 30 * 86_400_000),
     syncClaimMs: integer('RELINK_SYNC_CLAIM_SECONDS', env.RELINK_SYNC_CLAIM_SECONDS, 300, 1, 3600) * 1000,
+    realtime: {
+      intervalMs: duration('RELINK_REALTIME_INTERVAL', env.RELINK_REALTIME_INTERVAL, 5 * 60_000, 10_000, 7 * 86_400_000),
+      waitMs: integer('RELINK_REALTIME_WAIT_SECONDS', env.RELINK_REALTIME_WAIT_SECONDS, 30, 1, 300) * 1000,
+    },
     http: parseHttpTimeouts(env),
     trustProxy: parseTrustProxy(env.RELINK_TRUST_PROXY),
     limits: {

@@ -346,3 +346,24 @@ export interface CustomersTable {
 }
 export type CustomerType = 'individual' | 'business';
 export type CustomerRow = Selectable<CustomersTable>;
+// Real-time data jobs (migration 0016).
+export interface Schema {
+  realtime_jobs: RealtimeJobsTable;
+}
+
+export interface RealtimeJobsTable {
+  id: string;
+  app_id: string;
+  account_id: string;
+  name: 'jobs.accounts.sync_balance' | 'jobs.accounts.sync_statement';
+  status: 'processing' | 'finished' | 'failed';
+  /** 1 when the bank had transactions or a balance the account did not. */
+  has_new_data: number;
+  /** 1 when it failed because the bank wants the user to re-authorise. */
+  reauth_required: number;
+  /** Why it failed. */
+  error: string | null;
+  started_at: number;
+  finished_at: number | null;
+}
+export type RealtimeJobRow = Selectable<RealtimeJobsTable>;

@@ -1,4 +1,4 @@
-import type { DataMeta, Flow } from '@relink/contract';
+import type { InsightsMeta, Flow } from '@relink/contract';
 import type { AccountService } from '../accounts/service.ts';
 import type { Account } from '../accounts/model.ts';
 import { flowOf } from './flows.ts';
@@ -11,7 +11,7 @@ export interface InsightsDeps {
 /** An insight and how fresh the data it was computed from is. */
 export interface Insight<T> {
   account: Account;
-  meta: DataMeta;
+  meta: InsightsMeta;
   value: T;
 }
 
@@ -40,7 +40,7 @@ export class InsightsService {
   }
 }
 
-function dataMeta(account: Account): DataMeta {
+function dataMeta(account: Account): InsightsMeta {
   return {
     data_status: account.dataStatus,
     reauth_required: account.reauthRequired,

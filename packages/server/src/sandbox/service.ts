@@ -57,7 +57,7 @@ export class SandboxService {
       if (held) await sync.release(row.id);
       throw error;
     }
-    const result = (await sync.runOne(row.id)) ?? 'not_run';
+    const result = (await sync.runOne(row.id))?.result ?? 'not_run';
     const after = await accounts.get(app.id, row.id);
     return { account: row.id, reason, username: reset.username, newPassword: reset.newPassword ?? null, sync: result, reauthRequired: after.reauthRequired };
   }

@@ -21,6 +21,14 @@ const RETRY_MS = 15 * 60_000;
 /** `stale`: the account was unlinked or linked again while the bank answered; nothing was written. */
 export type SyncResult = 'synced' | 'reauth_required' | 'failed' | 'stale';
 
+/** What one sync did, and whether the bank had anything the account did not: new transactions or another balance. */
+export interface SyncRun {
+  result: SyncResult;
+  hasNewData: boolean;
+}
+
+const run = (result: SyncResult, hasNewData = false): SyncRun => ({ result, hasNewData });
+
 /** Accounts one claim takes, at most; twice as many may be unfinished (at the bank or writing) at once. */
 const CLAIM_AHEAD = 64;
 
@@ -149,17 +157,18 @@ export class SyncWorker {
 
   /**
    * Syncs this account now, unless another worker holds it or it waits for re-authorisation;
-   * returns what happened, or undefined when it was not this call's to run.
+   * returns what happened, or undefined when it was not this call's to run. `jobId`: the
+   * real-time job (`sync/realtime.ts`) it runs for, named in its `account_updated`.
    */
-  async runOne(accountId: string): Promise<SyncResult | undefined> {
+  async runOne(accountId: string, jobId?: string): Promise<SyncRun | undefined> {
     const now = this.clock.now();
     const row = await this.store.claimSync(accountId, now, now + this.claimMs);
     if (!row) return undefined;
     try {
-      return await this.write(row, await this.ask(row, this.secretsOf([row])));
+      return await this.write(row, await this.ask(row, this.secretsOf([row])), jobId);
     } catch (error) {
       await this.postpone(row, error);
-      return 'failed';
+      return run('failed');
     }
   }
 
@@ -275,14 +284,14 @@ export class SyncWorker {
     return readFetch(fetched, newState, () => storedIdentity(open, row.identity));
   }
 
-  private write(row: AccountRow, answer: Answer): Promise<SyncResult> {
-    if (answer.kind === 'data') return this.keep(row, answer.data, answer.newState, answer.storedIdentity);
-    if (answer.kind === 'reauth') return this.requireReauth(row, answer.reason);
-    return this.fail(row, answer.reason);
+  private write(row: AccountRow, answer: Answer, jobId?: string): Promise<SyncRun> {
+    if (answer.kind === 'data') return this.keep(row, answer.data, answer.newState, answer.storedIdentity, jobId);
+    if (answer.kind === 'reauth') return this.requireReauth(row, answer.reason, jobId);
+    return this.fail(row, answer.reason, jobId);
   }
 
   /** The bank could not be reached or did not answer: retried in `RETRY_MS`; the data of the last good sync stays. */
-  private async fail(row: AccountRow, reason: string): Promise<SyncResult> {
+  private async fail(row: AccountRow, reason: string, jobId?: string): Promise<SyncRun> {
     const written = await this.writeIfCurrent(row, async (trx, current) => {
       const now = this.clock.now();
       const changes = {
@@ -294,9 +303,9 @@ export class SyncWorker {
       };
       await this.store.update(row.id, changes, trx);
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.sync_failed', accountId: row.id, data: payloads.syncFailed(row.id, reason) });
-      await this.recordUpdated(trx, { ...current, ...changes }, 'FAILED', reason);
+      await this.recordUpdated(trx, { ...current, ...changes }, 'FAILED', reason, jobId);
     });
-    return written ? 'failed' : 'stale';
+    return run(written ? 'failed' : 'stale');
   }
 
   /**
@@ -323,8 +332,15 @@ export class SyncWorker {
    * identity only when it changed (`storedIdentity`, read at the claim: only a sync, under its
    * claim, writes that record).
    */
-  private async keep(row: AccountRow, data: AccountData, newState: ConnectorState | undefined, storedIdentity: string | undefined): Promise<SyncResult> {
+  private async keep(
+    row: AccountRow,
+    data: AccountData,
+    newState: ConnectorState | undefined,
+    storedIdentity: string | undefined,
+    jobId: string | undefined,
+  ): Promise<SyncRun> {
     const now = this.clock.now();
+    let hasNewData = false;
     const written = await this.writes.run(row.id, async (trx) => {
       const account = await this.store.updateIfLinkedWith(
         row.id,
@@ -346,7 +362,7 @@ export class SyncWorker {
         trx,
       );
       if (!account) return false;
-      await this.store.insertTransactions(
+      const inserted = await this.store.insertTransactions(
         data.transactions.map((t) => ({
           id: `${row.id}:${t.id}`,
           account_id: row.id,
@@ -371,20 +387,28 @@ export class SyncWorker {
       if (identity !== account.identity || bankStateId !== account.bank_state_secret_id) {
         await this.store.update(row.id, { identity, bank_state_secret_id: bankStateId }, trx);
       }
-      await this.recordUpdated(trx, { ...account, identity, bank_state_secret_id: bankStateId }, 'SUCCESSFUL');
+      hasNewData = inserted > 0 || account.balance !== row.balance;
+      await this.recordUpdated(trx, { ...account, identity, bank_state_secret_id: bankStateId }, 'SUCCESSFUL', undefined, jobId, hasNewData);
       return true;
     });
-    return written ? 'synced' : 'stale';
+    return written ? run('synced', hasNewData) : run('stale');
   }
 
-  /** `account_updated` for the account as this transaction has just written it. */
-  private async recordUpdated(trx: Db, written: AccountRow, status: 'SUCCESSFUL' | 'FAILED' | 'REAUTHORISATION_REQUIRED', reason?: string) {
+  /** `account_updated` for the account as this transaction has just written it; a real-time job's names the job. */
+  private async recordUpdated(
+    trx: Db,
+    written: AccountRow,
+    status: 'SUCCESSFUL' | 'FAILED' | 'REAUTHORISATION_REQUIRED',
+    reason?: string,
+    jobId?: string,
+    hasNewData = false,
+  ) {
     const account = this.accounts.toAccount(written);
     await this.events.record(trx, {
       appId: account.appId,
       type: 'mono.events.account_updated',
       accountId: account.id,
-      data: payloads.accountUpdated(account, status, reason),
+      data: payloads.accountUpdated(account, status, reason, jobId === undefined ? undefined : { jobId, hasNewData }),
     });
   }
 
@@ -392,7 +416,7 @@ export class SyncWorker {
    * The account needs re-authorisation. `reauthorisation_required` (and an `account_updated`
    * saying why) is recorded once per episode: only by the sync that moved the account into it.
    */
-  private async requireReauth(row: AccountRow, reason: string): Promise<SyncResult> {
+  private async requireReauth(row: AccountRow, reason: string, jobId?: string): Promise<SyncRun> {
     let entered = false;
     const written = await this.writeIfCurrent(row, async (trx, current) => {
       const now = this.clock.now();
@@ -401,11 +425,11 @@ export class SyncWorker {
       await this.store.update(row.id, changes, trx);
       if (!entered) return;
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.reauthorisation_required', accountId: row.id, data: payloads.accountOnly(row.id) });
-      await this.recordUpdated(trx, { ...current, ...changes }, 'REAUTHORISATION_REQUIRED', reason);
+      await this.recordUpdated(trx, { ...current, ...changes }, 'REAUTHORISATION_REQUIRED', reason, jobId);
     });
-    if (!written) return 'stale';
+    if (!written) return run('stale');
     if (entered) this.logger.info({ accountId: row.id, reason }, 'account needs re-authorisation');
-    return 'reauth_required';
+    return run('reauth_required');
   }
 }
 

@@ -1,5 +1,6 @@
 import { type Account, payloads } from '../accounts/model.ts';
 import type { EventType } from '../events/events.ts';
+import { newObjectId } from '../lib/ids.ts';
 
 /**
  * The `data` of each event for an account (CONTRACT §6), built by the same functions the real
@@ -17,5 +18,7 @@ export function accountEventData(type: EventType, account: Account): unknown {
     case 'mono.events.account_reauthorized':
     case 'mono.events.account_unlinked':
       return payloads.accountOnly(account.id);
+    case 'mono.accounts.jobs.update':
+      return payloads.jobUpdated({ id: newObjectId(), accountId: account.id, appId: account.appId, name: 'jobs.accounts.sync_balance', status: 'finished' });
   }
 }

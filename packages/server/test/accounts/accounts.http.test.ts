@@ -142,7 +142,7 @@ for (const kind of databases()) {
 
       const first = await get(`/accounts/${id}/transactions?limit=20`);
       assert.equal(first.status, 200, first.text);
-      assert.deepEqual(Object.keys(first.body).sort(), ['data', 'paging']);
+      assert.deepEqual(Object.keys(first.body).sort(), ['data', 'meta', 'paging']);
       assert.equal(first.body.paging.total, all.length);
       assert.equal(first.body.paging.page, 1);
       assert.equal(first.body.paging.previous, null);
@@ -176,7 +176,7 @@ for (const kind of databases()) {
       const res = await get(`/v2/accounts/${id}/transactions?page=2&limit=10`);
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.status, 'successful');
-      assert.deepEqual(Object.keys(res.body.meta).sort(), ['next', 'page', 'previous', 'total']);
+      assert.deepEqual(Object.keys(res.body.meta).sort(), ['last_synced_at', 'next', 'page', 'previous', 'reauth_required', 'total']);
       assert.equal(res.body.meta.total, all.length);
       assert.equal(res.body.meta.page, 2);
       assert.equal(new URL(res.body.meta.previous, server.url).searchParams.get('page'), '1');
@@ -259,6 +259,7 @@ for (const kind of databases()) {
       assert.equal((await eventsOf(server, otp, 'mono.events.reauthorisation_required')).length, 1);
       const refused = await call(server.url, 'POST', `/v2/accounts/${otp}/sync`, { key });
       assert.equal(refused.status, 400);
+      assert.equal(refused.body.code, 'REAUTHORISATION_REQUIRED');
       assert.match(refused.body.message, /re-authorisation/);
     });
 

@@ -90,5 +90,16 @@ for (const kind of databases()) {
       assert.match((await relink('webhooks', 'deliveries')).err, /--app is required/);
       assert.match((await relink('webhooks', 'purge', '--app', app.id)).err, /unknown command "webhooks purge"/);
     });
+
+    test('fire takes the real-time job event by its full name, with Mono’s payload', async () => {
+      const res = await relink('webhooks', 'fire', 'mono.accounts.jobs.update', account, '--app', app.id, '--json');
+      assert.equal(res.code, 0, res.err);
+      const fired = JSON.parse(res.out);
+      assert.equal(fired.event, 'mono.accounts.jobs.update');
+      await waitFor(() => receiver.received.some((r) => r.id === fired.event_id), 15_000, 'the delivery');
+      const { data } = JSON.parse(receiver.received.find((r) => r.id === fired.event_id)!.body);
+      assert.deepEqual({ ...data, id: undefined }, { account, app: app.id, id: undefined, name: 'jobs.accounts.sync_balance', status: 'finished' });
+      assert.match(data.id, /^[0-9a-f]{24}$/);
+    });
   });
 }

@@ -25,6 +25,7 @@ export const CONTRACT_ROUTES: [string, string][] = [
   ['get', '/accounts/{id}/identity'],
   ['post', '/accounts/{id}/sync'],
   ['post', '/v2/accounts/{id}/sync'],
+  ['get', '/v2/accounts/{id}/jobs/{jobId}'],
   ['post', '/accounts/{id}/unlink'],
   ['post', '/v2/accounts/{id}/unlink'],
   ['get', '/v2/webhooks/events'],

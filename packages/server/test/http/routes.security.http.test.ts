@@ -41,7 +41,7 @@ for (const kind of databases()) {
     let server: TestServer;
     let receiver: Receiver;
     let ops: Operation[];
-    const owner = { key: '', publicKey: '', account: '', customer: '', event: '', delivery: '', session: '', code: '' };
+    const owner = { key: '', publicKey: '', account: '', customer: '', event: '', delivery: '', session: '', code: '', job: '' };
     let otherKey: string;
     let liveKey: string;
 
@@ -59,6 +59,9 @@ for (const kind of databases()) {
       owner.account = await link(server, owner.key, 'user_good');
       owner.customer = (await call(server.url, 'GET', `/v2/accounts/${owner.account}`, { key: owner.key })).body.data.customer.id;
       await settle(server);
+      const realtime = await call(server.url, 'GET', `/v2/accounts/${owner.account}/balance`, { key: owner.key, headers: { 'x-realtime': 'true' } });
+      owner.job = realtime.headers.get('x-job-id')!;
+      assert.match(owner.job, /^[0-9a-f]{24}$/, realtime.text);
       const fired = await fire(server, owner.key, owner.account);
       owner.event = fired.event_id;
       owner.delivery = fired.delivery_id!;
@@ -81,7 +84,7 @@ for (const kind of databases()) {
           : op.path.startsWith('/v2/customers/')
             ? owner.customer
             : owner.account;
-      const path = op.path.replace('{id}', id);
+      const path = op.path.replace('{id}', id).replace('{jobId}', owner.job);
       const headers: Record<string, string> = { 'x-session-id': owner.session };
       const body =
         op.method === 'GET'
@@ -154,7 +157,7 @@ for (const kind of databases()) {
           }
           // A refusal may echo what the caller sent; an answer must hold none of the owner's ids.
           if (res.status < 300) {
-            for (const secret of [owner.account, owner.customer, owner.event, owner.delivery, owner.session, owner.code])
+            for (const secret of [owner.account, owner.customer, owner.event, owner.delivery, owner.session, owner.code, owner.job])
               assert.ok(!res.text.includes(secret), `${what} shows ${secret}`);
           }
         }

@@ -3,25 +3,24 @@ import { successV2 } from '../../http/envelope.ts';
 import { AppError } from '../../http/errors.ts';
 import { routeOf } from '../../http/operation.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
-import type { Transaction } from '../model.ts';
+import { dataMeta, type Transaction } from '../model.ts';
 import { paging as pagingBlock } from '../../http/paging.ts';
+import { accountFor } from './realtime.ts';
 
-/** Transactions, newest first: v1 `{paging, data}` and v2 envelope with `meta`. */
-export function register(app: HttpApp, { accounts, config }: Services) {
+/** Transactions, newest first: v1 `{paging, data}` and v2 envelope with `meta`; fetched from the bank first with `x-realtime: true`. */
+export function register(app: HttpApp, services: Services) {
+  const { accounts, config } = services;
   for (const op of [listTransactionsV1, listTransactions]) {
     const v2 = op === listTransactions;
     app.route({
       ...routeOf(op),
-      handler: async (request) => {
-        const account = await accounts.get(request.partner!.id, request.params.id);
+      handler: async (request, reply) => {
         const { start, end, narration, type, paginate = true } = request.query;
+        const filter = { start: parseDate('start', start), end: parseDate('end', end, true), narration, type };
         const page = request.query.page ?? 1;
         const limit = paginate ? (request.query.limit ?? 20) : 500;
-        const { rows, total } = await accounts.transactions(
-          account,
-          { start: parseDate('start', start), end: parseDate('end', end, true), narration, type },
-          { limit, offset: (page - 1) * limit },
-        );
+        const account = await accountFor(services, request.partner!.id, request.params.id, request.headers, reply, 'jobs.accounts.sync_statement');
+        const { rows, total } = await accounts.transactions(account, filter, { limit, offset: (page - 1) * limit });
         // Never from the Host header, which the caller controls: RELINK_PUBLIC_URL, or relative.
         const link = (p: number) => {
           const query = new URLSearchParams(request.query as Record<string, string>);
@@ -30,7 +29,8 @@ export function register(app: HttpApp, { accounts, config }: Services) {
         };
         const paging = pagingBlock(total, page, limit, link);
         const data = rows.map(toV1Transaction);
-        return v2 ? successV2('Request was successfully completed', data, { meta: paging }) : { paging, data };
+        const meta = dataMeta(account);
+        return v2 ? successV2('Request was successfully completed', data, { meta: { ...paging, ...meta } }) : { paging, data, meta };
       },
     });
   }

@@ -12,6 +12,7 @@ import * as reauthOrigin from './0010_reauth_origin.ts';
 import * as connectDemos from './0011_connect_demos.ts';
 import * as linkSessions from './0012_link_sessions.ts';
 import * as customers from './0015_customers.ts';
+import * as realtimeJobs from './0016_realtime_jobs.ts';
 
 /** Every migration, in order. Listed statically so a build needs no file-system scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011_connect_demos': connectDemos,
   '0012_link_sessions': linkSessions,
   '0015_customers': customers,
+  '0016_realtime_jobs': realtimeJobs,
 };
 
 export const migrationProvider: MigrationProvider = {
