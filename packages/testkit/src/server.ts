@@ -50,6 +50,12 @@ export async function startTestServer(
   };
   const sharing = kind === 'sqlite' && (onSameFile.get(db.url)?.size ?? 0) > 0;
   onSameFile.set(db.url, (onSameFile.get(db.url) ?? new Set()).add(running));
+  inProcessOf.set(running, forget);
+  // Servers sharing one SQLite file in this process also share its one thread, which instances
+  // in production never do: a request's open transaction on one and a write on the other wait for
+  // each other synchronously (the busy timeout) when calls arrive in the same tick, as in-process
+  // calls do. Their calls go over sockets, as between real instances.
+  if (sharing) for (const other of onSameFile.get(db.url) ?? []) inProcessOf.get(other)?.();
   // The newcomer's own first passes, started by startServer, would otherwise meet the first
   // test's transaction on the other server: the same 10 s stall (below), the other way round.
   if (sharing) await settle(running);
@@ -76,6 +82,9 @@ export function useServer(kind: DatabaseKind, options: Parameters<typeof startTe
     },
   });
 }
+
+/** How to stop calling each test server in process. */
+const inProcessOf = new WeakMap<TestServer, () => void>();
 
 /** The test servers of this process running on each SQLite file. */
 const onSameFile = new Map<string, Set<TestServer>>();

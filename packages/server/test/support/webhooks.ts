@@ -10,7 +10,10 @@ import { newObjectId } from '../../src/lib/ids.ts';
 export async function insertAccount(db: Db, appId: string, now = Date.now()): Promise<string> {
   const customerId = newObjectId();
   const id = newObjectId();
-  await db.insertInto('customers').values({ id: customerId, app_id: appId, name: 'Ada Obi', email: 'ada@example.com', created_at: now }).execute();
+  await db
+    .insertInto('customers')
+    .values({ id: customerId, app_id: appId, name: 'Ada Obi', email: `ada.${customerId}@example.com`, created_at: now })
+    .execute();
   await db
     .insertInto('accounts')
     .values({
