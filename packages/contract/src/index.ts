@@ -6,5 +6,6 @@ export * from './webhooks.ts';
 export * from './events.ts';
 export * from './connect.ts';
 export * from './accounts.ts';
+export * from './statements.ts';
 export * from './operation.ts';
 export { OPERATIONS, REAUTH_NEXT, RESET_LOGIN_REASONS, WIDGET_OPERATIONS } from './operations/index.ts';

@@ -20,6 +20,7 @@ import { createLogger } from './lib/logger.ts';
 import { ReauthService } from './reauth/service.ts';
 import { SandboxService } from './sandbox/service.ts';
 import { SessionService } from './sessions/service.ts';
+import { StatementService } from './statements/service.ts';
 import { WebhookService } from './webhooks/service.ts';
 
 /** An app as the edge knows it (`request.partner`). */
@@ -41,6 +42,8 @@ export interface Services extends Core {
   /** The /connect/demo page's one-time values, which bind its exchange to the person who linked there. */
   demo: ConnectDemo;
   sync: SyncWorker;
+  /** Account statements: JSON now, PDF as durable jobs its worker builds in the background. */
+  statements: StatementService;
   sandbox: SandboxService;
   idempotency: Idempotency;
   webhooks: WebhookService;
@@ -109,6 +112,15 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   // Reauth tokens live as long as codes (10 minutes by default, Mono's documented lifetime).
   const reauth = new ReauthService({ db, accounts, sessions, clock, tokenTtlMs: config.codeTtlMs, connectorTimeoutMs: config.connectorTimeoutMs });
   const webhooks = new WebhookService({ config, database, vault, events, accounts, clock, logger });
+  const statements = new StatementService({
+    db,
+    capabilities: database.capabilities,
+    accounts,
+    clock,
+    logger,
+    ttlMs: config.statements.ttlMs,
+    claimMs: config.statements.claimMs,
+  });
   return {
     config,
     clock,
@@ -127,6 +139,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     connect: new ConnectService({ db, apps, sessions, reauth, accounts, clock, masterKey: config.masterKey, startHoldMs: config.connectorTimeoutMs + 10_000 }),
     demo: new ConnectDemo({ db, codes, clock }),
     sync,
+    statements,
     sandbox: new SandboxService({ connectors, institutions, accounts, sync }),
     idempotency: new Idempotency(database.db, vault, clock),
     webhooks,
@@ -135,6 +148,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     publicUrl: config.publicUrl,
     async close() {
       await sync.stop();
+      await statements.worker.stop();
       await webhooks.close();
       await database.close();
     },

@@ -28,6 +28,8 @@ export interface Config {
   syncIntervalMs: number;
   /** How long a worker holds an account it syncs; after a crash another takes it over then. */
   syncClaimMs: number;
+  /** PDF statements: how long a job, its file and its URLs live (`RELINK_STATEMENT_TTL`), and how long a builder holds a job. */
+  statements: { ttlMs: number; claimMs: number };
   /** How long a client may take to send its headers, and its whole request (slow-loris). */
   http: { headersTimeoutMs: number; requestTimeoutMs: number };
   /** Which proxies' X-Forwarded-For to believe for the client address (Fastify trustProxy); none by default. */
@@ -125,6 +127,10 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     connectorTimeoutMs: integer('RELINK_CONNECTOR_TIMEOUT_MS', env.RELINK_CONNECTOR_TIMEOUT_MS, 30_000, 1, 600_000),
     syncIntervalMs: duration('RELINK_SYNC_INTERVAL', env.RELINK_SYNC_INTERVAL, 24 * 3_600_000, 10_000, 30 * 86_400_000),
     syncClaimMs: integer('RELINK_SYNC_CLAIM_SECONDS', env.RELINK_SYNC_CLAIM_SECONDS, 300, 1, 3600) * 1000,
+    statements: {
+      ttlMs: duration('RELINK_STATEMENT_TTL', env.RELINK_STATEMENT_TTL, 3_600_000, 60_000, 7 * 86_400_000),
+      claimMs: integer('RELINK_STATEMENT_CLAIM_SECONDS', env.RELINK_STATEMENT_CLAIM_SECONDS, 120, 1, 3600) * 1000,
+    },
     http: parseHttpTimeouts(env),
     trustProxy: parseTrustProxy(env.RELINK_TRUST_PROXY),
     limits: {

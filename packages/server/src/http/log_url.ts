@@ -6,7 +6,24 @@
  * value nobody thought of is redacted rather than logged. `narration` is not here: it is a
  * search for words in a transaction (often a person's name).
  */
-const LOGGED = new Set(['page', 'limit', 'paginate', 'start', 'end', 'type', 'status', 'scope', 'auth_method', 'country', 'bank_code', 'version', 'event_id']);
+const LOGGED = new Set([
+  'page',
+  'limit',
+  'paginate',
+  'start',
+  'end',
+  'type',
+  'status',
+  'scope',
+  'auth_method',
+  'country',
+  'bank_code',
+  'version',
+  'event_id',
+  'period',
+  'output',
+  'format',
+]);
 
 /**
  * `key` is the widget's public key, published in every page that embeds connect.js: it
@@ -21,8 +38,11 @@ const PLAIN_VALUE = /^[\w.:,+ -]{1,64}$/;
 
 export const REDACTED = '[redacted]';
 
-/** A hosted link's id is the link: whoever has it can open the page a partner sent its customer. */
-const CAPABILITY_PATH = /^(\/connect\/link\/)[^/?]+/;
+/**
+ * Paths that are credentials: a hosted link's id is the link (whoever has it can open the page a
+ * partner sent its customer), and a statement file's token is the file.
+ */
+const CAPABILITY_PATH = /^(\/connect\/link\/|\/v2\/statements\/)[^/?]+/;
 
 /** A request's URL as a log line may show it: the path, and the query with every value not known to be harmless redacted. */
 export function loggedUrl(url: string): string {

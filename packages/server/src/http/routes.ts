@@ -15,6 +15,9 @@ import * as accountIdentity from '../accounts/routes/account_identity.ts';
 import * as accountsTransactions from '../accounts/routes/accounts_transactions.ts';
 import * as accountUnlink from '../accounts/routes/account_unlink.ts';
 import * as accountSync from '../accounts/routes/account_sync.ts';
+import * as accountStatement from '../statements/routes/account_statement.ts';
+import * as accountStatementJob from '../statements/routes/account_statement_job.ts';
+import * as statementFile from '../statements/routes/statement_file.ts';
 import * as accountsReauthorise from '../reauth/routes/accounts_reauthorise.ts';
 import * as v2ConnectReauthSession from '../reauth/routes/v2_connect_reauth_session.ts';
 import * as v2ConnectReauthLogin from '../reauth/routes/v2_connect_reauth_login.ts';
@@ -65,6 +68,9 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     accountsTransactions,
     accountUnlink,
     accountSync,
+    accountStatement,
+    accountStatementJob,
+    statementFile,
     accountsReauthorise,
     v2ConnectReauthSession,
     v2ConnectReauthLogin,
