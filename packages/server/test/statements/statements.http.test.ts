@@ -183,7 +183,7 @@ for (const kind of databases()) {
       pages.forEach((page, n) => assert.ok(page.at(-1)!.endsWith(`Page ${n + 1} of ${pages.length}`), `page ${n + 1} is numbered: ${page.at(-1)}`));
 
       // The table: the opening balance, every transaction oldest first with the balance after it, then the totals.
-      const table = lines.filter((line) => /^\d\d [A-Z][a-z]{2} \d{4} /.test(line));
+      const table = lines.filter((line) => /^\d\d [A-Z][a-z]{2,3} \d{4} /.test(line));
       const oldestFirst = [...json.data].reverse();
       assert.deepEqual(table, [
         `${lagosDay(meta.start)} Opening balance ${naira(meta.opening_balance)}`,
