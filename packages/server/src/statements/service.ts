@@ -78,6 +78,8 @@ export class StatementService {
     const transactions: Transaction[] = [];
     let after: { date: number; key: string } | undefined;
     for (;;) {
+      // A turn of the event loop between reads: SQLite answers synchronously (see the worker's reads).
+      if (after) await new Promise<void>((resolve) => setImmediate(resolve));
       const batch = await this.accounts.statementTransactions(account.id, range, 'desc', READ_BATCH, after);
       for (const { key: _key, ...t } of batch) transactions.push(t);
       if (batch.length < READ_BATCH) break;
