@@ -63,8 +63,8 @@ const ROW = 13;
 const TEXT = 8;
 /** Date, description, debit, credit, balance: the content width (515 pt) shared out. */
 const COLUMNS = [
-  { x: MARGIN, width: 62 },
-  { x: MARGIN + 62, width: 211 },
+  { x: MARGIN, width: 70 },
+  { x: MARGIN + 70, width: 205 },
   { x: MARGIN + 275, width: 80 },
   { x: MARGIN + 355, width: 80 },
   { x: MARGIN + 435, width: 80 },
