@@ -17,6 +17,13 @@ import { StatementWorker } from './worker.ts';
 const SWEEP_BATCH = 500;
 /** Transactions a JSON statement reads from the database at a time. */
 const READ_BATCH = 1_000;
+/**
+ * PDF statements one app may have waiting or building at once. Jobs are built oldest first
+ * whatever their app, one at a time per instance, and a year of a busy account takes seconds:
+ * without a cap one app's loop could hold every other app's statements behind its own. Ten is
+ * more than a partner asks at once for one customer (one per period it shows).
+ */
+export const MAX_BUILDING_PER_APP = 10;
 
 export interface StatementDeps {
   db: Db;
@@ -91,6 +98,14 @@ export class StatementService {
   /** Queues a PDF statement of the app's account over `period`; it is built in the background. */
   async startPdf(appId: string, accountId: string, period: StatementPeriod): Promise<JobView> {
     const account: Account = await this.accounts.get(appId, accountId);
+    const building = await this.store.countBuilding(appId);
+    if (building >= MAX_BUILDING_PER_APP)
+      throw new DomainError(
+        'RATE_LIMITED',
+        `This app has ${building} PDF statements waiting or being built, the most it may have at once; poll them until they are BUILT, then ask again`,
+        {},
+        5,
+      );
     const now = this.clock.now();
     const range = periodRange(period, now);
     const job: StatementJobRow = {

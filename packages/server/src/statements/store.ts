@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.ts';
 import type { Capabilities } from '../db/dialects/types.ts';
 import type { StatementJobRow } from '../db/schema.ts';
+import { sql } from 'kysely';
 import { newId } from '../lib/ids.ts';
 
 /** A job a builder holds: the row as claimed, and the token that names this hold. */
@@ -18,6 +19,17 @@ export class StatementStore {
 
   async insertJob(row: StatementJobRow): Promise<void> {
     await this.db.insertInto('statement_jobs').values(row).execute();
+  }
+
+  /** How many of the app's jobs are still to build (a soft cap's count: two concurrent asks may both pass it). */
+  async countBuilding(appId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('statement_jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('app_id', '=', appId)
+      .where('status', '=', sql.lit('BUILDING'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   /** The job, if it is this app's and this account's and not yet swept. */
@@ -54,7 +66,9 @@ export class StatementStore {
    * `DeliveryStore.claimDue` claims deliveries: the selection is a MATERIALIZED CTE (run once),
    * skipping rows another instance's claim has locked where SKIP LOCKED exists, and the update
    * repeats the claim's condition, so a job is never held by two claims. Each claim counts an
-   * attempt; the new `claim_token` names the holder in every later write.
+   * attempt; the new `claim_token` names the holder in every later write. `BUILDING` is a
+   * literal, not a parameter, here and in `countBuilding`: a partial index (jobs still to build)
+   * is used only when the query's own condition shows it applies.
    */
   async claim(now: number, leaseMs: number, limit: number): Promise<ClaimedJob[]> {
     const token = newId('clm');
@@ -65,7 +79,7 @@ export class StatementStore {
           db
             .selectFrom('statement_jobs')
             .select('id')
-            .where('status', '=', 'BUILDING')
+            .where('status', '=', sql.lit('BUILDING'))
             .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
             .orderBy('created_at')
             .limit(limit)

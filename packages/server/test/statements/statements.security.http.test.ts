@@ -81,6 +81,34 @@ for (const kind of databases()) {
       assert.equal(res.body.code, 'STATEMENT_JOB_NOT_FOUND');
     });
 
+    test('one app may have 10 PDF statements waiting at once: the 11th is 429 with Retry-After, and another app is not held up', async () => {
+      await server.services.statements.worker.stop();
+      try {
+        for (let i = 0; i < 10; i++) {
+          const res = await call(server.url, 'GET', `/accounts/${owner.account}/statement?period=last1months&output=pdf`, { key: owner.key });
+          assert.equal(res.status, 200, `job ${i + 1}: ${res.text}`);
+        }
+        const over = await call(server.url, 'GET', `/v2/accounts/${owner.account}/statement?period=last1months&output=pdf`, { key: owner.key });
+        assert.equal(over.status, 429, over.text);
+        assert.equal(over.body.code, 'RATE_LIMITED');
+        assert.match(over.body.message, /10 PDF statements waiting or being built/);
+        assert.equal(over.headers.get('retry-after'), '5');
+        assert.equal(
+          (await call(server.url, 'GET', `/accounts/${owner.account}/statement?period=last1months`, { key: owner.key })).status,
+          200,
+          'JSON is not capped',
+        );
+        const other = await call(server.url, 'GET', `/accounts/${otherAccount}/statement?period=last1months&output=pdf`, { key: otherKey });
+        assert.equal(other.status, 200, other.text);
+      } finally {
+        server.services.statements.worker.start();
+      }
+      await server.services.statements.worker.wake();
+      const building = await server.services.database.db.selectFrom('statement_jobs').select('id').where('status', '=', 'BUILDING').execute();
+      assert.deepEqual(building, [], 'all built');
+      assert.equal((await call(server.url, 'GET', `/accounts/${owner.account}/statement?output=pdf`, { key: owner.key })).status, 200, 'room again');
+    });
+
     test('an unlinked account has no statements: its job answers 404, and a job queued before the unlink fails rather than build', async () => {
       const account = await link(server, owner.key, 'user_good+unlinked');
       await settle(server);

@@ -32,11 +32,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('built_at', 'bigint')
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .execute();
-  // The claim's index: jobs still to build, oldest first, with what the claim reads.
+  // Jobs still to build, oldest first, with what the claim reads and the app (the per-app cap
+  // counts them): at most 10 an app (MAX_BUILDING_PER_APP), so both read a small index alone.
   await db.schema
     .createIndex('statement_jobs_building')
     .on('statement_jobs')
-    .columns(['created_at', 'claimed_until', 'id'])
+    .columns(['created_at', 'claimed_until', 'id', 'app_id'])
     .where(sql.ref('status'), '=', 'BUILDING')
     .execute();
   await db.schema.createIndex('statement_jobs_expiry').on('statement_jobs').column('expires_at').execute();
