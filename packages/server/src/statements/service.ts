@@ -142,11 +142,14 @@ export class StatementService {
 
   /**
    * The built file a URL's token names. `appId`: the app whose key came with the request, if one
-   * did; a file of another app is then not found, as is an unknown, expired or unbuilt one.
+   * did; a file of another app is then not found, as is an unknown, expired or unbuilt one, or
+   * one of an account unlinked since.
    */
   async file(token: string, appId: string | undefined): Promise<{ jobId: string; accountId: string; content: Buffer }> {
     const file = await this.store.fileByToken(hashSecret(token), this.clock.now());
-    if (!file || (appId !== undefined && file.app_id !== appId))
+    // An unlinked account's data is gone (CONTRACT §4): its statements are not served, and the
+    // sweep deletes them with their jobs.
+    if (!file || (appId !== undefined && file.app_id !== appId) || !(await this.accounts.find(file.app_id, file.account_id)))
       throw new DomainError('STATEMENT_NOT_FOUND', 'No statement at this URL: it is unknown, expired, not built yet, or not yours');
     return { jobId: file.job_id, accountId: file.account_id, content: file.content };
   }

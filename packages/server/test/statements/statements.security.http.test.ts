@@ -109,15 +109,22 @@ for (const kind of databases()) {
       assert.equal((await call(server.url, 'GET', `/accounts/${owner.account}/statement?output=pdf`, { key: owner.key })).status, 200, 'room again');
     });
 
-    test('an unlinked account has no statements: its job answers 404, and a job queued before the unlink fails rather than build', async () => {
+    test('an unlinked account has no statements: its built file is no longer served, and a job queued before the unlink fails rather than build', async () => {
       const account = await link(server, owner.key, 'user_good+unlinked');
       await settle(server);
+      const built = (await call(server.url, 'GET', `/accounts/${account}/statement?period=last1months&output=pdf`, { key: owner.key })).body;
+      const path = (await pollJob(server.url, owner.key, account, built.id)).path!;
+      assert.equal((await download(path)).status, 200);
       await server.services.statements.worker.stop();
       let job: string;
       try {
         job = (await call(server.url, 'GET', `/accounts/${account}/statement?output=pdf`, { key: owner.key })).body.id;
         assert.equal((await call(server.url, 'POST', `/accounts/${account}/unlink`, { key: owner.key })).status, 200);
         assert.equal((await call(server.url, 'GET', `/accounts/${account}/statement`, { key: owner.key })).body.code, 'ACCOUNT_NOT_FOUND');
+        assert.equal((await call(server.url, 'GET', `/accounts/${account}/statement/jobs/${built.id}`, { key: owner.key })).body.code, 'ACCOUNT_NOT_FOUND');
+        const gone = await download(path);
+        assert.equal(gone.status, 404, 'the file built before the unlink is not served');
+        assert.equal(JSON.parse(new TextDecoder().decode(gone.bytes)).code, 'STATEMENT_NOT_FOUND');
       } finally {
         server.services.statements.worker.start();
       }
