@@ -26,14 +26,20 @@ function spawnThread(): Worker {
  * Builds statements in a worker thread (`pdf_thread.ts`), so neither PDFKit's loading (some 0.3 s
  * of synchronous work on its first use) nor any page of a 10,000-transaction statement holds
  * the server's event loop (docs/benchmarks.md, "Statements"). The thread is started on the first
- * build and kept for the next; it does not keep the process alive. One build at a time.
+ * build and kept for the next until it has been idle a minute; it does not keep the process
+ * alive. One build at a time.
  * `checkpoint` is asked after each page the thread draws: `false` ends the thread and the build
  * throws `BuildStopped`.
  */
 export class PdfRenderer {
   private thread: Worker | undefined;
+  private idle: NodeJS.Timeout | undefined;
+
+  /** `idleMs`: a thread that has built nothing for this long is ended, and its memory (PDFKit, the fonts) returned; the next build starts another. */
+  constructor(private readonly idleMs = 60_000) {}
 
   async render(heading: StatementHeading, rows: AsyncIterable<Transaction[]>, checkpoint: Checkpoint): Promise<BuiltPdf> {
+    clearTimeout(this.idle);
     const thread = this.start();
     let settle: { resolve: (pdf: BuiltPdf) => void; reject: (error: unknown) => void } | undefined;
     const result = new Promise<BuiltPdf>((resolve, reject) => (settle = { resolve, reject }));
@@ -73,11 +79,14 @@ export class PdfRenderer {
       thread.off('message', onMessage);
       thread.off('exit', onExit);
       thread.off('error', onError);
+      this.idle = setTimeout(() => void this.end(), this.idleMs);
+      this.idle.unref();
     }
   }
 
   /** Ends the thread, if one runs (a build under way fails with `BuildStopped`). */
   close(): Promise<void> {
+    clearTimeout(this.idle);
     return this.end();
   }
 

@@ -81,6 +81,7 @@ export class StatementStore {
             .select('id')
             .where('status', '=', sql.lit('BUILDING'))
             .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+            .where('expires_at', '>', now)
             .orderBy('created_at')
             .limit(limit)
             .$if(this.capabilities.skipLocked, (q) => q.forUpdate().skipLocked()),
@@ -93,6 +94,21 @@ export class StatementStore {
       .returningAll()
       .execute();
     return rows.map((job) => ({ job, token }));
+  }
+
+  /**
+   * FAILED, with why, for every job still to build that has had `maxAttempts` builds and is held
+   * by none: its last builder died with it (a build that throws fails the job itself), so the
+   * job would otherwise wait as BUILDING until it expires.
+   */
+  async failAbandoned(now: number, maxAttempts: number, error: string): Promise<void> {
+    await this.db
+      .updateTable('statement_jobs')
+      .set({ status: 'FAILED', error, updated_at: now, claimed_until: null, claim_token: null })
+      .where('status', '=', sql.lit('BUILDING'))
+      .where('attempts', '>=', maxAttempts)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+      .execute();
   }
 
   /** Lengthens a hold to `until`; false when the hold was lost (it lapsed and another builder took the job). */

@@ -77,6 +77,7 @@ export class StatementWorker {
   /** Builds jobs until none is left to claim; answers how many this pass claimed. */
   async runDue(): Promise<number> {
     let claimed = 0;
+    await this.deps.store.failAbandoned(this.deps.clock.now(), MAX_ATTEMPTS, 'The statement could not be built');
     while (!this.stopped) {
       const [next] = await this.deps.store.claim(this.deps.clock.now(), this.deps.claimMs, 1);
       if (!next) break;

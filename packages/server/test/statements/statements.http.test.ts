@@ -219,6 +219,26 @@ for (const kind of databases()) {
       assert.equal((await download(built.path!)).status, 200);
     });
 
+    test('a job whose third builder died with it is FAILED, without a path, rather than BUILDING until it expires', async () => {
+      await server.services.statements.worker.stop();
+      let jobId: string;
+      try {
+        jobId = (await get(`/accounts/${id}/statement?period=last1months&output=pdf`)).body.id;
+        // As three builders that each claimed the job and died leave it: held by none, three attempts.
+        await server.services.database.db
+          .updateTable('statement_jobs')
+          .set({ attempts: 3, claimed_until: server.clock.now() - 1, claim_token: 'clm_dead' })
+          .where('id', '=', jobId)
+          .execute();
+      } finally {
+        server.services.statements.worker.start();
+      }
+      const failed = await pollJob(server.url, key, id, jobId);
+      assert.deepEqual([failed.status, failed.path], ['FAILED', null]);
+      const v2 = await get(`/v2/accounts/${id}/statement/jobs/${jobId}`);
+      assert.deepEqual([v2.body.message, v2.body.data.status], ['The statement could not be built', 'FAILED']);
+    });
+
     test('the job, its file and its URLs are gone once its lifetime is over', async () => {
       const started = (await get(`/accounts/${id}/statement?period=last1months&output=pdf`)).body;
       const built = await pollJob(server.url, key, id, started.id);
