@@ -12,6 +12,8 @@ import type { ClaimedJob, StatementStore } from './store.ts';
 const MAX_ATTEMPTS = 3;
 /** After a build threw, the job waits this long before any builder claims it again. */
 const RETRY_MS = 10_000;
+/** How often a worker looks for jobs whose last builder died on their last attempt (`StatementStore.failAbandoned`). */
+const ABANDONED_CHECK_MS = 30_000;
 /** Transactions read from the database at a time. */
 const READ_BATCH = 500;
 
@@ -44,6 +46,7 @@ export class StatementWorker {
   private readonly pollMs: number;
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  private abandonedCheckedAt = -Infinity;
 
   constructor(private readonly deps: StatementWorkerDeps) {
     this.pollMs = deps.pollMs ?? 2_000;
@@ -77,7 +80,11 @@ export class StatementWorker {
   /** Builds jobs until none is left to claim; answers how many this pass claimed. */
   async runDue(): Promise<number> {
     let claimed = 0;
-    await this.deps.store.failAbandoned(this.deps.clock.now(), MAX_ATTEMPTS, 'The statement could not be built');
+    const now = this.deps.clock.now();
+    if (now - this.abandonedCheckedAt >= ABANDONED_CHECK_MS) {
+      this.abandonedCheckedAt = now;
+      await this.deps.store.failAbandoned(now, MAX_ATTEMPTS, 'The statement could not be built');
+    }
     while (!this.stopped) {
       const [next] = await this.deps.store.claim(this.deps.clock.now(), this.deps.claimMs, 1);
       if (!next) break;

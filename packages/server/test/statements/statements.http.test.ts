@@ -230,6 +230,8 @@ for (const kind of databases()) {
           .set({ attempts: 3, claimed_until: server.clock.now() - 1, claim_token: 'clm_dead' })
           .where('id', '=', jobId)
           .execute();
+        // Workers look for such jobs every 30 s.
+        server.clock.advance(30_000);
       } finally {
         server.services.statements.worker.start();
       }
