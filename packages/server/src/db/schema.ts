@@ -330,7 +330,7 @@ export interface ConnectDemosTable {
   created_at: number;
 }
 
-// PDF statements (migration 0013).
+// PDF statements (migration 0018).
 export interface Schema {
   statement_jobs: StatementJobsTable;
   statement_files: StatementFilesTable;
