@@ -31,6 +31,10 @@ export const ERROR_CODES = {
   /** A real-time job id that is unknown, of another account, or no longer kept. */
   JOB_NOT_FOUND: 404,
   EVENT_NOT_FOUND: 404,
+  /** No statement job with this id for this account and app, or it expired and was deleted. */
+  STATEMENT_JOB_NOT_FOUND: 404,
+  /** A statement file's URL that is unknown, expired, not built yet, or of another app. */
+  STATEMENT_NOT_FOUND: 404,
   /** A webhook URL the app may not use: not http(s), not https in live mode, or an internal address. */
   WEBHOOK_URL_REFUSED: 400,
   /** The app has no webhook URL, or it was disabled by a 410 Gone: set one with PUT /v2/webhooks/endpoint. */

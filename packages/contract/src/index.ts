@@ -8,5 +8,6 @@ export * from './connect.ts';
 export * from './accounts.ts';
 export * from './insights.ts';
 export * from './customers.ts';
+export * from './statements.ts';
 export * from './operation.ts';
 export { OPERATIONS, REAUTH_NEXT, RESET_LOGIN_REASONS, WIDGET_OPERATIONS } from './operations/index.ts';

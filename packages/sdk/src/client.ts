@@ -16,6 +16,12 @@ export type StepReply = ReplyOf<typeof op.login>;
 export type StepReplyV1 = ReplyOf<typeof op.loginV1>;
 /** `POST /v2/connect/reauth/session`'s `data`: 99 with `code`, or 102 with the form and where to send it. */
 export type ReauthStart = DataOf<typeof op.startReauth>;
+/** A PDF statement's job: `BUILDING`, then `BUILT` with `path` (the file's URL), or `FAILED`. */
+export type StatementJob = DataOf<typeof op.getStatementJob>;
+type StatementReply = ReplyOf<typeof op.getStatement>;
+/** A JSON statement (v2): the transactions, newest first, and `meta` (count, period, balances, totals). */
+export type Statement = { data: Extract<StatementReply['data'], unknown[]>; meta: NonNullable<StatementReply['meta']> };
+type StatementPeriod = NonNullable<QueryOf<typeof op.getStatement>>['period'];
 
 /**
  * A client for the Partners API, against Relink or Mono itself (`baseUrl`). Each method is
@@ -125,6 +131,26 @@ export class Relink {
     },
     /** `POST /v2/accounts/{id}/reauthorise`: a reauth token (seed 000) for the widget or a v1 session. */
     reauthorise: async (id: string, call: Call = {}) => (await this.#transport.call(op.reauthorise, { params: { id }, ...call })).data,
+    /** `GET /v2/accounts/{id}/statement?output=json`: the period's transactions (12 months by default) with its balances and totals. */
+    statement: async (id: string, query: { period?: StatementPeriod } = {}, call: Call = {}): Promise<Statement> => {
+      const reply = await this.#transport.call(op.getStatement, { params: { id }, query: { ...query, output: 'json' }, ...call });
+      if (!Array.isArray(reply.data) || !reply.meta) throw new TypeError('the statement answer holds no transactions');
+      return { data: reply.data, meta: reply.meta };
+    },
+    /** `GET /v2/accounts/{id}/statement?output=pdf`: starts building the PDF; poll `statementJob` until `BUILT`. */
+    statementPdf: async (id: string, query: { period?: StatementPeriod } = {}, call: Call = {}): Promise<StatementJob> => {
+      const { data } = await this.#transport.call(op.getStatement, { params: { id }, query: { ...query, output: 'pdf' }, ...call });
+      if (Array.isArray(data) || !('status' in data)) throw new TypeError('the statement answer holds no job');
+      return data;
+    },
+    /** `GET /v2/accounts/{id}/statement/jobs/{jobId}`: the job, with a fresh `path` to its file. */
+    statementJob: async (id: string, jobId: string, call: Call = {}) =>
+      (await this.#transport.call(op.getStatementJob, { params: { id, jobId }, ...call })).data,
+    /**
+     * The PDF at a BUILT job's `path`, as bytes. Sent without the secret key: the URL is the
+     * credential, and a `path` may name another host (Mono's), which must never see the key.
+     */
+    downloadStatement: (path: string, call: Pick<Call, 'signal'> = {}): Promise<Uint8Array> => this.#transport.download(path, call.signal),
   };
 
   /** Mono's customers: the people and businesses accounts are linked for (`customer: {id}` in a session). */
@@ -208,6 +234,11 @@ export class Relink {
     income: (id: string, call: Call = {}) => this.#transport.call(op.getIncomeV1, { params: { id }, ...call }),
     sync: (id: string, call: Call = {}) => this.#transport.call(op.syncV1, { params: { id }, ...call }),
     unlink: (id: string, call: Call = {}) => this.#transport.call(op.unlinkV1, { params: { id }, ...call }),
+    /** `GET /accounts/{id}/statement`: `{meta, data}` with `output: 'json'` (the default), the job `{id, status, path}` with `output: 'pdf'`. */
+    statement: (id: string, query: Partial<QueryOf<typeof op.getStatementV1>> = {}, call: Call = {}) =>
+      this.#transport.call(op.getStatementV1, { params: { id }, query, ...call }),
+    /** `GET /accounts/{id}/statement/jobs/{jobId}` (mono-node's `pollPdfAccountStatementStatus`). */
+    statementJob: (id: string, jobId: string, call: Call = {}) => this.#transport.call(op.getStatementJobV1, { params: { id, jobId }, ...call }),
     /** `POST /accounts/{id}/reauthorise`: `{token}` for `createSession({reauth_token})`. */
     reauthorise: async (id: string, call: Call = {}) => (await this.#transport.call(op.reauthoriseV1, { params: { id }, ...call })).token,
   };

@@ -5,7 +5,7 @@
  * operation. The contract's error catalogue, response codes and event types are re-exported
  * so partner code can switch on them.
  */
-export { Relink, type ReauthStart, type StepReply, type StepReplyV1 } from './client.ts';
+export { Relink, type ReauthStart, type Statement, type StatementJob, type StepReply, type StepReplyV1 } from './client.ts';
 export { RelinkConnectionError, RelinkError } from './errors.ts';
 export { DEFAULT_BASE_URL, type CallInput, type ClientOptions } from './transport.ts';
 export {

@@ -92,6 +92,36 @@ export class Transport {
     throw new RelinkConnectionError(`${op.method} ${url.pathname}: ${reason} (${this.#retries + 1} tries)`, this.#retries + 1, lastError);
   }
 
+  /**
+   * GETs a file at an absolute URL (a statement's `path`), without the secret key, with the
+   * same timeout and retries as `call`; answers its bytes, or throws as `call` does.
+   */
+  async download(url: string, signal?: AbortSignal): Promise<Uint8Array> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= this.#retries; attempt++) {
+      if (attempt > 0) await sleep(this.#backoff(attempt), signal);
+      let response: Response;
+      try {
+        const timeout = AbortSignal.timeout(this.#timeout);
+        response = await this.#fetch(url, { method: 'GET', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        lastError = error;
+        continue;
+      }
+      if (response.ok) return new Uint8Array(await response.arrayBuffer());
+      const text = await response.text();
+      const failure = new RelinkError(response.status, parse(text) ?? text, response.headers.get('x-request-id'));
+      if (response.status < 500 || attempt === this.#retries) throw failure;
+      lastError = failure;
+    }
+    throw new RelinkConnectionError(
+      `GET ${new URL(url).pathname}: ${String((lastError as Error)?.message ?? lastError)} (${this.#retries + 1} tries)`,
+      this.#retries + 1,
+      lastError,
+    );
+  }
+
   #backoff(attempt: number): number {
     const base = this.#delay * 2 ** (attempt - 1);
     return base / 2 + Math.random() * (base / 2);

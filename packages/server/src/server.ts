@@ -40,10 +40,13 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
       );
     }
     services.sync.start();
+    services.statements.worker.start();
     await services.webhooks.dispatcher.start();
-    // Abandoned sessions must not keep a user's bank password: their vault records go once they expire.
+    // Abandoned sessions must not keep a user's bank password: their vault records go once they
+    // expire; statement files (bank data) go once their lifetime is over.
     const sweeper = setInterval(() => {
       services.sessions.sweep().catch((error: unknown) => services.logger.error({ err: error }, 'session sweep failed'));
+      services.statements.sweep().catch((error: unknown) => services.logger.error({ err: error }, 'statement sweep failed'));
     }, SWEEP_MS);
     sweeper.unref();
     let closing: Promise<void> | undefined;
@@ -59,6 +62,7 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
           // A handler whose client went away is not waited for by close(); its work still needs the database.
           await handlersSettled(app, SETTLE_MS);
           await services.sync.stop();
+          await services.statements.worker.stop();
           await services.close();
         })();
         return closing;

@@ -23,6 +23,7 @@ import { createLogger } from './lib/logger.ts';
 import { ReauthService } from './reauth/service.ts';
 import { SandboxService } from './sandbox/service.ts';
 import { SessionService } from './sessions/service.ts';
+import { StatementService } from './statements/service.ts';
 import { WebhookService } from './webhooks/service.ts';
 
 /** An app as the edge knows it (`request.partner`). */
@@ -50,6 +51,8 @@ export interface Services extends Core {
   sync: SyncWorker;
   /** Real-time data: a data route's live bank call, one per account per interval (`x-realtime: true`). */
   realtime: RealtimeService;
+  /** Account statements: JSON now, PDF as durable jobs its worker builds in the background. */
+  statements: StatementService;
   sandbox: SandboxService;
   idempotency: Idempotency;
   webhooks: WebhookService;
@@ -122,6 +125,15 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   // Reauth tokens live as long as codes (10 minutes by default, Mono's documented lifetime).
   const reauth = new ReauthService({ db, accounts, sessions, clock, tokenTtlMs: config.codeTtlMs, connectorTimeoutMs: config.connectorTimeoutMs });
   const webhooks = new WebhookService({ config, database, vault, events, accounts, clock, logger });
+  const statements = new StatementService({
+    db,
+    capabilities: database.capabilities,
+    accounts,
+    clock,
+    logger,
+    ttlMs: config.statements.ttlMs,
+    claimMs: config.statements.claimMs,
+  });
   return {
     config,
     clock,
@@ -153,6 +165,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     demo: new ConnectDemo({ db, codes, clock }),
     sync,
     realtime,
+    statements,
     sandbox: new SandboxService({ connectors, institutions, accounts, sync }),
     idempotency: new Idempotency(database.db, vault, clock),
     webhooks,
@@ -162,6 +175,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     async close() {
       await realtime.close();
       await sync.stop();
+      await statements.worker.stop();
       await webhooks.close();
       await database.close();
     },

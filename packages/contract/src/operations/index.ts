@@ -6,6 +6,7 @@ import * as links from './links.ts';
 import * as reauth from './reauth.ts';
 import * as sandbox from './sandbox.ts';
 import * as sessions from './sessions.ts';
+import * as statements from './statements.ts';
 import * as webhooks from './webhooks.ts';
 import * as widget from './widget.ts';
 import type { Operation } from '../operation.ts';
@@ -18,6 +19,7 @@ export * from './links.ts';
 export * from './reauth.ts';
 export * from './sandbox.ts';
 export * from './sessions.ts';
+export * from './statements.ts';
 export * from './webhooks.ts';
 export * from './widget.ts';
 
@@ -29,7 +31,18 @@ const operationsOf = (modules: Record<string, unknown>): Readonly<Record<string,
   );
 
 /** Every Partners API operation, by name: what the server serves and the SDK calls. */
-export const OPERATIONS = operationsOf({ ...accounts, ...customers, ...insights, ...institutions, ...links, ...reauth, ...sandbox, ...sessions, ...webhooks });
+export const OPERATIONS = operationsOf({
+  ...accounts,
+  ...customers,
+  ...insights,
+  ...institutions,
+  ...links,
+  ...reauth,
+  ...sandbox,
+  ...sessions,
+  ...statements,
+  ...webhooks,
+});
 
 /** Every operation of the Connect widget's API (`/v2/connect/widget/*`, by the app's public key), by name: what the widget page calls. */
 export const WIDGET_OPERATIONS = operationsOf(widget);

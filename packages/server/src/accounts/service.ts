@@ -13,6 +13,17 @@ import { identitySecretOf } from './identity.ts';
 import { type Account, payloads, type Transaction, type TransactionFilter, toAccount } from './model.ts';
 import { type AccountFilter, AccountStore } from './store.ts';
 
+/** What a statement says about its period besides the transactions (`AccountService.statementFigures`). */
+export interface StatementFigures {
+  count: number;
+  totalCredit: number;
+  totalDebit: number;
+  openingBalance: number | null;
+  closingBalance: number | null;
+  /** The date of the oldest transaction stored for the account, if any. */
+  oldest: number | undefined;
+}
+
 export interface CompletedLink {
   accountId: string;
   code: string;
@@ -123,6 +134,35 @@ export class AccountService {
   /** Every stored transaction of the account, oldest first: what its insights are computed from. */
   async ledger(account: Account): Promise<Transaction[]> {
     return (await this.store.ledger(account.id)).map(toTransaction);
+  }
+
+  /**
+   * The figures of a statement of the account over `start`..`end`: the number of transactions,
+   * the totals of credits and debits, the balance when the period starts and when it ends, and
+   * the date of the oldest transaction stored. The opening balance is the one before the
+   * period's first transaction (its balance less its own amount), so opening + credits − debits
+   * is the closing balance even where the bank's history has a gap before the period; a period
+   * without transactions opens and closes at the balance after the last one before it, else at
+   * the account's own (its last sync's), or null.
+   */
+  async statementFigures(account: Account, start: number, end: number): Promise<StatementFigures> {
+    const f = await this.store.periodFigures(account.id, start, end);
+    const signed = (t: { type: 'debit' | 'credit'; amount: number }) => (t.type === 'credit' ? t.amount : -t.amount);
+    const opening = f.first ? f.first.balance - signed(f.first) : f.before ? f.before.balance : account.balance;
+    const closing = f.last ? f.last.balance : opening;
+    return { count: f.count, totalCredit: f.credit, totalDebit: f.debit, openingBalance: opening, closingBalance: closing, oldest: f.oldest };
+  }
+
+  /** A page of the account's transactions dated `start`..`end`, in `order` of date, after `after` (a keyset page). */
+  async statementTransactions(
+    accountId: string,
+    range: { start: number; end: number },
+    order: 'asc' | 'desc',
+    limit: number,
+    after?: { date: number; key: string },
+  ): Promise<(Transaction & { key: string })[]> {
+    const rows = await this.store.periodTransactions(accountId, range, order, limit, after && { date: after.date, id: after.key });
+    return rows.map((t) => ({ ...toTransaction(t), key: t.id }));
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Insertable, Updateable } from 'kysely';
+import { type Insertable, type Updateable, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { AccountRow, AccountsTable, SessionOrigin, TransactionRow } from '../db/schema.ts';
 
@@ -168,6 +168,64 @@ export class AccountStore {
       .where('unlinked_at', 'is', null)
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /**
+   * A statement's figures for the account's transactions dated `start`..`end` (inclusive): how
+   * many, the sums of credits and debits, its first and last transaction (by date, then id),
+   * the last one before it, and the date of the oldest stored at all. One round trip per figure,
+   * each served by the (account_id, date) index.
+   */
+  async periodFigures(accountId: string, start: number, end: number) {
+    const period = this.db.selectFrom('transactions').where('account_id', '=', accountId).where('date', '>=', start).where('date', '<=', end);
+    const totals = await period
+      .select([
+        (eb) => eb.fn.countAll<number>().as('count'),
+        sql<number>`cast(coalesce(sum(case when type = 'credit' then amount else 0 end), 0) as bigint)`.as('credit'),
+        sql<number>`cast(coalesce(sum(case when type = 'debit' then amount else 0 end), 0) as bigint)`.as('debit'),
+      ])
+      .executeTakeFirstOrThrow();
+    const first = await period.selectAll().orderBy('date').orderBy('id').limit(1).executeTakeFirst();
+    const last = await period.selectAll().orderBy('date', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    const before = await this.db
+      .selectFrom('transactions')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('date', '<', start)
+      .orderBy('date', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const oldest = await this.db.selectFrom('transactions').select('date').where('account_id', '=', accountId).orderBy('date').limit(1).executeTakeFirst();
+    return { count: Number(totals.count), credit: Number(totals.credit), debit: Number(totals.debit), first, last, before, oldest: oldest?.date };
+  }
+
+  /**
+   * Up to `limit` of the account's transactions dated `start`..`end`, in date order (then id),
+   * after `after` when given: a keyset page, so reading a long period costs the same per page
+   * from its first to its last.
+   */
+  periodTransactions(
+    accountId: string,
+    range: { start: number; end: number },
+    order: 'asc' | 'desc',
+    limit: number,
+    after?: { date: number; id: string },
+  ): Promise<TransactionRow[]> {
+    const beyond = order === 'asc' ? '>' : '<';
+    return this.db
+      .selectFrom('transactions')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('date', '>=', range.start)
+      .where('date', '<=', range.end)
+      .$if(after !== undefined, (q) =>
+        q.where((eb) => eb.or([eb('date', beyond, after!.date), eb.and([eb('date', '=', after!.date), eb('id', beyond, after!.id)])])),
+      )
+      .orderBy('date', order)
+      .orderBy('id', order)
+      .limit(limit)
+      .execute();
   }
 
   async deleteData(accountId: string, executor: Db = this.db) {

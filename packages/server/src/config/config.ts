@@ -35,6 +35,8 @@ export interface Config {
     /** How long a real-time call waits for its bank call before it answers the stored data with `x-job-status: processing`. */
     waitMs: number;
   };
+  /** PDF statements: how long a job, its file and its URLs live (`RELINK_STATEMENT_TTL`), and how long a builder holds a job. */
+  statements: { ttlMs: number; claimMs: number };
   /** How long a client may take to send its headers, and its whole request (slow-loris). */
   http: { headersTimeoutMs: number; requestTimeoutMs: number };
   /** Which proxies' X-Forwarded-For to believe for the client address (Fastify trustProxy); none by default. */
@@ -135,6 +137,10 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     realtime: {
       intervalMs: duration('RELINK_REALTIME_INTERVAL', env.RELINK_REALTIME_INTERVAL, 5 * 60_000, 10_000, 7 * 86_400_000),
       waitMs: integer('RELINK_REALTIME_WAIT_SECONDS', env.RELINK_REALTIME_WAIT_SECONDS, 30, 1, 300) * 1000,
+    },
+    statements: {
+      ttlMs: duration('RELINK_STATEMENT_TTL', env.RELINK_STATEMENT_TTL, 3_600_000, 60_000, 7 * 86_400_000),
+      claimMs: integer('RELINK_STATEMENT_CLAIM_SECONDS', env.RELINK_STATEMENT_CLAIM_SECONDS, 120, 1, 3600) * 1000,
     },
     http: parseHttpTimeouts(env),
     trustProxy: parseTrustProxy(env.RELINK_TRUST_PROXY),

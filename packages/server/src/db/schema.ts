@@ -367,3 +367,55 @@ export interface RealtimeJobsTable {
   finished_at: number | null;
 }
 export type RealtimeJobRow = Selectable<RealtimeJobsTable>;
+// PDF statements (migration 0018).
+export interface Schema {
+  statement_jobs: StatementJobsTable;
+  statement_files: StatementFilesTable;
+  statement_urls: StatementUrlsTable;
+}
+
+export type StatementJobStatus = 'BUILDING' | 'BUILT' | 'FAILED';
+
+/** A PDF statement to build, being built, or built: one per `output=pdf` call. */
+export interface StatementJobsTable {
+  id: string;
+  app_id: string;
+  account_id: string;
+  /** `last{N}months`, as asked. */
+  period: string;
+  /** The period's bounds, fixed when the job is made, so every build of it is the same statement. */
+  start_at: number;
+  end_at: number;
+  status: StatementJobStatus;
+  /** Builds claimed so far: one unless a builder died or failed mid-build. */
+  attempts: number;
+  /** A builder holds the job until then; `claim_token` names which. */
+  claimed_until: number | null;
+  claim_token: string | null;
+  /** Why it FAILED. */
+  error: string | null;
+  pages: number | null;
+  bytes: number | null;
+  created_at: number;
+  updated_at: number;
+  built_at: number | null;
+  /** The job, its file and its URLs are deleted then. */
+  expires_at: number;
+}
+export type StatementJobRow = Selectable<StatementJobsTable>;
+
+/** A built statement's PDF. */
+export interface StatementFilesTable {
+  job_id: string;
+  content: Buffer;
+  created_at: number;
+}
+
+/** A URL handed out for a job's file: the SHA-256 of its random token, never the token. */
+export interface StatementUrlsTable {
+  token_hash: string;
+  job_id: string;
+  app_id: string;
+  expires_at: number;
+  created_at: number;
+}

@@ -2,6 +2,7 @@ import { PUBLIC_KEY_HEADER } from '@relink/contract';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from './errors.ts';
 import type { Services } from './types.ts';
+import type { App } from '../services.ts';
 
 /** The Partners API's key: the app's secret key in `mono-sec-key` (none for routes marked `auth: none`). */
 export async function authenticateSecret(request: FastifyRequest, services: Services) {
@@ -12,6 +13,19 @@ export async function authenticateSecret(request: FastifyRequest, services: Serv
   const app = await services.apps.authenticate(key);
   if (!app) throw await refused(request, services, 'Invalid secret key: this secret key is invalid, rotated or revoked');
   request.partner = app;
+}
+
+/**
+ * For a route open without a key (`auth: none`) that still refuses other apps: the app whose
+ * secret key came in `mono-sec-key`, undefined when none came, 401 for one that is not valid.
+ */
+export async function authenticateOptionalSecret(request: FastifyRequest, services: Services): Promise<App | undefined> {
+  const key = request.headers['mono-sec-key'];
+  if (key === undefined || key === '') return undefined;
+  await services.limits.checkAddress(request.ip);
+  const app = typeof key === 'string' ? await services.apps.authenticate(key) : undefined;
+  if (!app) throw await refused(request, services, 'Invalid secret key: this secret key is invalid, rotated or revoked');
+  return app;
 }
 
 /** The widget's key: the app's public key in `x-public-key`; a secret key here is refused outright. */

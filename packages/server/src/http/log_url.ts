@@ -29,6 +29,9 @@ const LOGGED = new Set([
   'linked_before',
   'synced_since',
   'not_synced_since',
+  'period',
+  'output',
+  'format',
 ]);
 
 /**
@@ -44,8 +47,11 @@ const PLAIN_VALUE = /^[\w.:,+ -]{1,64}$/;
 
 export const REDACTED = '[redacted]';
 
-/** A hosted link's id is the link: whoever has it can open the page a partner sent its customer. */
-const CAPABILITY_PATH = /^(\/connect\/link\/)[^/?]+/;
+/**
+ * Paths that are credentials: a hosted link's id is the link (whoever has it can open the page a
+ * partner sent its customer), and a statement file's token is the file.
+ */
+const CAPABILITY_PATH = /^(\/connect\/link\/|\/v2\/statements\/)[^/?]+/;
 
 /** A request's URL as a log line may show it: the path, and the query with every value not known to be harmless redacted. */
 export function loggedUrl(url: string): string {

@@ -27,6 +27,9 @@ import * as v2CustomersUpdate from '../customers/routes/v2_customers_update.ts';
 import * as v2CustomersDelete from '../customers/routes/v2_customers_delete.ts';
 import * as v2CustomersAccounts from '../customers/routes/v2_customers_accounts.ts';
 import * as v2AccountJob from '../sync/routes/v2_account_job.ts';
+import * as accountStatement from '../statements/routes/account_statement.ts';
+import * as accountStatementJob from '../statements/routes/account_statement_job.ts';
+import * as statementFile from '../statements/routes/statement_file.ts';
 import * as accountsReauthorise from '../reauth/routes/accounts_reauthorise.ts';
 import * as v2ConnectReauthSession from '../reauth/routes/v2_connect_reauth_session.ts';
 import * as v2ConnectReauthLogin from '../reauth/routes/v2_connect_reauth_login.ts';
@@ -89,6 +92,9 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     v2CustomersDelete,
     v2CustomersAccounts,
     v2AccountJob,
+    accountStatement,
+    accountStatementJob,
+    statementFile,
     accountsReauthorise,
     v2ConnectReauthSession,
     v2ConnectReauthLogin,

@@ -47,6 +47,8 @@ export const newSessionId = () => `session_${randomString(BASE62, 24)}`;
 export const newCode = () => `code_${randomString(LOWER_ALNUM, 24)}`;
 /** 20 mixed-case alnum chars (Mono's reauth token form), 119 bits. */
 export const newReauthToken = () => randomString(BASE62, 20);
+/** A statement file's URL token: 43 base62 chars, 256 bits (as many as a SHA-256 of it keeps). */
+export const newStatementToken = () => randomString(BASE62, 43);
 /** `evt_` + 24 base62 chars: the time, then 17 random chars (101 bits). */
 export const newEventId = () => `evt_${timePrefix()}${randomString(BASE62, 17)}`;
 /** Generic prefixed id for internal rows (deliveries, vault records, attempts): as `newEventId`. */

@@ -129,6 +129,13 @@ describe('loadConfig: defaults', () => {
     }
   });
 
+  test('RELINK_STATEMENT_TTL: an hour by default, from a minute to 7 days; RELINK_STATEMENT_CLAIM_SECONDS: 120 by default', () => {
+    assert.deepEqual(loadConfig({ ...KEY }).statements, { ttlMs: 3_600_000, claimMs: 120_000 });
+    assert.deepEqual(loadConfig({ ...KEY, RELINK_STATEMENT_TTL: '15m', RELINK_STATEMENT_CLAIM_SECONDS: '2' }).statements, { ttlMs: 900_000, claimMs: 2_000 });
+    assert.throws(() => loadConfig({ ...KEY, RELINK_STATEMENT_TTL: '30s' }), /RELINK_STATEMENT_TTL must be from 60 s to 7 days \(got "30s"\)/);
+    assert.throws(() => loadConfig({ ...KEY, RELINK_STATEMENT_CLAIM_SECONDS: '0' }), /RELINK_STATEMENT_CLAIM_SECONDS must be from 1 to 3600 \(got 0\)/);
+  });
+
   test('DATABASE_URL: postgres:// or postgresql:// selects PostgreSQL; sqlite:FILE a SQLite file', () => {
     for (const url of ['postgres://u:p@h/db', 'postgresql://h/db', 'POSTGRES://h:5433/db']) {
       assert.deepEqual(loadConfig({ ...KEY, DATABASE_URL: url }).database, { kind: 'postgres', url });

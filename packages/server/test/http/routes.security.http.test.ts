@@ -15,6 +15,8 @@ const OPEN: Record<string, string> = {
   'GET /coverage': 'the same list, as coverage',
   'GET /connect': 'the widget page: for a public key it shows the app name and the banks, and holds no data',
   'GET /connect/link/{id}': "a hosted link's page: the link id (about 100 random bits) is the credential the partner sent its user; single use, 24 hours",
+  'GET /v2/statements/{token}':
+    "a built statement's file: the URL's 256-bit token is the credential its app was given, stored only hashed, gone with the job (1 hour by default); a key sent with it must be the owner's (test/statements/statements.security.http.test.ts)",
 };
 /** Served but not in /openapi.json: pages and assets for people and browsers, each with why it is safe open. */
 const UNDESCRIBED: Record<string, string> = {
@@ -41,7 +43,7 @@ for (const kind of databases()) {
     let server: TestServer;
     let receiver: Receiver;
     let ops: Operation[];
-    const owner = { key: '', publicKey: '', account: '', customer: '', event: '', delivery: '', session: '', code: '', job: '' };
+    const owner = { key: '', publicKey: '', account: '', customer: '', event: '', delivery: '', session: '', code: '', job: '', statementJob: '' };
     let otherKey: string;
     let liveKey: string;
 
@@ -68,6 +70,7 @@ for (const kind of databases()) {
       owner.session = await v2Session(server, owner.key);
       const linked = await v2Session(server, owner.key);
       owner.code = (await step(server, owner.key, 'v2', 'login', linked, { username: 'user_good', password: PASSWORD })).body.data.code;
+      owner.statementJob = (await call(server.url, 'GET', `/accounts/${owner.account}/statement?output=pdf`, { key: owner.key })).body.id;
       ops = await operations(server);
     });
     after(async () => {
@@ -84,7 +87,7 @@ for (const kind of databases()) {
           : op.path.startsWith('/v2/customers/')
             ? owner.customer
             : owner.account;
-      const path = op.path.replace('{id}', id).replace('{jobId}', owner.job);
+      const path = op.path.replace('{id}', id).replace('{jobId}', op.path.includes('/statement/jobs/') ? owner.statementJob : owner.job);
       const headers: Record<string, string> = { 'x-session-id': owner.session };
       const body =
         op.method === 'GET'
@@ -157,7 +160,7 @@ for (const kind of databases()) {
           }
           // A refusal may echo what the caller sent; an answer must hold none of the owner's ids.
           if (res.status < 300) {
-            for (const secret of [owner.account, owner.customer, owner.event, owner.delivery, owner.session, owner.code, owner.job])
+            for (const secret of [owner.account, owner.customer, owner.event, owner.delivery, owner.session, owner.code, owner.job, owner.statementJob])
               assert.ok(!res.text.includes(secret), `${what} shows ${secret}`);
           }
         }

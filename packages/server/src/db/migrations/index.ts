@@ -13,6 +13,7 @@ import * as connectDemos from './0011_connect_demos.ts';
 import * as linkSessions from './0012_link_sessions.ts';
 import * as customers from './0015_customers.ts';
 import * as realtimeJobs from './0016_realtime_jobs.ts';
+import * as statementJobs from './0018_statement_jobs.ts';
 
 /** Every migration, in order. Listed statically so a build needs no file-system scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012_link_sessions': linkSessions,
   '0015_customers': customers,
   '0016_realtime_jobs': realtimeJobs,
+  '0018_statement_jobs': statementJobs,
 };
 
 export const migrationProvider: MigrationProvider = {
