@@ -30,7 +30,7 @@ const UNASSIGNED = 'unassigned';
 const LAYERS = [
   { name: 'edge', title: 'edge', folders: [COMPOSITION, 'cli', 'http'] },
   { name: 'features', title: 'features', folders: ['accounts', 'health', 'insights', 'reauth', 'sandbox', 'sessions', 'sync', 'webhooks', 'widget'] },
-  { name: 'domain', title: 'domain services', folders: ['apps', 'events', 'idempotency', 'institutions', 'limits'] },
+  { name: 'domain', title: 'domain services', folders: ['apps', 'events', 'idempotency', 'institutions', 'limits', 'metrics'] },
   { name: 'infrastructure', title: 'infrastructure', folders: ['connectors', 'db', 'vault'] },
   { name: 'foundation', title: 'foundation', folders: ['config', 'lib'] },
 ];

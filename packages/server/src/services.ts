@@ -18,6 +18,7 @@ import { InstitutionRegistry } from './institutions/registry.ts';
 import { InsightsService } from './insights/service.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
+import { Metrics } from './metrics/metrics.ts';
 import { ReauthService } from './reauth/service.ts';
 import { SandboxService } from './sandbox/service.ts';
 import { SessionService } from './sessions/service.ts';
@@ -51,6 +52,8 @@ export interface Services extends Core {
   limits: RequestLimits;
   /** Per-instance limits on the widget's routes and the demo page, per address and per public key. */
   widgetLimits: WidgetLimits;
+  /** What `GET /metrics` reports: every service reports through it (docs/metrics.md). */
+  metrics: Metrics;
   /**
    * The base of every absolute URL Relink hands out: RELINK_PUBLIC_URL, or else the address
    * this server listens on, set once it listens (server.ts). Never the Host header, which the
@@ -74,6 +77,8 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   const { database, vault, apps } = createCore(config, clock);
+  // The backlog is read at scrape time, from the webhooks service made below.
+  const metrics: Metrics = new Metrics({ backlog: () => webhooks.backlog(), logger });
   const institutions = new InstitutionRegistry();
   const events = new Events(database.db, clock);
   const sandbox = new SandboxBank({ state: new DatabaseSandboxState(database.db, clock) });
@@ -81,7 +86,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const connectors = new Connectors(banks, config.connectorTimeoutMs, clock);
   const db = database.db;
   const codes = new Codes(db, clock, config.codeTtlMs);
-  const accounts = new AccountService({ db, vault, events, codes, institutions, clock });
+  const accounts = new AccountService({ db, vault, events, codes, institutions, clock, metrics });
   const sync = new SyncWorker({
     db,
     capabilities: database.capabilities,
@@ -91,11 +96,12 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     events,
     clock,
     logger,
+    metrics,
     intervalMs: config.syncIntervalMs,
     claimMs: config.syncClaimMs,
     beforeWrite: () => database.setup.beforeBackgroundWrite?.(),
   });
-  const bankUsers = new BankUserLimits(db, vault, institutions, config.masterKey.key, config.limits, clock);
+  const bankUsers = new BankUserLimits({ db, vault, institutions, masterKey: config.masterKey.key, limits: config.limits, clock, metrics });
   const sessions = new SessionService({
     db,
     vault,
@@ -107,11 +113,12 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     config,
     logger,
     bankUsers,
+    metrics,
     onCompleted: () => void sync.wake(),
   });
   // Reauth tokens live as long as codes (10 minutes by default, Mono's documented lifetime).
   const reauth = new ReauthService({ db, accounts, sessions, clock, tokenTtlMs: config.codeTtlMs, connectorTimeoutMs: config.connectorTimeoutMs });
-  const webhooks = new WebhookService({ config, database, vault, events, accounts, clock, logger });
+  const webhooks = new WebhookService({ config, database, vault, events, accounts, clock, logger, metrics });
   return {
     config,
     clock,
@@ -134,8 +141,9 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     sandbox: new SandboxService({ connectors, institutions, accounts, sync }),
     idempotency: new Idempotency(database.db, vault, clock),
     webhooks,
-    limits: new RequestLimits(config.limits),
-    widgetLimits: new WidgetLimits(config.limits, clock),
+    limits: new RequestLimits({ limits: config.limits, metrics }),
+    widgetLimits: new WidgetLimits({ limits: config.limits, clock, metrics }),
+    metrics,
     publicUrl: config.publicUrl,
     async close() {
       await sync.stop();

@@ -11,6 +11,7 @@ import * as webhookClaims from './0009_webhook_claims.ts';
 import * as reauthOrigin from './0010_reauth_origin.ts';
 import * as connectDemos from './0011_connect_demos.ts';
 import * as linkSessions from './0012_link_sessions.ts';
+import * as reauthEpisodes from './0017_reauth_episodes.ts';
 
 /** Every migration, in order. Listed statically so a build needs no file-system scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_reauth_origin': reauthOrigin,
   '0011_connect_demos': connectDemos,
   '0012_link_sessions': linkSessions,
+  '0017_reauth_episodes': reauthEpisodes,
 };
 
 export const migrationProvider: MigrationProvider = {
