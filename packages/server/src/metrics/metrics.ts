@@ -64,6 +64,11 @@ export class Metrics {
 
   constructor(private readonly deps: MetricsDeps) {}
 
+  /** A server starts measuring its process (CPU, memory, GC, event-loop lag) as it starts serving. */
+  start(): void {
+    processRegistry();
+  }
+
   httpRequest(method: string, route: string, status: number, seconds: number): void {
     this.instruments.http.observe({ method, route, status: String(status) }, seconds);
   }
@@ -232,9 +237,9 @@ let processMetrics: Registry | undefined;
 
 /**
  * prom-client's default series (CPU, memory, handles, GC, event-loop lag), prefixed `relink_`:
- * one set per process, made at its first scrape, however many `Metrics` the process holds (a
- * test process runs several servers). The event-loop lag percentiles cover the time since the
- * previous scrape.
+ * one set per process, however many `Metrics` it holds (a test process runs several servers),
+ * made when the first server starts (`start`). CPU and GC count from then; the event-loop lag
+ * percentiles cover the time since the previous scrape.
  */
 function processRegistry(): Registry {
   if (processMetrics) return processMetrics;
