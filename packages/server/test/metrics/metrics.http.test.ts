@@ -15,6 +15,7 @@ import {
   type Receiver,
   type TestDatabase,
   type TestServer,
+  link,
   linkedAccount,
   reauthSession,
   resetLogin,
@@ -170,6 +171,22 @@ for (const kind of databases()) {
       assert.equal(moved('relink_reauth_episodes_completed_total', episode), 0);
       assert.equal(moved('relink_reauth_episodes_abandoned_total', { ...episode, how: 'unlinked' }), 1);
       assert.equal(moved('relink_reauth_episode_duration_seconds_count', episode), 0);
+    });
+
+    test('a new link of the same bank account for the same customer ends the episode as relinked', async () => {
+      const customer = { name: 'Relinked Customer', email: 'relinked@example.com' };
+      const id = await link(server, key, 'user_otp', { customer });
+      await settle(server);
+      await resetLogin(server, key, id, 'mfa_required');
+      const before = await scrape(server);
+      server.clock.advance(5_000);
+      assert.equal(await link(server, key, 'user_otp', { customer }), id, 'the same account');
+      const moved = mover(before, await scrape(server));
+      const episode = sandbox({ reason: 'mfa_required' });
+      assert.equal(moved('relink_reauth_episodes_abandoned_total', { ...episode, how: 'relinked' }), 1);
+      assert.equal(moved('relink_reauth_episodes_completed_total', episode), 0);
+      assert.equal(moved('relink_reauth_episode_duration_seconds_count', episode), 0);
+      assert.equal(moved('relink_reauth_sessions_started_total', sandbox({ origin: 'partner' })), 0, 'a link session is no reauth session');
     });
 
     test("a bank user's cap and the episode a password change starts, each by its label", async () => {
