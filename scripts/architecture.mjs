@@ -34,7 +34,7 @@ const LAYERS = [
     title: 'features',
     folders: ['accounts', 'customers', 'health', 'insights', 'reauth', 'sandbox', 'sessions', 'statements', 'sync', 'webhooks', 'widget'],
   },
-  { name: 'domain', title: 'domain services', folders: ['apps', 'events', 'idempotency', 'institutions', 'limits'] },
+  { name: 'domain', title: 'domain services', folders: ['apps', 'events', 'idempotency', 'institutions', 'limits', 'metrics'] },
   { name: 'infrastructure', title: 'infrastructure', folders: ['connectors', 'db', 'vault'] },
   { name: 'foundation', title: 'foundation', folders: ['config', 'lib'] },
 ];

@@ -11,9 +11,9 @@ export const ERROR_CODES = {
   INVALID_INPUT: 400,
   /** The request body is not valid JSON. */
   INVALID_JSON: 400,
-  /** The `mono-sec-key` header is missing, unknown, rotated away or belongs to a deleted app. */
+  /** The `mono-sec-key` header is missing, unknown, rotated away or belongs to a deleted app (on `GET /metrics`: the bearer token). */
   INVALID_API_KEY: 401,
-  /** The key is valid but may not do this (a live key on a sandbox helper). */
+  /** The key is valid but may not do this (a live key on a sandbox helper; `GET /metrics` from another machine while it has no token). */
   FORBIDDEN: 403,
   /** No route answers this method and path. */
   ROUTE_NOT_FOUND: 404,

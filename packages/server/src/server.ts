@@ -39,6 +39,7 @@ export async function startServer(config: Config, options: ServiceOptions = {}):
         'RELINK_PUBLIC_URL is not set: hosted links and paging links name this address, which other machines may not reach; set RELINK_PUBLIC_URL to the address partners and their users use',
       );
     }
+    services.metrics.start();
     services.sync.start();
     services.statements.worker.start();
     await services.webhooks.dispatcher.start();

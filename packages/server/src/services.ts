@@ -20,6 +20,7 @@ import { InstitutionRegistry } from './institutions/registry.ts';
 import { InsightsService } from './insights/service.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
+import { Metrics } from './metrics/metrics.ts';
 import { ReauthService } from './reauth/service.ts';
 import { SandboxService } from './sandbox/service.ts';
 import { SessionService } from './sessions/service.ts';
@@ -60,6 +61,8 @@ export interface Services extends Core {
   limits: RequestLimits;
   /** Per-instance limits on the widget's routes and the demo page, per address and per public key. */
   widgetLimits: WidgetLimits;
+  /** What `GET /metrics` reports: every service reports through it (docs/metrics.md). */
+  metrics: Metrics;
   /**
    * The base of every absolute URL Relink hands out: RELINK_PUBLIC_URL, or else the address
    * this server listens on, set once it listens (server.ts). Never the Host header, which the
@@ -83,6 +86,8 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   const { database, vault, apps } = createCore(config, clock);
+  // The backlog is read at scrape time, from the webhooks service made below.
+  const metrics: Metrics = new Metrics({ backlog: () => webhooks.backlog(), logger });
   const institutions = new InstitutionRegistry();
   const events = new Events(database.db, clock);
   const sandbox = new SandboxBank({ state: new DatabaseSandboxState(database.db, clock) });
@@ -92,7 +97,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const codes = new Codes(db, clock, config.codeTtlMs);
   // Deleting a customer counts its accounts, and a link holds its customer: each asks the other.
   const customers: CustomerService = new CustomerService({ db, vault, clock, linkedAccounts: (id, trx) => accounts.linkedCount(id, trx) });
-  const accounts = new AccountService({ db, vault, events, codes, institutions, clock, customers });
+  const accounts = new AccountService({ db, vault, events, codes, institutions, clock, customers, metrics });
   const sync = new SyncWorker({
     db,
     capabilities: database.capabilities,
@@ -102,12 +107,13 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     events,
     clock,
     logger,
+    metrics,
     intervalMs: config.syncIntervalMs,
     claimMs: config.syncClaimMs,
     beforeWrite: () => database.setup.beforeBackgroundWrite?.(),
   });
   const realtime = new RealtimeService({ db, sync, accounts, events, clock, logger, ...config.realtime });
-  const bankUsers = new BankUserLimits(db, vault, institutions, config.masterKey.key, config.limits, clock);
+  const bankUsers = new BankUserLimits({ db, vault, institutions, masterKey: config.masterKey.key, limits: config.limits, clock, metrics });
   const sessions = new SessionService({
     db,
     vault,
@@ -120,11 +126,12 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     config,
     logger,
     bankUsers,
+    metrics,
     onCompleted: () => void sync.wake(),
   });
   // Reauth tokens live as long as codes (10 minutes by default, Mono's documented lifetime).
   const reauth = new ReauthService({ db, accounts, sessions, clock, tokenTtlMs: config.codeTtlMs, connectorTimeoutMs: config.connectorTimeoutMs });
-  const webhooks = new WebhookService({ config, database, vault, events, accounts, clock, logger });
+  const webhooks = new WebhookService({ config, database, vault, events, accounts, clock, logger, metrics });
   const statements = new StatementService({
     db,
     capabilities: database.capabilities,
@@ -169,8 +176,9 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     sandbox: new SandboxService({ connectors, institutions, accounts, sync }),
     idempotency: new Idempotency(database.db, vault, clock),
     webhooks,
-    limits: new RequestLimits(config.limits),
-    widgetLimits: new WidgetLimits(config.limits, clock),
+    limits: new RequestLimits({ limits: config.limits, metrics }),
+    widgetLimits: new WidgetLimits({ limits: config.limits, clock, metrics }),
+    metrics,
     publicUrl: config.publicUrl,
     async close() {
       await realtime.close();

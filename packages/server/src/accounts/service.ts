@@ -6,6 +6,7 @@ import { DomainError } from '../lib/errors.ts';
 import type { InstitutionRegistry } from '../institutions/registry.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newObjectId } from '../lib/ids.ts';
+import type { EndedEpisode, Metrics } from '../metrics/metrics.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { CustomerService } from '../customers/service.ts';
 import type { Codes } from './codes.ts';
@@ -28,6 +29,14 @@ export interface CompletedLink {
   accountId: string;
   code: string;
   created: boolean;
+  /** The account waited for re-authorisation, and this new link of it ended that episode. */
+  endedEpisode: EndedEpisode | undefined;
+}
+
+export interface CompletedReauth {
+  code: string;
+  /** The episode this re-authorisation ended; undefined when the account was not waiting for one. */
+  endedEpisode: EndedEpisode | undefined;
 }
 
 export interface AccountDeps {
@@ -39,6 +48,7 @@ export interface AccountDeps {
   clock: Clock;
   /** The customers accounts are linked for: a link holds its customer's row while it completes. */
   customers: CustomerService;
+  metrics: Metrics;
 }
 
 /**
@@ -55,6 +65,7 @@ export class AccountService {
   private readonly institutions: InstitutionRegistry;
   private readonly clock: Clock;
   private readonly customers: CustomerService;
+  private readonly metrics: Metrics;
 
   constructor(deps: AccountDeps) {
     ({
@@ -65,6 +76,7 @@ export class AccountService {
       institutions: this.institutions,
       clock: this.clock,
       customers: this.customers,
+      metrics: this.metrics,
     } = deps);
     this.store = new AccountStore(deps.db);
   }
@@ -234,6 +246,7 @@ export class AccountService {
     const existing = found && (await this.store.lockLive(found.id, trx));
     const bankStateSecretId = input.bankState ? await this.vault.seal('bank_state', JSON.stringify(input.bankState), trx) : null;
     let accountId: string;
+    const endedEpisode = existing ? episodeEndedBy(existing, now) : undefined;
     if (existing) {
       accountId = existing.id;
       for (const old of [existing.credentials_secret_id, existing.bank_state_secret_id]) if (old) await this.vault.remove(old, trx);
@@ -245,6 +258,8 @@ export class AccountService {
           credentials_secret_id: input.credentialsSecretId,
           bank_state_secret_id: bankStateSecretId,
           reauth_required: 0,
+          reauth_required_at: null,
+          reauth_cause: null,
           sync_due_at: now,
           sync_claimed_until: null,
           updated_at: now,
@@ -289,7 +304,7 @@ export class AccountService {
       (await trx.selectFrom('connect_sessions').select('reference').where('session_id', '=', input.sessionId).executeTakeFirst())?.reference ?? undefined;
     await this.events.record(trx, { appId: input.appId, type: 'mono.events.account_connected', accountId, data: payloads.accountConnected(account, ref) });
     const code = await this.codes.issue(trx, { appId: input.appId, accountId, sessionId: input.sessionId });
-    return { accountId, code, created: !existing };
+    return { accountId, code, created: !existing, endedEpisode };
   }
 
   /**
@@ -298,12 +313,13 @@ export class AccountService {
    * still holding the old ones cannot write over this) and its bank session replace the old
    * in the vault, the account leaves `reauth_required` and is due for a sync at once, the
    * account's reauth hold is released, `account_reauthorized` is recorded, and a code for the
-   * same account id is issued.
+   * same account id is issued. Returns the code, and the episode it ended for the caller to
+   * report once the transaction has committed.
    */
   async completeReauth(
     trx: Db,
     input: { appId: string; accountId: string; sessionId: string; credentialsSecretId: string | null; bankState: ConnectorState },
-  ): Promise<string> {
+  ): Promise<CompletedReauth> {
     const now = this.clock.now();
     const row = await this.store.lockLive(input.accountId, trx, input.appId);
     if (!row || !row.credentials_secret_id)
@@ -320,6 +336,8 @@ export class AccountService {
         credentials_secret_id: credentialsId,
         bank_state_secret_id: bankStateId,
         reauth_required: 0,
+        reauth_required_at: null,
+        reauth_cause: null,
         reauth_session_id: null,
         reauth_session_expires_at: null,
         reauth_session_origin: null,
@@ -331,13 +349,14 @@ export class AccountService {
       trx,
     );
     await this.events.record(trx, { appId: input.appId, type: 'mono.events.account_reauthorized', accountId: row.id, data: payloads.accountOnly(row.id) });
-    return this.codes.issue(trx, { appId: input.appId, accountId: row.id, sessionId: input.sessionId });
+    const code = await this.codes.issue(trx, { appId: input.appId, accountId: row.id, sessionId: input.sessionId });
+    return { code, endedEpisode: episodeEndedBy(row, now) };
   }
 
   /** Deletes stored credentials and data; the account id answers 404 from now on. */
   async unlink(appId: string, id: string): Promise<void> {
     const now = this.clock.now();
-    await this.events.transaction(async (trx) => {
+    const endedEpisode = await this.events.transaction(async (trx) => {
       const row = await this.store.lockLive(id, trx, appId);
       if (!row) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${id}`);
       for (const secret of [row.credentials_secret_id, row.bank_state_secret_id, identitySecretOf(row.identity)])
@@ -351,6 +370,8 @@ export class AccountService {
           reauth_session_id: null,
           reauth_session_expires_at: null,
           reauth_session_origin: null,
+          reauth_required_at: null,
+          reauth_cause: null,
           credentials_secret_id: null,
           bank_state_secret_id: null,
           identity: null,
@@ -363,7 +384,9 @@ export class AccountService {
         trx,
       );
       await this.events.record(trx, { appId, type: 'mono.events.account_unlinked', accountId: id, data: payloads.accountOnly(id) });
+      return episodeEndedBy(row, now);
     });
+    if (endedEpisode) this.metrics.reauthEpisodeEnded(endedEpisode, 'unlinked');
   }
 
   /** Queues a data sync now. An account waiting for re-authorisation cannot sync. */
@@ -387,4 +410,13 @@ function toTransaction(t: TransactionRow): Transaction {
     balance: t.balance,
     currency: t.currency,
   };
+}
+
+/**
+ * The re-authorisation episode a change to `row` (as locked before it) ends at `now`: none when
+ * the account was not waiting, or began waiting before migration 0017 noted when and why.
+ */
+function episodeEndedBy(row: AccountRow, now: number): EndedEpisode | undefined {
+  if (row.reauth_required !== 1 || row.reauth_required_at === null || row.reauth_cause === null) return undefined;
+  return { cause: row.reauth_cause, institution: row.institution_id, seconds: Math.max(0, now - row.reauth_required_at) / 1000 };
 }

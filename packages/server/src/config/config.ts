@@ -41,6 +41,11 @@ export interface Config {
   http: { headersTimeoutMs: number; requestTimeoutMs: number };
   /** Which proxies' X-Forwarded-For to believe for the client address (Fastify trustProxy); none by default. */
   trustProxy: string | undefined;
+  /**
+   * The bearer token `GET /metrics` requires (`RELINK_METRICS_TOKEN`). Unset, only this
+   * machine's own requests are answered (a loopback client, not forwarded by a proxy).
+   */
+  metricsToken: string | undefined;
   limits: Limits;
   webhook: {
     /** Seconds to wait before each retry (Standard Webhooks / Svix default schedule). */
@@ -144,6 +149,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     },
     http: parseHttpTimeouts(env),
     trustProxy: parseTrustProxy(env.RELINK_TRUST_PROXY),
+    metricsToken: parseMetricsToken(env.RELINK_METRICS_TOKEN),
     limits: {
       authFailuresPerMinute: integer('RELINK_AUTH_FAILURES_PER_MINUTE', env.RELINK_AUTH_FAILURES_PER_MINUTE, 30, 0, 1_000_000),
       sessionsPerMinute: integer('RELINK_SESSIONS_PER_MINUTE', env.RELINK_SESSIONS_PER_MINUTE, 300, 0, 1_000_000),
@@ -255,6 +261,17 @@ function parseTrustProxy(raw: string | undefined): string | undefined {
     throw new ConfigError('RELINK_TRUST_PROXY', `must be a comma-separated list of proxy addresses or CIDRs, or loopback (got "${raw}")`);
   }
   return raw.trim();
+}
+
+/** At least 32 characters a header can carry (an `openssl rand -hex 32` is 64), so it cannot be guessed. */
+function parseMetricsToken(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const token = raw.trim();
+  if (token === '') throw new ConfigError('RELINK_METRICS_TOKEN', 'is set but empty (unset it to answer /metrics on loopback only)');
+  if (!/^[\x21-\x7e]{32,512}$/.test(token)) {
+    throw new ConfigError('RELINK_METRICS_TOKEN', 'must be 32 to 512 printable characters without spaces (make one with: openssl rand -hex 32)');
+  }
+  return token;
 }
 
 function parseSchedule(raw: string | undefined): number[] {

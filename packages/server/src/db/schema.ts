@@ -419,3 +419,16 @@ export interface StatementUrlsTable {
   expires_at: number;
   created_at: number;
 }
+// Re-authorisation episodes (migration 0017): when and why the account came to wait for one.
+export interface AccountsTable {
+  /** When a sync moved the account into `reauth_required`; null when it is not waiting (or began waiting before 0017). */
+  reauth_required_at: ColumnType<number | null, number | null | undefined, number | null>;
+  reauth_cause: ColumnType<ReauthCause | null, ReauthCause | null | undefined, ReauthCause | null>;
+}
+
+/**
+ * Why a sync found that the account needs its person again (`sync/answer.ts`): the bank asked
+ * for an OTP on a new login, rejected the stored password, reports the account locked, or let
+ * the stored credentials into another user's accounts; or it asked for a new login even after one.
+ */
+export type ReauthCause = 'mfa_required' | 'password_changed' | 'locked' | 'other_user' | 'session_expired';

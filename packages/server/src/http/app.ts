@@ -59,6 +59,8 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
       { reqId: request.id, method: request.method, url: loggedUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );
+    // By the route's pattern, never the URL: ids would make a series per account.
+    services.metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
   registerDrain(app);
   registerInputGuard(app);

@@ -1,6 +1,7 @@
 import type { HttpApp, Services } from './types.ts';
 import * as health from '../health/routes/health.ts';
 import * as openapi from '../health/routes/openapi.ts';
+import * as metrics from '../metrics/routes/metrics.ts';
 import * as v1Institutions from '../institutions/routes/v1_institutions_list.ts';
 import * as v3Institutions from '../institutions/routes/v3_institutions_list.ts';
 import * as v1ConnectSession from '../sessions/routes/v1_connect_session.ts';
@@ -57,10 +58,11 @@ import * as connectAssets from '../widget/routes/connect_assets.ts';
 import * as connectLinkPage from '../widget/routes/connect_link_page.ts';
 import * as connectDemo from '../widget/routes/connect_demo.ts';
 
-/** Every route Relink serves outside the partner API: health and the API description. */
+/** Every route Relink serves outside the partner API: health, the API description and the operator's metrics. */
 export function registerOperationalRoutes(app: HttpApp, services: Services) {
   health.register(app, services);
   openapi.register(app, services);
+  metrics.register(app, services);
 }
 
 /** Every partner API route. Each module is one operation (or one operation and its alias). */

@@ -8,6 +8,7 @@ import type { SessionRow } from '../db/schema.ts';
 import { DomainError } from '../lib/errors.ts';
 import type { InstitutionRegistry } from '../institutions/registry.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Vault } from '../vault/vault.ts';
 
 type BaseKind = 'login' | 'answer';
@@ -21,6 +22,17 @@ interface StepContext {
   ui: Ui | null;
 }
 type StepInput = { kind: 'fields'; fields: Record<string, string> } | { kind: 'account'; accountNumber: string };
+
+export interface BankUserLimitsDeps {
+  db: Db;
+  vault: Vault;
+  institutions: InstitutionRegistry;
+  /** Keys the hash that names a bank user (see the constructor). */
+  masterKey: Buffer;
+  limits: Limits;
+  clock: Clock;
+  metrics: Metrics;
+}
 
 /**
  * Caps on failed bank logins and wrong challenge answers per bank user, across sessions, apps
@@ -46,17 +58,17 @@ type StepInput = { kind: 'fields'; fields: Record<string, string> } | { kind: 'a
  */
 export class BankUserLimits {
   private readonly hmacKey: Buffer;
+  private readonly db: Db;
+  private readonly vault: Vault;
+  private readonly institutions: InstitutionRegistry;
+  private readonly limits: Limits;
+  private readonly clock: Clock;
+  private readonly metrics: Metrics;
 
-  constructor(
-    private readonly db: Db,
-    private readonly vault: Vault,
-    private readonly institutions: InstitutionRegistry,
-    masterKey: Buffer,
-    private readonly limits: Limits,
-    private readonly clock: Clock,
-  ) {
+  constructor(deps: BankUserLimitsDeps) {
+    ({ db: this.db, vault: this.vault, institutions: this.institutions, limits: this.limits, clock: this.clock, metrics: this.metrics } = deps);
     // A keyed hash: the table never holds a username, nor one a dictionary could recover.
-    this.hmacKey = createHmac('sha256', masterKey).update('relink bank-user limit key').digest();
+    this.hmacKey = createHmac('sha256', deps.masterKey).update('relink bank-user limit key').digest();
   }
 
   /** Runs one bank call of a session step inside the caps for its bank user. */
@@ -162,6 +174,7 @@ export class BankUserLimits {
       .where('kind', '=', kind)
       .executeTakeFirst();
     const seconds = Math.max(1, Math.ceil(((row?.window_start ?? now) + this.limits.bankFailureWindowMs - now) / 1000));
+    this.metrics.bankUserCapReached(kind);
     const what = `${this.max(kind)} ${kind.startsWith('login') ? 'failed logins' : 'wrong answers'}${kind.endsWith('_public') ? ' through the app’s public pages' : ''}`;
     throw new DomainError(
       'RATE_LIMITED',

@@ -2,6 +2,12 @@ import type { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Limits } from '../config/config.ts';
 import { DomainError } from '../lib/errors.ts';
 import { rateLimiter } from '../lib/lazy.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+
+export interface RequestLimitsDeps {
+  limits: Limits;
+  metrics: Metrics;
+}
 
 /**
  * Request rate limits kept in each instance's memory (rate-limiter-flexible): failed
@@ -11,8 +17,12 @@ import { rateLimiter } from '../lib/lazy.ts';
  */
 export class RequestLimits {
   private limiters: Record<'authFailures' | 'session' | 'step', RateLimiterMemory | null> | undefined;
+  private readonly limits: Limits;
+  private readonly metrics: Metrics;
 
-  constructor(private readonly limits: Limits) {}
+  constructor(deps: RequestLimitsDeps) {
+    ({ limits: this.limits, metrics: this.metrics } = deps);
+  }
 
   /** Made on first use: a one-shot `relink` command builds every service but serves no request. */
   private get limiter() {
@@ -27,11 +37,12 @@ export class RequestLimits {
    * Before a key is even looked up: an address that has failed too often is refused. One count
    * per address for both kinds of key (`key` only names the one this request uses).
    */
-  async checkAddress(address: string, key: 'secret key' | 'public key' = 'secret key'): Promise<void> {
+  async checkAddress(address: string, key: 'secret key' | 'public key' | 'metrics token' = 'secret key'): Promise<void> {
     const { authFailures } = this.limiter;
     if (!authFailures) return;
     const seen = await authFailures.get(address);
     if (seen && seen.consumedPoints >= authFailures.points) {
+      this.metrics.rateLimited('auth_failures');
       throw limited(seen, `Too many requests with a missing or invalid ${key} from this address`);
     }
   }
@@ -48,6 +59,7 @@ export class RequestLimits {
       await limiter.consume(appId);
     } catch (error) {
       if (!(error instanceof rateLimiter().RateLimiterRes)) throw error;
+      this.metrics.rateLimited(kind);
       throw limited(error, kind === 'session' ? 'Too many sessions created by this app' : 'Too many login and commit steps by this app');
     }
   }

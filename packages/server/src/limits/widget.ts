@@ -1,7 +1,14 @@
 import ipaddr from 'ipaddr.js';
 import type { Limits } from '../config/config.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { Metrics, RateLimit } from '../metrics/metrics.ts';
 import { limited } from './requests.ts';
+
+export interface WidgetLimitsDeps {
+  limits: Pick<Limits, 'widgetAddressRequestsPerMinute' | 'widgetKeyRequestsPerMinute'>;
+  clock: Clock;
+  metrics: Metrics;
+}
 
 const MINUTE = 60_000;
 
@@ -18,23 +25,25 @@ const MINUTE = 60_000;
 export class WidgetLimits {
   private minute = -1;
   private readonly counts = new Map<string, number>();
+  private readonly limits: WidgetLimitsDeps['limits'];
+  private readonly clock: Clock;
+  private readonly metrics: Metrics;
 
-  constructor(
-    private readonly limits: Pick<Limits, 'widgetAddressRequestsPerMinute' | 'widgetKeyRequestsPerMinute'>,
-    private readonly clock: Clock,
-  ) {}
+  constructor(deps: WidgetLimitsDeps) {
+    ({ limits: this.limits, clock: this.clock, metrics: this.metrics } = deps);
+  }
 
   /** One request from `address`; 429 when the address is over its rate. */
   address(address: string): void {
-    this.take(`address ${clientOf(address)}`, this.limits.widgetAddressRequestsPerMinute, 'Too many widget requests from this address');
+    this.take('widget_address', `address ${clientOf(address)}`, this.limits.widgetAddressRequestsPerMinute, 'Too many widget requests from this address');
   }
 
   /** One request with the public key of `appId`; 429 when the app's widget is over its rate. */
   key(appId: string): void {
-    this.take(`key ${appId}`, this.limits.widgetKeyRequestsPerMinute, "Too many widget requests with this app's public key");
+    this.take('widget_key', `key ${appId}`, this.limits.widgetKeyRequestsPerMinute, "Too many widget requests with this app's public key");
   }
 
-  private take(name: string, perMinute: number, what: string): void {
+  private take(limit: RateLimit, name: string, perMinute: number, what: string): void {
     if (perMinute <= 0) return;
     const now = this.clock.now();
     const minute = Math.floor(now / MINUTE);
@@ -44,7 +53,10 @@ export class WidgetLimits {
     }
     const used = (this.counts.get(name) ?? 0) + 1;
     this.counts.set(name, used);
-    if (used > perMinute) throw limited({ msBeforeNext: (minute + 1) * MINUTE - now }, what);
+    if (used > perMinute) {
+      this.metrics.rateLimited(limit);
+      throw limited({ msBeforeNext: (minute + 1) * MINUTE - now }, what);
+    }
   }
 }
 

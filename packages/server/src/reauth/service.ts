@@ -81,7 +81,7 @@ export class ReauthService {
     const { db, accounts, sessions, clock } = this.deps;
     const now = clock.now();
     const id = newSessionId();
-    const { row, account } = await db.transaction().execute(async (trx) => {
+    const { opened, account } = await db.transaction().execute(async (trx) => {
       const accountId = 'token' in target ? await this.tokens.consume(trx, app.id, target.token) : target.accountId;
       const account = await accounts.findRow(app.id, accountId, trx);
       if (!account) throw new DomainError('ACCOUNT_NOT_FOUND', `No account with id ${accountId}`);
@@ -91,9 +91,9 @@ export class ReauthService {
       if (!(await accounts.holdForReauth(account.id, id, options.origin, now, leaseUntil, trx))) {
         throw await this.inProgress(account.id, now, options, trx);
       }
-      return { row: await sessions.openReauth(trx, app, account, { id, origin: options.origin, now }), account };
+      return { opened: await sessions.openReauth(trx, app, account, { id, origin: options.origin, now }), account };
     });
-    const { session, reply } = await sessions.beginReauth(row, account, options.mode);
+    const { session, reply } = await sessions.beginReauth(opened, account, options.mode);
     return { session, accountId: account.id, reply };
   }
 

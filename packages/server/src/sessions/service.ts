@@ -16,6 +16,7 @@ import type { Clock } from '../lib/clock.ts';
 import { newSessionId } from '../lib/ids.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { BankUserLimits } from '../limits/bank_users.ts';
+import type { EndedEpisode, Metrics } from '../metrics/metrics.ts';
 import {
   cancel,
   type Effect,
@@ -57,6 +58,12 @@ export interface CreatedSession {
   ui: Ui;
 }
 
+/** A reauth session `openReauth` wrote, and who had started the live ones of the account it cancelled. */
+export interface OpenedReauth {
+  row: SessionRow;
+  superseded: SessionOrigin[];
+}
+
 export interface SessionDeps {
   db: Db;
   vault: Vault;
@@ -71,6 +78,7 @@ export interface SessionDeps {
   logger: Pick<Logger, 'error'>;
   /** Caps failed bank logins and wrong answers per bank user across sessions. */
   bankUsers: BankUserLimits;
+  metrics: Metrics;
   /** Called after a step completes a link or a re-authorisation, so the data sync starts at once. */
   onCompleted?: () => void;
 }
@@ -93,6 +101,7 @@ export class SessionService {
   private readonly config: Pick<Config, 'sessionTtlMs'>;
   private readonly logger: Pick<Logger, 'error'>;
   private readonly bankUsers: BankUserLimits;
+  private readonly metrics: Metrics;
   private readonly onCompleted: () => void;
 
   constructor(deps: SessionDeps) {
@@ -108,6 +117,7 @@ export class SessionService {
       config: this.config,
       logger: this.logger,
       bankUsers: this.bankUsers,
+      metrics: this.metrics,
     } = deps);
     this.onCompleted = deps.onCompleted ?? (() => {});
     this.store = new SessionStore(deps.db);
@@ -164,10 +174,11 @@ export class SessionService {
    * every other live reauth session of the account and writes this one, claimed from birth so
    * no step can run before `beginReauth`'s background login has answered.
    */
-  async openReauth(trx: Db, app: App, account: AccountRow, opening: { id: string; origin: SessionOrigin; now: number }): Promise<SessionRow> {
+  async openReauth(trx: Db, app: App, account: AccountRow, opening: { id: string; origin: SessionOrigin; now: number }): Promise<OpenedReauth> {
     const { id, origin, now } = opening;
+    const superseded: SessionOrigin[] = [];
     for (const other of await this.store.liveReauthsOf(account.id, id, trx)) {
-      await this.cancelRow(other, 'This re-authorisation was superseded by a newer one for the same account', trx);
+      if (await this.cancelRow(other, 'This re-authorisation was superseded by a newer one for the same account', trx)) superseded.push(other.origin);
     }
     const institution = this.institutions.get(account.institution_id)!;
     const method = this.institutions.authMethod(institution, account.auth_method) ?? institution.authMethods[0]!;
@@ -191,7 +202,7 @@ export class SessionService {
       updated_at: now,
     };
     await this.store.insert(session, trx);
-    return session;
+    return { row: session, superseded };
   }
 
   /**
@@ -199,7 +210,10 @@ export class SessionService {
    * background with the credentials `account` holds, and the session moves on from the bank's
    * answer. `mode` is who waits for that answer (see `StartMode`).
    */
-  async beginReauth(row: SessionRow, account: AccountRow, mode: StartMode): Promise<{ session: CreatedSession; reply: StartReply }> {
+  async beginReauth(opened: OpenedReauth, account: AccountRow, mode: StartMode): Promise<{ session: CreatedSession; reply: StartReply }> {
+    const { row } = opened;
+    this.metrics.reauthSessionStarted(row.origin, row.institution_id);
+    for (const origin of opened.superseded) this.metrics.reauthSessionEnded(origin, row.institution_id, 'superseded');
     const institution = this.institutions.get(row.institution_id)!;
     const state = JSON.parse(row.state) as SessionState;
     let outcome: LinkedOutcome;
@@ -253,7 +267,10 @@ export class SessionService {
       const status = (JSON.parse(row.state) as SessionState).status;
       if (status === 'completed') throw new DomainError('SESSION_COMPLETED', 'This session is already completed; it cannot be cancelled');
       if (status === 'failed') return;
-      if (await this.db.transaction().execute((trx) => this.cancelRow(row, reason, trx))) return;
+      if (await this.db.transaction().execute((trx) => this.cancelRow(row, reason, trx))) {
+        if (row.kind === 'reauth') this.metrics.reauthSessionEnded(row.origin, row.institution_id, 'cancelled');
+        return;
+      }
     }
     throw new DomainError('SESSION_BUSY', 'The session changed while it was being cancelled; try again');
   }
@@ -370,7 +387,10 @@ export class SessionService {
     typed: Record<string, string> | null,
   ): Promise<string | null> {
     try {
-      const code = await this.events.transaction((trx) => this.persist(trx, row, claimed, next, effect, outcome, typed));
+      const { code, endedEpisode } = await this.events.transaction((trx) => this.persist(trx, row, claimed, next, effect, outcome, typed));
+      if (row.kind === 'reauth' && (next.status === 'completed' || next.status === 'failed'))
+        this.metrics.reauthSessionEnded(row.origin, row.institution_id, next.status);
+      if (endedEpisode) this.metrics.reauthEpisodeEnded(endedEpisode, row.kind === 'reauth' ? 'completed' : 'relinked');
       if (code) this.onCompleted();
       return code;
     } catch (error) {
@@ -388,7 +408,7 @@ export class SessionService {
     effect: Effect,
     outcome: StepOutcome,
     typed: Record<string, string> | null,
-  ): Promise<string | null> {
+  ): Promise<{ code: string | null; endedEpisode: EndedEpisode | undefined }> {
     const now = this.clock.now();
     let credentialsId = row.credentials_secret_id;
     let connectorStateId = row.connector_state_secret_id;
@@ -404,6 +424,7 @@ export class SessionService {
       else connectorStateId = await this.vault.seal('connector_state', sealed, trx);
     }
     let code: string | null = null;
+    let endedEpisode: EndedEpisode | undefined;
     let accountId = row.account_id;
     switch (effect.kind) {
       case 'link': {
@@ -419,19 +440,20 @@ export class SessionService {
           bankState: effect.bankState,
         });
         code = done.code;
+        endedEpisode = done.endedEpisode;
         accountId = done.accountId;
         credentialsId = null; // now owned by the account
         break;
       }
       case 'reauth': {
         if (!accountId) throw new Error(`reauth session ${row.id} names no account`);
-        code = await this.accounts.completeReauth(trx, {
+        ({ code, endedEpisode } = await this.accounts.completeReauth(trx, {
           appId: row.app_id,
           accountId,
           sessionId: row.id,
           credentialsSecretId: credentialsId,
           bankState: effect.bankState,
-        });
+        }));
         credentialsId = null; // now owned by the account
         break;
       }
@@ -465,7 +487,7 @@ export class SessionService {
       if (failure?.code === 'SESSION_CANCELLED') throw new DomainError('SESSION_CANCELLED', `${failure.message}; nothing of this step was kept`);
       throw new DomainError('SESSION_BUSY', 'Another step of this session took over; retry the step');
     }
-    return code;
+    return { code, endedEpisode };
   }
 
   /**
@@ -476,15 +498,18 @@ export class SessionService {
    */
   async endReplaced(appId: string, ids: string[]): Promise<{ anyCompleted: boolean }> {
     if (ids.length === 0) return { anyCompleted: false };
-    return this.db.transaction().execute(async (trx) => {
-      for (const row of await this.store.liveOf(appId, ids, trx)) await this.cancelRow(row, LINK_OPENED_AGAIN, trx);
-      return { anyCompleted: await this.store.anyCompleted(appId, ids, trx) };
+    const ended = await this.db.transaction().execute(async (trx) => {
+      const cancelled: SessionRow[] = [];
+      for (const row of await this.store.liveOf(appId, ids, trx)) if (await this.cancelRow(row, LINK_OPENED_AGAIN, trx)) cancelled.push(row);
+      return { cancelled, anyCompleted: await this.store.anyCompleted(appId, ids, trx) };
     });
+    for (const row of ended.cancelled) if (row.kind === 'reauth') this.metrics.reauthSessionEnded(row.origin, row.institution_id, 'superseded');
+    return { anyCompleted: ended.anyCompleted };
   }
 
   /** A step that could not finish: the session fails, keeps no secrets, and frees its account. */
   private async abandon(
-    row: Pick<SessionRow, 'id' | 'kind' | 'account_id' | 'state' | 'credentials_secret_id' | 'connector_state_secret_id'>,
+    row: Pick<SessionRow, 'id' | 'kind' | 'origin' | 'institution_id' | 'account_id' | 'state' | 'credentials_secret_id' | 'connector_state_secret_id'>,
     claimed: number,
   ) {
     const state = JSON.parse(row.state) as SessionState;
@@ -495,17 +520,19 @@ export class SessionService {
       expectedFields: [],
       failure: { code: 'SESSION_FAILED', message: 'The session could not continue' },
     };
-    await this.db.transaction().execute(async (trx) => {
+    const released = await this.db.transaction().execute(async (trx) => {
       const released = await this.store.release(
         row.id,
         claimed,
         { state: JSON.stringify(failed), status: 'failed', credentials_secret_id: null, connector_state_secret_id: null, updated_at: this.clock.now() },
         trx,
       );
-      if (!released) return;
+      if (!released) return false;
       for (const secret of [row.credentials_secret_id, row.connector_state_secret_id]) if (secret) await this.vault.remove(secret, trx);
       if (row.kind === 'reauth' && row.account_id) await this.accounts.releaseReauth(row.account_id, row.id, trx);
+      return true;
     });
+    if (released && row.kind === 'reauth') this.metrics.reauthSessionEnded(row.origin, row.institution_id, 'failed');
   }
 }
 

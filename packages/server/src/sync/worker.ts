@@ -1,12 +1,14 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Connectors } from '../connectors/registry.ts';
 import type { AccountData, ConnectorState, FetchOutcome } from '../connectors/types.ts';
 import type { Db } from '../db/database.ts';
 import type { Capabilities } from '../db/dialects/types.ts';
 import { GroupCommit } from '../db/group_commit.ts';
-import type { AccountRow } from '../db/schema.ts';
+import type { AccountRow, ReauthCause } from '../db/schema.ts';
 import type { Events } from '../events/events.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Vault } from '../vault/vault.ts';
 import { CoalescedPass } from '../lib/coalesce.ts';
 import { type Answer, readFetch, readLogin } from './answer.ts';
@@ -56,6 +58,7 @@ export interface SyncDeps {
   events: Events;
   clock: Clock;
   logger: Logger;
+  metrics: Metrics;
   /** How long after a good sync the next is due. */
   intervalMs: number;
   /** How long a claim holds an account: a crashed worker's accounts are taken over after it. */
@@ -88,6 +91,7 @@ export class SyncWorker {
   private readonly events: Events;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly metrics: Metrics;
   private readonly intervalMs: number;
   private readonly claimMs: number;
   private readonly pollMs = 2_000;
@@ -102,6 +106,7 @@ export class SyncWorker {
       events: this.events,
       clock: this.clock,
       logger: this.logger,
+      metrics: this.metrics,
       intervalMs: this.intervalMs,
     } = deps);
     this.claimMs = deps.claimMs ?? 5 * 60_000;
@@ -164,12 +169,15 @@ export class SyncWorker {
     const now = this.clock.now();
     const row = await this.store.claimSync(accountId, now, now + this.claimMs);
     if (!row) return undefined;
+    const started = performance.now();
+    let outcome: SyncRun;
     try {
-      return await this.write(row, await this.ask(row, this.secretsOf([row])), jobId);
+      outcome = await this.write(row, await this.ask(row, this.secretsOf([row])), jobId);
     } catch (error) {
-      await this.postpone(row, error);
-      return run('failed');
+      outcome = run(await this.postpone(row, error));
     }
+    this.metrics.syncFinished(outcome.result, secondsSince(started));
+    return outcome;
   }
 
   /**
@@ -198,17 +206,19 @@ export class SyncWorker {
         }
         if (waited >= RECHECK_AFTER_MS && !(await this.stillClaimed(row, holdUntil))) continue;
         atBank++;
+        const started = performance.now();
         const asked = this.ask(row, secrets).finally(() => {
           atBank--;
           changed();
         });
         const done: Promise<void> = asked
-          .then((answer) => this.write(row, answer))
-          .then(
-            () => undefined,
-            (error: unknown) => this.postpone(row, error),
-          )
-          .catch((error: unknown) => this.logger.error({ err: error, accountId: row.id }, 'sync failed and could not be postponed'))
+          .then(async (answer) => (await this.write(row, answer)).result)
+          .catch((error: unknown) => this.postpone(row, error))
+          .then((result) => this.metrics.syncFinished(result, secondsSince(started)))
+          .catch((error: unknown) => {
+            this.metrics.syncFinished('failed', secondsSince(started));
+            this.logger.error({ err: error, accountId: row.id }, 'sync failed and could not be postponed');
+          })
           .finally(() => {
             unfinished.delete(done);
             changed();
@@ -239,12 +249,13 @@ export class SyncWorker {
   }
 
   /** A sync that threw. Unlinked or linked again mid-sync (its vault records gone with the old link): the account's current state already says what happens next. */
-  private async postpone(row: AccountRow, error: unknown) {
+  private async postpone(row: AccountRow, error: unknown): Promise<SyncResult> {
     const postponed = await this.writeIfCurrent(row, (trx) =>
       this.store.update(row.id, { sync_claimed_until: null, sync_due_at: this.clock.now() + RETRY_MS }, trx),
     );
     if (postponed) this.logger.error({ err: error, accountId: row.id }, 'sync failed unexpectedly');
     else this.logger.info({ accountId: row.id }, 'sync abandoned: the account was unlinked or linked again meanwhile');
+    return postponed ? 'failed' : 'stale';
   }
 
   /**
@@ -286,7 +297,7 @@ export class SyncWorker {
 
   private write(row: AccountRow, answer: Answer, jobId?: string): Promise<SyncRun> {
     if (answer.kind === 'data') return this.keep(row, answer.data, answer.newState, answer.storedIdentity, jobId);
-    if (answer.kind === 'reauth') return this.requireReauth(row, answer.reason, jobId);
+    if (answer.kind === 'reauth') return this.requireReauth(row, answer.reason, answer.cause, jobId);
     return this.fail(row, answer.reason, jobId);
   }
 
@@ -414,21 +425,32 @@ export class SyncWorker {
 
   /**
    * The account needs re-authorisation. `reauthorisation_required` (and an `account_updated`
-   * saying why) is recorded once per episode: only by the sync that moved the account into it.
+   * saying why) is recorded once per episode: only by the sync that moved the account into it,
+   * which also notes when and why the episode began (its end is measured from there).
    */
-  private async requireReauth(row: AccountRow, reason: string, jobId?: string): Promise<SyncRun> {
+  private async requireReauth(row: AccountRow, reason: string, cause: ReauthCause, jobId?: string): Promise<SyncRun> {
     let entered = false;
     const written = await this.writeIfCurrent(row, async (trx, current) => {
       const now = this.clock.now();
       entered = current.reauth_required === 0;
-      const changes = { reauth_required: 1, last_sync_error: reason, sync_due_at: null, sync_claimed_until: null, updated_at: now };
+      const changes = {
+        reauth_required: 1,
+        last_sync_error: reason,
+        sync_due_at: null,
+        sync_claimed_until: null,
+        updated_at: now,
+        ...(entered ? { reauth_required_at: now, reauth_cause: cause } : {}),
+      };
       await this.store.update(row.id, changes, trx);
       if (!entered) return;
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.reauthorisation_required', accountId: row.id, data: payloads.accountOnly(row.id) });
       await this.recordUpdated(trx, { ...current, ...changes }, 'REAUTHORISATION_REQUIRED', reason, jobId);
     });
     if (!written) return run('stale');
-    if (entered) this.logger.info({ accountId: row.id, reason }, 'account needs re-authorisation');
+    if (entered) {
+      this.logger.info({ accountId: row.id, reason }, 'account needs re-authorisation');
+      this.metrics.reauthEpisodeStarted(cause, row.institution_id);
+    }
     return run('reauth_required');
   }
 }
@@ -442,4 +464,8 @@ function storedIdentity(open: Secrets, stored: string | null): string | undefine
   } catch {
     return undefined;
   }
+}
+
+function secondsSince(started: number): number {
+  return (performance.now() - started) / 1000;
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.ts';
 import type { Clock } from '../lib/clock.ts';
 import { CoalescedPass } from '../lib/coalesce.ts';
 import type { Vault } from '../vault/vault.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { attemptDelivery, SigningSecrets } from './attempt.ts';
 import type { EgressGuard } from './egress.ts';
 import type { Claim, DeliveryStore, Outcome, Target } from './store.ts';
@@ -63,7 +64,7 @@ export class Dispatcher {
 
   constructor(
     private readonly store: DeliveryStore,
-    private readonly deps: { config: Config['webhook']; clock: Clock; vault: Vault; guard: EgressGuard; wakeup: Wakeup; logger: Logger },
+    private readonly deps: { config: Config['webhook']; clock: Clock; vault: Vault; guard: EgressGuard; wakeup: Wakeup; logger: Logger; metrics: Metrics },
   ) {
     this.passes = new CoalescedPass(() => this.claimAndLaunch(), {
       stopped: () => this.closed,
@@ -251,6 +252,7 @@ export class Dispatcher {
     const done = attemptDelivery(claim, target, this.secrets, this.deps, abort.signal).then(
       (outcome) => {
         this.inFlight.delete(claim.id);
+        this.count(outcome);
         this.record(outcome);
         this.pump();
       },
@@ -263,6 +265,15 @@ export class Dispatcher {
       },
     );
     this.inFlight.set(claim.id, { appId: claim.app_id, done, abort });
+  }
+
+  /** An attempt made (or a delivery ended without one), for /metrics; a 2xx with its time since the delivery was queued. */
+  private count(outcome: Outcome): void {
+    if (outcome.kind === 'released') return;
+    if (outcome.kind === 'abandoned') return this.deps.metrics.webhookAttempted('skipped');
+    const { claim, attempt, next } = outcome;
+    if (next.status === 'succeeded') this.deps.metrics.webhookAttempted('succeeded', (attempt.at + attempt.durationMs - claim.created_at) / 1000);
+    else this.deps.metrics.webhookAttempted(next.status === 'pending' ? 'retrying' : 'failed');
   }
 
   private record(outcome: Outcome): void {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { AppUpdate, DeliveryStatus } from '../db/schema.ts';
 
@@ -65,6 +66,24 @@ export class OperatorStore {
       .where('id', '=', appId)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
+  }
+
+  /**
+   * Every app's pending deliveries: how many, how many of them failed their last attempt, and
+   * the earliest next attempt. One statement over the index of pending rows (migration 0009:
+   * `pending` is a literal so the partial index applies); a delivered row is not in it.
+   */
+  async backlog(): Promise<{ pending: number; failing: number; earliestDue: number | null }> {
+    const row = await this.db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as('pending'),
+        eb.fn.countAll<number | string>().filterWhere('attempt_count', '>', 0).as('failing'),
+        eb.fn.min<number | string | null>('next_attempt_at').as('earliest'),
+      ])
+      .where('status', '=', sql.lit('pending'))
+      .executeTakeFirstOrThrow();
+    return { pending: Number(row.pending), failing: Number(row.failing), earliestDue: row.earliest === null ? null : Number(row.earliest) };
   }
 
   /** An app's deliveries, each joined to its event. */

@@ -8,6 +8,7 @@ import type { EventType, Events } from '../events/events.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newWebhookSecret } from '../lib/ids.ts';
 import type { Vault } from '../vault/vault.ts';
+import type { DeliveryBacklog, Metrics } from '../metrics/metrics.ts';
 import { Dispatcher } from './dispatcher.ts';
 import type { AppMode } from '../apps/service.ts';
 import { EgressGuard } from './egress.ts';
@@ -29,6 +30,7 @@ export interface WebhookDeps {
   accounts: AccountService;
   clock: Clock;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export interface PageRequest {
@@ -45,12 +47,12 @@ export class WebhookService {
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: WebhookDeps) {
-    const { database, clock, vault, logger, config } = deps;
+    const { database, clock, vault, logger, config, metrics } = deps;
     this.store = new OperatorStore(database.db);
     this.guard = new EgressGuard({ allowLoopback: config.webhook.allowLoopback });
     this.wakeup = new Wakeup(database, logger);
     const deliveries = new DeliveryStore(database.db, database.capabilities);
-    this.dispatcher = new Dispatcher(deliveries, { config: config.webhook, clock, vault, guard: this.guard, wakeup: this.wakeup, logger });
+    this.dispatcher = new Dispatcher(deliveries, { config: config.webhook, clock, vault, guard: this.guard, wakeup: this.wakeup, logger, metrics });
     this.unsubscribe = deps.events.onCommitted(() => this.announce());
   }
 
@@ -58,6 +60,13 @@ export class WebhookService {
   announce(): void {
     this.dispatcher.wake();
     this.wakeup.notify();
+  }
+
+  /** Every app's undelivered work, for `GET /metrics`: the same figure whichever instance reads it. */
+  async backlog(): Promise<DeliveryBacklog> {
+    const now = this.deps.clock.now();
+    const { pending, failing, earliestDue } = await this.store.backlog();
+    return { pending, failing, oldestDueSeconds: earliestDue !== null && earliestDue <= now ? (now - earliestDue) / 1000 : 0 };
   }
 
   async events(appId: string, page: PageRequest): Promise<{ items: WebhookEvent[]; total: number }> {

@@ -12,6 +12,8 @@ export interface Claim {
   claim_token: string;
   /** When the claim lapses and any dispatcher may take the row. */
   claimed_until: number;
+  /** When the delivery was queued: its event's commit, or the replay that asked for it again. */
+  created_at: number;
 }
 
 /** What an attempt of a claimed delivery needs: the event body and the app's endpoint and secrets. */
@@ -86,7 +88,7 @@ export class DeliveryStore {
       .set({ claimed_until: now + leaseMs, claim_token: token })
       .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
-      .returning(['id', 'app_id', 'event_id', 'attempt_count', 'claim_token', 'claimed_until'])
+      .returning(['id', 'app_id', 'event_id', 'attempt_count', 'claim_token', 'claimed_until', 'created_at'])
       .execute() as Promise<Claim[]>;
   }
 

@@ -43,6 +43,7 @@ describe('loadConfig: defaults', () => {
       'a public-key holder may spend 2 of 3 failed logins and 3 of 5 wrong answers',
     );
     assert.deepEqual(config.previousMasterKeys, []);
+    assert.equal(config.metricsToken, undefined, '/metrics answers this machine alone');
     assert.equal(config.masterKey.source, 'env');
     assert.deepEqual(config.masterKey.key, Buffer.from(TEST_MASTER_KEY, 'base64'));
     assert.match(config.masterKey.id, /^[0-9a-f]{16}$/);
@@ -99,6 +100,7 @@ describe('loadConfig: defaults', () => {
       RELINK_WEBHOOK_POLL_MS: '100',
       RELINK_WEBHOOK_ALLOW_LOOPBACK: 'on',
       RELINK_SYNC_INTERVAL: '6h',
+      RELINK_METRICS_TOKEN: ` ${'ab12'.repeat(16)} `,
     });
     assert.equal(config.port, 0);
     assert.equal(config.host, '0.0.0.0');
@@ -115,6 +117,7 @@ describe('loadConfig: defaults', () => {
     assert.equal(config.connectorTimeoutMs, 5000);
     assert.deepEqual(config.webhook, { retryScheduleSeconds: [1, 2, 3], timeoutMs: 2000, pollIntervalMs: 100, allowLoopback: true });
     assert.equal(config.syncIntervalMs, 6 * 3_600_000);
+    assert.equal(config.metricsToken, 'ab12'.repeat(16), 'trimmed');
   });
 
   test('RELINK_SYNC_INTERVAL: 24 hours by default; seconds, or a number with s, m, h or d', () => {
@@ -248,6 +251,10 @@ describe('loadConfig: a bad value is a ConfigError naming the variable, in one l
     [{ RELINK_BANK_PUBLIC_LOGIN_FAILURES: '4' }, 'RELINK_BANK_PUBLIC_LOGIN_FAILURES'],
     [{ RELINK_BANK_LOGIN_FAILURES: '5', RELINK_BANK_PUBLIC_LOGIN_FAILURES: '6' }, 'RELINK_BANK_PUBLIC_LOGIN_FAILURES'],
     [{ RELINK_BANK_PUBLIC_ANSWER_FAILURES: '6' }, 'RELINK_BANK_PUBLIC_ANSWER_FAILURES'],
+    [{ RELINK_METRICS_TOKEN: '' }, 'RELINK_METRICS_TOKEN'],
+    [{ RELINK_METRICS_TOKEN: 'x'.repeat(31) }, 'RELINK_METRICS_TOKEN'],
+    [{ RELINK_METRICS_TOKEN: `${'x'.repeat(20)} ${'y'.repeat(20)}` }, 'RELINK_METRICS_TOKEN'],
+    [{ RELINK_METRICS_TOKEN: `${'x'.repeat(40)}é` }, 'RELINK_METRICS_TOKEN'],
   ];
   for (const [bad, variable] of cases) {
     test(`${JSON.stringify(bad)} → ${variable}`, () => {
@@ -259,7 +266,7 @@ describe('loadConfig: a bad value is a ConfigError naming the variable, in one l
           assert.equal(error.variable, variable);
           assert.ok(error.message.startsWith(`${variable} `), error.message);
           assert.ok(!error.message.includes('\n'), 'one line');
-          const secret = bad.RELINK_MASTER_KEY ?? bad.RELINK_PREVIOUS_MASTER_KEYS;
+          const secret = bad.RELINK_MASTER_KEY ?? bad.RELINK_PREVIOUS_MASTER_KEYS ?? bad.RELINK_METRICS_TOKEN;
           if (secret) assert.ok(!error.message.includes(secret), 'the message repeats a key');
           return true;
         },

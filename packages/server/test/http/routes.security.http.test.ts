@@ -21,6 +21,8 @@ const OPEN: Record<string, string> = {
 /** Served but not in /openapi.json: pages and assets for people and browsers, each with why it is safe open. */
 const UNDESCRIBED: Record<string, string> = {
   'GET /openapi.json': 'the API description itself',
+  'GET /metrics':
+    "the operator's, not the Partners API's: a bearer token (RELINK_METRICS_TOKEN) or, without one, this machine's own requests only (test/metrics/metrics.security.http.test.ts)",
   'GET /connect.js': 'a static script, the same for everyone',
   'GET /connect/widget.js': 'a static script, the same for everyone',
   'GET /connect/widget.css': 'a static stylesheet, the same for everyone',

@@ -19,17 +19,19 @@ describe('a sync reads its login with the stored credentials', () => {
     assert.deepEqual(readLogin({ kind: 'unavailable', message: 'Bank down' }), { kind: 'unavailable', message: 'Bank down' });
   });
 
-  test('every way the bank wants the person means re-authorisation, each with its reason', () => {
-    const cases: LinkedOutcome[] = [
-      { kind: 'challenge', ui: { title: 'OTP', form: [] }, state: {} },
-      { kind: 'invalid_credentials', message: 'Wrong password' },
-      { kind: 'locked', message: 'Locked' },
-      { kind: 'other_user', message: 'Someone else' },
-    ] as unknown as LinkedOutcome[];
-    for (const login of cases) {
+  test('every way the bank wants the person means re-authorisation, each with its reason and its cause', () => {
+    const cases: [LinkedOutcome, string][] = [
+      [{ kind: 'challenge', ui: { title: 'OTP', form: [] }, state: {} }, 'mfa_required'],
+      [{ kind: 'wrong_answer', ui: { title: 'OTP', form: [] }, state: {} }, 'mfa_required'],
+      [{ kind: 'invalid_credentials', message: 'Wrong password' }, 'password_changed'],
+      [{ kind: 'locked', message: 'Locked' }, 'locked'],
+      [{ kind: 'other_user', message: 'Someone else' }, 'other_user'],
+    ] as unknown as [LinkedOutcome, string][];
+    for (const [login, cause] of cases) {
       const read = readLogin(login);
       assert.equal(read.kind, 'reauth', login.kind);
       assert.equal((read as { reason: string }).reason, REAUTH_REASONS[login.kind as keyof typeof REAUTH_REASONS]);
+      assert.equal((read as { cause: string }).cause, cause, login.kind);
     }
     assert.match(REAUTH_REASONS.invalid_credentials, /password was changed/);
     assert.match(REAUTH_REASONS.challenge, /multi-factor/);
@@ -46,7 +48,7 @@ describe('a sync reads its fetch', () => {
 
   test('a bank that asks for a new login even after one means re-authorisation; the identity is not read', () => {
     const answer = readFetch({ kind: 'session_expired', message: 'log in again' }, undefined, () => assert.fail('identity read'));
-    assert.deepEqual(answer, { kind: 'reauth', reason: 'The bank asked for a new login: log in again' });
+    assert.deepEqual(answer, { kind: 'reauth', reason: 'The bank asked for a new login: log in again', cause: 'session_expired' });
   });
 
   test('a bank that did not answer is a failure to retry', () => {

@@ -14,6 +14,7 @@ import * as linkSessions from './0012_link_sessions.ts';
 import * as customers from './0015_customers.ts';
 import * as realtimeJobs from './0016_realtime_jobs.ts';
 import * as statementJobs from './0018_statement_jobs.ts';
+import * as reauthEpisodes from './0017_reauth_episodes.ts';
 
 /** Every migration, in order. Listed statically so a build needs no file-system scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015_customers': customers,
   '0016_realtime_jobs': realtimeJobs,
   '0018_statement_jobs': statementJobs,
+  '0017_reauth_episodes': reauthEpisodes,
 };
 
 export const migrationProvider: MigrationProvider = {
