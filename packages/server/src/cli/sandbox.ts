@@ -34,9 +34,11 @@ export async function sandboxCommand(context: CliContext, sub: string | undefine
   context.out(`Reset the bank login of ${reset.username} for account ${reset.account} (${reason}).`);
   if (reset.newPassword) context.out(`The sandbox bank's password for ${reset.username} is now: ${reset.newPassword}`);
   context.out(
-    reset.reauthRequired
-      ? 'The account needs re-authorisation: mono.events.reauthorisation_required is on its way to the webhook.'
-      : 'The account will need re-authorisation at its next sync.',
+    !reset.reauthRequired
+      ? 'The account will need re-authorisation at its next sync.'
+      : reset.sync === 'not_run'
+        ? 'The account already waited for re-authorisation: no second mono.events.reauthorisation_required is sent.'
+        : 'The account needs re-authorisation: mono.events.reauthorisation_required is on its way to the webhook.',
   );
   return 0;
 }

@@ -27,6 +27,13 @@ for (const kind of databases()) {
       assert.match(run.stdout, /needs re-authorisation/);
       assert.equal((await account(server, key, id)).body.data.meta.reauth_required, true);
       assert.equal((await eventsOf(server, id, 'mono.events.reauthorisation_required')).length, 1);
+      assert.match(run.stdout, /on its way to the webhook/);
+      // Again on an account that already waits: the text says no second event is sent, and none is.
+      const twice = await relink(['sandbox', 'reset-login', id], vars());
+      assert.equal(twice.code, 0, twice.stderr);
+      assert.match(twice.stdout, /already waited for re-authorisation: no second mono\.events\.reauthorisation_required is sent/);
+      assert.doesNotMatch(twice.stdout, /on its way/);
+      assert.equal((await eventsOf(server, id, 'mono.events.reauthorisation_required')).length, 1);
       // The server's own sandbox bank (same database) now wants the new password.
       const again = await relink(['sandbox', 'reset-login', id, '--json'], vars());
       assert.equal(again.code, 0, again.stderr);
