@@ -76,6 +76,6 @@ function describe(app: App) {
 }
 
 function line(app: App): string {
-  const webhook = app.webhookUrl ? ` webhook=${app.webhookUrl}${app.webhookDisabled ? ' (disabled: ' + app.webhookDisabled.reason + ')' : ''}` : '';
-  return `${app.id}  ${app.mode}  ${app.name}  key=…${app.secretKeyHint ?? '(none)'}${webhook}`;
+  const webhook = app.webhookUrl ? `  webhook=${app.webhookUrl}${app.webhookDisabled ? ' (disabled: ' + app.webhookDisabled.reason + ')' : ''}` : '';
+  return `${app.id}  ${app.mode}  ${app.name}  public_key=${app.publicKey}  secret_key=…${app.secretKeyHint ?? '(none)'}${webhook}`;
 }
