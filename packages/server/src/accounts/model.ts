@@ -108,7 +108,7 @@ export function accountV2(a: Account) {
   };
 }
 
-/** Webhook payloads (CONTRACT §6): camelCase and `_id`, as Mono sends them. */
+/** Webhook payloads (docs/contract.md §6): camelCase and `_id`, as Mono sends them. */
 export const payloads = {
   // Each is checked against the contract's event schema by its return type.
   accountConnected: (a: Account, ref?: string): AccountConnectedData => ({

@@ -22,7 +22,7 @@ export interface ResetLogin {
 }
 
 /**
- * Sandbox controls (CONTRACT §7): force a linked account's next bank login into a case, as a
+ * Sandbox controls (docs/contract.md §7): force a linked account's next bank login into a case, as a
  * real bank would by expiring its session and asking for MFA or a new password, then run the
  * account's sync at once so `reauthorisation_required` follows within seconds.
  */

@@ -2,7 +2,7 @@ import { type Account, payloads } from '../accounts/model.ts';
 import type { EventType } from '../events/events.ts';
 
 /**
- * The `data` of each event for an account (CONTRACT §6), built by the same functions the real
+ * The `data` of each event for an account (docs/contract.md §6), built by the same functions the real
  * state changes use, so a partner rehearsing with the sandbox fire helper gets the real shapes.
  */
 export function accountEventData(type: EventType, account: Account): unknown {

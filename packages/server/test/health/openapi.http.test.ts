@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { call, databases, useServer } from '@relink/testkit';
 
-/** The contract's endpoints (CONTRACT.md) that exist so far, as OpenAPI paths. */
+/** The contract's endpoints (docs/contract.md) that exist so far, as OpenAPI paths. */
 export const CONTRACT_ROUTES: [string, string][] = [
   ['get', '/v1/institutions'],
   ['get', '/coverage'],

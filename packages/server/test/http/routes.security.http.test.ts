@@ -8,7 +8,7 @@ import { step, v2Session } from '../support/linking.ts';
 import { fire } from '../support/webhooks.ts';
 import { asOpenApi, assertFailure, type Operation, operations, routeTable } from '../support/surface.ts';
 
-/** The only operations open without a key (CONTRACT conventions and Relink's pages), each with why that is safe. */
+/** The only operations open without a key (docs/contract.md conventions and Relink's pages), each with why that is safe. */
 const OPEN: Record<string, string> = {
   'GET /health': 'liveness: says nothing about any app',
   'GET /v1/institutions': "Mono's public list of banks",
