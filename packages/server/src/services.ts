@@ -131,7 +131,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     connect: new ConnectService({ db, apps, sessions, reauth, accounts, clock, masterKey: config.masterKey, startHoldMs: config.connectorTimeoutMs + 10_000 }),
     demo: new ConnectDemo({ db, codes, clock }),
     sync,
-    sandbox: new SandboxService({ connectors, institutions, accounts, sync }),
+    sandbox: new SandboxService({ connectors, institutions, accounts, sync, bank: sandbox }),
     idempotency: new Idempotency(database.db, vault, clock),
     webhooks,
     limits: new RequestLimits(config.limits),

@@ -41,6 +41,7 @@ export const CONTRACT_ROUTES: [string, string][] = [
   ['post', '/v2/connect/reauth/session'],
   ['post', '/v2/connect/reauth/login'],
   ['post', '/v2/sandbox/accounts/{id}/reset-login'],
+  ['post', '/v2/sandbox/reset'],
   ['get', '/v2/accounts/{id}/identity'],
 ];
 

@@ -29,7 +29,12 @@ const UNDESCRIBED: Record<string, string> = {
 };
 /** Swagger UI under /docs: the description above, rendered. */
 const DOCS = /^\/docs(\/|$)/;
-const SANDBOX_HELPERS = new Set(['GET /v2/connect/sandbox', 'POST /v2/sandbox/webhooks/fire', 'POST /v2/sandbox/accounts/{id}/reset-login']);
+const SANDBOX_HELPERS = new Set([
+  'GET /v2/connect/sandbox',
+  'POST /v2/sandbox/webhooks/fire',
+  'POST /v2/sandbox/accounts/{id}/reset-login',
+  'POST /v2/sandbox/reset',
+]);
 /**
  * Operations behind the secret key. The widget's API takes the public key instead: its matrix
  * is the public-key test below (and test/widget/widget_api.security.http.test.ts, step by step).
