@@ -57,6 +57,7 @@ async function sandboxBanner(services: Services, url: string, interactive: boole
       'Its secrets are shown only now:',
       `  secret key:     ${app.secretKey}`,
       `  webhook secret: ${app.webhookSecret}`,
+      '  (the webhook secret signs deliveries until a URL is set: PUT /v2/webhooks/endpoint issues a new one and returns it)',
       '',
       'Try it:',
       `  curl -s ${url}/v3/institutions -H 'mono-sec-key: ${app.secretKey}'`,
@@ -74,6 +75,7 @@ async function sandboxBanner(services: Services, url: string, interactive: boole
       '',
       `Created the test-mode app "Sandbox" (${app.id}). Its secret key and webhook secret are in ${file}`,
       '  (readable only by this user; not printed, because stdout is not a terminal). Delete the file once you have them.',
+      '  The webhook secret signs deliveries until a URL is set: PUT /v2/webhooks/endpoint issues a new one and returns it.',
       // The public key is public (it sits in the partner's web page), so it may go where logs go.
       `  public key:     ${app.publicKey}  (the Connect widget's; npx relink apps list shows it again)`,
     );

@@ -202,6 +202,7 @@ for (const kind of databases()) {
       // The public key is not a secret: the banner shows it even where logs go.
       const publicKey = banner.match(/public key: +(test_pk_[0-9A-Za-z]{32}) /)?.[1] ?? assert.fail(banner);
       assert.equal(secrets.public_key, publicKey);
+      assert.match(banner, /The webhook secret signs deliveries until a URL is set: PUT \/v2\/webhooks\/endpoint issues a new one and returns it\.\n/);
       assert.match(banner, new RegExp(`API docs: +${url}/docs\\n`));
       assert.equal((await call(url, 'GET', '/v3/institutions', { key })).status, 200);
       assert.equal((await fetch(`${url}/docs`)).status, 200);
@@ -245,7 +246,10 @@ for (const kind of databases()) {
         const [, publicKey, secretKey] = await served.waitFor(
           /public key: +(test_pk_[0-9A-Za-z]{32}) .*\n(?:.*\n)*? +secret key: +(test_sk_[0-9A-Za-z]{32})\n/,
         );
-        assert.match(served.stdout, /webhook secret: +whsec_/);
+        assert.match(
+          served.stdout,
+          /webhook secret: +whsec_\S+\n +\(the webhook secret signs deliveries until a URL is set: PUT \/v2\/webhooks\/endpoint issues a new one/,
+        );
         assert.equal((await call(url, 'GET', '/v3/institutions', { key: secretKey! })).status, 200);
         const listed = JSON.parse((await relink(['apps', 'list', '--json', '--data', fresh.dataDir], databaseVars(fresh))).stdout) as { publicKey: string }[];
         assert.deepEqual(
