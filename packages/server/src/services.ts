@@ -72,7 +72,7 @@ export interface ServiceOptions {
 
 export function createServices(config: Config, options: ServiceOptions = {}): Services {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const { database, vault, apps } = createCore(config, clock);
   const institutions = new InstitutionRegistry();
   const events = new Events(database.db, clock);
