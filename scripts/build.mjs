@@ -20,6 +20,14 @@ const root = new URL('..', import.meta.url).pathname;
 const server = join(root, 'packages/server');
 const BUNDLED = new Set(['kysely', 'typebox', 'ipaddr.js', '@relink/contract']);
 
+// Run by npm (`npm install`'s prepare, `npm run build`), it says what it is doing, one line a
+// step: a first build takes most of a minute and npm shows nothing else meanwhile. Run by the
+// test runner and the other scripts, which build every time, it stays quiet.
+const started = Date.now();
+const told = ['prepare', 'build'].includes(process.env.npm_lifecycle_event ?? '');
+const say = (line) => told && process.stdout.write(`relink build: ${line}\n`);
+
+say('1/2 compiling TypeScript to packages/*/dist (tsc -b: contract, sdk, connect, server; under a minute the first time, seconds after)');
 const compiled = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 
@@ -30,6 +38,7 @@ const outdir = join(server, 'dist/bundle');
 const fresh = `${outdir}.${process.pid}.new`;
 const stale = `${outdir}.${process.pid}.old`;
 rmSync(fresh, { recursive: true, force: true });
+say('2/2 bundling the relink command into packages/server/dist/bundle (esbuild)');
 await build({
   entryPoints: { main: join(server, 'dist/cli/main.js') },
   outdir: fresh,
@@ -57,3 +66,4 @@ await build({
 if (existsSync(outdir)) renameSync(outdir, stale);
 renameSync(fresh, outdir);
 rmSync(stale, { recursive: true, force: true });
+say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

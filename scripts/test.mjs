@@ -84,7 +84,12 @@ if (wanted.includes('postgres') && !unitOnly) {
     env.RELINK_TEST_PG_URL = process.env.DATABASE_URL;
     log(`PostgreSQL: the server at DATABASE_URL`);
   } else {
-    embedded = await startEmbeddedPostgres(tmpdir(), ['fsync=off', 'max_connections=300']);
+    try {
+      embedded = await startEmbeddedPostgres(tmpdir(), ['fsync=off', 'max_connections=300']);
+    } catch (error) {
+      log(`PostgreSQL did not start: ${error.message}`);
+      process.exit(1);
+    }
     env.RELINK_TEST_PG_URL = embedded.url();
     log(`PostgreSQL: embedded server on 127.0.0.1:${embedded.port}`);
   }

@@ -2,7 +2,7 @@
  * The closed catalogue of error codes Relink answers with.
  *
  * Every failure a client can see carries one of these codes in the `code` field of its
- * envelope (a Relink addition to Mono's shapes, CONTRACT §1). The server maps a code to its
+ * envelope (a Relink addition to Mono's shapes, docs/contract.md §1). The server maps a code to its
  * HTTP status in exactly one place, and the SDK re-exports this catalogue so a partner can
  * `switch (err.code)` instead of matching on message strings.
  */

@@ -1,5 +1,5 @@
 /**
- * The webhook events Relink sends (CONTRACT §6), as schemas and the types a partner switches
+ * The webhook events Relink sends (docs/contract.md §6), as schemas and the types a partner switches
  * on. Every body is `{event, event_id, timestamp, data}`; `data` depends on `event`. Mono's
  * casing is kept: camelCase and `_id`. Their names are in names.ts.
  */

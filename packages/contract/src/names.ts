@@ -4,7 +4,7 @@
  * schemas cost such a command about 60 ms of CPU). The modules that describe them re-export them.
  */
 
-/** The webhook events Relink sends (CONTRACT §6). */
+/** The webhook events Relink sends (docs/contract.md §6). */
 export const EVENT_NAMES = [
   'mono.events.account_connected',
   'mono.events.account_updated',

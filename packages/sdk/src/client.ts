@@ -210,6 +210,8 @@ export class Relink {
     /** `POST /v2/sandbox/accounts/{id}/reset-login`: the account needs re-authorisation now. */
     resetLogin: async (id: string, body: { reason?: 'mfa_required' | 'password_changed' } = {}, call: Call = {}) =>
       (await this.#transport.call(op.resetLogin, { params: { id }, body, ...call })).data,
+    /** `POST /v2/sandbox/reset`: every sandbox bank user back to `pass_good`, no forced OTP (the bank is shared by the server's test apps). */
+    reset: async (call: Call = {}) => (await this.#transport.call(op.resetSandbox, call)).data,
     /** `POST /v2/sandbox/webhooks/fire`: send any event for one of your accounts. */
     fire: async (body: BodyOf<typeof op.fireSandboxEvent>, call: Call = {}) => (await this.#transport.call(op.fireSandboxEvent, { body, ...call })).data,
   };

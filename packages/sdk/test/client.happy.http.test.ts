@@ -244,6 +244,10 @@ for (const kind of databases()) {
       if (reply.responseCode === 102) reply = await relink.reauth.commit(started.session.id, { otp: OTP });
       assert.equal(reply.responseCode, 99);
       assert.equal((await relink.accounts.exchange(reply.responseCode === 99 ? reply.data.code : '')).id, id);
+      // The sandbox's way back: user_otp's password is pass_good again.
+      const before = await relink.sandbox.reset();
+      assert.ok(before.users >= 1, JSON.stringify(before));
+      assert.deepEqual(await relink.sandbox.reset(), { users: 0 });
     });
 
     test('a reauth the bank needs nothing for answers 99 at once; a second live one is REAUTH_IN_PROGRESS', async () => {
@@ -253,7 +257,6 @@ for (const kind of databases()) {
       assert.equal(started.responseCode, 99);
       if (started.responseCode === 99) assert.equal((await relink.accounts.exchange(started.code)).id, easy);
 
-      // user_otp's password changed in the test before; the sandbox bank keeps it.
       const busy = await linkV2(relink, 'user_otp_multi', 'Busy Customer');
       await settle(server);
       await relink.sandbox.resetLogin(busy);

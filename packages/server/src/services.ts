@@ -84,7 +84,7 @@ export interface ServiceOptions {
 
 export function createServices(config: Config, options: ServiceOptions = {}): Services {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const { database, vault, apps } = createCore(config, clock);
   // The backlog is read at scrape time, from the webhooks service made below.
   const metrics: Metrics = new Metrics({ backlog: () => webhooks.backlog(), logger });
@@ -173,7 +173,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     sync,
     realtime,
     statements,
-    sandbox: new SandboxService({ connectors, institutions, accounts, sync }),
+    sandbox: new SandboxService({ connectors, institutions, accounts, sync, bank: sandbox }),
     idempotency: new Idempotency(database.db, vault, clock),
     webhooks,
     limits: new RequestLimits({ limits: config.limits, metrics }),

@@ -28,6 +28,15 @@ type Screen =
 
 const SANDBOX_NOTE = 'Test mode: log in as user_good, user_otp (OTP 12345) or user_multi, password pass_good.';
 
+/** Test mode: the hint above a bank's login form, with the passwords a reset-login changed at that bank. */
+function sandboxNote(config: Pick<WidgetConfig, 'sandbox' | 'sandboxPasswords'>, institution: string | null | undefined): string | null {
+  if (!config.sandbox) return null;
+  const changed = config.sandboxPasswords.filter((p) => p.institution === institution);
+  if (changed.length === 0) return SANDBOX_NOTE;
+  const now = changed.map((p) => (p.password ? `${p.username}'s is now ${p.password}` : `${p.username}'s was changed`)).join('; ');
+  return `${SANDBOX_NOTE} Changed by a reset-login: ${now} (relink sandbox reset puts pass_good back).`;
+}
+
 const PAGE_NAMES: Record<Screen['name'], string> = {
   institutions: 'InstitutionSelector',
   login: 'Login',
@@ -136,7 +145,7 @@ export function Widget({ config }: { config: WidgetConfig }) {
     });
     if ('kind' in started) return failure(started);
     session.current = started.id;
-    show(form('login', started.ui, config.sandbox ? SANDBOX_NOTE : null));
+    show(form('login', started.ui, sandboxNote(config, chosen.id)));
   };
 
   const form = (name: 'login' | 'mfa', ui: FormUi, note: string | null = null): Extract<Screen, { name: 'login' | 'mfa' }> => ({
@@ -316,7 +325,7 @@ export function Widget({ config }: { config: WidgetConfig }) {
     const bank = started.institution ? config.institutions.find((i) => i.id === started.institution) : undefined;
     if (bank) institution.current = { bank, authMethod: bank.authMethods[0]?.type ?? 'internet_banking' };
     // The bank wants the person to log in (the saved login to confirm, or a new password): the login form, answered with login.
-    if (started.result.kind === 'input' && started.next === 'login') return show(form('login', started.result.ui));
+    if (started.result.kind === 'input' && started.next === 'login') return show(form('login', started.result.ui, sandboxNote(config, started.institution)));
     outcome(started.result);
   };
 

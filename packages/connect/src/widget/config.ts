@@ -27,6 +27,14 @@ export interface WidgetConfig {
   /** A problem found before anything started (bad key, origin not allowed, used link): show it and stop. */
   problem: { title: string; message: string } | null;
   sandbox: boolean;
+  /** Test mode: the sandbox users whose password a reset-login changed, per bank; `password` null when it cannot be named. */
+  sandboxPasswords: SandboxPassword[];
+}
+
+export interface SandboxPassword {
+  institution: string;
+  username: string;
+  password: string | null;
 }
 
 export interface WidgetInstitution {

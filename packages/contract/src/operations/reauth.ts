@@ -107,7 +107,7 @@ export const reauthLogin = operation({
   headers: SessionIdHeader,
   body: Type.Object(
     { username: Type.String({ maxLength: 512 }), password: Type.String({ maxLength: 512 }) },
-    { additionalProperties: true, examples: [{ username: 'user_otp', password: 'pass_Zk3vQ9rT' }] },
+    { additionalProperties: true, examples: [{ username: 'user_otp', password: 'pass_changed1' }] },
   ),
   response: V2StepReply,
   failure: V2Failure,

@@ -39,12 +39,31 @@ export const resetLogin = operation({
             account: '6a1f2c3d4e5f60718293a4b5',
             reason: 'password_changed',
             username: 'user_otp',
-            new_password: 'pass_Zk3vQ9rT',
+            new_password: 'pass_changed1',
             reauth_required: true,
             sync: 'reauth_required',
           },
         },
       ],
+    },
+  ),
+  failure: V2Failure,
+});
+
+export const resetSandbox = operation({
+  method: 'POST',
+  path: '/v2/sandbox/reset',
+  summary: 'Sandbox: put every sandbox bank user back as the bank began (test keys only)',
+  description:
+    "Undoes what `reset-login` did to the sandbox bank: every user's password is `pass_good` again and no login is forced to ask for an OTP. The sandbox bank is one bank for the whole server, shared by every test-mode app as `reset-login`'s changes are; accounts are not touched (one that waits for re-authorisation still does, and its reauth now goes through with `pass_good`). The same as `relink sandbox reset`.",
+  tags: ['Sandbox'],
+  response: V2Envelope(
+    Type.Object({
+      users: Type.Integer({ minimum: 0, description: 'How many bank users had a changed password or a forced OTP, now undone' }),
+    }),
+    {},
+    {
+      examples: [{ status: 'successful', message: 'The sandbox bank is back as it began', timestamp: '2026-11-29T12:26:36.853Z', data: { users: 2 } }],
     },
   ),
   failure: V2Failure,

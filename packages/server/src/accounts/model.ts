@@ -137,7 +137,7 @@ export function accountListItem(a: Account, customerName: string | null): Accoun
   };
 }
 
-/** Webhook payloads (CONTRACT §6): camelCase and `_id`, as Mono sends them. */
+/** Webhook payloads (docs/contract.md §6): camelCase and `_id`, as Mono sends them. */
 export const payloads = {
   // Each is checked against the contract's event schema by its return type.
   accountConnected: (a: Account, ref?: string): AccountConnectedData => ({

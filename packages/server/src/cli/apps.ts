@@ -17,6 +17,7 @@ export async function appsCommand(context: CliContext, sub: string | undefined):
         context.out(`  public key:     ${app.publicKey}`);
         context.out(`  webhook secret: ${app.webhookSecret}`);
         context.out('The secret key and webhook secret are shown only now; Relink keeps only a hash of the key.');
+        context.out('Setting the webhook URL with PUT /v2/webhooks/endpoint later issues a new webhook secret (docs/webhooks.md).');
       }
       return 0;
     }
@@ -76,6 +77,6 @@ function describe(app: App) {
 }
 
 function line(app: App): string {
-  const webhook = app.webhookUrl ? ` webhook=${app.webhookUrl}${app.webhookDisabled ? ' (disabled: ' + app.webhookDisabled.reason + ')' : ''}` : '';
-  return `${app.id}  ${app.mode}  ${app.name}  key=…${app.secretKeyHint ?? '(none)'}${webhook}`;
+  const webhook = app.webhookUrl ? `  webhook=${app.webhookUrl}${app.webhookDisabled ? ' (disabled: ' + app.webhookDisabled.reason + ')' : ''}` : '';
+  return `${app.id}  ${app.mode}  ${app.name}  public_key=${app.publicKey}  secret_key=…${app.secretKeyHint ?? '(none)'}${webhook}`;
 }

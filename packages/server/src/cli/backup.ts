@@ -27,21 +27,30 @@ export async function backupCommand(context: CliContext, target: string | undefi
   const file = resolve(target);
   if (existsSync(file)) throw new Error(`${file} exists; name a new file`);
   if (!existsSync(database.file)) throw new Error(`no database at ${database.file}`);
-  const source = new SQLite(database.file, { readonly: true, fileMustExist: true });
+  const source = openToRead(database.file);
   source.pragma('busy_timeout = 10000');
   const partial = `${file}.partial`;
   try {
     // A backup is the whole database: 0600 before the first page is in it, whatever the umask.
     createPrivateFile(partial);
     const { totalPages } = await source.backup(partial);
+    // The copy is in WAL mode, as its source is: made a file that stands alone (a rollback
+    // journal), it needs no -wal or -shm beside it wherever it is opened, read-only included.
+    // `relink serve` puts a restored database back in WAL mode when it opens it.
+    const copy = new SQLite(partial, { fileMustExist: true });
+    try {
+      copy.pragma('journal_mode = DELETE');
+    } finally {
+      copy.close();
+    }
     check(partial);
     renameSync(partial, file);
     context.out(context.values.json ? JSON.stringify({ file, pages: totalPages }) : `Backed up ${database.file} to ${file} (${totalPages} pages)`);
     return 0;
   } finally {
     source.close();
-    // The copy is in WAL mode, as its source is; checking it left an empty -wal and -shm beside it.
-    for (const suffix of ['', '-wal', '-shm']) rmSync(partial + suffix, { force: true });
+    // Left only if the backup failed half-way.
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(partial + suffix, { force: true });
   }
 }
 
@@ -60,7 +69,7 @@ export async function restoreCommand(context: CliContext, from: string | undefin
   if (!existsSync(backup)) throw new Error(`no backup at ${backup}`);
   check(backup);
   const staged = `${database.file}.restoring`;
-  const copy = new SQLite(backup, { readonly: true, fileMustExist: true });
+  const copy = openToRead(backup);
   try {
     createPrivateFile(staged);
     await copy.backup(staged);
@@ -87,8 +96,21 @@ export async function restoreCommand(context: CliContext, from: string | undefin
   return 0;
 }
 
+/**
+ * A connection that only reads (`query_only`), opened read-write all the same: a WAL-mode file
+ * opened read-only gets a -wal and -shm that its connection cannot remove, so they stayed beside
+ * the database after a backup and beside the backup after a restore. Read-write, the last
+ * connection to close takes them away (and leaves them while a server still has the file open).
+ * A write-protected file still opens, read-only.
+ */
+function openToRead(file: string): SQLite.Database {
+  const db = new SQLite(file, { fileMustExist: true });
+  db.pragma('query_only = ON');
+  return db;
+}
+
 function check(file: string) {
-  const copy = new SQLite(file, { readonly: true, fileMustExist: true });
+  const copy = openToRead(file);
   try {
     const [result] = copy.pragma('integrity_check') as { integrity_check: string }[];
     if (result?.integrity_check !== 'ok') throw new Error(`${file} failed its integrity check: ${result?.integrity_check}`);

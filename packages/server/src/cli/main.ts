@@ -35,6 +35,7 @@ Usage
   relink webhooks fire EVENT ACCOUNT_ID --app ID [--json]  sandbox: send an event (test apps)
   relink sandbox reset-login ACCOUNT_ID [--reason mfa_required|password_changed] [--json]
                                    sandbox: the account needs re-authorisation now
+  relink sandbox reset [--json]     sandbox: every bank user back to pass_good, no forced OTP
   relink connect origins --app ID [ORIGIN…] [--clear] [--json]   who may frame the widget
   relink backup FILE [--json]       online copy of the SQLite database (PostgreSQL: pg_dump)
   relink restore FILE               put a backup in place (every server stopped)

@@ -3,10 +3,14 @@ import { type CliContext, withServices } from './context.ts';
 
 const REASONS: ResetReason[] = ['mfa_required', 'password_changed'];
 
-/** `relink sandbox reset-login ACCOUNT [--reason mfa_required|password_changed]`: the sandbox control from the shell. */
+/**
+ * `relink sandbox reset-login ACCOUNT [--reason mfa_required|password_changed]` and `relink
+ * sandbox reset`: the sandbox controls from the shell.
+ */
 export async function sandboxCommand(context: CliContext, sub: string | undefined, args: string[]): Promise<number> {
+  if (sub === 'reset') return resetCommand(context);
   if (sub !== 'reset-login')
-    throw new Error(`unknown command "sandbox ${sub ?? ''}": use sandbox reset-login ACCOUNT_ID [--reason mfa_required|password_changed]`);
+    throw new Error(`unknown command "sandbox ${sub ?? ''}": use sandbox reset-login ACCOUNT_ID [--reason mfa_required|password_changed], or sandbox reset`);
   const accountId = args[0];
   if (!accountId) throw new Error('name the account: relink sandbox reset-login ACCOUNT_ID [--reason mfa_required|password_changed]');
   const reason = (context.values.reason ?? 'mfa_required') as ResetReason;
@@ -34,9 +38,24 @@ export async function sandboxCommand(context: CliContext, sub: string | undefine
   context.out(`Reset the bank login of ${reset.username} for account ${reset.account} (${reason}).`);
   if (reset.newPassword) context.out(`The sandbox bank's password for ${reset.username} is now: ${reset.newPassword}`);
   context.out(
-    reset.reauthRequired
-      ? 'The account needs re-authorisation: mono.events.reauthorisation_required is on its way to the webhook.'
-      : 'The account will need re-authorisation at its next sync.',
+    !reset.reauthRequired
+      ? 'The account will need re-authorisation at its next sync.'
+      : reset.sync === 'not_run'
+        ? 'The account already waited for re-authorisation: no second mono.events.reauthorisation_required is sent.'
+        : 'The account needs re-authorisation: mono.events.reauthorisation_required is on its way to the webhook.',
   );
+  return 0;
+}
+
+/** `relink sandbox reset`: every sandbox bank user of this database back as the bank began. */
+async function resetCommand(context: CliContext): Promise<number> {
+  const { users } = await withServices(context, (s) => s.sandbox.restore());
+  if (context.values.json) context.out(JSON.stringify({ users }));
+  else
+    context.out(
+      users === 0
+        ? 'The sandbox bank was already as it began: every user logs in with pass_good.'
+        : `Put ${users} sandbox bank user${users === 1 ? '' : 's'} back as the bank began: every user logs in with pass_good, and no login is forced to ask for an OTP.`,
+    );
   return 0;
 }

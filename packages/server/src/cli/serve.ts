@@ -36,6 +36,9 @@ export async function serveCommand(context: CliContext): Promise<number> {
   return 0;
 }
 
+/** Apps the banner of a later start lists, at most. */
+const BANNER_APPS = 10;
+
 /**
  * On a fresh database, creates the test-mode app "Sandbox" and shows its keys only this once:
  * on a terminal, printed; otherwise written to a 0600 file in the data directory. Later starts name the app and say how to get a new key.
@@ -49,9 +52,12 @@ async function sandboxBanner(services: Services, url: string, interactive: boole
   if (app && interactive) {
     lines.push(
       '',
-      `Created the test-mode app "Sandbox" (${app.id}). Its secrets are shown only now:`,
+      `Created the test-mode app "Sandbox" (${app.id}).`,
+      `  public key:     ${app.publicKey}  (the Connect widget's; npx relink apps list shows it again)`,
+      'Its secrets are shown only now:',
       `  secret key:     ${app.secretKey}`,
       `  webhook secret: ${app.webhookSecret}`,
+      '  (the webhook secret signs deliveries until a URL is set: PUT /v2/webhooks/endpoint issues a new one and returns it)',
       '',
       'Try it:',
       `  curl -s ${url}/v3/institutions -H 'mono-sec-key: ${app.secretKey}'`,
@@ -59,21 +65,28 @@ async function sandboxBanner(services: Services, url: string, interactive: boole
   } else if (app) {
     // stdout is a pipe, where the JSON logs go and a log collector may read: the secrets go
     // to a file only the operator can read, never to a log stream.
-    const file = writeSandboxSecrets(services.config.dataDir, { app_id: app.id, secret_key: app.secretKey, webhook_secret: app.webhookSecret });
+    const file = writeSandboxSecrets(services.config.dataDir, {
+      app_id: app.id,
+      public_key: app.publicKey,
+      secret_key: app.secretKey,
+      webhook_secret: app.webhookSecret,
+    });
     lines.push(
       '',
       `Created the test-mode app "Sandbox" (${app.id}). Its secret key and webhook secret are in ${file}`,
       '  (readable only by this user; not printed, because stdout is not a terminal). Delete the file once you have them.',
+      '  The webhook secret signs deliveries until a URL is set: PUT /v2/webhooks/endpoint issues a new one and returns it.',
+      // The public key is public (it sits in the partner's web page), so it may go where logs go.
+      `  public key:     ${app.publicKey}  (the Connect widget's; npx relink apps list shows it again)`,
     );
   } else if (apps.length === 0) {
     lines.push('', 'There are no apps (the Sandbox app was deleted). Create one: npx relink apps create --name NAME');
   } else {
     const sandbox = apps.find((a) => a.name === 'Sandbox') ?? apps[0]!;
-    lines.push(
-      '',
-      `Apps: ${apps.map((a) => `${a.name} (${a.id}, ${a.mode})`).join(', ')}`,
-      `Secret keys are shown only when created. For a new key: npx relink keys rotate --app ${sandbox.id}`,
-    );
+    lines.push('', 'Apps, with their public keys (for the Connect widget):');
+    for (const a of apps.slice(0, BANNER_APPS)) lines.push(`  ${a.name} (${a.id}, ${a.mode})  public key: ${a.publicKey}`);
+    if (apps.length > BANNER_APPS) lines.push(`  and ${apps.length - BANNER_APPS} more: npx relink apps list`);
+    lines.push(`Secret keys are shown only when created. For a new key: npx relink keys rotate --app ${sandbox.id}`);
   }
   return lines.join('\n');
 }

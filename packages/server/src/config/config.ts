@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createPrivateFile, privateDirectory } from '../lib/files.ts';
-import type { LogLevel } from '../lib/logger.ts';
+import type { LogFormat, LogLevel } from '../lib/logger.ts';
 
 /**
  * Everything Relink reads from its environment, parsed and validated once at start.
@@ -19,6 +19,8 @@ export interface Config {
   /** Keys that may still unwrap data keys during `relink vault rotate`. */
   previousMasterKeys: MasterKey[];
   logLevel: LogLevel;
+  /** `LOG_FORMAT`: `json`, `pretty`, or `auto` (unset: pretty on a terminal, JSON otherwise). */
+  logFormat: LogFormat;
   /** The URL printed for humans and used for hosted pages; defaults to http://host:port. */
   publicUrl: string | undefined;
   sessionTtlMs: number;
@@ -91,6 +93,7 @@ export interface MasterKey {
 
 export type { LogLevel };
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: LogFormat[] = ['json', 'pretty', 'auto'];
 
 export class ConfigError extends Error {
   constructor(
@@ -122,6 +125,8 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   }
+  const logFormat = (env.LOG_FORMAT ?? 'auto').toLowerCase();
+  if (!LOG_FORMATS.includes(logFormat as LogFormat)) throw new ConfigError('LOG_FORMAT', `must be json, pretty or auto (got "${logFormat}")`);
 
   const database = parseDatabase(databaseUrl, dataDir);
   const prepared = parseSwitch('RELINK_PG_PREPARED_STATEMENTS', env.RELINK_PG_PREPARED_STATEMENTS, true);
@@ -133,6 +138,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     database,
     previousMasterKeys: parsePreviousKeys(env.RELINK_PREVIOUS_MASTER_KEYS),
     logLevel: logLevel as LogLevel,
+    logFormat: logFormat as LogFormat,
     publicUrl: parsePublicUrl(env.RELINK_PUBLIC_URL),
     sessionTtlMs: integer('RELINK_SESSION_TTL_SECONDS', env.RELINK_SESSION_TTL_SECONDS, 600, 10, 86_400) * 1000,
     codeTtlMs: integer('RELINK_CODE_TTL_SECONDS', env.RELINK_CODE_TTL_SECONDS, 600, 10, 86_400) * 1000,

@@ -107,7 +107,7 @@ export type ResetReason = 'mfa_required' | 'password_changed';
 
 /**
  * What a sandbox connector offers beyond a bank's interface: forcing the next login into a
- * case (CONTRACT §7 `reset-login`), so a partner can rehearse re-authorisation. A real bank
+ * case (docs/contract.md §7 `reset-login`), so a partner can rehearse re-authorisation. A real bank
  * connector does not implement it; the sandbox helper answers 400 for its accounts.
  */
 export interface SandboxControls {

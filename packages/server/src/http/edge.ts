@@ -36,7 +36,7 @@ export function edgeOptions(logger: Logger): Pick<FastifyServerOptions, 'framewo
             ? ['HEADERS_TOO_LARGE', 'Request line and headers are larger than 16 KiB']
             : ['INVALID_INPUT', 'Invalid request: malformed HTTP (the request line or a header has bytes HTTP does not allow)'];
       const requestId = `req_${randomBytes(12).toString('hex')}`;
-      logger.debug({ requestId, errCode: error.code }, 'client sent a malformed or slow request');
+      logger.debug({ reqId: requestId, errCode: error.code }, 'client sent a malformed or slow request');
       if (!socket.writable) return void socket.destroy();
       // The path, when Node kept the bytes; otherwise the v2 shape, whose keys include all of v1's.
       const path = /^[A-Z]+ (\/\S*)/.exec((error.rawPacket as unknown as Buffer | undefined)?.toString('latin1') ?? '')?.[1];

@@ -40,13 +40,13 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
     appError = new AppError('INVALID_INPUT', 'Request body length does not match its content-length header');
   } else if (request.raw.aborted || (error.message === 'aborted' && error.code === 'ECONNRESET')) {
     // The client hung up mid-request: its own doing, not an outage, and no one is left to answer.
-    request.log.info({ requestId: request.id, errCode: error.code }, 'client closed the connection before its request was read');
+    request.log.info({ reqId: request.id, errCode: error.code }, 'client closed the connection before its request was read');
     appError = new AppError('INVALID_INPUT', 'The connection closed before the whole request arrived');
   } else if (UNAVAILABLE.has(String(error.code)) || isDatabaseDown(error)) {
-    services.logger.error({ requestId: request.id, err: error }, 'dependency unavailable');
+    services.logger.error({ reqId: request.id, err: error }, 'dependency unavailable');
     appError = new AppError('SERVICE_UNAVAILABLE', 'A service Relink depends on is unavailable; try again shortly', {}, { 'retry-after': '5' });
   } else {
-    services.logger.error({ requestId: request.id, err: error }, 'unhandled error');
+    services.logger.error({ reqId: request.id, err: error }, 'unhandled error');
     appError = new AppError('INTERNAL', `Internal error; quote request id ${request.id} when reporting it`);
   }
   reply

@@ -36,6 +36,7 @@ import * as v2ConnectReauthSession from '../reauth/routes/v2_connect_reauth_sess
 import * as v2ConnectReauthLogin from '../reauth/routes/v2_connect_reauth_login.ts';
 import * as v2ConnectCancel from '../sessions/routes/v2_connect_cancel.ts';
 import * as v2SandboxResetLogin from '../sandbox/routes/v2_sandbox_reset_login.ts';
+import * as v2SandboxReset from '../sandbox/routes/v2_sandbox_reset.ts';
 
 import * as v2WebhooksEvents from '../webhooks/routes/v2_webhooks_events_list.ts';
 import * as v2WebhooksEventReplay from '../webhooks/routes/v2_webhooks_events_replay.ts';
@@ -102,6 +103,7 @@ export function registerApiRoutes(app: HttpApp, services: Services) {
     v2ConnectReauthLogin,
     v2ConnectCancel,
     v2SandboxResetLogin,
+    v2SandboxReset,
     v2WebhooksEvents,
     v2WebhooksEventReplay,
     v2WebhooksDeliveries,

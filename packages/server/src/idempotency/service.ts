@@ -13,7 +13,7 @@ const SEALED = 'vault:';
 export type Begin = { kind: 'proceed' } | { kind: 'replay'; status: number; body: string } | { kind: 'conflict'; message: string };
 
 /**
- * Idempotency-Key (CONTRACT §1): the first request with a key claims it with one insert (the
+ * Idempotency-Key (docs/contract.md §1): the first request with a key claims it with one insert (the
  * primary key makes concurrent claims exclusive); repeats with the same body replay the stored
  * answer for 24 h, a different body is a conflict, and a repeat while the first is still
  * running is a conflict rather than a second effect. Kept in the database, so it holds across

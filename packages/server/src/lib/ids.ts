@@ -32,7 +32,7 @@ function timePrefix(ms = Date.now()): string {
   return out;
 }
 
-// Entropy of each id is noted beside it; CONTRACT asks for at least 96 bits.
+// Entropy of each id is noted beside it; docs/contract.md asks for at least 96 bits.
 
 /** 24 lower-case hex chars (Mono's ObjectId form), 96 random bits. */
 export const newObjectId = () => secureRandomBytes(12).toString('hex');

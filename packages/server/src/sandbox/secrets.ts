@@ -7,6 +7,8 @@ export const SECRETS_FILE = 'sandbox-app.json';
 
 export interface SandboxSecrets {
   app_id: string;
+  /** Not a secret: kept here so the file holds every key the Sandbox app was made with. */
+  public_key?: string;
   secret_key: string;
   webhook_secret?: string;
 }

@@ -2,6 +2,7 @@ import type { AccountService } from '../accounts/service.ts';
 import type { SyncResult, SyncWorker } from '../sync/worker.ts';
 import type { App } from '../apps/service.ts';
 import type { Connectors } from '../connectors/registry.ts';
+import { type CurrentPassword, SANDBOX_CREDENTIALS, type SandboxBank } from '../connectors/sandbox/index.ts';
 import { hasSandboxControls, type ResetReason } from '../connectors/types.ts';
 import type { InstitutionRegistry } from '../institutions/registry.ts';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -22,7 +23,7 @@ export interface ResetLogin {
 }
 
 /**
- * Sandbox controls (CONTRACT §7): force a linked account's next bank login into a case, as a
+ * Sandbox controls (docs/contract.md §7): force a linked account's next bank login into a case, as a
  * real bank would by expiring its session and asking for MFA or a new password, then run the
  * account's sync at once so `reauthorisation_required` follows within seconds.
  */
@@ -31,7 +32,15 @@ export interface SandboxDeps {
   institutions: InstitutionRegistry;
   accounts: AccountService;
   sync: SyncWorker;
+  /** The sandbox bank whose state lives in this database. */
+  bank: SandboxBank;
 }
+
+/** A listed sandbox user's changed password at one sandbox bank, with the bank's name. */
+export type ChangedSandboxPassword = CurrentPassword & { institution: string };
+
+/** The users `GET /v2/connect/sandbox`, the demo page and the widget's hint name. */
+const LISTED_USERS = SANDBOX_CREDENTIALS.map((c) => c.values.username);
 
 export class SandboxService {
   constructor(private readonly deps: SandboxDeps) {}
@@ -60,6 +69,21 @@ export class SandboxService {
     const result = (await sync.runOne(row.id))?.result ?? 'not_run';
     const after = await accounts.get(app.id, row.id);
     return { account: row.id, reason, username: reset.username, newPassword: reset.newPassword ?? null, sync: result, reauthRequired: after.reauthRequired };
+  }
+
+  /**
+   * Every sandbox bank user of this database back as the bank began: the default password
+   * (`pass_good`), no forced OTP. The bank is shared by every test-mode app, as reset-login's
+   * changes are; accounts are not touched. Returns how many users had changed.
+   */
+  async restore(): Promise<{ users: number }> {
+    return { users: await this.deps.bank.restore() };
+  }
+
+  /** The listed sandbox users whose password a reset changed, at each sandbox institution (with its name). */
+  async changedPasswords(): Promise<ChangedSandboxPassword[]> {
+    const changed = await this.deps.bank.currentPasswords(LISTED_USERS);
+    return changed.map((c) => ({ ...c, institution: this.deps.institutions.get(c.institutionId)?.name ?? c.institutionId }));
   }
 
   /**

@@ -147,7 +147,7 @@ export class StatementService {
    */
   async file(token: string, appId: string | undefined): Promise<{ jobId: string; accountId: string; content: Buffer }> {
     const file = await this.store.fileByToken(hashSecret(token), this.clock.now());
-    // An unlinked account's data is gone (CONTRACT §4): its statements are not served, and the
+    // An unlinked account's data is gone (docs/contract.md §4): its statements are not served, and the
     // sweep deletes them with their jobs.
     if (!file || (appId !== undefined && file.app_id !== appId) || !(await this.accounts.find(file.app_id, file.account_id)))
       throw new DomainError('STATEMENT_NOT_FOUND', 'No statement at this URL: it is unknown, expired, not built yet, or not yours');

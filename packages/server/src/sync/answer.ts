@@ -13,7 +13,7 @@ export type Answer =
 
 type Refused = Exclude<LinkedOutcome['kind'], 'ok' | 'unavailable'>;
 
-/** Why a login with the stored credentials that did not go through means re-authorisation (CONTRACT §5). */
+/** Why a login with the stored credentials that did not go through means re-authorisation (docs/contract.md §5). */
 export const REAUTH_REASONS: Record<Refused, string> = {
   challenge: 'The bank asked for multi-factor authentication (OTP) on a new login',
   wrong_answer: 'The bank asked for multi-factor authentication (OTP) on a new login',

@@ -72,7 +72,7 @@ export interface SyncDeps {
  * asked for survives a restart and any instance may run it; claiming an account is one
  * guarded update. A sync first uses the bank session the link left behind; when that is
  * gone it logs in again with the stored credentials, and if the bank then wants MFA or
- * rejects the password the account needs re-authorisation (CONTRACT §5). From then on no
+ * rejects the password the account needs re-authorisation (docs/contract.md §5). From then on no
  * sync is claimed for it, so the bank sees no further login until the user re-authorises.
  *
  * What a sync writes once the bank has answered is one write of a group commit
@@ -321,7 +321,7 @@ export class SyncWorker {
 
   /**
    * The bank answered for the account as it was when claimed. Unlinked since, its data stays
-   * deleted (CONTRACT §4) and no event is sent; linked again since, the new link's credentials
+   * deleted (docs/contract.md §4) and no event is sent; linked again since, the new link's credentials
    * and bank session win. The row stays locked until the transaction ends, so an unlink or
    * relink cannot slip in between this check and `write`, which is given the row as locked.
    * Returns whether `write` ran; resolves once its batch has committed (`GroupCommit`).

@@ -3,7 +3,7 @@ import type { EventType } from '../events/events.ts';
 import { newObjectId } from '../lib/ids.ts';
 
 /**
- * The `data` of each event for an account (CONTRACT §6), built by the same functions the real
+ * The `data` of each event for an account (docs/contract.md §6), built by the same functions the real
  * state changes use, so a partner rehearsing with the sandbox fire helper gets the real shapes.
  */
 export function accountEventData(type: EventType, account: Account): unknown {

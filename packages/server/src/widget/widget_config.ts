@@ -1,4 +1,5 @@
 import type { WidgetConfig } from '@relink/connect/widget-config';
+import type { CurrentPassword } from '../connectors/sandbox/index.ts';
 import type { App } from '../apps/service.ts';
 import type { InstitutionRegistry } from '../institutions/registry.ts';
 import { originOf } from './origins.ts';
@@ -22,7 +23,14 @@ export type Problem = { status: number; title: string; message: string };
  * origin the app does not allow, a malformed `data`. Problems still render the page (so the
  * user sees why), with a 4xx status.
  */
-export function widgetConfig(input: { app: App | undefined; query: WidgetQuery; allowedOrigins: string[] | null; institutions: InstitutionRegistry }): {
+export function widgetConfig(input: {
+  app: App | undefined;
+  query: WidgetQuery;
+  allowedOrigins: string[] | null;
+  institutions: InstitutionRegistry;
+  /** Test-mode apps: the sandbox passwords a reset-login changed, for the login form's hint. */
+  sandboxPasswords?: CurrentPassword[];
+}): {
   config: WidgetConfig;
   problem: Problem | null;
 } {
@@ -74,6 +82,10 @@ export function widgetConfig(input: { app: App | undefined; query: WidgetQuery; 
     })),
     problem: problem && { title: problem.title, message: problem.message },
     sandbox: app?.mode === 'test',
+    sandboxPasswords:
+      app?.mode === 'test'
+        ? (input.sandboxPasswords ?? []).map(({ institutionId, username, password }) => ({ institution: institutionId, username, password }))
+        : [],
   };
   return { config, problem };
 }

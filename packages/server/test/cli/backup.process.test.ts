@@ -2,13 +2,19 @@
 // restore` puts a copy back; the restored database serves everything the original did. On
 // PostgreSQL both commands point to pg_dump/pg_restore (docs/operations.md).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { startTestServer, call, createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase, link, settle, waitFor, useServer } from '@relink/testkit';
 import { v2Session } from '../support/linking.ts';
 import { databaseVars, relink } from '../support/process.ts';
+
+/** The files in `dir` whose names start with `prefix`, sorted. */
+const filesOf = (dir: string, prefix: string) =>
+  readdirSync(dir)
+    .filter((name) => name.startsWith(prefix))
+    .sort();
 
 /** Every table's rows, as text, in a stable order. */
 function snapshot(file: string): Record<string, string[]> {
@@ -66,6 +72,7 @@ for (const kind of databases()) {
       assert.equal(run.code, 0, run.stderr);
       assert.equal(JSON.parse(run.stdout).file, file);
       assert.ok(writtenDuring > 0, 'the server went on writing while the backup ran');
+      assert.deepEqual(filesOf(server.db.dataDir, 'backup-1'), ['backup-1.db'], 'the backup alone: no .partial, -wal or -shm beside it');
 
       const copy = snapshot(file);
       assert.ok(copy.sessions!.length >= 1 + writtenBefore, `the link session and the ${writtenBefore} written before the backup`);
@@ -77,6 +84,8 @@ for (const kind of databases()) {
         const restored = await relink(['restore', file, '--data', fresh.dataDir], vars(fresh));
         assert.equal(restored.code, 0, restored.stderr);
         assert.deepEqual(snapshot(join(fresh.dataDir, 'relink.db')), copy, 'the restored file is the backup, row for row');
+        assert.deepEqual(filesOf(fresh.dataDir, 'relink.db'), ['relink.db'], 'no .restoring, -wal or -shm left by the restore');
+        assert.deepEqual(filesOf(server.db.dataDir, 'backup-1'), ['backup-1.db'], 'reading the backup left nothing beside it');
         const again = await startTestServer('sqlite', { db: fresh });
         try {
           assert.equal((await call(again.url, 'GET', `/v2/accounts/${account}`, { key })).body.data.account.id, account);
@@ -109,6 +118,12 @@ for (const kind of databases()) {
         assert.equal(run.code, 0, run.stderr);
         assert.ok(existsSync(join(target.dataDir, 'relink.db.before-restore')));
         assert.deepEqual(snapshot(join(target.dataDir, 'relink.db')), snapshot(live));
+        assert.deepEqual(filesOf(target.dataDir, 'relink.db'), ['relink.db', 'relink.db.before-restore']);
+        // A backup of a database no server has open leaves nothing beside either file.
+        const quiet = join(target.dataDir, 'quiet.db');
+        assert.equal((await relink(['backup', quiet, '--data', target.dataDir], vars(target))).code, 0);
+        assert.deepEqual(filesOf(target.dataDir, ''), ['quiet.db', 'relink.db', 'relink.db.before-restore'].concat(filesOf(target.dataDir, 'master')).sort());
+        assert.deepEqual(snapshot(quiet), snapshot(live));
       } finally {
         await target.drop();
       }

@@ -101,7 +101,9 @@ for (const kind of databases()) {
 
       const text = await cli(['apps', 'list']);
       assert.equal(text.code, 0, text.stderr);
-      assert.match(text.stdout, new RegExp(`^${app.id}  test  Listed  key=…${app.secretKey!.slice(-4)}$`, 'm'));
+      // The public key is shown (docs/connect.md sends people here for it); of the secret key, its end.
+      assert.match(text.stdout, new RegExp(`^${app.id}  test  Listed  public_key=${app.publicKey}  secret_key=…${app.secretKey!.slice(-4)}$`, 'm'));
+      assert.ok(!text.stdout.includes(app.secretKey!) && !text.stdout.includes(app.webhookSecret!), 'no secret in the text list');
     });
 
     test('apps delete: the key is 401 at once, the app leaves the list and cannot be rotated back', async () => {
@@ -197,6 +199,10 @@ for (const kind of databases()) {
       assert.match(key, /^test_sk_[0-9A-Za-z]{32}$/);
       assert.match(webhookSecret, /^whsec_/);
       assert.equal(secrets.app_id, id);
+      // The public key is not a secret: the banner shows it even where logs go.
+      const publicKey = banner.match(/public key: +(test_pk_[0-9A-Za-z]{32}) /)?.[1] ?? assert.fail(banner);
+      assert.equal(secrets.public_key, publicKey);
+      assert.match(banner, /The webhook secret signs deliveries until a URL is set: PUT \/v2\/webhooks\/endpoint issues a new one and returns it\.\n/);
       assert.match(banner, new RegExp(`API docs: +${url}/docs\\n`));
       assert.equal((await call(url, 'GET', '/v3/institutions', { key })).status, 200);
       assert.equal((await fetch(`${url}/docs`)).status, 200);
@@ -217,7 +223,7 @@ for (const kind of databases()) {
       await second.waitFor(/keys rotate --app [0-9a-f]{24}\n/);
       const again = second.stdout;
       assert.match(again, new RegExp(`Relink is listening on http://127\\.0\\.0\\.1:${port}\\n`));
-      assert.match(again, new RegExp(`Sandbox \\(${id}, test\\)`));
+      assert.match(again, new RegExp(`Sandbox \\(${id}, test\\)  public key: ${publicKey}\n`));
       assert.ok(again.includes(`npx relink keys rotate --app ${id}\n`), again);
       assert.doesNotMatch(again, /_sk_|whsec_|secret key:/);
       assert.equal((await call(`http://127.0.0.1:${port}`, 'GET', '/v3/institutions', { key })).status, 200);
@@ -230,6 +236,31 @@ for (const kind of databases()) {
       assert.equal((await call(`http://127.0.0.1:${port}`, 'GET', '/v3/institutions', { key })).status, 401);
       assert.equal((await call(`http://127.0.0.1:${port}`, 'GET', '/v3/institutions', { key: newKey })).status, 200);
       assert.deepEqual(await second.stop(), { code: 0, signal: null });
+    });
+
+    test('on a terminal, a first start prints the public key and the secrets, and the keys work', async () => {
+      const fresh = await createTestDatabase(kind);
+      try {
+        const served = fixture.track(new Served(['serve', '--data', fresh.dataDir], { PORT: '0', ...databaseVars(fresh) }, true));
+        const url = (await served.waitFor(/Relink is listening on (http:\/\/127\.0\.0\.1:\d+)\n/))[1]!;
+        const [, publicKey, secretKey] = await served.waitFor(
+          /public key: +(test_pk_[0-9A-Za-z]{32}) .*\n(?:.*\n)*? +secret key: +(test_sk_[0-9A-Za-z]{32})\n/,
+        );
+        assert.match(
+          served.stdout,
+          /webhook secret: +whsec_\S+\n +\(the webhook secret signs deliveries until a URL is set: PUT \/v2\/webhooks\/endpoint issues a new one/,
+        );
+        assert.equal((await call(url, 'GET', '/v3/institutions', { key: secretKey! })).status, 200);
+        const listed = JSON.parse((await relink(['apps', 'list', '--json', '--data', fresh.dataDir], databaseVars(fresh))).stdout) as { publicKey: string }[];
+        assert.deepEqual(
+          listed.map((a) => a.publicKey),
+          [publicKey],
+        );
+        assert.ok(!existsSync(join(fresh.dataDir, 'sandbox-app.json')), 'printed, so no file');
+        assert.deepEqual(await served.stop(), { code: 0, signal: null }, served.stdout);
+      } finally {
+        await fresh.drop();
+      }
     });
 
     test('two servers starting at once on a fresh database create one Sandbox app between them', async () => {

@@ -225,6 +225,7 @@ describe('loadConfig: a bad value is a ConfigError naming the variable, in one l
     [{ DATABASE_URL: 'postgres://[nope' }, 'DATABASE_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ LOG_LEVEL: '' }, 'LOG_LEVEL'],
+    [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT'],
     [{ RELINK_MASTER_KEY: short }, 'RELINK_MASTER_KEY'],
     [{ RELINK_MASTER_KEY: 'not base64 at all!' }, 'RELINK_MASTER_KEY'],
     [{ RELINK_MASTER_KEY: `${TEST_MASTER_KEY}AAAA` }, 'RELINK_MASTER_KEY'],

@@ -243,9 +243,40 @@ describe('sandbox connector: bank state', () => {
     expectKind(await login(bank, 'user_good'), 'ok');
     // A reset with a changed password returns the only password that works from then on.
     const reset = await bank.resetLogin(PERSONAL, { username: 'user_multi', password: 'pass_good' }, 'password_changed');
-    assert.match(reset.newPassword ?? '', /^pass_[A-Za-z0-9_-]{8}$/);
+    assert.equal(reset.newPassword, 'pass_changed1');
     expectKind(await login(bank, 'user_multi'), 'invalid_credentials');
     expectKind(await login(bank, 'user_multi', reset.newPassword), 'select');
+  });
+
+  test('each password change gives the next pass_changedN, which the bank can name; restore puts every user back', async () => {
+    const bank = new SandboxBank();
+    const change = async (username: string, institution = PERSONAL) =>
+      (await bank.resetLogin(institution, { username, password: 'x' }, 'password_changed')).newPassword;
+    assert.equal(await change('user_good'), 'pass_changed1');
+    assert.equal(await change('user_good'), 'pass_changed2');
+    assert.equal(await change('user_good', BUSINESS), 'pass_changed1', 'each bank keeps its own');
+    await bank.requireMfa(PERSONAL, 'user_good+mfa');
+    expectKind(await login(bank, 'user_good+mfa'), 'challenge');
+    assert.deepEqual(
+      (await bank.currentPasswords(['user_good', 'user_good+mfa'])).sort((a, b) => a.institutionId.localeCompare(b.institutionId)),
+      [
+        { institutionId: PERSONAL, username: 'user_good', password: 'pass_changed2' },
+        { institutionId: BUSINESS, username: 'user_good', password: 'pass_changed1' },
+      ].sort((a, b) => a.institutionId.localeCompare(b.institutionId)),
+    );
+    assert.deepEqual(await bank.currentPasswords(['user_multi']), [], 'only the users asked about');
+    // A password set some other way (an older version's random one) is changed but cannot be named.
+    await bank.changePassword(PERSONAL, 'user_multi', 'pass_Zk3vQ9rT');
+    assert.deepEqual(await bank.currentPasswords(['user_multi']), [{ institutionId: PERSONAL, username: 'user_multi', password: null }]);
+    assert.equal(await change('user_multi'), 'pass_changed1');
+
+    assert.equal(await bank.restore(), 4, 'user_good at two banks, user_good+mfa, user_multi');
+    assert.deepEqual(await bank.currentPasswords(['user_good', 'user_multi']), []);
+    expectKind(await login(bank, 'user_good'), 'ok');
+    expectKind(await login(bank, 'user_good', 'pass_good', BUSINESS), 'ok');
+    expectKind(await login(bank, 'user_good+mfa'), 'ok'); // no forced OTP any more
+    expectKind(await login(bank, 'user_good', 'pass_changed2'), 'invalid_credentials');
+    assert.equal(await bank.restore(), 0);
   });
 
   test('MFA users are asked the OTP on every new login; others are not', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { call, databases, useServer } from '@relink/testkit';
 
-/** The contract's endpoints (CONTRACT.md) that exist so far, as OpenAPI paths. */
+/** The contract's endpoints (docs/contract.md) that exist so far, as OpenAPI paths. */
 export const CONTRACT_ROUTES: [string, string][] = [
   ['get', '/v1/institutions'],
   ['get', '/coverage'],
@@ -42,6 +42,7 @@ export const CONTRACT_ROUTES: [string, string][] = [
   ['post', '/v2/connect/reauth/session'],
   ['post', '/v2/connect/reauth/login'],
   ['post', '/v2/sandbox/accounts/{id}/reset-login'],
+  ['post', '/v2/sandbox/reset'],
   ['get', '/v2/accounts/{id}/identity'],
 ];
 

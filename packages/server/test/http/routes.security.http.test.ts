@@ -8,7 +8,7 @@ import { step, v2Session } from '../support/linking.ts';
 import { fire } from '../support/webhooks.ts';
 import { asOpenApi, assertFailure, type Operation, operations, routeTable } from '../support/surface.ts';
 
-/** The only operations open without a key (CONTRACT conventions and Relink's pages), each with why that is safe. */
+/** The only operations open without a key (docs/contract.md conventions and Relink's pages), each with why that is safe. */
 const OPEN: Record<string, string> = {
   'GET /health': 'liveness: says nothing about any app',
   'GET /v1/institutions': "Mono's public list of banks",
@@ -33,7 +33,12 @@ const UNDESCRIBED: Record<string, string> = {
 };
 /** Swagger UI under /docs: the description above, rendered. */
 const DOCS = /^\/docs(\/|$)/;
-const SANDBOX_HELPERS = new Set(['GET /v2/connect/sandbox', 'POST /v2/sandbox/webhooks/fire', 'POST /v2/sandbox/accounts/{id}/reset-login']);
+const SANDBOX_HELPERS = new Set([
+  'GET /v2/connect/sandbox',
+  'POST /v2/sandbox/webhooks/fire',
+  'POST /v2/sandbox/accounts/{id}/reset-login',
+  'POST /v2/sandbox/reset',
+]);
 /**
  * Operations behind the secret key. The widget's API takes the public key instead: its matrix
  * is the public-key test below (and test/widget/widget_api.security.http.test.ts, step by step).

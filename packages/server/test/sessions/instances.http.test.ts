@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { call, createTestDatabase, databases, startTestServer, type TestDatabase, type TestServer, OTP, PASSWORD, exchange, settle } from '@relink/testkit';
 import { step, v1Session, v2Session } from '../support/linking.ts';
 
-// Any server instance can serve any step of a session (CONTRACT §3): the session, the bank's
+// Any server instance can serve any step of a session (docs/contract.md §3): the session, the bank's
 // half-finished login and the credentials all live in the shared database.
 for (const kind of databases()) {
   describe(`[${kind}] one session across two server instances`, () => {

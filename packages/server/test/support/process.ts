@@ -43,6 +43,17 @@ export function launch(args: string[], vars: Record<string, string>, how: How): 
   return spawnIn(command, argv, vars);
 }
 
+/**
+ * `relink ARGS` on a terminal, as a person at a shell runs it: through `script` (util-linux,
+ * in every Debian), which gives it a pseudo-terminal and copies what it writes there (stdout
+ * and stderr both) to its own stdout; what is written to its stdin is typed at the terminal.
+ */
+function launchInTerminal(args: string[], vars: Record<string, string>): ChildProcess {
+  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
+  return spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: envWith(vars), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+}
+
 /** In its own process group, so a stuck npx and the node under it can be killed together. */
 function spawnIn(command: string, args: string[], vars: Record<string, string>): ChildProcess {
   return spawn(command, args, { cwd: ROOT, env: envWith(vars), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -134,7 +145,11 @@ export function servedDatabase(kind: DatabaseKind, vars: Record<string, string> 
   };
 }
 
-/** A long-running `relink serve`; read its output with waitFor, end it with stop (SIGTERM). */
+/**
+ * A long-running `relink serve`; read its output with waitFor, end it with stop (SIGTERM).
+ * `terminal`: run on a pseudo-terminal (`launchInTerminal`), where stdout holds what the
+ * terminal shows (stderr included, line ends as `\n`) and stop types Ctrl-C.
+ */
 export class Served {
   readonly child: ChildProcess;
   stdout = '';
@@ -142,9 +157,16 @@ export class Served {
   private readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private done = false;
 
-  constructor(args: string[], vars: Record<string, string>) {
-    this.child = launch(args, vars, 'node');
-    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => (this.stdout += d));
+  constructor(
+    args: string[],
+    vars: Record<string, string>,
+    private readonly terminal = false,
+  ) {
+    this.child = terminal ? launchInTerminal(args, vars) : launch(args, vars, 'node');
+    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      this.stdout += d;
+      if (terminal) this.stdout = this.stdout.replaceAll('\r\n', '\n');
+    });
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
     this.closed = new Promise((resolve) =>
       this.child.on('close', (code, signal) => {
@@ -188,9 +210,10 @@ export class Served {
     return { url, appId: appId!, key: JSON.parse(readFileSync(file!, 'utf8')).secret_key };
   }
 
-  /** SIGTERM, then the exit status; SIGKILL if it has not exited within `ms`. */
+  /** SIGTERM (Ctrl-C on a terminal: SIGINT), then the exit status; SIGKILL if it has not exited within `ms`. */
   stop(ms = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    this.child.kill('SIGTERM');
+    if (this.terminal) this.child.stdin!.write('\x03');
+    else this.child.kill('SIGTERM');
     return this.exited(ms);
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { call, databases, startTestServer, type TestServer, exchange, OTP, PASSWORD } from '@relink/testkit';
+import { call, databases, startTestServer, type TestServer, exchange, link, OTP, PASSWORD } from '@relink/testkit';
 import { fillAndEnter, onScreen, widgetFrame } from '@relink/testkit/browser';
 import { inBrowser, shoot, type PartnerSite } from '../support/browser.ts';
 import { createConnectApp, type TestApp } from '../support/widget.ts';
@@ -337,6 +337,45 @@ for (const kind of databases()) {
       await fillAndEnter(frame, { [names[0]!]: 'blue' });
       await onScreen(frame, 'success');
       await page.close();
+    });
+
+    test("test mode's login hint names a password a reset-login changed, and the plain one again after the sandbox reset", async () => {
+      const HINT = 'Test mode: log in as user_good, user_otp (OTP 12345) or user_multi, password pass_good.';
+      const note = async () => {
+        const page = await openWidget({ selectedInstitution: { id: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' } });
+        const frame = await widgetFrame(page);
+        await onScreen(frame, 'login');
+        const text = await frame.textContent('[data-screen="login"] .note');
+        await page.close();
+        return text;
+      };
+      assert.equal(await note(), HINT);
+      const id = await link(server, app.secretKey, 'user_good');
+      const reset = await call(server.url, 'POST', `/v2/sandbox/accounts/${id}/reset-login`, { key: app.secretKey, body: { reason: 'password_changed' } });
+      assert.equal(reset.body.data.new_password, 'pass_changed1', reset.text);
+      const changed = `${HINT} Changed by a reset-login: user_good's is now pass_changed1 (relink sandbox reset puts pass_good back).`;
+      assert.equal(await note(), changed);
+
+      // Re-authorising that account, the login form carries the same hint: the password to type is in it.
+      const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
+      await page.goto(`${site.url}/shop.html`);
+      await page.evaluate(
+        ([key, account]) => {
+          window.connect = window.makeConnect({ key });
+          window.connect.reauthorise(account);
+          window.connect.open();
+        },
+        [app.publicKey, id],
+      );
+      const frame = await widgetFrame(page);
+      await onScreen(frame, 'login');
+      assert.equal(await frame.textContent('[data-screen="login"] .note'), changed);
+      await fillAndEnter(frame, { username: 'user_good', password: 'pass_changed1' });
+      await onScreen(frame, 'success');
+      await page.close();
+
+      assert.equal((await call(server.url, 'POST', '/v2/sandbox/reset', { key: app.secretKey })).status, 200);
+      assert.equal(await note(), HINT);
     });
   });
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Ui } from '@relink/contract';
 import type {
@@ -13,7 +12,7 @@ import type {
   ResetReason,
   SandboxControls,
 } from '../types.ts';
-import { MemorySandboxState, passwordMatches, type SandboxBankState } from './state.ts';
+import { hashPassword, MemorySandboxState, passwordMatches, type SandboxBankState } from './state.ts';
 import { type AccountProfile, accountsFor, balanceAt, identityFor, transactionsAt } from './data.ts';
 import { incomeLedgerAt } from './incomes.ts';
 import { DEFAULT_PASSWORD, OTP_UI, QUESTION_UI, SANDBOX_ANSWER, SANDBOX_OTP, SCENARIOS, scenarioName, type Scenario } from './scenarios.ts';
@@ -39,6 +38,29 @@ interface SandboxState {
 }
 
 const INVALID: ConnectorOutcome = { kind: 'invalid_credentials', message: 'Invalid credentials' };
+
+/**
+ * The passwords a `password_changed` reset gives, in turn: `pass_changed1`, then
+ * `pass_changed2`, … up to this many, then round again. Each reset changes the password (so the
+ * stored one stops working), and since the bank keeps only a password's hash, a known list is
+ * what lets it tell which one is current (`currentPasswords`) for the widget's hint.
+ */
+const CHANGED_PASSWORDS = 99;
+const changedPassword = (n: number) => `pass_changed${n}`;
+
+/** Which of the passwords a reset gives `hash` is (1…), or 0 for none of them. */
+function changedPasswordNumber(hash: string | undefined): number {
+  if (!hash) return 0;
+  for (let n = 1; n <= CHANGED_PASSWORDS; n++) if (hashPassword(changedPassword(n)) === hash) return n;
+  return 0;
+}
+
+/** A bank user's password that is not the default; `null` when it is not one this bank can name (set by an older version). */
+export interface CurrentPassword {
+  institutionId: string;
+  username: string;
+  password: string | null;
+}
 
 export class SandboxBank implements BankConnector, SandboxControls {
   readonly name = 'sandbox';
@@ -69,9 +91,23 @@ export class SandboxBank implements BankConnector, SandboxControls {
       await this.requireMfa(institutionId, username);
       return { username };
     }
-    const newPassword = `pass_${randomBytes(6).toString('base64url')}`;
+    const current = changedPasswordNumber((await this.#state.get(institutionId, username))?.passwordHash);
+    const newPassword = changedPassword((current % CHANGED_PASSWORDS) + 1);
     await this.changePassword(institutionId, username, newPassword);
     return { username, newPassword };
+  }
+
+  /** The passwords of `usernames` that are not the default, at each institution (for the widget's hint and the demo page). */
+  async currentPasswords(usernames: readonly string[]): Promise<CurrentPassword[]> {
+    return (await this.#state.changedPasswords(usernames)).map(({ institutionId, username, passwordHash }) => {
+      const n = changedPasswordNumber(passwordHash);
+      return { institutionId, username, password: n === 0 ? null : changedPassword(n) };
+    });
+  }
+
+  /** Every bank user back as the bank began: the default password, no forced MFA. Returns how many users had changed. */
+  restore(): Promise<number> {
+    return this.#state.clear();
   }
 
   async login(input: LoginInput, context: ConnectorContext): Promise<ConnectorOutcome> {

@@ -1,7 +1,7 @@
 import type { Ui } from '@relink/contract';
 import type { IncomeProfile } from './incomes.ts';
 
-/** What the bank does after a correct password, per scenario user (CONTRACT §7). */
+/** What the bank does after a correct password, per scenario user (docs/contract.md §7). */
 export interface Scenario {
   /** Challenge asked on every new login, before the accounts. */
   challenge?: 'otp' | 'question';

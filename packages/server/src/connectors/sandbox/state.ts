@@ -14,10 +14,21 @@ export interface SandboxUserRecord {
   forceMfa: boolean;
 }
 
+/** A bank user whose password is not the default, at one institution. */
+export interface ChangedPassword {
+  institutionId: string;
+  username: string;
+  passwordHash: string;
+}
+
 export interface SandboxBankState {
   get(institutionId: string, username: string): Promise<SandboxUserRecord | undefined>;
   setPassword(institutionId: string, username: string, password: string): Promise<void>;
   setForceMfa(institutionId: string, username: string, on: boolean): Promise<void>;
+  /** The users among `usernames` whose password was changed, at every institution. */
+  changedPasswords(usernames: readonly string[]): Promise<ChangedPassword[]>;
+  /** Forgets every user's record: each is back to the default password and no forced MFA. Returns how many had either. */
+  clear(): Promise<number>;
 }
 
 export const hashPassword = (password: string) => createHash('sha256').update(password).digest('hex');
@@ -40,6 +51,18 @@ export class MemorySandboxState implements SandboxBankState {
   async setForceMfa(institutionId: string, username: string, on: boolean) {
     const key = `${institutionId}:${username}`;
     this.#users.set(key, { ...this.#users.get(key), forceMfa: on });
+  }
+  async changedPasswords(usernames: readonly string[]) {
+    return [...this.#users].flatMap(([key, record]) => {
+      const at = key.indexOf(':');
+      const [institutionId, username] = [key.slice(0, at), key.slice(at + 1)];
+      return record.passwordHash && usernames.includes(username) ? [{ institutionId, username, passwordHash: record.passwordHash }] : [];
+    });
+  }
+  async clear() {
+    const count = [...this.#users.values()].filter((r) => r.passwordHash || r.forceMfa).length;
+    this.#users.clear();
+    return count;
   }
 }
 
@@ -66,6 +89,29 @@ export class DatabaseSandboxState implements SandboxBankState {
 
   setForceMfa(institutionId: string, username: string, on: boolean) {
     return this.upsert(institutionId, username, { force_mfa: on ? 1 : 0 });
+  }
+
+  async changedPasswords(usernames: readonly string[]): Promise<ChangedPassword[]> {
+    if (usernames.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('sandbox_bank_users')
+      .select(['institution_id', 'username', 'password_hash'])
+      .where('username', 'in', [...usernames])
+      .where('password_hash', 'is not', null)
+      .orderBy('institution_id')
+      .orderBy('username')
+      .execute();
+    return rows.map((row) => ({ institutionId: row.institution_id, username: row.username, passwordHash: row.password_hash! }));
+  }
+
+  async clear(): Promise<number> {
+    // The users that had something to undo, then the records left behind by an OTP already answered.
+    const changed = await this.db
+      .deleteFrom('sandbox_bank_users')
+      .where((eb) => eb.or([eb('password_hash', 'is not', null), eb('force_mfa', '=', 1)]))
+      .executeTakeFirst();
+    await this.db.deleteFrom('sandbox_bank_users').execute();
+    return Number(changed.numDeletedRows);
   }
 
   private async upsert(institutionId: string, username: string, changes: { password_hash?: string; force_mfa?: number }) {

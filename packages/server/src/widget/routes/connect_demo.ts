@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { App } from '../../apps/service.ts';
 import { SANDBOX_CREDENTIALS, SANDBOX_INPUTS } from '../../connectors/sandbox/index.ts';
 import type { HttpApp, Services } from '../../http/types.ts';
+import type { ChangedSandboxPassword } from '../../sandbox/service.ts';
 import { DEMO_COOKIE } from '../demo.ts';
 import { escapeHtml } from '../page.ts';
 
@@ -35,7 +36,7 @@ export function register(app: HttpApp, services: Services) {
           "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-src 'self'; base-uri 'none'; frame-ancestors 'none'",
         'cache-control': 'no-store',
       });
-      return demoPage(chosen);
+      return demoPage(chosen, chosen ? await services.sandbox.changedPasswords() : []);
     },
   });
 
@@ -63,11 +64,25 @@ function masked(accountNumber: string): string {
   return '•'.repeat(Math.max(0, accountNumber.length - 4)) + accountNumber.slice(-4);
 }
 
-function demoPage(app: App | undefined): string {
+/** The password cell: the default, and where a reset-login changed it, the current one at that bank. */
+function passwordCell(username: string, password: string, changed: ChangedSandboxPassword[]): string {
+  const now = changed
+    .filter((c) => c.username === username)
+    .map((c) =>
+      c.password ? `<br>now <code>${escapeHtml(c.password)}</code> at ${escapeHtml(c.institution)}` : `<br>changed at ${escapeHtml(c.institution)}`,
+    );
+  return now.length === 0 ? `<code>${escapeHtml(password)}</code>` : `<s><code>${escapeHtml(password)}</code></s>${now.join('')}`;
+}
+
+function demoPage(app: App | undefined, changed: ChangedSandboxPassword[]): string {
   const rows = SANDBOX_CREDENTIALS.map(
     (c) =>
-      `<tr><td><code>${escapeHtml(c.values.username)}</code></td><td><code>${escapeHtml(c.values.password)}</code></td><td>${escapeHtml(c.description)}</td></tr>`,
+      `<tr><td><code>${escapeHtml(c.values.username)}</code></td><td>${passwordCell(c.values.username, c.values.password, changed)}</td><td>${escapeHtml(c.description)}</td></tr>`,
   ).join('');
+  const resetNote =
+    changed.length > 0
+      ? `<p id="changed">A reset-login changed the passwords shown; <code>npx relink sandbox reset</code> (or <code>POST /v2/sandbox/reset</code>) puts every user back to <code>pass_good</code>.</p>`
+      : '';
   const inputs = SANDBOX_INPUTS.map(
     (i) => `<li><code>${escapeHtml(i.name)}</code>: <code>${escapeHtml(i.value)}</code> (${escapeHtml(i.description)})</li>`,
   ).join('');
@@ -79,6 +94,7 @@ function demoPage(app: App | undefined): string {
 </div>
 <h2>Sandbox users</h2>
 <table><thead><tr><th>username</th><th>password</th><th>what happens</th></tr></thead><tbody>${rows}</tbody></table>
+${resetNote}
 <ul>${inputs}</ul>
 <script src="/connect/demo.js"></script>`
     : `<p>There is no test-mode app. Create one with <code>npx relink apps create --name Sandbox</code> and reload.</p>`;

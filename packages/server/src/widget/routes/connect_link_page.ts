@@ -39,6 +39,7 @@ export function register(app: HttpApp, services: Services, connect: ConnectServi
         },
         allowedOrigins: null,
         institutions: services.institutions,
+        sandboxPasswords: owner.mode === 'test' ? await services.sandbox.changedPasswords() : [],
       });
       reply.headers(widgetHeaders(["'self'"]));
       return widgetPage({

@@ -40,7 +40,8 @@ export function register(app: HttpApp, services: Services, connect: ConnectServi
       const app = request.query.key ? await connect.appForPublicKey(request.query.key) : undefined;
       if (request.query.key !== undefined && !app) await services.limits.authenticationFailed(request.ip);
       const allowedOrigins = app ? await connect.origins.of(app) : null;
-      const { config, problem } = widgetConfig({ app, query: request.query, allowedOrigins, institutions: services.institutions });
+      const sandboxPasswords = app?.mode === 'test' ? await services.sandbox.changedPasswords() : [];
+      const { config, problem } = widgetConfig({ app, query: request.query, allowedOrigins, institutions: services.institutions, sandboxPasswords });
       reply.code(problem?.status ?? 200).headers(widgetHeaders(allowedOrigins));
       return widgetPage(config);
     },
