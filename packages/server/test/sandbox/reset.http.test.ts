@@ -38,7 +38,10 @@ for (const kind of databases()) {
       assert.equal((await resetLogin(server, app.secretKey, id, 'password_changed')).new_password, 'pass_changed2');
       assert.deepEqual(await widgetPasswords(), [{ institution: SANDBOX, username: 'user_good', password: 'pass_changed2' }]);
       const demo = await demoPage();
-      assert.match(demo, /<td><code>user_good<\/code><\/td><td><s><code>pass_good<\/code><\/s><br>now <code>pass_changed2<\/code> at Relink Sandbox Bank<\/td>/);
+      assert.match(
+        demo,
+        /<td><code>user_good<\/code><\/td><td><s><code>pass_good<\/code><\/s><br>now <code>pass_changed2<\/code> at Relink Sandbox Bank<\/td>/,
+      );
       assert.match(demo, /id="changed">.*npx relink sandbox reset/);
       // The stored login (pass_good) no longer works at the bank: the reauth asks for the password.
       const asked = await reauthSession(server, app.secretKey, id);
