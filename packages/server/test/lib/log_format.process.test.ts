@@ -24,7 +24,7 @@ for (const kind of databases().slice(0, 1)) {
       const { out, reqId } = await oneRequest({}, true);
       assert.match(out, new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  GET /health → 200 in \\d+ ms reqId=${reqId}$`, 'm'));
       assert.doesNotMatch(out, /\{"level"/, 'no JSON line on the terminal');
-      assert.match(out, /INFO  shutting down: finishing in-flight requests signal=SIGINT/);
+      assert.match(out, /INFO {2}shutting down: finishing in-flight requests signal=SIGINT/);
     });
 
     test('LOG_FORMAT=json on a terminal, and the default through a pipe, write JSON lines', async () => {
