@@ -2,14 +2,17 @@
 // stops accepting connections, lets a request already in flight finish, closes the database and
 // exits 0; idle keep-alive connections do not hold it open.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import http from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { call, createTestDatabase, databases, TEST_MASTER_KEY, type TestDatabase, waitFor } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
-import { databaseVars, Served } from '../support/process.ts';
+import { databaseVars, envWith, ROOT, Served } from '../support/process.ts';
 
 for (const kind of databases()) {
   describe(`[${kind}] relink serve shuts down gracefully`, () => {
@@ -119,6 +122,46 @@ for (const kind of databases()) {
     });
   });
 }
+
+describe('npm start passes SIGTERM on to the server', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'relink-npm-start-'));
+  let npm: ChildProcess | undefined;
+  after(() => {
+    // The whole group, npm gone or not: a server npm left behind is still in it.
+    try {
+      if (npm?.pid) process.kill(-npm.pid, 'SIGKILL');
+    } catch {}
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('SIGTERM to npm (only npm, as a process manager that knows one pid sends it) stops the server gracefully, and npm exits 0', async () => {
+    // In its own process group, so that what is left after the signal can be found and killed.
+    npm = spawn('npm', ['start'], { cwd: ROOT, env: envWith({ PORT: '0', RELINK_DATA_DIR: dir }), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    npm.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    npm.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    // `exit`, not `close`: a server left behind would hold the pipes open.
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      npm!.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+    await waitFor(() => /Relink is listening on http:\/\/127\.0\.0\.1:\d+\n/.test(out), 30_000, `the banner, through npm start\n${out}`);
+    const port = Number(/Relink is listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
+
+    process.kill(npm.pid!, 'SIGTERM');
+    const result = await Promise.race([exited, delay(15_000).then(() => 'npm did not exit within 15 s' as const)]);
+    assert.deepEqual(result, { code: 0, signal: null }, out);
+    assert.match(out, /"signal":"SIGTERM","msg":"shutting down: finishing in-flight requests"/, 'the server itself got the signal');
+    assert.equal(await refused(port), true, 'no server is left listening');
+    let left = true;
+    try {
+      process.kill(-npm.pid!, 0);
+    } catch {
+      left = false;
+    }
+    assert.equal(left, false, 'no process of the group is left');
+  });
+});
 
 // ---------------------------------------------------------------------------------------------
 
