@@ -58,6 +58,34 @@ for (const kind of databases()) {
       assert.equal(JSON.parse(new TextDecoder().decode(bad.bytes)).code, 'INVALID_API_KEY');
     });
 
+    test("a partner page's public key and the account id buy no statement, job, customer, income or realtime data, and no file", async () => {
+      const publicKey = (await server.services.apps.list()).find((a) => a.name === 'Owner')!.publicKey;
+      const token = owner.path.split('/').at(-1)!;
+      const paths = [
+        `/v2/accounts/${owner.account}/statement?output=pdf`,
+        `/v2/accounts/${owner.account}/statement/jobs/${owner.job}`,
+        `/v2/accounts/${owner.account}/credits`,
+        `/v2/accounts/${owner.account}/income`,
+        `/v2/accounts/${owner.account}/balance`,
+        `/v2/accounts?reauth_required=true`,
+        `/v2/customers`,
+      ];
+      for (const path of paths) {
+        for (const headers of [{ 'x-public-key': publicKey, 'x-realtime': 'true' }, { 'mono-sec-key': publicKey }]) {
+          const res = await call(server.url, 'GET', path, { headers });
+          assert.equal(res.status, 401, `${path} with ${Object.keys(headers)[0]}: ${res.text}`);
+          assert.ok(!res.text.includes(token) && !res.text.includes(owner.job), path);
+        }
+      }
+      // The widget's scope, which takes the public key, serves none of them either.
+      const widget = await call(server.url, 'GET', `/v2/connect/widget/statement?account=${owner.account}`, { headers: { 'x-public-key': publicKey } });
+      assert.equal(widget.status, 404, widget.text);
+      // The file URL is the credential; the public key is no key to it, nor a way to guess one.
+      const asKey = await download(owner.path.slice(0, -token.length) + 'A'.repeat(43), { 'x-public-key': publicKey });
+      assert.equal(asKey.status, 404);
+      assert.equal((await download(owner.path, { 'mono-sec-key': publicKey })).status, 401, 'a public key sent as the secret key is refused');
+    });
+
     test('a URL that is not one handed out is not found, whatever its shape', async () => {
       const token = owner.path.split('/').at(-1)!;
       const base = owner.path.slice(0, -token.length);
