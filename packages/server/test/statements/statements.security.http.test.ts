@@ -71,7 +71,7 @@ for (const kind of databases()) {
         `/v2/customers`,
       ];
       for (const path of paths) {
-        for (const headers of [{ 'x-public-key': publicKey, 'x-realtime': 'true' }, { 'mono-sec-key': publicKey }]) {
+        for (const headers of [{ 'x-public-key': publicKey, 'x-realtime': 'true' }, { 'mono-sec-key': publicKey }] as Record<string, string>[]) {
           const res = await call(server.url, 'GET', path, { headers });
           assert.equal(res.status, 401, `${path} with ${Object.keys(headers)[0]}: ${res.text}`);
           assert.ok(!res.text.includes(token) && !res.text.includes(owner.job), path);
