@@ -86,7 +86,7 @@ const answer = (form: { name: string }[]) => (form[0]?.name === 'otp' ? { otp: O
  * commit the bank asks for, code exchange; the account id.
  */
 export async function link(
-  server: TestServer,
+  server: { url: string },
   key: string,
   username = 'user_good',
   options: { api?: 'v1' | 'v2'; customer?: { name: string; email: string } | { id: string } } = {},

@@ -4,7 +4,7 @@
 // timeout plus 5 s, here 8 s) until its background login answers: after that, a new start opens.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { call, databases, type HttpResult, retryUntil, testConfig, waitFor } from '@relink/testkit';
+import { call, databases, type HttpResult, retryUntil, testConfig, waitFor, link } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
 import { servedDatabase } from '../support/process.ts';
 
@@ -15,17 +15,7 @@ for (const kind of databases()) {
     test('the orphaned hold lapses within the lease; the next start opens and completes', async () => {
       const first = fixture.serve();
       const { url, key } = await first.sandbox();
-      const created = await call(url, 'POST', '/v2/connect/session', {
-        key,
-        body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' },
-      });
-      const login = await call(url, 'POST', '/v2/connect/login', {
-        key,
-        body: { username: 'user_slow', password: 'pass_good' },
-        headers: { 'x-session-id': created.body.data.session.id },
-      });
-      assert.equal(login.body.responseCode, 99, login.text);
-      const account: string = (await call(url, 'POST', '/account/auth', { key, body: { code: login.body.data.code } })).body.id;
+      const account = await link({ url }, key, 'user_slow');
       const start = (base: string) => call(base, 'POST', '/v2/connect/reauth/session', { key, body: { account } });
 
       const database = openDatabase(testConfig(fixture.db).database);

@@ -3,7 +3,7 @@
 // restarted server builds the job from the start, once, and serves the whole statement.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { call, databases, testConfig, waitFor } from '@relink/testkit';
+import { call, databases, testConfig, waitFor, link } from '@relink/testkit';
 import { openDatabase } from '../../src/db/database.ts';
 import { servedDatabase } from '../support/process.ts';
 import { download, pdfLines } from '../support/statements.ts';
@@ -20,17 +20,7 @@ for (const kind of databases()) {
     test('the restarted server finishes the job: built once, on its second attempt, every transaction in it', async () => {
       const first = fixture.serve();
       const { url, key } = await first.sandbox();
-      const created = await call(url, 'POST', '/v2/connect/session', {
-        key,
-        body: { institution: '5f2d08be60b92e2888287000', auth_method: 'internet_banking' },
-      });
-      const login = await call(url, 'POST', '/v2/connect/login', {
-        key,
-        body: { username: 'user_good', password: 'pass_good' },
-        headers: { 'x-session-id': created.body.data.session.id },
-      });
-      assert.equal(login.body.responseCode, 99, login.text);
-      const id: string = (await call(url, 'POST', '/account/auth', { key, body: { code: login.body.data.code } })).body.id;
+      const id = await link({ url }, key, 'user_good');
       await waitFor(async () => (await call(url, 'GET', `/v2/accounts/${id}`, { key })).body.data.meta.data_status === 'AVAILABLE', 15_000, 'the first sync');
 
       const database = openDatabase(testConfig(fixture.db).database);
