@@ -50,7 +50,9 @@ export function launch(args: string[], vars: Record<string, string>, how: How): 
  */
 function launchInTerminal(args: string[], vars: Record<string, string>): ChildProcess {
   const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
-  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
+  // `exec`: whatever shell `script` runs the command with (SHELL; dash in CI) is replaced by
+  // node, so Ctrl-C reaches node alone and the exit status is node's own.
+  const command = ['exec', ...[process.execPath, BIN, ...args].map(quote)].join(' ');
   return spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: envWith(vars), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
 }
 
