@@ -5,7 +5,8 @@
  *   floor   bench/floor.mjs, a bare Fastify (GET returning JSON; POST validating a JSON body
  *           against a schema and echoing it): what the framework alone costs on this machine
  *   server  `relink serve` (the built bin, default log level), on SQLite and on PostgreSQL
- *   load    bench/load.mjs, autocannon in a process of its own, one per case
+ *   load    wrk (bench/wrk.mjs) for single requests when it is on PATH, autocannon
+ *           (bench/load.mjs) for flows and otherwise: a process of its own, one per case
  *
  * Every figure is printed next to the floor measured in the same run and as a ratio to it
  * (GET cases against the floor's GET, POST cases and flows against its POST). Peak RSS is the
@@ -18,6 +19,7 @@
  *                      embedded server started for the run)
  *   BENCH_CASES        a comma-separated subset of the case names
  *   RELINK_BENCH_ROOT  another checkout to measure (its built bin), e.g. to compare commits
+ *   BENCH_LOAD         autocannon: use it for every case even when wrk is installed
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -37,6 +39,7 @@ import {
   startRelink,
   stopPostgres,
 } from './processes.mjs';
+import { runWrk, wrkAvailable } from './wrk.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -49,6 +52,7 @@ const INSTITUTION = {
   customer: { name: 'Ada Obi', email: 'ada@example.com' },
 };
 const OTP = '12345';
+const WRK = wrkAvailable();
 
 const rows = [];
 const floor = await startFloor();
@@ -86,7 +90,7 @@ writeFileSync(
     {
       at: new Date().toISOString(),
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryMB: Math.round(totalmem() / 2 ** 20), node: process.version, loadavg: loadavg() },
-      settings: { seconds: SECONDS, connections: CONNECTIONS, root },
+      settings: { seconds: SECONDS, connections: CONNECTIONS, root, load: WRK ? 'wrk for single requests, autocannon for flows' : 'autocannon' },
       floor: { get: floorGet, post: floorPost },
       cases: rows,
     },
@@ -202,9 +206,12 @@ async function load(plan, pid) {
   resetPeak(pid);
   const full = { connections: CONNECTIONS, seconds: SECONDS, ...plan };
   const before = { server: cpuSeconds(pid), db: postgresCpuSeconds(), machine: machineBusyTicks() };
-  const output = await run(process.execPath, [join(here, 'load.mjs'), JSON.stringify(full)]);
+  // wrk sends single requests; a flow reads one answer into the next request, which autocannon does.
+  const result =
+    WRK && !(full.flow?.length > 1)
+      ? await runWrk(full)
+      : { generator: 'autocannon', ...JSON.parse((await run(process.execPath, [join(here, 'load.mjs'), JSON.stringify(full)])).trim().split('\n').pop()) };
   const machine = machineBusyTicks();
-  const result = JSON.parse(output.trim().split('\n').pop());
   result.peakRssMB = peakRssMB(pid);
   result.serverCpuSeconds = cpuSeconds(pid) - before.server;
   result.dbCpuSeconds = postgresCpuSeconds() - before.db;
@@ -218,6 +225,7 @@ function row(db, name, result, floorResult) {
     db,
     case: name,
     unit: result.flowsPerSecond === undefined ? 'req/s' : 'flows/s',
+    generator: result.generator,
     rate: Math.round(rate),
     floor: Math.round(floorResult.rps),
     ofFloor: rate / floorResult.rps,
@@ -269,11 +277,12 @@ function printTable() {
     'peak RSS MB',
     'CPU ms per op: server / db / load',
     'bound',
+    'load',
   ];
   const f2 = (n) => (n === null || n === undefined ? '–' : n.toFixed(2));
   const lines = rows.map((r) =>
     r.missing
-      ? [r.db, r.case, r.missing, '', '', '', '', '', '', '', '', '']
+      ? [r.db, r.case, r.missing, '', '', '', '', '', '', '', '', '', '']
       : [
           r.db,
           r.case,
@@ -287,6 +296,7 @@ function printTable() {
           String(r.peakRssMB ?? ''),
           `${f2(r.cpuMs.server)} / ${r.db === 'postgres' ? f2(r.cpuMs.db) : '–'} / ${f2(r.cpuMs.load)}`,
           r.bound,
+          r.generator,
         ],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
@@ -296,6 +306,7 @@ function printTable() {
       `\n\n${SECONDS} s per case, ${CONNECTIONS} connections, ${cpus().length} CPUs, load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}; bench/results/latest.json\n` +
+      `load: the generator of each row (wrk, a C program, for single requests when installed: apt-get install wrk; autocannon for flows).\n` +
       `CPU ms per op: CPU time per request (per flow for flows) in the server (the floor's for the floor rows), in PostgreSQL's\n` +
       `processes and in the load generator; with the CPUs saturated the ratio to the floor is about the floor's total over Relink's.\n`,
   );
