@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { WebhookDeliveriesTable } from '../db/schema.ts';
 import { newId } from '../lib/ids.ts';
@@ -54,4 +55,25 @@ export function newDelivery(appId: string, eventId: string, url: string, now: nu
     updated_at: now,
     completed_at: null,
   };
+}
+
+/**
+ * The bodies of the app's events of `type` about `accountId` whose delivery has failed and waits
+ * for its next try, later than `now`: what the receiver has not had yet and will be sent again.
+ * It reads the pending deliveries' partial index (`status` a literal, so the index applies):
+ * only deliveries that wait are in it, the failing backlog, never the delivered history.
+ */
+export async function awaitingRetry(executor: Db, where: { appId: string; accountId: string; type: string; now: number }): Promise<string[]> {
+  const rows = await executor
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('events as e', 'e.id', 'd.event_id')
+    .select('e.body')
+    .where('d.status', '=', sql.lit('pending'))
+    .where('d.next_attempt_at', '>', where.now)
+    .where('d.app_id', '=', where.appId)
+    .where('d.attempt_count', '>', 0)
+    .where('e.account_id', '=', where.accountId)
+    .where('e.type', '=', where.type)
+    .execute();
+  return rows.map((r) => r.body);
 }
