@@ -51,9 +51,9 @@ export class Events {
   }
 
   /**
-   * Records the event unless the same one (type, account, and `data` alike) has already failed
-   * to reach the app's webhook and waits for its next try: that delivery will bring the receiver
-   * this very data, after this call. So a client repeating a request that sends an event, while
+   * Records the event unless the same one (type, account, and `data` alike), among the account's
+   * ten latest of that type, has already failed to reach the app's webhook and waits for its
+   * next try: that delivery will bring the receiver this very data, after this call. So a client repeating a request that sends an event, while
    * its receiver is down, queues one delivery, not one per request; a receiver that is up gets
    * one event per request. Undefined when nothing was recorded.
    */
