@@ -6,6 +6,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { JOB_NAMES, JOB_STATUSES } from './accounts.ts';
 import { Nullable } from './envelope.ts';
+import { Income, InsightsMeta } from './insights.ts';
 import type { EventName } from './names.ts';
 
 export { EVENT_NAMES, type EventName } from './names.ts';
@@ -61,6 +62,23 @@ export type JobUpdateData = Static<typeof JobUpdateData>;
 export const SyncFailedData = Type.Object({ ...AccountRef.properties, reason: Type.String() });
 export type SyncFailedData = Static<typeof SyncFailedData>;
 
+const { account: _account, ...analysis } = Income.properties;
+
+/**
+ * `mono.events.account_income`: an income analysis asked for with `GET /v2/accounts/{id}/income`
+ * is ready. Mono's flat shape: `account` (the id string), `app`, the holder's name and number,
+ * then the analysis's fields, as `GET /v2/accounts/{id}/income` answers them; Relink adds `meta`.
+ */
+export const AccountIncomeData = Type.Object({
+  account: Type.String(),
+  app: Type.String(),
+  account_name: Type.String(),
+  account_number: Type.String(),
+  ...analysis,
+  meta: Type.Object(InsightsMeta.properties, { description: 'How fresh the data the analysis comes from is [Relink]' }),
+});
+export type AccountIncomeData = Static<typeof AccountIncomeData>;
+
 const eventOf = <const E extends EventName, D extends TSchema>(event: E, data: D) =>
   Type.Object({ event: Type.Literal(event), event_id: Type.String(), timestamp: Type.String({ format: 'date-time' }), data });
 
@@ -73,6 +91,7 @@ export const EVENT_DATA = {
   'mono.events.sync_failed': SyncFailedData,
   'mono.events.account_unlinked': AccountRef,
   'mono.accounts.jobs.update': JobUpdateData,
+  'mono.events.account_income': AccountIncomeData,
 } as const;
 
 /** Any webhook body Relink sends: a union on `event`. */
@@ -84,6 +103,7 @@ export const RelinkEvent = Type.Union([
   eventOf('mono.events.sync_failed', SyncFailedData),
   eventOf('mono.events.account_unlinked', AccountRef),
   eventOf('mono.accounts.jobs.update', JobUpdateData),
+  eventOf('mono.events.account_income', AccountIncomeData),
 ]);
 export type RelinkEvent = Static<typeof RelinkEvent>;
 
@@ -93,6 +113,6 @@ export type EventData<E extends EventName> = Static<(typeof EVENT_DATA)[E]>;
 /** The account an event is about. */
 export function accountOf(event: RelinkEvent): string {
   if (event.event === 'mono.events.account_connected') return event.data.id;
-  if (event.event === 'mono.accounts.jobs.update') return event.data.account;
+  if (event.event === 'mono.accounts.jobs.update' || event.event === 'mono.events.account_income') return event.data.account;
   return event.data.account._id;
 }

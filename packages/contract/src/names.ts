@@ -13,6 +13,7 @@ export const EVENT_NAMES = [
   'mono.events.sync_failed',
   'mono.events.account_unlinked',
   'mono.accounts.jobs.update',
+  'mono.events.account_income',
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 

@@ -15,6 +15,7 @@ export {
   accountOf,
   isErrorCode,
   type ErrorCode,
+  type EventData,
   type EventName,
   type RelinkEvent,
   type ResponseCode,

@@ -131,7 +131,18 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   });
   // Reauth tokens live as long as codes (10 minutes by default, Mono's documented lifetime).
   const reauth = new ReauthService({ db, accounts, sessions, clock, tokenTtlMs: config.codeTtlMs, connectorTimeoutMs: config.connectorTimeoutMs });
-  const webhooks = new WebhookService({ config, database, vault, events, accounts, clock, logger, metrics });
+  const insights = new InsightsService({ accounts, events });
+  const webhooks = new WebhookService({
+    config,
+    database,
+    vault,
+    events,
+    accounts,
+    clock,
+    logger,
+    metrics,
+    incomeEventData: (account) => insights.incomeEventData(account),
+  });
   const statements = new StatementService({
     db,
     capabilities: database.capabilities,
@@ -153,7 +164,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     connectors,
     codes,
     accounts,
-    insights: new InsightsService({ accounts }),
+    insights,
     customers,
     sessions,
     reauth,

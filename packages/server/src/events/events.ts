@@ -3,7 +3,7 @@ import { EVENT_NAMES, type EventName } from '@relink/contract/names';
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newEventId } from '../lib/ids.ts';
-import { enqueueDelivery } from './outbox.ts';
+import { awaitingRetry, enqueueDelivery } from './outbox.ts';
 
 /** The event names, one list for server and SDK (`@relink/contract`). */
 export const EVENT_TYPES = EVENT_NAMES;
@@ -48,6 +48,23 @@ export class Events {
       .execute();
     const deliveryId = await enqueueDelivery(executor, { id, appId: input.appId, createdAt }, this.webhookUrls.get(executor));
     return { id, appId: input.appId, type: input.type, accountId: input.accountId ?? null, body, createdAt, deliveryId };
+  }
+
+  /**
+   * Records the event unless the same one (type, account, and `data` alike), among the account's
+   * ten latest of that type, has already failed to reach the app's webhook and waits for its
+   * next try: that delivery will bring the receiver this very data, after this call. So a client repeating a request that sends an event, while
+   * its receiver is down, queues one delivery, not one per request; a receiver that is up gets
+   * one event per request. Undefined when nothing was recorded.
+   */
+  async recordUnlessAwaitingRetry(
+    executor: Db,
+    input: { appId: string; type: EventType; accountId: string; data: unknown },
+  ): Promise<RecordedEvent | undefined> {
+    const data = JSON.stringify(input.data);
+    const waiting = await awaitingRetry(executor, { appId: input.appId, accountId: input.accountId, type: input.type, now: this.clock.now() });
+    if (waiting.some((body) => JSON.stringify((JSON.parse(body) as { data: unknown }).data) === data)) return undefined;
+    return this.record(executor, input);
   }
 
   /**

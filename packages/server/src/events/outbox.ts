@@ -55,3 +55,43 @@ export function newDelivery(appId: string, eventId: string, url: string, now: nu
     completed_at: null,
   };
 }
+
+/** How many of an account's latest events of a type `awaitingRetry` looks at. */
+const RECENT = 10;
+
+/**
+ * The bodies of the latest events of `type` about the app's account `accountId` (up to ten,
+ * newest first) whose delivery has failed and waits for its next try, later than `now`: what
+ * the receiver has not had yet and will be sent again. Ten, read through the account's own
+ * index (migration 0022), so the cost does not grow with the app's event log or the failing
+ * backlog; an eleventh distinct analysis in a row is queued again, which only bounds less.
+ */
+export async function awaitingRetry(executor: Db, where: { appId: string; accountId: string; type: string; now: number }): Promise<string[]> {
+  const recent = await executor
+    .selectFrom('events')
+    .select(['id', 'body'])
+    .where('account_id', '=', where.accountId)
+    .where('type', '=', where.type)
+    .where('app_id', '=', where.appId)
+    .orderBy('created_at', 'desc')
+    .limit(RECENT)
+    .execute();
+  if (recent.length === 0) return [];
+  // By event id alone, then judged here: with the delivery's state in the query PostgreSQL may
+  // also walk the pending deliveries' index, every app's failing backlog (8 ms behind 20,000).
+  const deliveries = await executor
+    .selectFrom('webhook_deliveries')
+    .select(['event_id', 'status', 'attempt_count', 'next_attempt_at'])
+    .where(
+      'event_id',
+      'in',
+      recent.map((e) => e.id),
+    )
+    .execute();
+  const waiting = new Set(
+    deliveries
+      .filter((d) => d.status === 'pending' && d.attempt_count > 0 && d.next_attempt_at !== null && d.next_attempt_at > where.now)
+      .map((d) => d.event_id),
+  );
+  return recent.filter((e) => waiting.has(e.id)).map((e) => e.body);
+}

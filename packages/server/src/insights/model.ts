@@ -1,4 +1,4 @@
-import type { Income, IncomeRecord, IncomeStream as WireStream, IncomeV1 } from '@relink/contract';
+import type { AccountIncomeData, Income, IncomeRecord, InsightsMeta, IncomeStream as WireStream, IncomeV1 } from '@relink/contract';
 import type { Account } from '../accounts/model.ts';
 import type { IncomeEstimate, IncomeStream } from './income.ts';
 import { dayOf } from './months.ts';
@@ -54,6 +54,12 @@ export function incomeV2(account: Account, e: IncomeEstimate): Income {
     total_irregular_income_amount: e.irregular,
     confidence: e.confidence,
   };
+}
+
+/** `mono.events.account_income`'s data: Mono's flat webhook, the v2 analysis after the account's name and number, and `meta` [Relink]. */
+export function incomeEvent(account: Account, e: IncomeEstimate, meta: InsightsMeta): AccountIncomeData {
+  const { account: id, ...analysis } = incomeV2(account, e);
+  return { account: id, app: account.appId, account_name: account.name, account_number: account.accountNumber, ...analysis, meta };
 }
 
 /** Mono's v1 income, both of its generations' fields. */

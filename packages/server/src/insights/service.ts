@@ -1,11 +1,14 @@
-import type { InsightsMeta, Flow } from '@relink/contract';
+import type { AccountIncomeData, Flow, InsightsMeta } from '@relink/contract';
 import type { AccountService } from '../accounts/service.ts';
 import type { Account } from '../accounts/model.ts';
+import type { Events } from '../events/events.ts';
 import { flowOf } from './flows.ts';
 import { estimateIncome, type IncomeEstimate } from './income.ts';
+import { incomeEvent } from './model.ts';
 
 export interface InsightsDeps {
   accounts: AccountService;
+  events: Events;
 }
 
 /** An insight and how fresh the data it was computed from is. */
@@ -22,9 +25,10 @@ export interface Insight<T> {
  */
 export class InsightsService {
   private readonly accounts: AccountService;
+  private readonly events: Events;
 
   constructor(deps: InsightsDeps) {
-    ({ accounts: this.accounts } = deps);
+    ({ accounts: this.accounts, events: this.events } = deps);
   }
 
   /** The app's account's credits or debits: total and monthly history. */
@@ -37,6 +41,25 @@ export class InsightsService {
   async income(appId: string, id: string, periodMonths?: number): Promise<Insight<IncomeEstimate>> {
     const account = await this.accounts.get(appId, id);
     return { account, meta: dataMeta(account), value: estimateIncome(await this.accounts.ledger(account), account.name, periodMonths) };
+  }
+
+  /**
+   * Mono's income analysis, asked for (`GET /v2/accounts/{id}/income`): the estimate, also sent
+   * as `mono.events.account_income`, the webhook Mono's clients wait for after asking. One event
+   * per request, as Mono analyses on every request, except that an identical analysis whose
+   * delivery has failed and waits for a retry is not queued again (`recordUnlessAwaitingRetry`).
+   */
+  async analyseIncome(appId: string, id: string, periodMonths?: number): Promise<Insight<IncomeEstimate>> {
+    const insight = await this.income(appId, id, periodMonths);
+    const data = incomeEvent(insight.account, insight.value, insight.meta);
+    await this.events.transaction((trx) => this.events.recordUnlessAwaitingRetry(trx, { appId, type: 'mono.events.account_income', accountId: id, data }));
+    return insight;
+  }
+
+  /** `mono.events.account_income`'s data for the account over all its stored data (the sandbox's fire helper). */
+  async incomeEventData(account: Account): Promise<AccountIncomeData> {
+    const meta = dataMeta(account);
+    return incomeEvent(account, estimateIncome(await this.accounts.ledger(account), account.name), meta);
   }
 }
 

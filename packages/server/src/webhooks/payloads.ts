@@ -5,8 +5,9 @@ import { newObjectId } from '../lib/ids.ts';
 /**
  * The `data` of each event for an account (docs/contract.md §6), built by the same functions the real
  * state changes use, so a partner rehearsing with the sandbox fire helper gets the real shapes.
+ * The income analysis reads the account's transactions: `WebhookDeps.incomeEventData` makes it.
  */
-export function accountEventData(type: EventType, account: Account): unknown {
+export function accountEventData(type: Exclude<EventType, 'mono.events.account_income'>, account: Account): unknown {
   switch (type) {
     case 'mono.events.account_connected':
       return payloads.accountConnected(account);

@@ -1,5 +1,6 @@
-import type { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '@relink/contract';
+import type { AccountIncomeData, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '@relink/contract';
 import type { Logger } from 'pino';
+import type { Account } from '../accounts/model.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
@@ -31,6 +32,8 @@ export interface WebhookDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  /** `mono.events.account_income`'s data for an account, for the sandbox's fire helper (`InsightsService.incomeEventData`). */
+  incomeEventData: (account: Account) => Promise<AccountIncomeData>;
 }
 
 export interface PageRequest {
@@ -177,7 +180,7 @@ export class WebhookService {
     const { events, accounts } = this.deps;
     const account = await accounts.find(appId, accountId);
     if (!account) return undefined;
-    const data = accountEventData(type, account);
+    const data = type === 'mono.events.account_income' ? await this.deps.incomeEventData(account) : accountEventData(type, account);
     const event = await events.transaction((trx) => events.record(trx, { appId, type, accountId, data }));
     return { eventId: event.id, deliveryId: event.deliveryId };
   }

@@ -5,8 +5,9 @@ import type { HttpApp, Services } from '../../http/types.ts';
 import { incomeV1, incomeV2 } from '../model.ts';
 
 /**
- * The income estimate. Mono's v2 only starts an analysis here and answers `data: null`; Relink
- * has the stored data at hand, so it answers the analysis itself.
+ * The income estimate. Mono's v2 only starts an analysis here, answers `data: null` and sends
+ * the result as `mono.events.account_income`; Relink has the stored data at hand, so it answers
+ * the analysis itself and sends the same webhook. v1 answered at once in Mono too: no webhook.
  */
 export function register(app: HttpApp, { insights }: Services) {
   app.route({
@@ -20,7 +21,7 @@ export function register(app: HttpApp, { insights }: Services) {
   app.route({
     ...routeOf(getIncome),
     handler: async (request) => {
-      const { account, value, meta } = await insights.income(request.partner!.id, request.params.id, request.query.period);
+      const { account, value, meta } = await insights.analyseIncome(request.partner!.id, request.params.id, request.query.period);
       return successV2("Income estimated from the account's stored transactions", incomeV2(account, value), { meta });
     },
   });
