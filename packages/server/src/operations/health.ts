@@ -33,8 +33,9 @@ const sortedSeconds = (episodes: EpisodeFacts[]) => episodes.map(secondsOf).sort
  */
 export function windowHealth(episodes: EpisodeFacts[], now: number, days: number, institutionName: (id: string) => string): WindowHealth {
   const since = now - days * DAY_MS;
-  const began = episodes.filter((e) => e.started_at >= since && e.started_at <= now);
-  const ended = episodes.filter((e) => e.ended_at !== null && e.ended_at >= since && e.ended_at <= now);
+  // No upper bound: a row stamped by an instance whose clock runs ahead still counts.
+  const began = episodes.filter((e) => e.started_at >= since);
+  const ended = episodes.filter((e) => e.ended_at !== null && e.ended_at >= since);
   const reauthorised = ended.filter((e) => e.outcome === 'completed');
   const times = sortedSeconds(reauthorised);
   const doneOfBegan = began.filter((e) => e.outcome === 'completed').length;
