@@ -77,15 +77,17 @@ export class OperationsStore {
     return { linked, waiting };
   }
 
-  /** Episodes that began or ended at `since` or later, newest first, at most `limit`. */
-  episodesSince(since: number, limit: number) {
-    return this.db
-      .selectFrom('reauth_episodes')
-      .select(['cause', 'institution_id', 'started_at', 'ended_at', 'outcome', 'sessions', 'session_at', 'login_at', 'challenge_at'])
-      .where((eb) => eb.or([eb('started_at', '>=', since), eb('ended_at', '>=', since)]))
-      .orderBy('started_at', 'desc')
-      .limit(limit)
-      .execute();
+  /**
+   * Episodes that began or ended at `since` or later, newest first, at most `limit`: two range
+   * reads, one on each time's index (`or` of the two made SQLite scan every episode).
+   */
+  async episodesSince(since: number, limit: number) {
+    const columns = ['id', 'cause', 'institution_id', 'started_at', 'ended_at', 'outcome', 'sessions', 'session_at', 'login_at', 'challenge_at'] as const;
+    const [began, endedOnly] = await Promise.all([
+      this.db.selectFrom('reauth_episodes').select(columns).where('started_at', '>=', since).orderBy('started_at', 'desc').limit(limit).execute(),
+      this.db.selectFrom('reauth_episodes').select(columns).where('ended_at', '>=', since).where('started_at', '<', since).limit(limit).execute(),
+    ]);
+    return [...began, ...endedOnly].slice(0, limit);
   }
 
   episodesOf(accountId: string) {
