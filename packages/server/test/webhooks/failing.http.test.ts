@@ -129,7 +129,21 @@ for (const kind of databases()) {
       assert.equal(typeof health.last_success_at, 'string');
     });
 
-    test('the status filter refuses an unknown state, naming the four', async () => {
+    test('relink webhooks replay without --app sends deliveries of any app again, and names those it could not', async () => {
+      const [delivery] = (await list(app.secretKey, '?status=succeeded')).body.data;
+      const run = await relinkInProcess(['webhooks', 'replay', delivery.id, 'whd_nope', '--json'], vars());
+      assert.equal(run.code, 1, 'one of the two was not queued');
+      const [queued, missing] = JSON.parse(run.stdout);
+      assert.deepEqual([queued.id, queued.result, queued.delivery.event_id, queued.delivery.replay_of], [delivery.id, 'queued', eventId, delivery.id]);
+      assert.deepEqual(missing, { id: 'whd_nope', result: 'not_found' });
+      const replays = (await list(app.secretKey, `?event_id=${eventId}`)).body.data;
+      assert.equal(replays.length, 2);
+      const text = await relinkInProcess(['webhooks', 'replay', 'whd_nope'], vars());
+      assert.equal(text.code, 1);
+      assert.match(text.stderr, /^relink: no delivery whd_nope$/m);
+    });
+
+    test('the status filter refuses an unknown state with a 400 naming the parameter', async () => {
       const res = await list(app.secretKey, '?status=stuck');
       assert.equal(res.status, 400);
       assert.match(res.text, /status/);
