@@ -113,6 +113,11 @@ export class OperationsService {
     return { items, total, page: n, limit };
   }
 
+  /** One delivery of any app, with every attempt (status code, duration, error, the answer's first bytes); undefined when unknown. */
+  delivery(id: string): Promise<OperatorDelivery | undefined> {
+    return this.deps.webhooks.operatorDelivery(id);
+  }
+
   /** Every app's webhook endpoint and how delivery to it goes. */
   endpoints(): Promise<EndpointHealth[]> {
     return this.deps.webhooks.endpointsHealth();

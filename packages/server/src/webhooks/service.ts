@@ -122,6 +122,12 @@ export class WebhookService {
     return { items: rows.map((row) => ({ ...deliveryView(row, attempts), app_id: row.app_id, account: row.account_id })), total };
   }
 
+  /** Operator scope: one delivery of any app, with its attempts, its app and its event's account. */
+  async operatorDelivery(id: string): Promise<OperatorDelivery | undefined> {
+    const row = await this.store.delivery(undefined, id);
+    return row && { ...deliveryView(row, await this.store.attempts([row.id])), app_id: row.app_id, account: row.account_id };
+  }
+
   async delivery(appId: string, id: string): Promise<WebhookDelivery | undefined> {
     const row = await this.store.delivery(appId, id);
     return row && deliveryView(row, await this.store.attempts([row.id]));

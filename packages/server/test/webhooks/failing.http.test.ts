@@ -61,6 +61,10 @@ for (const kind of databases()) {
       // The other app's delivery went through; it sees no failing one, and not this app's.
       assert.equal((await list(other.secretKey, '?status=failing')).body.data.length, 0);
       assert.equal((await list(other.secretKey, '?status=succeeded')).body.data.length, 1);
+      // The operator's service (the console's) reads it whichever app it belongs to.
+      const seen = await server.services.operations.delivery(delivery.id);
+      assert.deepEqual([seen?.app_id, seen?.status, seen?.attempts.length], [app.id, 'failing', 1]);
+      assert.equal(await server.services.operations.delivery('whd_nope'), undefined);
       // The SDK takes the state as its type says.
       const viaSdk = await partner(server, app.secretKey).webhooks.deliveries({ status: 'failing' });
       assert.deepEqual(
