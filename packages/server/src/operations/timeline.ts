@@ -86,7 +86,8 @@ export function timeline(input: {
     }
   }
   for (const j of input.jobs) add(j.started_at, { at: iso(j.started_at), kind: 'realtime_job', id: j.id, name: j.name, status: j.status, error: j.error });
-  for (const e of input.events) {
+  // Read newest first: put back in the order they were recorded, for ties within a millisecond.
+  for (const e of [...input.events].reverse()) {
     add(e.created_at, {
       at: iso(e.created_at),
       kind: 'event',

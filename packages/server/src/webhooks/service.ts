@@ -62,7 +62,7 @@ export interface EndpointHealth {
   consecutive_failures: number;
   /** The count stopped at its cap (10,000): there were at least that many. */
   consecutive_failures_capped: boolean;
-  /** Deliveries waiting: not attempted yet, and failing (attempted, to be retried). */
+  /** Deliveries waiting: `pending` (not attempted yet) and `failing` (attempted, to be retried), as the delivery states. */
   pending: number;
   failing: number;
   /** The earliest next attempt among them. */
@@ -176,7 +176,7 @@ export class WebhookService {
         last_success_at: iso(health.lastSuccessAt),
         consecutive_failures: health.failures,
         consecutive_failures_capped: health.failures >= FAILURE_COUNT_CAP,
-        pending: waiting?.pending ?? 0,
+        pending: (waiting?.pending ?? 0) - (waiting?.failing ?? 0),
         failing: waiting?.failing ?? 0,
         oldest_due_at: iso(waiting?.earliestDue),
       });

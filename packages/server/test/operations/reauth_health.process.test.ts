@@ -145,6 +145,8 @@ for (const kind of databases()) {
       const at = (kind: string) => kinds.indexOf(kind);
       assert.ok(at('linked') === 0, kinds.join(', '));
       assert.ok(at('mono.events.account_connected') > 0, kinds.join(', '));
+      // Recorded in one transaction, in the same millisecond: shown in the order they were recorded.
+      assert.ok(at('mono.events.account_connected') < at('mono.events.account_updated'), kinds.join(', '));
       assert.ok(at('reauth_required') > at('mono.events.account_connected'), kinds.join(', '));
       assert.ok(at('mono.events.reauthorisation_required') >= at('reauth_required'), kinds.join(', '));
       assert.ok(at('reauth_ended') > at('reauth_required'), kinds.join(', '));
