@@ -32,7 +32,7 @@ const LAYERS = [
   {
     name: 'features',
     title: 'features',
-    folders: ['accounts', 'customers', 'health', 'insights', 'reauth', 'sandbox', 'sessions', 'statements', 'sync', 'webhooks', 'widget'],
+    folders: ['accounts', 'customers', 'health', 'insights', 'operations', 'reauth', 'sandbox', 'sessions', 'statements', 'sync', 'webhooks', 'widget'],
   },
   { name: 'domain', title: 'domain services', folders: ['apps', 'events', 'idempotency', 'institutions', 'limits', 'metrics'] },
   { name: 'infrastructure', title: 'infrastructure', folders: ['connectors', 'db', 'vault'] },

@@ -17,8 +17,14 @@ export const EVENT_NAMES = [
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
-/** Where a webhook delivery stands (`/v2/webhooks/deliveries`). */
-export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+/**
+ * Where a webhook delivery stands (`/v2/webhooks/deliveries`) [Relink]: `pending`, not attempted
+ * yet; `failing`, attempted and failed, to be tried again at `next_attempt_at`; `succeeded`;
+ * `failed`, given up (the retry schedule ran out, a 410, or nowhere to send it). Undelivered is
+ * `pending` or `failing`.
+ */
+export const DELIVERY_STATUSES = ['pending', 'failing', 'succeeded', 'failed'] as const;
+export type DeliveryState = (typeof DELIVERY_STATUSES)[number];
 
 /** Where a reauth session's 102 continues [Relink]: a new login, or the MFA answer. */
 export const REAUTH_NEXT = { login: '/v2/connect/reauth/login', commit: '/v2/connect/commit' } as const;

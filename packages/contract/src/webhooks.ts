@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { Nullable } from './envelope.ts';
 import { DELIVERY_STATUSES } from './names.ts';
 
-export { DELIVERY_STATUSES } from './names.ts';
+export { DELIVERY_STATUSES, type DeliveryState } from './names.ts';
 
 /** The operator API's view of webhooks (`/v2/webhooks/*`), snake case like Mono's v2. */
 
@@ -33,12 +33,14 @@ export const WebhookDelivery = Type.Object({
   event_id: Type.String(),
   event: Type.String(),
   url: Type.String(),
-  status: Type.Enum([...DELIVERY_STATUSES]),
+  status: Type.Enum([...DELIVERY_STATUSES], {
+    description: 'pending: not attempted yet; failing: attempted, failed, retried at next_attempt_at; succeeded; failed: given up',
+  }),
   replay_of: Nullable(Type.String()),
   attempt_count: Type.Integer(),
-  next_attempt_at: Nullable(Time),
+  next_attempt_at: Nullable(Type.String({ format: 'date-time', description: 'When it is attempted (again); null once succeeded or failed' })),
   last_status_code: Nullable(Type.Integer()),
-  last_error: Nullable(Type.String()),
+  last_error: Nullable(Type.String({ description: "The last attempt's error (ECONNREFUSED, a timeout, `receiver answered 500`)" })),
   created_at: Time,
   updated_at: Time,
   completed_at: Nullable(Time),

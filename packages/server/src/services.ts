@@ -21,6 +21,7 @@ import { InsightsService } from './insights/service.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
 import { Metrics } from './metrics/metrics.ts';
+import { OperationsService } from './operations/service.ts';
 import { ReauthService } from './reauth/service.ts';
 import { SandboxService } from './sandbox/service.ts';
 import { SessionService } from './sessions/service.ts';
@@ -57,6 +58,8 @@ export interface Services extends Core {
   sandbox: SandboxService;
   idempotency: Idempotency;
   webhooks: WebhookService;
+  /** What an operator reads and does across apps: accounts and their timelines, reauth health, deliveries, endpoints (docs/operations.md). */
+  operations: OperationsService;
   /** Per-instance request rate limits (the per-bank-user caps live in `sessions`). */
   limits: RequestLimits;
   /** Per-instance limits on the widget's routes and the demo page, per address and per public key. */
@@ -187,6 +190,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     sandbox: new SandboxService({ connectors, institutions, accounts, sync, bank: sandbox }),
     idempotency: new Idempotency(database.db, vault, clock),
     webhooks,
+    operations: new OperationsService({ db, institutions, webhooks, clock }),
     limits: new RequestLimits({ limits: config.limits, metrics }),
     widgetLimits: new WidgetLimits({ limits: config.limits, clock, metrics }),
     metrics,

@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.ts';
-import type { AccountRow, SessionOrigin, TransactionRow } from '../db/schema.ts';
+import type { AccountRow, ReauthCause, SessionOrigin, TransactionRow } from '../db/schema.ts';
 import type { BankAccount, ConnectorState } from '../connectors/types.ts';
 import type { Events } from '../events/events.ts';
 import { DomainError } from '../lib/errors.ts';
@@ -10,6 +10,7 @@ import type { EndedEpisode, Metrics } from '../metrics/metrics.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { CustomerService } from '../customers/service.ts';
 import type { Codes } from './codes.ts';
+import { EpisodeStore, type EpisodeStep } from './episodes.ts';
 import { identitySecretOf } from './identity.ts';
 import { type Account, payloads, type Transaction, type TransactionFilter, toAccount } from './model.ts';
 import { type AccountFilter, AccountStore } from './store.ts';
@@ -58,6 +59,7 @@ export interface AccountDeps {
  */
 export class AccountService {
   private readonly store: AccountStore;
+  private readonly episodes = new EpisodeStore();
   private readonly db: Db;
   private readonly vault: Vault;
   private readonly events: Events;
@@ -201,6 +203,19 @@ export class AccountService {
     });
   }
 
+  /**
+   * Inside the sync's transaction that moved `row` into `reauth_required` at `at`: the
+   * re-authorisation episode begins (its row, migration 0020), with the account's columns.
+   */
+  beginEpisode(trx: Db, row: AccountRow, cause: ReauthCause, at: number): Promise<void> {
+    return this.episodes.begin(trx, { appId: row.app_id, accountId: row.id, institutionId: row.institution_id, cause, at });
+  }
+
+  /** Inside a reauth session's transaction: the account's open episode, if any, notes `step` (its first time). */
+  noteReauthStep(trx: Db, accountId: string, step: EpisodeStep, at: number): Promise<void> {
+    return this.episodes.note(trx, accountId, step, at);
+  }
+
   /** See `AccountStore.holdForReauth`: makes `sessionId` the account's one live reauth session, or answers false. */
   holdForReauth(id: string, sessionId: string, origin: SessionOrigin, now: number, until: number, trx: Db): Promise<boolean> {
     return this.store.holdForReauth(id, sessionId, origin, now, until, trx);
@@ -249,6 +264,7 @@ export class AccountService {
     const endedEpisode = existing ? episodeEndedBy(existing, now) : undefined;
     if (existing) {
       accountId = existing.id;
+      if (existing.reauth_required === 1) await this.episodes.end(trx, accountId, 'relinked', now);
       for (const old of [existing.credentials_secret_id, existing.bank_state_secret_id]) if (old) await this.vault.remove(old, trx);
       // The new credentials belong to this session's auth method: later syncs log in with it.
       await this.store.update(
@@ -348,6 +364,7 @@ export class AccountService {
       },
       trx,
     );
+    if (row.reauth_required === 1) await this.episodes.end(trx, row.id, 'completed', now);
     await this.events.record(trx, { appId: input.appId, type: 'mono.events.account_reauthorized', accountId: row.id, data: payloads.accountOnly(row.id) });
     const code = await this.codes.issue(trx, { appId: input.appId, accountId: row.id, sessionId: input.sessionId });
     return { code, endedEpisode: episodeEndedBy(row, now) };
@@ -362,6 +379,7 @@ export class AccountService {
       for (const secret of [row.credentials_secret_id, row.bank_state_secret_id, identitySecretOf(row.identity)])
         if (secret) await this.vault.remove(secret, trx);
       await this.store.deleteData(id, trx);
+      if (row.reauth_required === 1) await this.episodes.end(trx, id, 'unlinked', now);
       await this.store.update(
         id,
         {

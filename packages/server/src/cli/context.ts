@@ -43,3 +43,20 @@ export function requireFlag(context: CliContext, name: 'app' | 'name'): string {
   if (typeof value !== 'string' || value.trim() === '') throw new Error(`--${name} is required`);
   return value.trim();
 }
+
+/** A whole-number flag within `min`..`max`, or `fallback` when it is absent. */
+export function numberFlag(context: CliContext, name: 'limit' | 'page', fallback: number, min: number, max: number): number {
+  const value = context.values[name];
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+  return n;
+}
+
+/** `--app ID` when given (trimmed), else undefined: commands that span every app unless narrowed. */
+export function optionalApp(context: CliContext): string | undefined {
+  const value = context.values.app;
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new Error('--app needs an app id');
+  return value.trim();
+}

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, (context: CliContext, sub: string | undefined, re
   keys: async (context, sub) => (await import('./apps.ts')).keysCommand(context, sub),
   vault: async (context, sub) => (await import('./vault.ts')).vaultCommand(context, sub),
   webhooks: async (context, sub, rest) => (await import('./webhooks.ts')).webhooksCommand(context, sub, rest),
+  accounts: async (context, sub, rest) => (await import('./accounts.ts')).accountsCommand(context, sub, rest),
   sandbox: async (context, sub, rest) => (await import('./sandbox.ts')).sandboxCommand(context, sub, rest),
   connect: async (context, sub, rest) => (await import('./connect.ts')).connectCommand(context, sub, rest),
   backup: async (context, file) => (await import('./backup.ts')).backupCommand(context, file),
@@ -30,9 +31,19 @@ Usage
   relink apps delete --app ID
   relink keys rotate --app ID [--json]
   relink vault rotate [--json]      rewrap stored secrets with RELINK_MASTER_KEY
-  relink webhooks deliveries --app ID [STATUS] [--json]   STATUS: pending, succeeded or failed
-  relink webhooks replay DELIVERY_ID|EVENT_ID --app ID [--json]   send an event again
+  relink webhooks deliveries [--app ID] [STATUS|--failing] [--limit N] [--page N] [--json]
+                                   every app's deliveries, newest first; STATUS: pending,
+                                   failing, succeeded or failed
+  relink webhooks endpoints [--json]   each app's webhook URL: last success, failures since, backlog
+  relink webhooks replay DELIVERY_ID… [--app ID] [--json]   send deliveries' events again
+  relink webhooks replay EVENT_ID --app ID [--json]         deliver one of the app's events
   relink webhooks fire EVENT ACCOUNT_ID --app ID [--json]  sandbox: send an event (test apps)
+  relink accounts list [--reauth-required] [--failing-sync] [--app ID] [--institution X]
+                       [--search TEXT] [--unlinked] [--limit N] [--page N] [--json]
+                                   every app's accounts, newest link first
+  relink accounts show ACCOUNT_ID [--json]   an account and its timeline: link, syncs,
+                                   re-authorisation episodes, events and their deliveries
+  relink accounts health [--json]   re-authorisation health: broke, came back, how long, where people stop
   relink sandbox reset-login ACCOUNT_ID [--reason mfa_required|password_changed] [--json]
                                    sandbox: the account needs re-authorisation now
   relink sandbox reset [--json]     sandbox: every bank user back to pass_good, no forced OTP

@@ -432,3 +432,32 @@ export interface AccountsTable {
  * the stored credentials into another user's accounts; or it asked for a new login even after one.
  */
 export type ReauthCause = 'mfa_required' | 'password_changed' | 'locked' | 'other_user' | 'session_expired';
+// What an operator reads (migration 0020).
+export interface Schema {
+  reauth_episodes: ReauthEpisodesTable;
+}
+
+/** How a re-authorisation episode ended (docs/metrics.md): re-authorised, or the account unlinked or linked afresh while it waited. */
+export type EpisodeOutcome = 'completed' | 'unlinked' | 'relinked';
+
+/** One re-authorisation episode: from the sync that found the account needs its person to what ended the wait. */
+export interface ReauthEpisodesTable {
+  id: string;
+  app_id: string;
+  account_id: string;
+  institution_id: string;
+  cause: ReauthCause;
+  /** When `reauthorisation_required` was recorded: the account's `reauth_required_at`. */
+  started_at: number;
+  /** Reauth sessions opened for the account while it waited. */
+  sessions: ColumnType<number, number | undefined, number>;
+  /** When the first of them opened. */
+  session_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When the person first sent a login (not the background login with the stored credentials). */
+  login_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When the bank's challenge (an OTP, a question) was first shown. */
+  challenge_at: ColumnType<number | null, number | null | undefined, number | null>;
+  ended_at: ColumnType<number | null, number | null | undefined, number | null>;
+  outcome: ColumnType<EpisodeOutcome | null, EpisodeOutcome | null | undefined, EpisodeOutcome | null>;
+}
+export type ReauthEpisodeRow = Selectable<ReauthEpisodesTable>;

@@ -202,6 +202,7 @@ export class SessionService {
       updated_at: now,
     };
     await this.store.insert(session, trx);
+    await this.accounts.noteReauthStep(trx, account.id, 'session', now);
     return { row: session, superseded };
   }
 
@@ -426,6 +427,11 @@ export class SessionService {
     let code: string | null = null;
     let endedEpisode: EndedEpisode | undefined;
     let accountId = row.account_id;
+    // How far the person got in the account's re-authorisation episode (operations/).
+    if (row.kind === 'reauth' && accountId) {
+      if (typed) await this.accounts.noteReauthStep(trx, accountId, 'login', now);
+      if (next.status === 'awaiting_input') await this.accounts.noteReauthStep(trx, accountId, 'challenge', now);
+    }
     switch (effect.kind) {
       case 'link': {
         if (!credentialsId) throw new Error(`session ${row.id} completed a link without the login's credentials`);

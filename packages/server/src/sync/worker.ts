@@ -443,6 +443,7 @@ export class SyncWorker {
       };
       await this.store.update(row.id, changes, trx);
       if (!entered) return;
+      await this.accounts.beginEpisode(trx, current, cause, now);
       await this.events.record(trx, { appId: row.app_id, type: 'mono.events.reauthorisation_required', accountId: row.id, data: payloads.accountOnly(row.id) });
       await this.recordUpdated(trx, { ...current, ...changes }, 'REAUTHORISATION_REQUIRED', reason, jobId);
     });

@@ -1,10 +1,9 @@
-import type { AccountIncomeData, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '@relink/contract';
+import type { AccountIncomeData, DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '@relink/contract';
 import type { Logger } from 'pino';
 import type { Account } from '../accounts/model.ts';
 import type { AccountService } from '../accounts/service.ts';
 import type { Config } from '../config/config.ts';
 import type { Database } from '../db/database.ts';
-import type { DeliveryStatus } from '../db/schema.ts';
 import type { EventType, Events } from '../events/events.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newWebhookSecret } from '../lib/ids.ts';
@@ -13,7 +12,7 @@ import type { DeliveryBacklog, Metrics } from '../metrics/metrics.ts';
 import { Dispatcher } from './dispatcher.ts';
 import type { AppMode } from '../apps/service.ts';
 import { EgressGuard } from './egress.ts';
-import { OperatorStore } from './operator_store.ts';
+import { type DeliveryFilter, FAILURE_COUNT_CAP, OperatorStore } from './operator_store.ts';
 import { accountEventData } from './payloads.ts';
 import { enqueueDelivery } from '../events/outbox.ts';
 import { DeliveryStore } from './store.ts';
@@ -39,6 +38,38 @@ export interface WebhookDeps {
 export interface PageRequest {
   page: number;
   limit: number;
+}
+
+/** A delivery as an operator sees it: a partner's view, with its app and the account its event is about. */
+export interface OperatorDelivery extends WebhookDelivery {
+  app_id: string;
+  account: string | null;
+}
+
+/** What became of one delivery an operator replayed. */
+export type ReplayResult = { id: string; result: 'queued'; delivery: WebhookDelivery } | { id: string; result: 'not_found' | 'not_configured' };
+
+/** How delivery to one app's webhook URL goes; times are ISO 8601, null when it never happened. */
+export interface EndpointHealth {
+  app_id: string;
+  app_name: string;
+  mode: 'test' | 'live';
+  url: string;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+  last_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_success_at: string | null;
+  /** Attempts since the last success (every attempt when none succeeded). */
+  consecutive_failures: number;
+  /** The count stopped at its cap (10,000): there were at least that many. */
+  consecutive_failures_capped: boolean;
+  /** Deliveries waiting: `pending` (not attempted yet) and `failing` (attempted, to be retried), as the delivery states. */
+  pending: number;
+  failing: number;
+  /** The earliest next attempt among them. */
+  oldest_due_at: string | null;
 }
 
 /** Webhooks for one process: the dispatcher, and what operators may see and do. */
@@ -77,10 +108,27 @@ export class WebhookService {
     return { items: rows.map(eventView), total };
   }
 
-  async deliveries(appId: string, filter: { status?: DeliveryStatus | undefined; eventId?: string | undefined }, page: PageRequest) {
-    const { rows, total } = await this.store.deliveries(appId, filter, offsetOf(page));
+  /** A page of the app's deliveries, newest first, each with its attempts. */
+  async deliveries(appId: string, filter: { status?: DeliveryState | undefined; eventId?: string | undefined }, page: PageRequest) {
+    const { rows, total } = await this.store.deliveries({ appId, state: filter.status, eventId: filter.eventId }, offsetOf(page));
     const attempts = await this.store.attempts(rows.map((r) => r.id));
     return { items: rows.map((row) => deliveryView(row, attempts)), total };
+  }
+
+  /**
+   * Operator scope: a page of deliveries of every app (or the one `filter.appId` names), newest
+   * first, each with its attempts, its app and the account its event is about.
+   */
+  async operatorDeliveries(filter: DeliveryFilter, page: PageRequest): Promise<{ items: OperatorDelivery[]; total: number }> {
+    const { rows, total } = await this.store.deliveries(filter, offsetOf(page));
+    const attempts = await this.store.attempts(rows.map((r) => r.id));
+    return { items: rows.map((row) => ({ ...deliveryView(row, attempts), app_id: row.app_id, account: row.account_id })), total };
+  }
+
+  /** Operator scope: one delivery of any app, with its attempts, its app and its event's account. */
+  async operatorDelivery(id: string): Promise<OperatorDelivery | undefined> {
+    const row = await this.store.delivery(undefined, id);
+    return row && { ...deliveryView(row, await this.store.attempts([row.id])), app_id: row.app_id, account: row.account_id };
   }
 
   async delivery(appId: string, id: string): Promise<WebhookDelivery | undefined> {
@@ -93,6 +141,50 @@ export class WebhookService {
     const original = await this.store.delivery(appId, id);
     if (!original) return 'not_found';
     return this.deliverAgain(appId, original.event_id, original.id);
+  }
+
+  /** Operator scope: replays each delivery, of whichever app, and says what became of each, in order. */
+  async replayMany(ids: string[]): Promise<ReplayResult[]> {
+    const results: ReplayResult[] = [];
+    for (const id of ids) {
+      const original = await this.store.delivery(undefined, id);
+      const result = original ? await this.deliverAgain(original.app_id, original.event_id, original.id) : 'not_found';
+      results.push(typeof result === 'string' ? { id, result } : { id, result: 'queued', delivery: result });
+    }
+    return results;
+  }
+
+  /**
+   * Operator scope: every app with a webhook URL, and how delivery to it goes: its newest
+   * attempt, its last success, the attempts that failed since (counted up to
+   * `FAILURE_COUNT_CAP`), and what waits to be delivered. One query per app for the attempts.
+   */
+  async endpointsHealth(): Promise<EndpointHealth[]> {
+    const [apps, backlog] = await Promise.all([this.store.endpoints(), this.store.backlogByApp()]);
+    const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+    const out: EndpointHealth[] = [];
+    for (const app of apps) {
+      const health = await this.store.endpointHealth(app.id);
+      const waiting = backlog.get(app.id);
+      out.push({
+        app_id: app.id,
+        app_name: app.name,
+        mode: app.mode,
+        url: app.webhook_url!,
+        disabled_at: iso(app.webhook_disabled_at),
+        disabled_reason: app.webhook_disabled_reason,
+        last_attempt_at: iso(health.last?.attempted_at),
+        last_status_code: health.last?.status_code ?? null,
+        last_error: health.last?.error ?? null,
+        last_success_at: iso(health.lastSuccessAt),
+        consecutive_failures: health.failures,
+        consecutive_failures_capped: health.failures >= FAILURE_COUNT_CAP,
+        pending: (waiting?.pending ?? 0) - (waiting?.failing ?? 0),
+        failing: waiting?.failing ?? 0,
+        oldest_due_at: iso(waiting?.earliestDue),
+      });
+    }
+    return out;
   }
 
   /**

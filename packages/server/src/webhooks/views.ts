@@ -1,4 +1,4 @@
-import type { WebhookAttempt, WebhookDelivery, WebhookEvent } from '@relink/contract';
+import type { DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEvent } from '@relink/contract';
 import type { EventRow, WebhookAttemptRow, WebhookDeliveryRow } from '../db/schema.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -26,7 +26,7 @@ export function deliveryView(row: WebhookDeliveryRow & { event_type: string }, a
     event_id: row.event_id,
     event: row.event_type,
     url: row.url,
-    status: row.status,
+    status: stateOf(row),
     replay_of: row.replay_of,
     attempt_count: row.attempt_count,
     next_attempt_at: isoOrNull(row.next_attempt_at),
@@ -37,4 +37,9 @@ export function deliveryView(row: WebhookDeliveryRow & { event_type: string }, a
     completed_at: isoOrNull(row.completed_at),
     attempts: attempts.filter((a) => a.delivery_id === row.id).map(attemptView),
   };
+}
+
+/** `failing`: still to be delivered, after at least one failed attempt (DELIVERY_STATUSES). */
+export function stateOf(row: Pick<WebhookDeliveryRow, 'status' | 'attempt_count'>): DeliveryState {
+  return row.status === 'pending' && row.attempt_count > 0 ? 'failing' : row.status;
 }

@@ -49,7 +49,7 @@ for (const kind of databases()) {
       await server.services.webhooks.dispatcher.runDue();
       const text = await relink('webhooks', 'deliveries', '--app', app.id);
       assert.equal(text.code, 0, text.err);
-      assert.match(text.out, /whd_\S+\s+succeeded\s+mono\.events\.account_updated\s+evt_\S+\s+attempts=1/);
+      assert.match(text.out, /whd_\S+\s+succeeded\s+app=\S+\s+mono\.events\.account_updated\s+evt_\S+\s+attempts=1/);
       assert.match(text.out, /\s200\s+\d+ ms/);
       const json = await relink('webhooks', 'deliveries', 'succeeded', '--app', app.id, '--json');
       assert.equal(JSON.parse(json.out).length, 1);
@@ -77,7 +77,7 @@ for (const kind of databases()) {
       assert.match((await relink('webhooks', 'replay', 'evt_nope', '--app', app.id)).err, /no event evt_nope/);
     });
 
-    test('refusals: another app, unknown event, live app, missing --app', async () => {
+    test('refusals: another app, unknown event, live app, fire without --app', async () => {
       const other = await server.createApp('Other');
       const [delivery] = JSON.parse((await relink('webhooks', 'deliveries', '--app', app.id, '--json')).out);
       const foreign = await relink('webhooks', 'replay', delivery.id, '--app', other.id);
@@ -87,7 +87,7 @@ for (const kind of databases()) {
       assert.match((await relink('webhooks', 'fire', 'account_updated', account, '--app', other.id)).err, /no account/);
       const live = await server.createApp('Live', { live: true });
       assert.match((await relink('webhooks', 'fire', 'account_updated', account, '--app', live.id)).err, /test-mode apps only/);
-      assert.match((await relink('webhooks', 'deliveries')).err, /--app is required/);
+      assert.match((await relink('webhooks', 'fire', 'account_updated', account)).err, /--app is required/);
       assert.match((await relink('webhooks', 'purge', '--app', app.id)).err, /unknown command "webhooks purge"/);
     });
 

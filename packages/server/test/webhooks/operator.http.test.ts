@@ -80,9 +80,11 @@ for (const kind of databases()) {
       const all = await get('/v2/webhooks/deliveries');
       assert.equal(all.status, 200, all.text);
       assert.equal(all.body.meta.total, 3);
-      const pending = await get('/v2/webhooks/deliveries?status=pending');
-      assert.equal(pending.body.data.length, 1, 'the first answer was a 500');
-      const [retrying] = pending.body.data;
+      const failing = await get('/v2/webhooks/deliveries?status=failing');
+      assert.equal(failing.body.data.length, 1, 'the first answer was a 500');
+      assert.equal((await get('/v2/webhooks/deliveries?status=pending')).body.data.length, 0, 'attempted: failing, no longer pending');
+      const [retrying] = failing.body.data;
+      assert.equal(retrying.status, 'failing');
       assert.equal(retrying.attempt_count, 1);
       assert.equal(retrying.attempts[0].status_code, 500);
       assert.equal(typeof retrying.attempts[0].duration_ms, 'number');
