@@ -46,7 +46,16 @@ export async function startRelink(kind, databaseUrl, extraEnv = {}) {
   const dataDir = mkdtempSync(join(scratch, `${kind}-`));
   const logFile = join(dataDir, 'server.log');
   const fd = openSync(logFile, 'w');
-  const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', RELINK_DATA_DIR: dataDir, RELINK_MASTER_KEY: randomBytes(32).toString('base64'), ...extraEnv };
+  const env = {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    RELINK_DATA_DIR: dataDir,
+    RELINK_MASTER_KEY: randomBytes(32).toString('base64'),
+    // One process unless BENCH_WORKERS says otherwise (relink serve's own default is one per CPU).
+    RELINK_WORKERS: process.env.BENCH_WORKERS ?? '1',
+    ...extraEnv,
+  };
   delete env.DATABASE_URL;
   delete env.LOG_LEVEL;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
@@ -150,11 +159,30 @@ export function machineBusyTicks() {
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
+/** CPU seconds of `pid` and of its child processes (the workers of `relink serve --workers N`). */
 export function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
+  const own = (id) => {
+    try {
+      const fields = readFileSync(`/proc/${id}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return null;
+    }
+  };
+  const total = own(pid);
+  if (total === null) return null;
+  return childrenOf(pid).reduce((sum, child) => sum + (own(child) ?? 0), total);
+}
+
+/** The live child processes of `pid`, from /proc. */
+export function childrenOf(pid) {
+  return readdirSync('/proc').flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    try {
+      const [, ppid] = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(ppid) === pid ? [Number(entry)] : [];
+    } catch {
+      return [];
+    }
+  });
 }

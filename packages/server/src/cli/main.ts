@@ -24,7 +24,7 @@ const COMMANDS: Record<string, (context: CliContext, sub: string | undefined, re
 const USAGE = `relink: the Relink server and its administration
 
 Usage
-  relink serve                     start the API (what npm start runs)
+  relink serve [--workers N]       start the API (what npm start runs); N processes, default the CPUs
   relink migrate                   bring the database schema up to date
   relink apps create --name N [--webhook-url U] [--live] [--json]
   relink apps list [--json]
@@ -52,7 +52,7 @@ Usage
   relink restore FILE               put a backup in place (every server stopped)
 
 Every command accepts --data DIR (default ./.relink or RELINK_DATA_DIR) and honours
-DATABASE_URL, PORT, HOST, RELINK_MASTER_KEY and LOG_LEVEL. See docs/configuration.md.`;
+DATABASE_URL, PORT, HOST, RELINK_WORKERS, RELINK_MASTER_KEY and LOG_LEVEL. See docs/configuration.md.`;
 
 /**
  * Runs one command and returns the process exit code. Never throws. `env` is the environment
@@ -78,6 +78,7 @@ export async function main(argv: string[], io: Pick<CliContext, 'out' | 'err'> =
     host: values.host,
     databaseUrl: values['database-url'],
     logLevel: values['log-level'],
+    workers: values.workers,
   };
   let context: CliContext;
   try {

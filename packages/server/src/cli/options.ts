@@ -7,6 +7,7 @@ const OPTIONS = {
   host: { type: 'string' },
   'database-url': { type: 'string' },
   'log-level': { type: 'string' },
+  workers: { type: 'string' },
   name: { type: 'string' },
   'webhook-url': { type: 'string' },
   app: { type: 'string' },

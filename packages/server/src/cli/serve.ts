@@ -1,11 +1,14 @@
+import cluster from 'node:cluster';
 import { writeSandboxSecrets } from '../sandbox/secrets.ts';
 import { startServer } from '../server.ts';
 import type { Services } from '../services.ts';
 import type { CliContext } from './context.ts';
+import { READY, servePrimary } from './workers.ts';
 
 export async function serveCommand(context: CliContext): Promise<number> {
   const { config } = context;
-  if (config.masterKey.source === 'file') {
+  const worker = cluster.isWorker;
+  if (config.masterKey.source === 'file' && !worker) {
     context.err(
       [
         '',
@@ -16,6 +19,9 @@ export async function serveCommand(context: CliContext): Promise<number> {
         '',
       ].join('\n'),
     );
+  }
+  if (config.workers > 1 && !worker) {
+    return servePrimary(context, { banner: (services, url) => sandboxBanner(services, url, process.stdout.isTTY === true) });
   }
   const server = await startServer(config);
   // Handlers first: whoever reads the banner may signal at once, and a SIGTERM that arrives
@@ -31,8 +37,12 @@ export async function serveCommand(context: CliContext): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-  context.out(await sandboxBanner(server.services, server.url, process.stdout.isTTY === true));
+  // A worker of `--workers` tells the primary it listens; the primary prints the banner once.
+  if (worker) process.send!({ relink: READY, url: server.url });
+  else context.out(await sandboxBanner(server.services, server.url, process.stdout.isTTY === true));
   await stopped;
+  // A worker's channel to the primary would keep it alive after the server has closed.
+  if (worker) process.disconnect();
   return 0;
 }
 

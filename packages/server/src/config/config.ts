@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPrivateFile, privateDirectory } from '../lib/files.ts';
 import type { LogFormat, LogLevel } from '../lib/logger.ts';
@@ -11,6 +12,8 @@ import type { LogFormat, LogLevel } from '../lib/logger.ts';
 export interface Config {
   port: number;
   host: string;
+  /** `relink serve --workers N` / `RELINK_WORKERS`: processes serving the API (default: the CPUs available; 1 serves in the one process). */
+  workers: number;
   dataDir: string;
   /** PostgreSQL: `preparedStatements` false sends every statement unnamed (behind a transaction-pooling PgBouncer before 1.21). */
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; preparedStatements?: boolean };
@@ -112,6 +115,7 @@ export interface ConfigFlags {
   data?: string | undefined;
   databaseUrl?: string | undefined;
   logLevel?: string | undefined;
+  workers?: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -134,6 +138,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
   const config: Omit<Config, 'masterKey'> = {
     port,
     host,
+    workers: integer('--workers / RELINK_WORKERS', flags.workers ?? env.RELINK_WORKERS, availableParallelism(), 1, 64),
     dataDir,
     database,
     previousMasterKeys: parsePreviousKeys(env.RELINK_PREVIOUS_MASTER_KEYS),

@@ -15,10 +15,10 @@ export async function registerConnect(app: HttpApp, services: Services) {
       const byPublicKey = request.routeOptions.config.auth === 'public';
       // As on the Partners API: an address that failed to authenticate too often learns nothing more, not even whether a key is good.
       if (byPublicKey) await services.limits.checkAddress(request.ip, 'public key');
-      if (counted) limits.address(request.ip);
+      if (counted) await limits.address(request.ip);
       if (!byPublicKey) return;
       await authenticatePublic(request, services);
-      if (counted === 'widget') limits.key(request.partner!.id);
+      if (counted === 'widget') await limits.key(request.partner!.id);
     });
     registerConnectRoutes(scope, services);
   });

@@ -1,7 +1,8 @@
-import type { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Limits } from '../config/config.ts';
 import { DomainError } from '../lib/errors.ts';
 import { rateLimiter } from '../lib/lazy.ts';
+import { isWorker } from '../lib/workers.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 
 export interface RequestLimitsDeps {
@@ -12,11 +13,13 @@ export interface RequestLimitsDeps {
 /**
  * Request rate limits kept in each instance's memory (rate-limiter-flexible): failed
  * authentications per client address, and session creations and steps per app. They bound
- * load and noise; they are per instance, so N instances allow N times the rate. The caps
+ * load and noise; they are per instance, so N instances allow N times the rate. The workers of
+ * one `relink serve --workers N` are one instance: their counts are kept in the primary process
+ * (rate-limiter-flexible's cluster limiter; `shareLimitsAcrossWorkers` in the primary). The caps
  * that protect bank users are durable and shared: see `BankUserLimits`.
  */
 export class RequestLimits {
-  private limiters: Record<'authFailures' | 'session' | 'step', RateLimiterMemory | null> | undefined;
+  private limiters: Record<'authFailures' | 'session' | 'step', RateLimiterAbstract | null> | undefined;
   private readonly limits: Limits;
   private readonly metrics: Metrics;
 
@@ -27,9 +30,9 @@ export class RequestLimits {
   /** Made on first use: a one-shot `relink` command builds every service but serves no request. */
   private get limiter() {
     return (this.limiters ??= {
-      authFailures: perMinute(this.limits.authFailuresPerMinute),
-      session: perMinute(this.limits.sessionsPerMinute),
-      step: perMinute(this.limits.stepsPerMinute),
+      authFailures: perMinute('auth', this.limits.authFailuresPerMinute),
+      session: perMinute('session', this.limits.sessionsPerMinute),
+      step: perMinute('step', this.limits.stepsPerMinute),
     });
   }
 
@@ -65,8 +68,15 @@ export class RequestLimits {
   }
 }
 
-function perMinute(points: number): RateLimiterMemory | null {
-  return points > 0 ? new (rateLimiter().RateLimiterMemory)({ points, duration: 60 }) : null;
+function perMinute(keyPrefix: string, points: number): RateLimiterAbstract | null {
+  if (points <= 0) return null;
+  const { RateLimiterCluster, RateLimiterMemory } = rateLimiter();
+  return isWorker() ? new RateLimiterCluster({ keyPrefix, points, duration: 60, timeoutMs: 2_000 }) : new RateLimiterMemory({ points, duration: 60 });
+}
+
+/** In the primary of `--workers`, before any worker starts: keeps the workers' request-limit counts. */
+export function shareLimitsAcrossWorkers(): void {
+  new (rateLimiter().RateLimiterClusterMaster)();
 }
 
 /** 429 RATE_LIMITED with Retry-After: whole seconds until `msBeforeNext` is over, at least 1. */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReauthCause, SessionOrigin } from '../db/schema.ts';
 import { promClient } from '../lib/lazy.ts';
+import { askPrimary, isWorker } from '../lib/workers.ts';
 
 /** What `GET /metrics` reports of the webhook backlog, read from the shared database at each scrape. */
 export interface DeliveryBacklog {
@@ -64,9 +65,18 @@ export class Metrics {
 
   constructor(private readonly deps: MetricsDeps) {}
 
-  /** A server starts measuring its process (CPU, memory, GC, event-loop lag) as it starts serving. */
+  /**
+   * A server starts measuring its process (CPU, memory, GC, event-loop lag) as it starts
+   * serving. A worker of `--workers` also offers its series to the primary, which sums every
+   * worker's for a scrape (`aggregateWorkers`).
+   */
   start(): void {
-    processRegistry();
+    const process = processRegistry();
+    if (isWorker()) {
+      const { AggregatorRegistry } = promClient();
+      new AggregatorRegistry(); // listens for the primary's requests for this worker's series
+      AggregatorRegistry.setRegistries([this.instruments.registry, process]);
+    }
   }
 
   httpRequest(method: string, route: string, status: number, seconds: number): void {
@@ -118,8 +128,13 @@ export class Metrics {
     this.instruments.bankUserCaps.inc({ cap });
   }
 
-  /** The exposition: this instance's series, then the process's (`relink_process_*`, `relink_nodejs_*`). */
+  /**
+   * The exposition: this instance's series, then the process's (`relink_process_*`,
+   * `relink_nodejs_*`); in a worker of `--workers`, every worker's, summed by the primary
+   * (counters and histograms add up; the backlog, read from the database, is taken once).
+   */
   async render(): Promise<{ contentType: string; text: string }> {
+    if (isWorker()) return askPrimary<{ contentType: string; text: string }>(METRICS, null, 5_000);
     const own = await this.instruments.registry.metrics();
     const process = processRegistry();
     return { contentType: process.contentType, text: own + (await process.metrics()) };
@@ -196,12 +211,14 @@ function makeInstruments(deps: MetricsDeps): Instruments {
       help: 'Webhook deliveries not yet delivered nor given up (state="pending"), and those of them whose last attempt failed (state="failing"); read from the database',
       labelNames: ['state'],
       registers,
+      aggregator: 'first',
       collect: () => readBacklog(),
     }),
     oldestDue: new Gauge({
       name: `${PREFIX}webhook_backlog_oldest_due_seconds`,
       help: 'How long the longest-due pending webhook delivery has been due (0: none is due); read from the database',
       registers,
+      aggregator: 'max',
       collect: () => readBacklog(),
     }),
     rateLimited: counter('rate_limited_total', 'Requests refused 429 by a per-instance rate limit', ['limit']),
@@ -231,6 +248,15 @@ function makeInstruments(deps: MetricsDeps): Instruments {
   for (const limit of ['auth_failures', 'session', 'step', 'widget_address', 'widget_key'] satisfies RateLimit[]) made.rateLimited.inc({ limit }, 0);
   for (const cap of ['login', 'answer', 'login_public', 'answer_public'] satisfies BankUserCap[]) made.bankUserCaps.inc({ cap }, 0);
   return made;
+}
+
+const METRICS = 'metrics';
+
+/** In the primary of `--workers`: a worker's scrape gets every worker's series, aggregated. */
+export function aggregateWorkers(answerWorkers: (kind: string, answer: (body: unknown) => unknown) => void): void {
+  const { AggregatorRegistry } = promClient();
+  const aggregator = new AggregatorRegistry();
+  answerWorkers(METRICS, async () => ({ contentType: aggregator.contentType, text: await aggregator.clusterMetrics() }));
 }
 
 let processMetrics: Registry | undefined;

@@ -27,7 +27,9 @@ export function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
   for (const [name, value] of Object.entries(process.env)) {
     if (!/^(RELINK_|DATABASE_URL$|PORT$|HOST$|LOG_LEVEL$|NODE_TEST_CONTEXT$)/.test(name)) env[name] = value;
   }
-  return { ...env, ...vars };
+  // One process unless a test asks for workers (the default is one per CPU): a test that
+  // reads a pid, a port or a log means that process.
+  return { ...env, RELINK_WORKERS: '1', ...vars };
 }
 
 /**
