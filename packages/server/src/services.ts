@@ -93,7 +93,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const sandbox = new SandboxBank({ state: new DatabaseSandboxState(database.db, clock) });
   let banks: LoadedConnector[];
   try {
-    banks = await loadConnectors(config.connectors, { sandbox: sandboxModule(sandbox) }, logger);
+    banks = await loadConnectors({ ...config.connectors, timeoutMs: config.connectorTimeoutMs }, { sandbox: sandboxModule(sandbox) }, logger);
   } catch (error) {
     await database.close();
     throw error;

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BankConnector, checkModule, type ConnectorLog, type ConnectorModule, type InstitutionDefinition } from '@relink/connector-kit';
+import { connectRemote } from '@relink/connector-kit/protocol';
 import type { Logger } from 'pino';
 
 /** A bank Relink talks to: its connector, where it came from, and the institutions it serves. */
@@ -17,6 +18,11 @@ export interface LoadedConnector {
 
 export interface ConnectorSources {
   modules: string[];
+  /** Connector services (the connector protocol), each read for its manifest at start. */
+  urls: string[];
+  secret: string | undefined;
+  /** Relink's timeout for one bank call: what a service is told it has. */
+  timeoutMs: number;
 }
 
 /**
@@ -33,6 +39,23 @@ export async function loadConnectors(sources: ConnectorSources, builtins: Record
     const problem = connectorProblem(connector, module.name);
     if (problem) throw new Error(`connector ${source}: ${problem}`);
     loaded.push({ name: module.name, source, interfaceVersion: module.interfaceVersion, institutions: module.institutions, connector, remote: false });
+  }
+  for (const url of sources.urls) {
+    let remote: Awaited<ReturnType<typeof connectRemote>>;
+    try {
+      remote = await connectRemote(url, { secret: sources.secret!, timeoutMs: sources.timeoutMs });
+    } catch (error) {
+      throw new Error(`connector service ${url}: ${(error as Error).message}`);
+    }
+    const { manifest, connector } = remote;
+    loaded.push({
+      name: manifest.name,
+      source: url,
+      interfaceVersion: manifest.interfaceVersion,
+      institutions: manifest.institutions,
+      connector,
+      remote: true,
+    });
   }
   checkUnique(loaded);
   for (const bank of loaded) {
