@@ -21,7 +21,7 @@ const INSTITUTION = '6a1f0000000000000000a001';
 const OTP_UI = otpForm('Lagoon Trust Bank sent a code to your phone');
 /** How long a bank session (the state of an `ok`) can read data. */
 const SESSION_MS = 10 * 60_000;
-/** Lagoon asks its customers to confirm access every 90 days: the login's expiry, which Relink warns about. */
+/** Lagoon asks its customers to confirm access at the end of every 90-day period: the login's expiry, which Relink warns about. */
 const CONSENT_MS = 90 * 86_400_000;
 
 class LagoonConnector implements BankConnector {
@@ -66,7 +66,7 @@ class LagoonConnector implements BankConnector {
       account: { ...account(user.fullName, accountNumber, now), bvn: '4321' },
       identity: { fullName: user.fullName, email: `${String(state.username)}@example.com`, phone: '08030000000', bvn: '22100004321' },
       transactions: transactions.filter((t) => request.since === undefined || t.date > request.since),
-      loginExpiresAt: Number(state.since) + CONSENT_MS,
+      loginExpiresAt: (Math.floor(now / CONSENT_MS) + 1) * CONSENT_MS,
     });
   }
 

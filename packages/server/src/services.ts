@@ -125,6 +125,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     logger,
     metrics,
     intervalMs: config.syncIntervalMs,
+    reauthDueLeadMs: config.reauthDueLeadMs,
     claimMs: config.syncClaimMs,
     beforeWrite: () => database.setup.beforeBackgroundWrite?.(),
   });

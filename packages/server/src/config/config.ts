@@ -37,6 +37,8 @@ export interface Config {
   };
   /** How often each linked account's data is synced (`RELINK_SYNC_INTERVAL`, default 24 h). */
   syncIntervalMs: number;
+  /** How long before the bank's login expiry `reauthorisation_due` is sent (`RELINK_REAUTH_DUE_LEAD_HOURS`, default 168: a week). */
+  reauthDueLeadMs: number;
   /** How long a worker holds an account it syncs; after a crash another takes it over then. */
   syncClaimMs: number;
   /** Real-time data (`x-realtime: true`, docs/data.md). */
@@ -154,6 +156,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     connectorTimeoutMs: integer('RELINK_CONNECTOR_TIMEOUT_MS', env.RELINK_CONNECTOR_TIMEOUT_MS, 30_000, 1, 600_000),
     connectors: parseConnectors(env),
     syncIntervalMs: duration('RELINK_SYNC_INTERVAL', env.RELINK_SYNC_INTERVAL, 24 * 3_600_000, 10_000, 30 * 86_400_000),
+    reauthDueLeadMs: integer('RELINK_REAUTH_DUE_LEAD_HOURS', env.RELINK_REAUTH_DUE_LEAD_HOURS, 168, 1, 90 * 24) * 3_600_000,
     syncClaimMs: integer('RELINK_SYNC_CLAIM_SECONDS', env.RELINK_SYNC_CLAIM_SECONDS, 300, 1, 3600) * 1000,
     realtime: {
       intervalMs: duration('RELINK_REALTIME_INTERVAL', env.RELINK_REALTIME_INTERVAL, 5 * 60_000, 10_000, 7 * 86_400_000),

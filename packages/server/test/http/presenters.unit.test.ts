@@ -82,6 +82,7 @@ describe('presenters: accounts', () => {
     reauthRequired: false,
     lastSyncedAt: Date.UTC(2026, 0, 2),
     lastSyncError: null,
+    loginExpiresAt: null,
     createdAt: Date.UTC(2026, 0, 1),
     updatedAt: Date.UTC(2026, 0, 2),
   };
