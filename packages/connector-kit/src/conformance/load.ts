@@ -30,19 +30,11 @@ export async function loadTarget(spec: string, options: { secret?: string | unde
 const consoleLines: string[] = [];
 
 /**
- * Keeps a copy of what is written to the console and to stdout and stderr while `work` runs (a
- * connector that logs with console.log), and passes it through.
+ * Keeps a copy of what is written to stdout and stderr while `work` runs (a connector that logs
+ * with console.log, or a logger of its own), and passes it through.
  */
 export async function capturingConsole<T>(work: () => Promise<T>): Promise<T> {
-  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
-  const originals = methods.map((name) => console[name]);
   const writes = [process.stdout.write, process.stderr.write] as const;
-  methods.forEach((name, i) => {
-    console[name] = (...args: unknown[]) => {
-      consoleLines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-      originals[i]!.apply(console, args);
-    };
-  });
   for (const [stream, original] of [
     [process.stdout, writes[0]],
     [process.stderr, writes[1]],
@@ -55,9 +47,6 @@ export async function capturingConsole<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } finally {
-    methods.forEach((name, i) => {
-      console[name] = originals[i]!;
-    });
     process.stdout.write = writes[0];
     process.stderr.write = writes[1];
   }
