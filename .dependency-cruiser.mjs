@@ -100,6 +100,18 @@ export default {
       to: { path: '^(packages/(server|connect)/|examples/)' },
     },
     {
+      name: 'connector-kit-only-contract',
+      comment: 'The connector kit is what a bank connector depends on, published on its own: it depends on the contract and nothing else of Relink.',
+      from: { path: '^packages/connector-kit/src/' },
+      to: { path: '^(packages/(server|sdk|connect|testkit)/|examples/)' },
+    },
+    {
+      name: 'connectors-outside-use-the-kit',
+      comment: 'A connector outside the server (the Lagoon example) reaches Relink through the connector kit alone, as a third party would.',
+      from: { path: '^examples/connector-lagoon/' },
+      to: { path: '^packages/(server|sdk|connect|testkit|contract)/' },
+    },
+    {
       name: 'connect-not-server',
       severity: 'error',
       comment: 'The browser package ships to browsers: no server or SDK code.',

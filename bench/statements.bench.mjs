@@ -167,7 +167,7 @@ async function measure(kind) {
     url.pathname = `/${dbName}`;
     env.DATABASE_URL = url.toString();
   }
-  const services = createServices(loadConfig(env));
+  const services = await createServices(loadConfig(env));
   try {
     await migrate(services.database);
     services.database.setup.startBackgroundWork?.();

@@ -127,7 +127,7 @@ async function measure(kind: string, count: number) {
   };
   delete env.DATABASE_URL;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  const services = createServices(loadConfig(env), { connectors: () => [instantBank] });
+  const services = await createServices(loadConfig(env), { connectors: () => [instantBank] });
   try {
     await migrate(services.database);
     // As `relink serve` runs: on SQLite, WAL checkpoints move off the writing connection.

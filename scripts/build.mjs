@@ -27,7 +27,7 @@ const started = Date.now();
 const told = ['prepare', 'build'].includes(process.env.npm_lifecycle_event ?? '');
 const say = (line) => told && process.stdout.write(`relink build: ${line}\n`);
 
-say('1/2 compiling TypeScript to packages/*/dist (tsc -b: contract, sdk, connect, server; under a minute the first time, seconds after)');
+say('1/2 compiling TypeScript to packages/*/dist (tsc -b: contract, connector-kit, sdk, connect, server; under a minute the first time, seconds after)');
 const compiled = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 

@@ -47,6 +47,12 @@ export const AccountV2 = Type.Object({
     reauth_required: Type.Boolean({ description: 'The account waits for re-authorisation: no sync runs until it is re-authorised [Relink]' }),
     last_synced_at: Nullable(Type.String({ description: 'When data was last synced, ISO 8601 [Relink]' })),
     last_sync_error: Nullable(Type.String({ description: 'Why the last sync did not succeed; null after a successful one [Relink]' })),
+    reauth_due_at: Nullable(
+      Type.String({
+        description:
+          'When the bank stops accepting the stored login (a consent that lapses, a password it expires), as its connector says; re-authorise before then. Null when the bank does not say [Relink]',
+      }),
+    ),
   }),
 });
 export type AccountV2 = Static<typeof AccountV2>;

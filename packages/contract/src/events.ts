@@ -59,6 +59,18 @@ export const JobUpdateData = Type.Object({
 });
 export type JobUpdateData = Static<typeof JobUpdateData>;
 
+/**
+ * `mono.events.reauthorisation_due` [Relink]: the bank will stop accepting the account's stored
+ * login at `reauth_due_at` (a consent that lapses, a password it expires), as its connector
+ * said; sent once per expiry, `RELINK_REAUTH_DUE_LEAD_HOURS` before it, so the partner can ask
+ * the user to re-authorise before the data stops.
+ */
+export const ReauthDueData = Type.Object({
+  account: Type.Object({ _id: Type.String() }),
+  reauth_due_at: Type.String({ format: 'date-time', description: 'When the bank stops accepting the stored login, ISO 8601' }),
+});
+export type ReauthDueData = Static<typeof ReauthDueData>;
+
 export const SyncFailedData = Type.Object({ ...AccountRef.properties, reason: Type.String() });
 export type SyncFailedData = Static<typeof SyncFailedData>;
 
@@ -87,6 +99,7 @@ export const EVENT_DATA = {
   'mono.events.account_connected': AccountConnectedData,
   'mono.events.account_updated': AccountUpdatedData,
   'mono.events.reauthorisation_required': AccountRef,
+  'mono.events.reauthorisation_due': ReauthDueData,
   'mono.events.account_reauthorized': AccountRef,
   'mono.events.sync_failed': SyncFailedData,
   'mono.events.account_unlinked': AccountRef,
@@ -99,6 +112,7 @@ export const RelinkEvent = Type.Union([
   eventOf('mono.events.account_connected', AccountConnectedData),
   eventOf('mono.events.account_updated', AccountUpdatedData),
   eventOf('mono.events.reauthorisation_required', AccountRef),
+  eventOf('mono.events.reauthorisation_due', ReauthDueData),
   eventOf('mono.events.account_reauthorized', AccountRef),
   eventOf('mono.events.sync_failed', SyncFailedData),
   eventOf('mono.events.account_unlinked', AccountRef),

@@ -9,6 +9,7 @@ export const EVENT_NAMES = [
   'mono.events.account_connected',
   'mono.events.account_updated',
   'mono.events.reauthorisation_required',
+  'mono.events.reauthorisation_due',
   'mono.events.account_reauthorized',
   'mono.events.sync_failed',
   'mono.events.account_unlinked',

@@ -1,6 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EVENT_NAMES, type RelinkEvent } from '@relink/contract';
+import { signatureProblem } from '@relink/contract/signing';
 
 /** Why a delivery was refused. An adapter answers 401 for it; it is never an event. */
 export class WebhookVerificationError extends Error {
@@ -49,20 +50,11 @@ export function verifyWebhook(input: VerifyInput): RelinkEvent {
   const timestamp = header('webhook-timestamp');
   const signatures = header('webhook-signature');
   if (id && timestamp && signatures) {
-    const seconds = Number(timestamp);
-    const now = input.now ?? Math.floor(Date.now() / 1000);
-    if (!/^\d+$/.test(timestamp) || Math.abs(now - seconds) > (input.toleranceSeconds ?? 300)) {
-      throw new WebhookVerificationError('webhook-timestamp is missing, malformed or outside the tolerance');
-    }
-    const given = signatures
-      .split(' ')
-      .filter((s) => s.startsWith('v1,'))
-      .map((s) => Buffer.from(s.slice(3), 'base64'));
-    const matches = secrets.some((secret) => {
-      const expected = createHmac('sha256', keyOf(secret)).update(`${id}.${timestamp}.${body}`).digest();
-      return given.some((sig) => sig.length === expected.length && timingSafeEqual(sig, expected));
+    const problem = signatureProblem({ id, timestamp, signatures, body }, secrets, {
+      ...(input.toleranceSeconds === undefined ? {} : { toleranceSeconds: input.toleranceSeconds }),
+      ...(input.now === undefined ? {} : { now: input.now }),
     });
-    if (!matches) throw new WebhookVerificationError('no signature matches: wrong secret, or the body was changed');
+    if (problem) throw new WebhookVerificationError(problem);
   } else {
     const plain = header('mono-webhook-secret');
     if (input.allowSecretHeader === false || !plain) throw new WebhookVerificationError('the delivery is not signed');
@@ -83,10 +75,6 @@ function parseEvent(body: string): RelinkEvent {
     throw new WebhookVerificationError('the body is not a Relink or Mono event');
   }
   return event as RelinkEvent;
-}
-
-function keyOf(secret: string): Buffer {
-  return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
 }
 
 function equal(a: string, b: string): boolean {

@@ -20,7 +20,7 @@ const SETTLE_MS = 20_000;
 
 /** Opens the database, brings the schema up to date, and listens. */
 export async function startServer(config: Config, options: ServiceOptions = {}): Promise<RunningServer> {
-  const services = createServices(config, options);
+  const services = await createServices(config, options);
   for (const path of tightenDataDir(config))
     services.logger.warn({ path }, 'another user owns this path, so it could not be made private (0700 directory, 0600 file)');
   try {

@@ -7,7 +7,8 @@ import { SyncWorker } from './sync/worker.ts';
 import { ConnectDemo } from './widget/demo.ts';
 import { ConnectService } from './widget/service.ts';
 import { Connectors } from './connectors/registry.ts';
-import { DatabaseSandboxState, SandboxBank } from './connectors/sandbox/index.ts';
+import { type LoadedConnector, loadConnectors } from './connectors/loader.ts';
+import { DatabaseSandboxState, SandboxBank, sandboxModule } from './connectors/sandbox/index.ts';
 import type { BankConnector } from './connectors/types.ts';
 import type { Config } from './config/config.ts';
 import { type Core, createCore } from './core.ts';
@@ -37,6 +38,8 @@ export interface Services extends Core {
   institutions: InstitutionRegistry;
   events: Events;
   connectors: Connectors;
+  /** The banks loaded at start (RELINK_CONNECTORS, RELINK_CONNECTOR_URLS), for the banner and the logs. */
+  banks: LoadedConnector[];
   codes: Codes;
   accounts: AccountService;
   /** What an account's stored transactions say: credits, debits and income. */
@@ -79,23 +82,36 @@ export interface ServiceOptions {
   clock?: Clock;
   logger?: Logger;
   /**
-   * Bank connectors; the sandbox bank by default. A function receives the sandbox bank whose
-   * state lives in this database, to wrap it (tests count its calls).
+   * Replaces the loaded connectors of the same names (tests and benchmarks): a function receives
+   * the sandbox bank whose state lives in this database, to wrap it (tests count its calls).
+   * The institutions still come from the modules the configuration names.
    */
   connectors?: BankConnector[] | ((sandbox: SandboxBank) => BankConnector[]);
 }
 
-export function createServices(config: Config, options: ServiceOptions = {}): Services {
+export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel, undefined, config.logFormat);
   const { database, vault, apps } = createCore(config, clock);
+  const sandbox = new SandboxBank({ state: new DatabaseSandboxState(database.db, clock) });
+  let banks: LoadedConnector[];
+  try {
+    banks = await loadConnectors({ ...config.connectors, timeoutMs: config.connectorTimeoutMs }, { sandbox: sandboxModule(sandbox) }, logger);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   // The backlog is read at scrape time, from the webhooks service made below.
   const metrics: Metrics = new Metrics({ backlog: () => webhooks.backlog(), logger });
-  const institutions = new InstitutionRegistry();
+  const institutions = new InstitutionRegistry(banks.flatMap((bank) => bank.institutions.map((i) => ({ ...i, connector: bank.name }))));
   const events = new Events(database.db, clock);
-  const sandbox = new SandboxBank({ state: new DatabaseSandboxState(database.db, clock) });
-  const banks = typeof options.connectors === 'function' ? options.connectors(sandbox) : (options.connectors ?? [sandbox]);
-  const connectors = new Connectors(banks, config.connectorTimeoutMs, clock);
+  const replacements = typeof options.connectors === 'function' ? options.connectors(sandbox) : (options.connectors ?? []);
+  const replaced = new Set(replacements.map((c) => c.name));
+  const connectors = new Connectors(
+    [...banks.map((bank) => bank.connector).filter((c) => !replaced.has(c.name)), ...replacements],
+    config.connectorTimeoutMs,
+    clock,
+  );
   const db = database.db;
   const codes = new Codes(db, clock, config.codeTtlMs);
   // Deleting a customer counts its accounts, and a link holds its customer: each asks the other.
@@ -112,6 +128,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     logger,
     metrics,
     intervalMs: config.syncIntervalMs,
+    reauthDueLeadMs: config.reauthDueLeadMs,
     claimMs: config.syncClaimMs,
     beforeWrite: () => database.setup.beforeBackgroundWrite?.(),
   });
@@ -165,6 +182,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     institutions,
     events,
     connectors,
+    banks,
     codes,
     accounts,
     insights,

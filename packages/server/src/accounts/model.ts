@@ -1,4 +1,4 @@
-import type { AccountConnectedData, AccountListItem, AccountRef, AccountUpdatedData, JobUpdateData, SyncFailedData } from '@relink/contract';
+import type { AccountConnectedData, AccountListItem, AccountRef, AccountUpdatedData, JobUpdateData, ReauthDueData, SyncFailedData } from '@relink/contract';
 import type { AccountRow } from '../db/schema.ts';
 import type { BankTransaction } from '../connectors/types.ts';
 import type { Institution } from '../institutions/registry.ts';
@@ -25,6 +25,8 @@ export interface Account {
   lastSyncedAt: number | null;
   /** Why the last sync did not succeed; null after a successful one. */
   lastSyncError: string | null;
+  /** When the bank stops accepting the stored login, as its connector last said; null when it does not say. */
+  loginExpiresAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -59,6 +61,7 @@ export function toAccount(row: AccountRow, institution: Institution): Account {
     reauthRequired: row.reauth_required === 1,
     lastSyncedAt: row.last_synced_at,
     lastSyncError: row.last_sync_error,
+    loginExpiresAt: row.login_expires_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -109,6 +112,7 @@ export function accountV2(a: Account) {
       reauth_required: a.reauthRequired,
       last_synced_at: iso(a.lastSyncedAt),
       last_sync_error: a.lastSyncError,
+      reauth_due_at: iso(a.loginExpiresAt),
     },
   };
 }
@@ -149,6 +153,8 @@ export const payloads = {
    * `syncStatus` is Mono's `SUCCESSFUL | FAILED | REAUTHORISATION_REQUIRED`; a failure says why in `sync_error` [Relink]. A sync
    * run for a real-time job names it (`job_id`) and says `has_new_data` when the bank had something new, as Mono's do.
    */
+  /** `mono.events.reauthorisation_due` [Relink]: re-authorise before `expiresAt`. */
+  reauthDue: (accountId: string, expiresAt: number): ReauthDueData => ({ account: { _id: accountId }, reauth_due_at: new Date(expiresAt).toISOString() }),
   accountUpdated: (
     a: Account,
     syncStatus?: AccountUpdatedData['meta']['sync_status'],

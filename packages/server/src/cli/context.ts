@@ -29,7 +29,7 @@ export async function withCore<T>(context: CliContext, work: (core: Core) => Pro
 
 export async function withServices<T>(context: CliContext, work: (services: Services) => Promise<T>): Promise<T> {
   const [{ createServices }, { createLogger }] = await Promise.all([import('../services.ts'), import('../lib/logger.ts')]);
-  const services = createServices(context.config, { logger: createLogger('warn', undefined, context.config.logFormat) });
+  const services = await createServices(context.config, { logger: createLogger('warn', undefined, context.config.logFormat) });
   try {
     await migrate(services.database);
     return await work(services);

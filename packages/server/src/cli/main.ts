@@ -17,6 +17,7 @@ const COMMANDS: Record<string, (context: CliContext, sub: string | undefined, re
   accounts: async (context, sub, rest) => (await import('./accounts.ts')).accountsCommand(context, sub, rest),
   sandbox: async (context, sub, rest) => (await import('./sandbox.ts')).sandboxCommand(context, sub, rest),
   connect: async (context, sub, rest) => (await import('./connect.ts')).connectCommand(context, sub, rest),
+  'sandbox-bank': async (context, sub) => (await import('./sandbox_bank.ts')).sandboxBankCommand(context, sub),
   backup: async (context, file) => (await import('./backup.ts')).backupCommand(context, file),
   restore: async (context, file) => (await import('./backup.ts')).restoreCommand(context, file),
 };
@@ -47,6 +48,8 @@ Usage
   relink sandbox reset-login ACCOUNT_ID [--reason mfa_required|password_changed] [--json]
                                    sandbox: the account needs re-authorisation now
   relink sandbox reset [--json]     sandbox: every bank user back to pass_good, no forced OTP
+  relink sandbox-bank serve --port P [--latency-ms N] [--fault none|down|reset|slow] [--fault-control]
+                                   the sandbox bank as a connector service (RELINK_CONNECTOR_SECRET)
   relink connect origins --app ID [ORIGIN…] [--clear] [--json]   who may frame the widget
   relink backup FILE [--json]       online copy of the SQLite database (PostgreSQL: pg_dump)
   relink restore FILE               put a backup in place (every server stopped)

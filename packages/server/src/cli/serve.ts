@@ -46,6 +46,14 @@ export async function serveCommand(context: CliContext): Promise<number> {
   return 0;
 }
 
+/** The connectors loaded, one line each: where from, the interface version, the banks they serve. */
+function bankLines(services: Services): string[] {
+  return services.banks.map(
+    (bank, i) =>
+      `${i === 0 ? '  Connectors:   ' : '                '}${bank.name} (${bank.remote ? 'service' : 'module'} ${bank.source}, interface ${bank.interfaceVersion}): ${bank.institutions.map((b) => b.name).join(', ')}`,
+  );
+}
+
 /** Apps the banner of a later start lists, at most. */
 const BANNER_APPS = 10;
 
@@ -54,7 +62,13 @@ const BANNER_APPS = 10;
  * on a terminal, printed; otherwise written to a 0600 file in the data directory. Later starts name the app and say how to get a new key.
  */
 async function sandboxBanner(services: Services, url: string, interactive: boolean): Promise<string> {
-  const lines = [`Relink is listening on ${url}`, `  API docs:     ${url}/docs`, `  OpenAPI:      ${url}/openapi.json`, `  Connect demo: ${url}/connect/demo`];
+  const lines = [
+    `Relink is listening on ${url}`,
+    `  API docs:     ${url}/docs`,
+    `  OpenAPI:      ${url}/openapi.json`,
+    `  Connect demo: ${url}/connect/demo`,
+    ...bankLines(services),
+  ];
   let apps = await services.apps.list();
   const app = apps.length === 0 ? await services.apps.createOnce('sandbox_app', { name: 'Sandbox' }) : undefined;
   // Another server starting on the same database may have just made the Sandbox app.

@@ -31,7 +31,7 @@ export interface PrimaryDeps {
  */
 export async function servePrimary(context: CliContext, deps: PrimaryDeps): Promise<number> {
   const { config } = context;
-  const services = createServices(config);
+  const services = await createServices(config);
   const log = services.logger;
   try {
     await migrate(services.database);

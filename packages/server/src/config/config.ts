@@ -29,8 +29,19 @@ export interface Config {
   sessionTtlMs: number;
   codeTtlMs: number;
   connectorTimeoutMs: number;
+  /** The banks this server talks to (docs/connectors.md). */
+  connectors: {
+    /** `RELINK_CONNECTORS`: connector modules in this process, by path or package name; `sandbox` is Relink's own. Default `sandbox`. */
+    modules: string[];
+    /** `RELINK_CONNECTOR_URLS`: connectors running as services of their own, spoken to over the connector protocol. */
+    urls: string[];
+    /** `RELINK_CONNECTOR_SECRET`: signs every protocol request and answer (Standard Webhooks' scheme); required with URLs. */
+    secret: string | undefined;
+  };
   /** How often each linked account's data is synced (`RELINK_SYNC_INTERVAL`, default 24 h). */
   syncIntervalMs: number;
+  /** How long before the bank's login expiry `reauthorisation_due` is sent (`RELINK_REAUTH_DUE_LEAD_HOURS`, default 168: a week). */
+  reauthDueLeadMs: number;
   /** How long a worker holds an account it syncs; after a crash another takes it over then. */
   syncClaimMs: number;
   /** Real-time data (`x-realtime: true`, docs/data.md). */
@@ -148,7 +159,9 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     sessionTtlMs: integer('RELINK_SESSION_TTL_SECONDS', env.RELINK_SESSION_TTL_SECONDS, 600, 10, 86_400) * 1000,
     codeTtlMs: integer('RELINK_CODE_TTL_SECONDS', env.RELINK_CODE_TTL_SECONDS, 600, 10, 86_400) * 1000,
     connectorTimeoutMs: integer('RELINK_CONNECTOR_TIMEOUT_MS', env.RELINK_CONNECTOR_TIMEOUT_MS, 30_000, 1, 600_000),
+    connectors: parseConnectors(env),
     syncIntervalMs: duration('RELINK_SYNC_INTERVAL', env.RELINK_SYNC_INTERVAL, 24 * 3_600_000, 10_000, 30 * 86_400_000),
+    reauthDueLeadMs: integer('RELINK_REAUTH_DUE_LEAD_HOURS', env.RELINK_REAUTH_DUE_LEAD_HOURS, 168, 1, 90 * 24) * 3_600_000,
     syncClaimMs: integer('RELINK_SYNC_CLAIM_SECONDS', env.RELINK_SYNC_CLAIM_SECONDS, 300, 1, 3600) * 1000,
     realtime: {
       intervalMs: duration('RELINK_REALTIME_INTERVAL', env.RELINK_REALTIME_INTERVAL, 5 * 60_000, 10_000, 7 * 86_400_000),
@@ -244,6 +257,34 @@ function parseSwitch(name: string, raw: string | undefined, fallback: boolean): 
   if (['on', 'true', '1', 'yes'].includes(value)) return true;
   if (['off', 'false', '0', 'no'].includes(value)) return false;
   throw new ConfigError(name, `must be on or off (got "${raw}")`);
+}
+
+function parseConnectors(env: Env): Config['connectors'] {
+  const list = (raw: string) =>
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  const modules = env.RELINK_CONNECTORS === undefined ? ['sandbox'] : env.RELINK_CONNECTORS.trim() === 'none' ? [] : list(env.RELINK_CONNECTORS);
+  const urls = list(env.RELINK_CONNECTOR_URLS ?? '');
+  for (const url of urls) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError('RELINK_CONNECTOR_URLS', `must be a comma-separated list of http(s) URLs (got "${url}")`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError('RELINK_CONNECTOR_URLS', `must list http(s) URLs (got "${url}")`);
+  }
+  const secret = env.RELINK_CONNECTOR_SECRET?.trim() || undefined;
+  if (urls.length > 0 && !secret)
+    throw new ConfigError('RELINK_CONNECTOR_SECRET', 'must be set when RELINK_CONNECTOR_URLS is (the secret the connector services share)');
+  if (secret !== undefined && Buffer.from(secret.replace(/^whsec_/, ''), 'base64').length < 24) {
+    throw new ConfigError('RELINK_CONNECTOR_SECRET', 'must be at least 24 bytes, base64 (whsec_ optional; make one with: openssl rand -base64 32)');
+  }
+  if (modules.length === 0 && urls.length === 0)
+    throw new ConfigError('RELINK_CONNECTORS', 'and RELINK_CONNECTOR_URLS name no connector: Relink needs at least one bank');
+  return { modules, urls, secret };
 }
 
 function parsePublicUrl(raw: string | undefined): string | undefined {

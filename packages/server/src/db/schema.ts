@@ -426,6 +426,14 @@ export interface AccountsTable {
   reauth_cause: ColumnType<ReauthCause | null, ReauthCause | null | undefined, ReauthCause | null>;
 }
 
+// Warnings before a login breaks (migration 0021).
+export interface AccountsTable {
+  /** When the bank stops accepting the stored login, as its connector last said (epoch ms); null when it did not say. */
+  login_expires_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The `login_expires_at` a `reauthorisation_due` was sent for: one per expiry. */
+  reauth_due_notified_for: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
 /**
  * Why a sync found that the account needs its person again (`sync/answer.ts`): the bank asked
  * for an OTP on a new login, rejected the stored password, reports the account locked, or let

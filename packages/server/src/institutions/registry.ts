@@ -1,84 +1,17 @@
-import type { AuthMethodType, InstitutionType, InstitutionV1, InstitutionV3, Ui } from '@relink/contract';
-
-/** An institution as Relink knows it: what partners see, plus which connector talks to it. */
-export interface Institution {
-  id: string;
-  name: string;
-  type: InstitutionType;
-  identifier: string;
-  bankCode: string;
-  nipCode: string;
-  country: string;
-  primaryColor: string;
-  icon: string;
-  /** Name of the connector (see `connectors/`) that logs in to this bank. */
-  connector: string;
-  authMethods: { id: string; type: AuthMethodType; name: string; ui: Ui }[];
-}
-
-const loginForm = (bank: string, usernameHint: string): Ui => ({
-  title: `Log in to ${bank}`,
-  form: [
-    { type: 'elements.input', name: 'username', hint: usernameHint, contentType: 'string' },
-    { type: 'elements.input', name: 'password', hint: 'Password', contentType: 'password' },
-  ],
-});
+import type { InstitutionV1, InstitutionV3 } from '@relink/contract';
+import type { InstitutionDefinition } from '@relink/connector-kit';
 
 /**
- * The sandbox institutions every Relink serves. A self-hoster adds real banks by adding an
- * entry here whose `connector` names their connector.
+ * An institution as Relink knows it: what partners see, as its connector module declared it,
+ * plus the name of that connector (`connectors/loader.ts` loads the modules RELINK_CONNECTORS
+ * and RELINK_CONNECTOR_URLS name; the sandbox bank is one of them).
  */
-export const INSTITUTIONS: Institution[] = [
-  {
-    id: '5f2d08be60b92e2888287000',
-    name: 'Relink Sandbox Bank',
-    type: 'PERSONAL_BANKING',
-    identifier: 'relink.connections.sandbox_bank',
-    bankCode: '998',
-    nipCode: '999998',
-    country: 'ng',
-    primaryColor: '#0B6E4F',
-    icon: '/static/institutions/sandbox-bank.svg',
-    connector: 'sandbox',
-    authMethods: [
-      {
-        id: '60d071acf73e6468062a0001',
-        type: 'internet_banking',
-        name: 'Internet Banking',
-        ui: loginForm('Relink Sandbox Bank', 'Internet banking username'),
-      },
-      {
-        id: '60d071acf73e6468062a0002',
-        type: 'mobile_banking',
-        name: 'Mobile Banking',
-        ui: loginForm('Relink Sandbox Bank (mobile)', 'Mobile banking username'),
-      },
-    ],
-  },
-  {
-    id: '5f2d08be60b92e2888287001',
-    name: 'Relink Sandbox Business Bank',
-    type: 'BUSINESS_BANKING',
-    identifier: 'relink.connections.sandbox_business_bank',
-    bankCode: '997',
-    nipCode: '999997',
-    country: 'ng',
-    primaryColor: '#1D3557',
-    icon: '/static/institutions/sandbox-business-bank.svg',
-    connector: 'sandbox',
-    authMethods: [
-      {
-        id: '60d071acf73e6468062a0003',
-        type: 'internet_banking',
-        name: 'Corporate Internet Banking',
-        ui: loginForm('Relink Sandbox Business Bank', 'Corporate username'),
-      },
-    ],
-  },
-];
+export interface Institution extends InstitutionDefinition {
+  connector: string;
+}
 
 export class InstitutionRegistry {
-  constructor(private readonly institutions: Institution[] = INSTITUTIONS) {}
+  constructor(private readonly institutions: Institution[]) {}
 
   all(): Institution[] {
     return this.institutions;

@@ -102,6 +102,18 @@ export class SyncStore {
       .execute();
   }
 
+  /** Records that `reauthorisation_due` goes out for `expiresAt`: false when it already went (one guarded update). */
+  async markReauthDue(id: string, expiresAt: number, executor: Db = this.db): Promise<boolean> {
+    const result = await executor
+      .updateTable('accounts')
+      .set({ reauth_due_notified_for: expiresAt })
+      .where('id', '=', id)
+      .where('login_expires_at', '=', expiresAt)
+      .where((eb) => eb.or([eb('reauth_due_notified_for', 'is', null), eb('reauth_due_notified_for', '<>', expiresAt)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async insertTransactions(rows: Insertable<TransactionsTable>[], executor: Db = this.db): Promise<number> {
     let inserted = 0;
     for (let i = 0; i < rows.length; i += 200) {

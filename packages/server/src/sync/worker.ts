@@ -61,6 +61,8 @@ export interface SyncDeps {
   metrics: Metrics;
   /** How long after a good sync the next is due. */
   intervalMs: number;
+  /** How long before the bank's login expiry (`AccountData.loginExpiresAt`) `reauthorisation_due` is sent. Default a week. */
+  reauthDueLeadMs?: number;
   /** How long a claim holds an account: a crashed worker's accounts are taken over after it. */
   claimMs?: number;
   /** Awaited before each batch of writes: the database's brake for background writers (`DialectSetup.beforeBackgroundWrite`). */
@@ -94,6 +96,7 @@ export class SyncWorker {
   private readonly metrics: Metrics;
   private readonly intervalMs: number;
   private readonly claimMs: number;
+  private readonly reauthDueLeadMs: number;
   private readonly pollMs = 2_000;
   /** Syncs running at once in one sweep (each is one bank session; banks answer slowly, not heavily). */
   private readonly concurrency = 8;
@@ -110,6 +113,7 @@ export class SyncWorker {
       intervalMs: this.intervalMs,
     } = deps);
     this.claimMs = deps.claimMs ?? 5 * 60_000;
+    this.reauthDueLeadMs = deps.reauthDueLeadMs ?? 7 * 86_400_000;
     this.store = new SyncStore(deps.db, deps.capabilities);
     const beforeWrite = deps.beforeWrite ?? (() => undefined);
     this.passes = new CoalescedPass(async () => void (await this.runDue()), {
@@ -366,6 +370,7 @@ export class SyncWorker {
           retrieved_data: JSON.stringify(['identity', 'balance', 'transactions']),
           last_synced_at: now,
           last_sync_error: null,
+          login_expires_at: loginExpiry(data),
           sync_due_at: now + this.intervalMs,
           sync_claimed_until: null,
           updated_at: now,
@@ -399,10 +404,28 @@ export class SyncWorker {
         await this.store.update(row.id, { identity, bank_state_secret_id: bankStateId }, trx);
       }
       hasNewData = inserted > 0 || account.balance !== row.balance;
+      await this.warnBeforeExpiry(trx, account, now);
       await this.recordUpdated(trx, { ...account, identity, bank_state_secret_id: bankStateId }, 'SUCCESSFUL', undefined, jobId, hasNewData);
       return true;
     });
     return written ? run('synced', hasNewData) : run('stale');
+  }
+
+  /**
+   * `reauthorisation_due` once the bank's login expiry is within the lead time, once per expiry:
+   * the guarded update lets one sync (of one instance) record it, and a new expiry (after a
+   * re-authorisation, or a bank that moves it) warns again.
+   */
+  private async warnBeforeExpiry(trx: Db, account: AccountRow, now: number) {
+    const expiresAt = account.login_expires_at;
+    if (expiresAt === null || now < expiresAt - this.reauthDueLeadMs || account.reauth_due_notified_for === expiresAt) return;
+    if (!(await this.store.markReauthDue(account.id, expiresAt, trx))) return;
+    await this.events.record(trx, {
+      appId: account.app_id,
+      type: 'mono.events.reauthorisation_due',
+      accountId: account.id,
+      data: payloads.reauthDue(account.id, expiresAt),
+    });
   }
 
   /** `account_updated` for the account as this transaction has just written it; a real-time job's names the job. */
@@ -469,4 +492,10 @@ function storedIdentity(open: Secrets, stored: string | null): string | undefine
 
 function secondsSince(started: number): number {
   return (performance.now() - started) / 1000;
+}
+
+/** The bank's login expiry from a connector's data, when it is a time Relink can keep (whole epoch ms). */
+function loginExpiry(data: AccountData): number | null {
+  const at = data.loginExpiresAt;
+  return typeof at === 'number' && Number.isFinite(at) && at > 0 ? Math.trunc(at) : null;
 }

@@ -4,7 +4,7 @@ import type { Vault } from '../vault/vault.ts';
 import type { EgressGuard } from './egress.ts';
 import { decide } from './schedule.ts';
 import { send } from './sender.ts';
-import { signatureHeader } from './signing.ts';
+import { signatureHeader } from '@relink/contract/signing';
 import type { Claim, Outcome, Target } from './store.ts';
 
 export const USER_AGENT = 'Relink-Webhooks/0.1';

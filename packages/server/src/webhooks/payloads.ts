@@ -15,6 +15,8 @@ export function accountEventData(type: Exclude<EventType, 'mono.events.account_i
       return payloads.accountUpdated(account);
     case 'mono.events.sync_failed':
       return payloads.syncFailed(account.id, 'sandbox: fired by the sandbox webhook helper');
+    case 'mono.events.reauthorisation_due':
+      return payloads.reauthDue(account.id, account.loginExpiresAt ?? account.updatedAt + 7 * 86_400_000);
     case 'mono.events.reauthorisation_required':
     case 'mono.events.account_reauthorized':
     case 'mono.events.account_unlinked':

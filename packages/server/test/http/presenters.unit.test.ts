@@ -6,7 +6,8 @@ import type { Ui } from '@relink/contract';
 import { type Account, accountV1, accountV2, payloads } from '../../src/accounts/model.ts';
 import { envelopeFor, failureBody } from '../../src/http/envelope.ts';
 import { AppError } from '../../src/http/errors.ts';
-import { InstitutionRegistry } from '../../src/institutions/registry.ts';
+import { SANDBOX_INSTITUTIONS } from '../../src/connectors/sandbox/module.ts';
+import type { Institution } from '../../src/institutions/registry.ts';
 import { v1StepBody, v2StepBody } from '../../src/sessions/routes/replies.ts';
 
 const otpForm = { title: 'Enter the OTP', form: [{ name: 'otp' }] } as unknown as Ui;
@@ -62,7 +63,7 @@ describe('presenters: envelopes', () => {
 });
 
 describe('presenters: accounts', () => {
-  const institution = new InstitutionRegistry().all()[0]!;
+  const institution: Institution = { ...SANDBOX_INSTITUTIONS[0]!, connector: 'sandbox' };
   const account: Account = {
     id: '6a1f00000000000000000001',
     appId: 'app',
@@ -81,6 +82,7 @@ describe('presenters: accounts', () => {
     reauthRequired: false,
     lastSyncedAt: Date.UTC(2026, 0, 2),
     lastSyncError: null,
+    loginExpiresAt: null,
     createdAt: Date.UTC(2026, 0, 1),
     updatedAt: Date.UTC(2026, 0, 2),
   };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { call, databases, startTestServer, type TestServer, type Receiver, setEndpoint, startReceiver } from '@relink/testkit';
-import { sign, signatureHeader } from '../../src/webhooks/signing.ts';
+import { sign, signatureHeader } from '@relink/contract/signing';
 import { fire, insertAccount } from '../support/webhooks.ts';
 
 const HOUR = 60 * 60 * 1000;

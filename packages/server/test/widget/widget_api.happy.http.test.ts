@@ -70,6 +70,7 @@ for (const kind of databases()) {
         user_salary: '99',
         user_gig: '99',
         user_noincome: '99',
+        user_expiring: '99',
         user_unknown: 'BANK_LOGIN_FAILED',
       };
       assert.deepEqual(SANDBOX_CREDENTIALS.map((c) => c.values.username).sort(), Object.keys(expected).sort());

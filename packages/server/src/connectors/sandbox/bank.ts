@@ -15,7 +15,7 @@ import type {
 import { hashPassword, MemorySandboxState, passwordMatches, type SandboxBankState } from './state.ts';
 import { type AccountProfile, accountsFor, balanceAt, identityFor, transactionsAt } from './data.ts';
 import { incomeLedgerAt } from './incomes.ts';
-import { DEFAULT_PASSWORD, OTP_UI, QUESTION_UI, SANDBOX_ANSWER, SANDBOX_OTP, SCENARIOS, scenarioName, type Scenario } from './scenarios.ts';
+import { DEFAULT_PASSWORD, LOGIN_PERIOD_MS, OTP_UI, QUESTION_UI, SANDBOX_ANSWER, SANDBOX_OTP, SCENARIOS, scenarioName, type Scenario } from './scenarios.ts';
 
 export interface SandboxBankOptions {
   /** Where the bank keeps changed passwords and forced MFA; in memory by default. */
@@ -185,6 +185,7 @@ export class SandboxBank implements BankConnector, SandboxControls {
         account: { ...profile, balance, bvn: identity.bvn.slice(-4) },
         identity,
         transactions: transactions.filter((t) => since === undefined || t.date > since),
+        ...(scenario.expiring ? { loginExpiresAt: (Math.floor(now / LOGIN_PERIOD_MS) + 1) * LOGIN_PERIOD_MS } : {}),
       },
     };
   }

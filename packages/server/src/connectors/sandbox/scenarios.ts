@@ -10,7 +10,15 @@ export interface Scenario {
   slow?: boolean;
   /** Whose transaction history the account has (`incomes.ts`); without it, the generic one (`data.ts`). */
   income?: IncomeProfile;
+  /** The bank expires the login every `LOGIN_PERIOD_MS` (a password it makes the user change): the data says when (`loginExpiresAt`). */
+  expiring?: boolean;
 }
+
+/**
+ * `user_expiring`'s login lasts to the end of each 30-day period since the epoch, so every
+ * instance and test sees the same expiry; a re-authorisation in the next period gets the next.
+ */
+export const LOGIN_PERIOD_MS = 30 * 86_400_000;
 
 export const SCENARIOS: Record<string, Scenario> = {
   user_good: { accounts: 1 },
@@ -22,6 +30,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   user_salary: { accounts: 1, income: 'salary' },
   user_gig: { accounts: 1, income: 'gig' },
   user_noincome: { accounts: 1, income: 'none' },
+  user_expiring: { accounts: 1, expiring: true },
 };
 
 /**
@@ -71,6 +80,11 @@ const CREDENTIAL_ROWS: [username: string, hasMultipleAccounts: boolean, descript
   ['user_salary', false, 'Logs in straight away; one account with a year of history: a monthly salary from one employer (regular income).'],
   ['user_gig', false, 'Logs in straight away; one account with a year of history: frequent payouts from several platforms and clients (irregular income).'],
   ['user_noincome', false, 'Logs in straight away; one account with a year of history: spending, top-ups from the holder and a reversal, but no income.'],
+  [
+    'user_expiring',
+    false,
+    'Logs in straight away; one account whose login the bank expires at the end of every 30-day period (reauth_due_at on the account, and mono.events.reauthorisation_due before it).',
+  ],
   [
     'user_unknown',
     false,
