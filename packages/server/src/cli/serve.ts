@@ -67,6 +67,7 @@ async function sandboxBanner(services: Services, url: string, interactive: boole
     `  API docs:     ${url}/docs`,
     `  OpenAPI:      ${url}/openapi.json`,
     `  Connect demo: ${url}/connect/demo`,
+    `  Workers:      ${services.config.workers === 1 ? '1 process' : `${services.config.workers} processes`} (--workers N or RELINK_WORKERS; default one per CPU)`,
     ...bankLines(services),
   ];
   let apps = await services.apps.list();
