@@ -21,6 +21,7 @@ import { InsightsService } from './insights/service.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
 import { Metrics } from './metrics/metrics.ts';
+import { OperatorService } from './operators/service.ts';
 import { ReauthService } from './reauth/service.ts';
 import { SandboxService } from './sandbox/service.ts';
 import { SessionService } from './sessions/service.ts';
@@ -63,6 +64,8 @@ export interface Services extends Core {
   widgetLimits: WidgetLimits;
   /** What `GET /metrics` reports: every service reports through it (docs/metrics.md). */
   metrics: Metrics;
+  /** The console's operators: set-up links, sign-in, sessions and the audit log (docs/console.md). */
+  operators: OperatorService;
   /**
    * The base of every absolute URL Relink hands out: RELINK_PUBLIC_URL, or else the address
    * this server listens on, set once it listens (server.ts). Never the Host header, which the
@@ -179,6 +182,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     limits: new RequestLimits({ limits: config.limits, metrics }),
     widgetLimits: new WidgetLimits({ limits: config.limits, clock, metrics }),
     metrics,
+    operators: new OperatorService({ db, clock }),
     publicUrl: config.publicUrl,
     async close() {
       await realtime.close();

@@ -15,6 +15,7 @@ import * as customers from './0015_customers.ts';
 import * as realtimeJobs from './0016_realtime_jobs.ts';
 import * as statementJobs from './0018_statement_jobs.ts';
 import * as reauthEpisodes from './0017_reauth_episodes.ts';
+import * as operators from './0019_operators.ts';
 
 /** Every migration, in order. Listed statically so a build needs no file-system scan. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016_realtime_jobs': realtimeJobs,
   '0018_statement_jobs': statementJobs,
   '0017_reauth_episodes': reauthEpisodes,
+  '0019_operators': operators,
 };
 
 export const migrationProvider: MigrationProvider = {
