@@ -16,6 +16,7 @@ const COMMANDS: Record<string, (context: CliContext, sub: string | undefined, re
   webhooks: async (context, sub, rest) => (await import('./webhooks.ts')).webhooksCommand(context, sub, rest),
   sandbox: async (context, sub, rest) => (await import('./sandbox.ts')).sandboxCommand(context, sub, rest),
   connect: async (context, sub, rest) => (await import('./connect.ts')).connectCommand(context, sub, rest),
+  operators: async (context, sub, rest) => (await import('./operators.ts')).operatorsCommand(context, sub, rest),
   backup: async (context, file) => (await import('./backup.ts')).backupCommand(context, file),
   restore: async (context, file) => (await import('./backup.ts')).restoreCommand(context, file),
 };
@@ -37,6 +38,10 @@ Usage
                                    sandbox: the account needs re-authorisation now
   relink sandbox reset [--json]     sandbox: every bank user back to pass_good, no forced OTP
   relink connect origins --app ID [ORIGIN…] [--clear] [--json]   who may frame the widget
+  relink operators add EMAIL [--json]   a console operator; prints a one-time set-up link
+  relink operators list [--json]
+  relink operators remove EMAIL|ID
+  relink operators reset-password EMAIL|ID [--json]   a new set-up link; ends their sessions
   relink backup FILE [--json]       online copy of the SQLite database (PostgreSQL: pg_dump)
   relink restore FILE               put a backup in place (every server stopped)
 

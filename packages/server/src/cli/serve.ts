@@ -2,6 +2,7 @@ import { writeSandboxSecrets } from '../sandbox/secrets.ts';
 import { startServer } from '../server.ts';
 import type { Services } from '../services.ts';
 import type { CliContext } from './context.ts';
+import { setupUrl } from './operators.ts';
 
 export async function serveCommand(context: CliContext): Promise<number> {
   const { config } = context;
@@ -31,7 +32,10 @@ export async function serveCommand(context: CliContext): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-  context.out(await sandboxBanner(server.services, server.url, process.stdout.isTTY === true));
+  const interactive = process.stdout.isTTY === true;
+  context.out(await sandboxBanner(server.services, server.url, interactive));
+  const operators = await operatorBanner(server.services, server.url, interactive);
+  if (operators) context.out(operators);
   await stopped;
   return 0;
 }
@@ -44,7 +48,13 @@ const BANNER_APPS = 10;
  * on a terminal, printed; otherwise written to a 0600 file in the data directory. Later starts name the app and say how to get a new key.
  */
 async function sandboxBanner(services: Services, url: string, interactive: boolean): Promise<string> {
-  const lines = [`Relink is listening on ${url}`, `  API docs:     ${url}/docs`, `  OpenAPI:      ${url}/openapi.json`, `  Connect demo: ${url}/connect/demo`];
+  const lines = [
+    `Relink is listening on ${url}`,
+    `  API docs:     ${url}/docs`,
+    `  OpenAPI:      ${url}/openapi.json`,
+    `  Connect demo: ${url}/connect/demo`,
+    `  Console:      ${url}/dashboard`,
+  ];
   let apps = await services.apps.list();
   const app = apps.length === 0 ? await services.apps.createOnce('sandbox_app', { name: 'Sandbox' }) : undefined;
   // Another server starting on the same database may have just made the Sandbox app.
@@ -89,4 +99,24 @@ async function sandboxBanner(services: Services, url: string, interactive: boole
     lines.push(`Secret keys are shown only when created. For a new key: npx relink keys rotate --app ${sandbox.id}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * The console's first operator: on a terminal, a first start with no operator makes one and
+ * prints its one-time set-up link, where they choose their email and password. The link is a
+ * credential until used, so it is never written where logs go: without a terminal the banner
+ * says how to get one instead.
+ */
+async function operatorBanner(services: Services, url: string, interactive: boolean): Promise<string> {
+  if ((await services.operators.count()) > 0) return '';
+  const link = interactive ? await services.operators.createFirst() : undefined;
+  if (link) {
+    return [
+      "No console operator yet. Open this one-time link to choose the first operator's email and password",
+      '(it works once, for 24 hours; npx relink operators add EMAIL makes more):',
+      `  ${setupUrl(services.config, link.token, url)}`,
+    ].join('\n');
+  }
+  if ((await services.operators.count()) > 0) return '';
+  return 'No console operator yet: at a terminal, npx relink operators add EMAIL prints a one-time set-up link.';
 }
