@@ -11,8 +11,8 @@ export const CSRF_FIELD = '_csrf';
 /**
  * Every console response's headers: nothing runs but this server's stylesheet (no script at
  * all), nothing may frame the console, forms post only here, no page is cached (`no-store`:
- * keys shown once must not sit in a cache), and no address (a set-up link's token) leaves in a
- * Referer.
+ * keys shown once must not sit in a cache), and no address (a set-up link's token) leaves for
+ * another site in a Referer.
  */
 export const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
@@ -27,7 +27,8 @@ export const PAGE_HEADERS = {
   'cache-control': 'no-store',
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Not `no-referrer`: under it browsers send `Origin: null` with a form, and the origin check needs the real one.
+  'referrer-policy': 'same-origin',
   'cross-origin-opener-policy': 'same-origin',
 } as const;
 
@@ -74,13 +75,15 @@ export function csrfMatches(secret: string | undefined, token: unknown): boolean
 /**
  * Whether a POST comes from a console page by its browser's own word: `Sec-Fetch-Site`, when
  * sent, must be `same-origin`; `Origin`, when sent, must be this server's (as the browser
- * addressed it, or RELINK_PUBLIC_URL's). A browser that sends neither is left to the token.
+ * addressed it, or RELINK_PUBLIC_URL's); `Origin: null` (a privacy setting's) only with
+ * `Sec-Fetch-Site: same-origin`. A browser that sends neither is left to the token.
  */
 export function sameOrigin(request: FastifyRequest, publicUrl: string | undefined): boolean {
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin') return false;
   const origin = request.headers.origin;
   if (origin === undefined) return true;
+  if (origin === 'null') return site === 'same-origin';
   const own = new Set([`${request.protocol}://${request.host}`]);
   if (publicUrl) own.add(new URL(publicUrl).origin);
   return own.has(origin);

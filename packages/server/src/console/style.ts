@@ -26,20 +26,23 @@ header.top :focus-visible{outline-color:#fbbf24}
 header.top .who{margin-left:auto;display:flex;align-items:center;gap:.5rem;flex-wrap:wrap;font-size:.9rem}
 header.top .who button{background:transparent;color:#fff;border:1px solid #fff}
 main{max-width:72rem;margin:0 auto;padding:1rem}
+main:focus{outline:none}
 h1{font-size:1.6rem;margin:.5rem 0 1rem}
 h2{font-size:1.25rem;margin:1.5rem 0 .5rem}
 h3{font-size:1.05rem;margin:1rem 0 .5rem}
 .card{background:#fff;border:1px solid #d0d5dd;border-radius:8px;padding:1rem;margin:0 0 1rem}
 .card>h2:first-child,.card>h3:first-child{margin-top:0}
-.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:1rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:1rem;margin-bottom:1rem}
+.grid .card{margin:0}
 .figure{font-size:2rem;font-weight:700;margin:0}
 .muted{color:#4b5563}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
 dl.facts dt{font-weight:600}
 dl.facts dd{margin:0;min-width:0}
-code,.secret{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9rem;overflow-wrap:anywhere;word-break:break-all}
-.secret{display:block;background:#fff7e6;border:2px solid #b45309;border-radius:6px;padding:.75rem;margin:.25rem 0 1rem;user-select:all}
+code,.secret{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9rem;overflow-wrap:anywhere}
+.secret{word-break:break-all;display:block;background:#fff7e6;border:2px solid #b45309;border-radius:6px;padding:.75rem;margin:.25rem 0 1rem;user-select:all}
 form{margin:0}
+dl+form,p+form,ul+form{margin-top:.75rem}
 form.stack{display:grid;gap:.75rem;max-width:28rem}
 form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}
 label{font-weight:600;display:block}
@@ -67,6 +70,9 @@ button.danger:hover{background:#8a1a12}
 .table-wrap{overflow-x:auto;background:#fff;border:1px solid #d0d5dd;border-radius:8px}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{text-align:left;padding:.5rem .75rem;border-bottom:1px solid #e4e7ec;vertical-align:top}
+td code,th code{word-break:normal;overflow-wrap:normal;white-space:nowrap}
+td.detail code{white-space:normal;overflow-wrap:anywhere}
+td.when{white-space:nowrap}
 thead th{background:#f9fafb}
 ul.plain{list-style:none;padding:0;margin:0}
 ul.plain li{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5rem;padding:.4rem 0;border-bottom:1px solid #e4e7ec}
@@ -77,6 +83,13 @@ nav.pages{display:flex;gap:1rem;align-items:center;margin:1rem 0}
   h1{font-size:1.35rem}
   dl.facts{grid-template-columns:1fr}
   dl.facts dd{margin-bottom:.5rem}
+  th,td{padding:.4rem .5rem}
+  table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0,0,0,0)}
+  table.stack tr{display:block;padding:.5rem 0;border-bottom:1px solid #e4e7ec}
+  table.stack td{display:block;border:0;padding:.1rem .75rem}
+  table.stack td:empty{display:none}
+  table.stack td::before{content:attr(data-label) ": ";font-weight:600}
+  table.stack td code{white-space:normal;overflow-wrap:anywhere}
   header.top .who{margin-left:0}
   .narrow{margin:1rem auto}
 }

@@ -33,7 +33,7 @@ for (const kind of databases()) {
       assert.doesNotMatch(csp, /script-src|unsafe-inline/, 'no script may run at all');
       assert.equal(signIn.headers.get('cache-control'), 'no-store');
       assert.equal(signIn.headers.get('x-frame-options'), 'DENY');
-      assert.equal(signIn.headers.get('referrer-policy'), 'no-referrer');
+      assert.equal(signIn.headers.get('referrer-policy'), 'same-origin', 'a set-up link never leaves in a Referer to another site');
       assert.doesNotMatch(signIn.text, /<script|style=/i, 'no inline script or style for the policy to refuse');
       // The stylesheet named by the page is long-cached under its content hash.
       const href = /<link rel="stylesheet" href="(\/dashboard\/assets\/console\.[0-9a-f]{12}\.css)">/.exec(signIn.text)?.[1] ?? assert.fail(signIn.text);
@@ -155,6 +155,7 @@ for (const kind of databases()) {
         ['a cross-site Origin', { headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } }, /sent from another site/],
         ['a foreign Origin alone', { headers: { origin: 'https://evil.example', 'sec-fetch-site': '' } }, /sent from another site/],
         ['Sec-Fetch-Site same-site', { headers: { 'sec-fetch-site': 'same-site' } }, /sent from another site/],
+        ['Origin null from another site', { headers: { origin: 'null', 'sec-fetch-site': 'cross-site' } }, /sent from another site/],
       ] as const;
       for (const [what, options, message] of attempts) {
         const headers: Record<string, string> = Object.fromEntries(

@@ -19,8 +19,8 @@ ${
     ? html`<p>No apps yet.</p>`
     : html`<div class="table-wrap" role="region" aria-labelledby="by-app" tabindex="0"><table>
 <caption id="by-app" class="visually-hidden">Accounts by app</caption>
-<thead><tr><th scope="col">App</th><th scope="col">Mode</th><th scope="col">Linked</th><th scope="col">Waiting for re-authorisation</th></tr></thead>
-<tbody>${data.apps.map((s) => html`<tr><th scope="row"><a href="/dashboard/apps/${s.app.id}">${s.app.name}</a></th><td>${modeBadge(s.app.mode)}</td><td>${s.accounts}</td><td>${s.waitingForReauth}</td></tr>`)}</tbody>
+<thead><tr><th scope="col">App</th><th scope="col">Linked</th><th scope="col">Waiting for re-authorisation</th></tr></thead>
+<tbody>${data.apps.map((s) => html`<tr><th scope="row"><a href="/dashboard/apps/${s.app.id}">${s.app.name}</a> ${modeBadge(s.app.mode)}</th><td>${s.accounts}</td><td>${s.waitingForReauth}</td></tr>`)}</tbody>
 </table></div>`
 }`,
     { ...frame, section: 'accounts' },

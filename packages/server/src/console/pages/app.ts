@@ -49,7 +49,7 @@ ${banner('notice', data.notice)}${banner('problem', data.problem)}
 <dl class="facts">
 <dt>App id</dt><dd><code>${app.id}</code></dd>
 <dt>Public key</dt><dd><code>${app.publicKey}</code></dd>
-<dt>Secret key</dt><dd><code>…${app.secretKeyHint ?? ''}</code> <span class="muted">(only its last four characters are kept in view)</span></dd>
+<dt>Secret key</dt><dd><code>…${app.secretKeyHint ?? ''}</code> <span class="muted">(its last four characters: Relink keeps only a hash of the key)</span></dd>
 <dt>Created</dt><dd>${when(app.createdAt)}</dd>
 </dl>
 <div class="actions"><a class="button secondary" href="${base}/rotate-key">Rotate the secret key</a></div>

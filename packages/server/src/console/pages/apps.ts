@@ -21,7 +21,7 @@ export function appsPage(frame: Frame, data: AppsData): string {
       ? html`<p>No apps yet. Create the first one below.</p>`
       : data.apps.map(
           (app) => html`<article class="card" aria-labelledby="app-${app.id}">
-<h2 id="app-${app.id}"><a href="/dashboard/apps/${app.id}">${app.name}</a> ${modeBadge(app.mode)}</h2>
+<h3 id="app-${app.id}"><a href="/dashboard/apps/${app.id}">${app.name}</a> ${modeBadge(app.mode)}</h3>
 <dl class="facts">
 <dt>App id</dt><dd><code>${app.id}</code></dd>
 <dt>Public key</dt><dd><code>${app.publicKey}</code></dd>
@@ -36,7 +36,6 @@ export function appsPage(frame: Frame, data: AppsData): string {
     'Apps and keys',
     html`<h1>Apps and keys</h1>
 ${banner('problem', data.problem)}
-${list}
 <section class="card" aria-labelledby="create">
 <h2 id="create">Create an app</h2>
 <form class="stack" method="post" action="/dashboard/apps">
@@ -49,7 +48,9 @@ ${csrfField(frame.csrf)}
 <div><button type="submit">Create app</button></div>
 </form>
 <p class="muted">Its secret key and webhook secret are shown once, on the next page.</p>
-</section>`,
+</section>
+<h2>Apps</h2>
+${list}`,
     { ...frame, section: 'apps' },
   );
 }
@@ -72,8 +73,7 @@ export function createdPage(frame: Frame, data: CreatedData): string {
 <code class="secret">${data.secretKey}</code>
 <p><strong>Webhook secret</strong> (verifies the deliveries' signatures until a webhook URL is set, which issues a new one)</p>
 <code class="secret">${data.webhookSecret}</code>
-<p><strong>Public key</strong> (the Connect widget's; shown on the app's page any time)</p>
-<code class="secret">${data.app.publicKey}</code>
+<p><strong>Public key</strong> (the Connect widget's; not a secret, shown on the app's page any time): <code>${data.app.publicKey}</code></p>
 </section>
 <p><a class="button" href="/dashboard/apps/${data.app.id}">Go to the app</a></p>`,
     { ...frame, section: 'apps' },

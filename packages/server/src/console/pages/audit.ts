@@ -23,12 +23,12 @@ export function auditPage(frame: Frame, data: AuditData): string {
 ${
   data.items.length === 0
     ? html`<p>Nothing yet.</p>`
-    : html`<div class="table-wrap" role="region" aria-labelledby="log" tabindex="0"><table>
+    : html`<div class="table-wrap" role="region" aria-labelledby="log" tabindex="0"><table class="stack">
 <caption id="log" class="visually-hidden">Audit log, page ${data.page} of ${data.pages}</caption>
 <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Detail</th><th scope="col">Address</th></tr></thead>
 <tbody>${data.items.map(
         (e) =>
-          html`<tr><td>${when(e.at)}</td><td>${e.actor}</td><td><code>${e.action}</code></td><td>${e.target ? html`<code>${e.target}</code>` : ''}</td><td>${Object.keys(e.detail).length > 0 ? html`<code>${JSON.stringify(e.detail)}</code>` : ''}</td><td>${e.ip ?? ''}</td></tr>`,
+          html`<tr><td class="when" data-label="When">${when(e.at)}</td><td data-label="Who">${e.actor}</td><td data-label="Action"><code>${e.action}</code></td><td data-label="Target">${e.target ? html`<code>${e.target}</code>` : ''}</td><td class="detail" data-label="Detail">${Object.keys(e.detail).length > 0 ? html`<code>${JSON.stringify(e.detail)}</code>` : ''}</td><td data-label="Address">${e.ip ?? ''}</td></tr>`,
       )}</tbody>
 </table></div>`
 }

@@ -22,7 +22,7 @@ export function overviewPage(frame: Frame, data: OverviewData): string {
 <div class="grid">
 <div class="card"><h3>Linked accounts</h3><p class="figure">${accounts}</p><p class="muted">across ${count(data.apps.length, 'app')}</p></div>
 <div class="card"><h3>Waiting for re-authorisation</h3><p class="figure">${waiting}</p><p class="muted">${accounts > 0 ? `${Math.round((waiting / accounts) * 100)}% of linked accounts` : 'no accounts linked'}</p></div>
-<div class="card"><h3>Webhook deliveries pending</h3><p class="figure">${data.backlog.pending}</p><p class="muted">${data.backlog.failing} of them failing; the oldest due ${Math.round(data.backlog.oldestDueSeconds)} s ago</p></div>
+<div class="card"><h3>Webhook deliveries pending</h3><p class="figure">${data.backlog.pending}</p><p class="muted">${data.backlog.pending === 0 ? 'every event delivered' : `${data.backlog.failing} failing; the oldest due for ${Math.round(data.backlog.oldestDueSeconds)} s`}</p></div>
 </div>
 </section>
 <section aria-labelledby="by-app"><h2 id="by-app">By app</h2>
@@ -30,8 +30,8 @@ ${
   data.apps.length === 0
     ? html`<p>No apps yet: <a href="/dashboard/apps">create one</a>.</p>`
     : html`<div class="table-wrap" role="region" aria-labelledby="by-app" tabindex="0"><table>
-<thead><tr><th scope="col">App</th><th scope="col">Mode</th><th scope="col">Linked accounts</th><th scope="col">Waiting for re-authorisation</th></tr></thead>
-<tbody>${data.apps.map((s) => html`<tr><th scope="row"><a href="/dashboard/apps/${s.app.id}">${s.app.name}</a></th><td>${modeBadge(s.app.mode)}</td><td>${s.accounts}</td><td>${s.waitingForReauth}</td></tr>`)}</tbody>
+<thead><tr><th scope="col">App</th><th scope="col">Linked accounts</th><th scope="col">Waiting for re-authorisation</th></tr></thead>
+<tbody>${data.apps.map((s) => html`<tr><th scope="row"><a href="/dashboard/apps/${s.app.id}">${s.app.name}</a> ${modeBadge(s.app.mode)}</th><td>${s.accounts}</td><td>${s.waitingForReauth}</td></tr>`)}</tbody>
 </table></div>`
 }
 </section>`,
