@@ -118,5 +118,5 @@ async function operatorBanner(services: Services, url: string, interactive: bool
     ].join('\n');
   }
   if ((await services.operators.count()) > 0) return '';
-  return 'No console operator yet: at a terminal, npx relink operators add EMAIL prints a one-time set-up link.';
+  return '\nNo console operator yet: at a terminal, npx relink operators add EMAIL prints a one-time set-up link.';
 }

@@ -12,7 +12,7 @@ import { addOperator, ConsoleClient, PASSWORD, signedIn, visible } from '../supp
 
 for (const kind of databases()) {
   describe(`[${kind}] operator console: sign-in and its defences`, () => {
-    const server = useServer(kind, { logLevel: 'warn' });
+    const server = useServer(kind, { logLevel: 'info' });
 
     test('a page needs a session: anyone else is sent to sign in; the sign-in page carries the security headers', async () => {
       const client = new ConsoleClient(server.url);
@@ -65,6 +65,9 @@ for (const kind of databases()) {
       const row = await server.services.database.db.selectFrom('operators').selectAll().where('email', '=', 'once@example.com').executeTakeFirstOrThrow();
       assert.match(row.password_hash ?? '', /^scrypt\$15\$8\$3\$[A-Za-z0-9_-]{43}\$[A-Za-z0-9_-]{43}$/);
       assert.ok(!JSON.stringify(row).includes(token) && !JSON.stringify(row).includes(PASSWORD), 'neither the token nor the password is stored');
+      const logs = server.logs.join('');
+      assert.ok(!logs.includes(token) && !logs.includes(PASSWORD), 'nor logged');
+      assert.ok(logs.includes('"/dashboard/setup/[redacted]"'), 'the request lines name the page without its token');
       // The first password works, the one tried on the spent link does not.
       const signIn = new ConsoleClient(server.url);
       await signIn.get('/dashboard/sign-in');
