@@ -8,6 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { Result } from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { call, databases, link, type Receiver, setEndpoint, settle, startReceiver, startTestServer, type TestServer } from '@relink/testkit';
 import { launchBrowser } from '@relink/testkit/browser';
@@ -22,18 +23,11 @@ const DOCS = join(ROOT, 'docs', 'console');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WIDTHS = [1280, 360] as const;
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
 /** axe-core's violations of serious or critical impact on the page as it is now. */
 async function accessibilityProblems(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol, which the page's policy (no script at all) does not govern.
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
-  const violations = (await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations)) as AxeViolation[];
+  const violations = (await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations)) as Result[];
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
