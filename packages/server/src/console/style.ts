@@ -42,7 +42,8 @@ dl.facts dd{margin:0;min-width:0}
 code,.secret{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9rem;overflow-wrap:anywhere}
 .secret{word-break:break-all;display:block;background:#fff7e6;border:2px solid #b45309;border-radius:6px;padding:.75rem;margin:.25rem 0 1rem;user-select:all}
 form{margin:0}
-dl+form,p+form,ul+form{margin-top:.75rem}
+dl+form,p+form,ul+form,.actions+form{margin-top:.75rem}
+form+.card,form+.problem{margin-top:1rem}
 form.stack{display:grid;gap:.75rem;max-width:28rem}
 form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}
 label{font-weight:600;display:block}

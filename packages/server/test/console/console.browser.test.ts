@@ -60,6 +60,7 @@ for (const kind of databases()) {
     let browser: Browser;
     let setupPath: string;
     let appId: string;
+    let waiting: string;
     let receiver: Receiver;
     before(async () => {
       [server, browser, receiver] = await Promise.all([startTestServer(kind, { logLevel: 'warn' }), launchBrowser(), startReceiver()]);
@@ -67,7 +68,7 @@ for (const kind of databases()) {
       const sandbox = await server.createApp('Sandbox');
       await setEndpoint(server, sandbox.secretKey, `${receiver.url}/relink`);
       await link(server, sandbox.secretKey, 'user_good');
-      const waiting = await link(server, sandbox.secretKey, 'user_otp');
+      waiting = await link(server, sandbox.secretKey, 'user_otp');
       await settle(server);
       const reset = await call(server.url, 'POST', `/v2/sandbox/accounts/${waiting}/reset-login`, { key: sandbox.secretKey, body: {} });
       assert.equal(reset.status, 200, reset.text);
@@ -180,6 +181,7 @@ for (const kind of databases()) {
           const pages: [string, string][] = [
             ['overview', '/dashboard'],
             ['accounts', '/dashboard/accounts'],
+            ['account', `/dashboard/accounts?id=${waiting}`],
             ['apps', '/dashboard/apps'],
             ['app', `/dashboard/apps/${appId}`],
             ['webhooks', '/dashboard/webhooks'],
@@ -203,7 +205,7 @@ for (const kind of databases()) {
           await context.close();
         }
       }
-      assert.ok(shots.length >= 17, `${shots.length} screenshots`);
+      assert.ok(shots.length >= 19, `${shots.length} screenshots`);
     });
   });
 }
