@@ -206,6 +206,7 @@ export class OperatorService {
     const caps = [SIGN_IN_LIMITS.perAddress, SIGN_IN_LIMITS.perEmail];
     const { windowMs } = SIGN_IN_LIMITS;
     const now = this.clock.now();
+    await this.store.deleteStaleFailures(now - windowMs);
     const reserved: string[] = [];
     for (const [i, subject] of subjects.entries()) {
       if (await this.store.reserveFailure(subject, caps[i]!, now, windowMs)) {

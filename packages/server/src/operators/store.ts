@@ -173,6 +173,11 @@ export class OperatorStore {
       .execute();
   }
 
+  /** Counts whose window has passed: they limit nothing any more. */
+  async deleteStaleFailures(before: number): Promise<void> {
+    await this.db.deleteFrom('operator_sign_in_failures').where('window_start', '<=', before).execute();
+  }
+
   async clearFailures(subject: string): Promise<void> {
     await this.db.deleteFrom('operator_sign_in_failures').where('subject', '=', subject).execute();
   }
