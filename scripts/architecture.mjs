@@ -28,13 +28,13 @@ const UNASSIGNED = 'unassigned';
  * and EDGE in .dependency-cruiser.mjs: `http/`, `cli/`, `routes/` files) to a higher layer is red.
  */
 const LAYERS = [
-  { name: 'edge', title: 'edge', folders: [COMPOSITION, 'cli', 'http'] },
+  { name: 'edge', title: 'edge', folders: [COMPOSITION, 'cli', 'console', 'http'] },
   {
     name: 'features',
     title: 'features',
     folders: ['accounts', 'customers', 'health', 'insights', 'operations', 'reauth', 'sandbox', 'sessions', 'statements', 'sync', 'webhooks', 'widget'],
   },
-  { name: 'domain', title: 'domain services', folders: ['apps', 'events', 'idempotency', 'institutions', 'limits', 'metrics'] },
+  { name: 'domain', title: 'domain services', folders: ['apps', 'events', 'idempotency', 'institutions', 'limits', 'metrics', 'operators'] },
   { name: 'infrastructure', title: 'infrastructure', folders: ['connectors', 'db', 'vault'] },
   { name: 'foundation', title: 'foundation', folders: ['config', 'lib'] },
 ];

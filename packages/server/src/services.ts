@@ -23,6 +23,7 @@ import { type Clock, systemClock } from './lib/clock.ts';
 import { createLogger } from './lib/logger.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { OperationsService } from './operations/service.ts';
+import { OperatorService } from './operators/service.ts';
 import { ReauthService } from './reauth/service.ts';
 import { SandboxService } from './sandbox/service.ts';
 import { SessionService } from './sessions/service.ts';
@@ -69,6 +70,8 @@ export interface Services extends Core {
   widgetLimits: WidgetLimits;
   /** What `GET /metrics` reports: every service reports through it (docs/metrics.md). */
   metrics: Metrics;
+  /** The console's operators: set-up links, sign-in, sessions and the audit log (docs/console.md). */
+  operators: OperatorService;
   /**
    * The base of every absolute URL Relink hands out: RELINK_PUBLIC_URL, or else the address
    * this server listens on, set once it listens (server.ts). Never the Host header, which the
@@ -212,6 +215,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     limits: new RequestLimits({ limits: config.limits, metrics }),
     widgetLimits: new WidgetLimits({ limits: config.limits, clock, metrics }),
     metrics,
+    operators: new OperatorService({ db, clock }),
     publicUrl: config.publicUrl,
     async close() {
       await realtime.close();

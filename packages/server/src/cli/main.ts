@@ -18,6 +18,7 @@ const COMMANDS: Record<string, (context: CliContext, sub: string | undefined, re
   sandbox: async (context, sub, rest) => (await import('./sandbox.ts')).sandboxCommand(context, sub, rest),
   connect: async (context, sub, rest) => (await import('./connect.ts')).connectCommand(context, sub, rest),
   'sandbox-bank': async (context, sub) => (await import('./sandbox_bank.ts')).sandboxBankCommand(context, sub),
+  operators: async (context, sub, rest) => (await import('./operators.ts')).operatorsCommand(context, sub, rest),
   backup: async (context, file) => (await import('./backup.ts')).backupCommand(context, file),
   restore: async (context, file) => (await import('./backup.ts')).restoreCommand(context, file),
 };
@@ -51,6 +52,10 @@ Usage
   relink sandbox-bank serve --port P [--latency-ms N] [--fault none|down|reset|slow] [--fault-control]
                                    the sandbox bank as a connector service (RELINK_CONNECTOR_SECRET)
   relink connect origins --app ID [ORIGIN…] [--clear] [--json]   who may frame the widget
+  relink operators add EMAIL [--json]   a console operator; prints a one-time set-up link
+  relink operators list [--json]
+  relink operators remove EMAIL|ID
+  relink operators reset-password EMAIL|ID [--json]   a new set-up link; ends their sessions
   relink backup FILE [--json]       online copy of the SQLite database (PostgreSQL: pg_dump)
   relink restore FILE               put a backup in place (every server stopped)
 

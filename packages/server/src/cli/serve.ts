@@ -3,6 +3,7 @@ import { writeSandboxSecrets } from '../sandbox/secrets.ts';
 import { startServer } from '../server.ts';
 import type { Services } from '../services.ts';
 import type { CliContext } from './context.ts';
+import { setupUrl } from './operators.ts';
 import { READY, servePrimary } from './workers.ts';
 
 export async function serveCommand(context: CliContext): Promise<number> {
@@ -21,7 +22,7 @@ export async function serveCommand(context: CliContext): Promise<number> {
     );
   }
   if (config.workers > 1 && !worker) {
-    return servePrimary(context, { banner: (services, url) => sandboxBanner(services, url, process.stdout.isTTY === true) });
+    return servePrimary(context, { banner: (services, url) => banners(services, url, process.stdout.isTTY === true) });
   }
   const server = await startServer(config);
   // Handlers first: whoever reads the banner may signal at once, and a SIGTERM that arrives
@@ -37,13 +38,19 @@ export async function serveCommand(context: CliContext): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-  // A worker of `--workers` tells the primary it listens; the primary prints the banner once.
+  // A worker of `--workers` tells the primary it listens; the primary prints the banners once.
   if (worker) process.send!({ relink: READY, url: server.url });
-  else context.out(await sandboxBanner(server.services, server.url, process.stdout.isTTY === true));
+  else context.out(await banners(server.services, server.url, process.stdout.isTTY === true));
   await stopped;
   // A worker's channel to the primary would keep it alive after the server has closed.
   if (worker) process.disconnect();
   return 0;
+}
+
+/** What a start prints once it listens: the sandbox app's banner, then the first operator's, if any. */
+async function banners(services: Services, url: string, interactive: boolean): Promise<string> {
+  const operators = await operatorBanner(services, url, interactive);
+  return (await sandboxBanner(services, url, interactive)) + (operators ? `\n${operators}` : '');
 }
 
 /** The connectors loaded, one line each: where from, the interface version, the banks they serve. */
@@ -67,6 +74,7 @@ async function sandboxBanner(services: Services, url: string, interactive: boole
     `  API docs:     ${url}/docs`,
     `  OpenAPI:      ${url}/openapi.json`,
     `  Connect demo: ${url}/connect/demo`,
+    `  Console:      ${url}/dashboard`,
     `  Workers:      ${services.config.workers === 1 ? '1 process' : `${services.config.workers} processes`} (--workers N or RELINK_WORKERS; default one per CPU)`,
     ...bankLines(services),
   ];
@@ -114,4 +122,24 @@ async function sandboxBanner(services: Services, url: string, interactive: boole
     lines.push(`Secret keys are shown only when created. For a new key: npx relink keys rotate --app ${sandbox.id}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * The console's first operator: on a terminal, a first start with no operator makes one and
+ * prints its one-time set-up link, where they choose their email and password. The link is a
+ * credential until used, so it is never written where logs go: without a terminal the banner
+ * says how to get one instead.
+ */
+async function operatorBanner(services: Services, url: string, interactive: boolean): Promise<string> {
+  if ((await services.operators.count()) > 0) return '';
+  const link = interactive ? await services.operators.createFirst() : undefined;
+  if (link) {
+    return [
+      "No console operator yet. Open this one-time link to choose the first operator's email and password",
+      '(it works once, for 24 hours; npx relink operators add EMAIL makes more):',
+      `  ${setupUrl(services.config, link.token, url)}`,
+    ].join('\n');
+  }
+  if ((await services.operators.count()) > 0) return '';
+  return '\nNo console operator yet: at a terminal, npx relink operators add EMAIL prints a one-time set-up link.';
 }

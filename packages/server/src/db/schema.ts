@@ -469,3 +469,61 @@ export interface ReauthEpisodesTable {
   outcome: ColumnType<EpisodeOutcome | null, EpisodeOutcome | null | undefined, EpisodeOutcome | null>;
 }
 export type ReauthEpisodeRow = Selectable<ReauthEpisodesTable>;
+
+// The operator console (migration 0019): operators, their sessions, sign-in limits, the audit log.
+export interface Schema {
+  operators: OperatorsTable;
+  operator_sessions: OperatorSessionsTable;
+  operator_sign_in_failures: OperatorSignInFailuresTable;
+  audit_log: AuditLogTable;
+}
+
+export interface OperatorsTable {
+  id: string;
+  /** Lower-cased; unique. Null for the first start's operator until its set-up link is used. */
+  email: string | null;
+  /** `scrypt$…` with its parameters (operators/password.ts); null until the set-up link is used. */
+  password_hash: string | null;
+  /** SHA-256 of the one-time set-up link's token, until it is used or replaced. */
+  setup_token_hash: string | null;
+  setup_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+  last_sign_in_at: number | null;
+}
+export type OperatorRow = Selectable<OperatorsTable>;
+
+export interface OperatorSessionsTable {
+  /** SHA-256 of the cookie's random value; the value itself is never stored. */
+  id_hash: string;
+  operator_id: string;
+  created_at: number;
+  /** Moved forward at most once a minute; the idle expiry counts from it. */
+  last_seen_at: number;
+  /** The absolute expiry. */
+  expires_at: number;
+}
+export type OperatorSessionRow = Selectable<OperatorSessionsTable>;
+
+export interface OperatorSignInFailuresTable {
+  /** `email:<sha256>` or `ip:<address>`. */
+  subject: string;
+  failures: number;
+  window_start: number;
+}
+
+export interface AuditLogTable {
+  /** Time-ordered (`newId('aud')`), so the newest come first by id. */
+  id: string;
+  at: number;
+  /** Null for the command line and for an operator since removed. */
+  operator_id: string | null;
+  /** The operator's email at the time, or `cli`. */
+  actor: string;
+  action: string;
+  target: string | null;
+  /** JSON object. */
+  detail: string;
+  ip: string | null;
+}
+export type AuditRow = Selectable<AuditLogTable>;

@@ -13,6 +13,7 @@ import { loggedUrl } from './log_url.ts';
 import { perAppLimitOf, registerOperationalRoutes, registerApiRoutes } from './routes.ts';
 import { authenticateSecret } from './auth.ts';
 import { registerConnect } from './connect_scope.ts';
+import { registerConsole } from '../console/plugin.ts';
 import type { HttpApp } from './types.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -23,7 +24,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
  * The HTTP edge, set up in order: Fastify with its limits and request ids, the one log line per
  * request, the drain and input guards, the body parsers, the error envelope, the OpenAPI
  * document and its pages, then the routes: operational, the Partners API behind the secret key
- * (per-app limits, idempotency), and the widget's scope behind the public key.
+ * (per-app limits, idempotency), the widget's scope behind the public key, and the operator
+ * console (/dashboard) behind its own sign-in.
  */
 export async function buildHttpApp(services: Services): Promise<HttpApp> {
   const newRequestId = requestIds();
@@ -101,6 +103,7 @@ export async function buildHttpApp(services: Services): Promise<HttpApp> {
     registerApiRoutes(api, services);
   });
   await registerConnect(app, services);
+  await registerConsole(app, services);
   return app;
 }
 

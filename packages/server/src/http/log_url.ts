@@ -49,9 +49,10 @@ export const REDACTED = '[redacted]';
 
 /**
  * Paths that are credentials: a hosted link's id is the link (whoever has it can open the page a
- * partner sent its customer), and a statement file's token is the file.
+ * partner sent its customer), a statement file's token is the file, and a console set-up link's
+ * token sets an operator's password.
  */
-const CAPABILITY_PATH = /^(\/connect\/link\/|\/v2\/statements\/)[^/?]+/;
+const CAPABILITY_PATH = /^(\/connect\/link\/|\/v2\/statements\/|\/dashboard\/setup\/)[^/?]+/;
 
 /** A request's URL as a log line may show it: the path, and the query with every value not known to be harmless redacted. */
 export function loggedUrl(url: string): string {

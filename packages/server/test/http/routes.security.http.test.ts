@@ -33,6 +33,13 @@ const UNDESCRIBED: Record<string, string> = {
 };
 /** Swagger UI under /docs: the description above, rendered. */
 const DOCS = /^\/docs(\/|$)/;
+/** The operator console: every page needs a console session, but these (test/console/auth.security.http.test.ts). */
+const CONSOLE = /^\/dashboard(\/|$)/;
+const CONSOLE_OPEN: [RegExp, string][] = [
+  [/^(GET|POST) \/dashboard\/sign-in$/, 'the sign-in form: limited per email and per address, CSRF-checked'],
+  [/^(GET|POST) \/dashboard\/setup\/\{token\}$/, 'a set-up link: its 256-bit token, once, for 24 hours, is the credential'],
+  [/^GET \/dashboard\/assets\/console\.[0-9a-f]{12}\.css$/, 'the stylesheet, the same for everyone'],
+];
 const SANDBOX_HELPERS = new Set([
   'GET /v2/connect/sandbox',
   'POST /v2/sandbox/webhooks/fire',
@@ -118,7 +125,7 @@ for (const kind of databases()) {
     test('every route Fastify serves is described in /openapi.json or listed with why it is safe, and only the listed ones are open', () => {
       const described = new Set(ops.map((op) => `${op.method} ${op.path}`));
       const served = routeTable(server)
-        .filter((r) => !DOCS.test(r.path))
+        .filter((r) => !DOCS.test(r.path) && !CONSOLE.test(r.path))
         .map((r) => `${r.method} ${asOpenApi(r.path)}`);
       assert.ok(served.length >= 30, `only ${served.length} routes found`);
       for (const route of served) {
@@ -130,6 +137,28 @@ for (const kind of databases()) {
       for (const route of Object.keys(UNDESCRIBED)) assert.ok(served.includes(route) && !described.has(route), `${route}: a stale UNDESCRIBED entry`);
       for (const op of described) assert.ok(served.includes(op), `${op} is described but not served`);
       for (const op of ops) assert.equal(op.secured, !Object.hasOwn(OPEN, `${op.method} ${op.path}`), `${op.method} ${op.path}`);
+    });
+
+    test('every console route but sign-in, set-up and the stylesheet sends a caller without a console session to sign in, and does nothing', async () => {
+      const routes = routeTable(server)
+        .filter((r) => CONSOLE.test(r.path))
+        .map((r) => `${r.method} ${asOpenApi(r.path)}`);
+      assert.ok(routes.length >= 15, `only ${routes.length} console routes found`);
+      const apps = (await server.services.apps.list()).length;
+      for (const route of routes) {
+        if (CONSOLE_OPEN.some(([pattern]) => pattern.test(route))) continue;
+        const [method, path] = route.split(' ') as [string, string];
+        for (const cookie of [undefined, 'relink_console=forged-session-value', `relink_console=${'A'.repeat(43)}`]) {
+          const form = { raw: 'name=x&origin=https://x.example&url=https://x.example', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+          const res = await call(server.url, method, path.replace(/\{\w+\}/g, 'ffffffffffffffffffffffff'), {
+            ...(method === 'POST' ? { raw: form.raw } : {}),
+            headers: { ...(cookie ? { cookie } : {}), ...(method === 'POST' ? form.headers : {}) },
+          });
+          assert.equal(res.status, 303, `${route} with ${cookie ?? 'no cookie'}`);
+          assert.equal(res.headers.get('location'), '/dashboard/sign-in', route);
+        }
+      }
+      assert.equal((await server.services.apps.list()).length, apps, 'no app was made');
     });
 
     test('no key, a malformed key, a wrong key, and the public key: 401 INVALID_API_KEY on every secured operation', async () => {

@@ -15,6 +15,7 @@ import * as customers from './0015_customers.ts';
 import * as realtimeJobs from './0016_realtime_jobs.ts';
 import * as statementJobs from './0018_statement_jobs.ts';
 import * as reauthEpisodes from './0017_reauth_episodes.ts';
+import * as operators from './0019_operators.ts';
 import * as operations from './0020_operations.ts';
 import * as reauthDue from './0021_reauth_due.ts';
 import * as eventsByAccount from './0022_events_by_account.ts';
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016_realtime_jobs': realtimeJobs,
   '0018_statement_jobs': statementJobs,
   '0017_reauth_episodes': reauthEpisodes,
+  '0019_operators': operators,
   '0020_operations': operations,
   '0021_reauth_due': reauthDue,
   '0022_events_by_account': eventsByAccount,
