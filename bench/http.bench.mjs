@@ -20,6 +20,7 @@
  *   BENCH_CASES        a comma-separated subset of the case names
  *   RELINK_BENCH_ROOT  another checkout to measure (its built bin), e.g. to compare commits
  *   BENCH_LOAD         autocannon: use it for every case even when wrk is installed
+ *   BENCH_WORKERS      relink serve --workers N, against a floor of N workers too (default 1)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -54,12 +55,11 @@ const INSTITUTION = {
 const OTP = '12345';
 const WRK = wrkAvailable();
 
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const rows = [];
-const floor = await startFloor();
-const floorGet = await load({ url: `${floor.url}/get` }, floor.pid);
-const floorPost = await load({ url: `${floor.url}/echo`, method: 'POST', headers: { 'content-type': 'application/json' }, body: INSTITUTION }, floor.pid);
-rows.push(row('floor', 'GET (bare Fastify)', floorGet, floorGet), row('floor', 'POST echo + schema (bare Fastify)', floorPost, floorPost));
-floor.stop();
+const single = await measureFloor(1);
+// Relink with N workers is compared with a floor of N workers; the single-process floor stays beside it.
+const { get: floorGet, post: floorPost } = WORKERS > 1 ? await measureFloor(WORKERS) : single;
 
 for (const kind of DATABASES) {
   let databaseUrl;
@@ -91,7 +91,8 @@ writeFileSync(
       at: new Date().toISOString(),
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryMB: Math.round(totalmem() / 2 ** 20), node: process.version, loadavg: loadavg() },
       settings: { seconds: SECONDS, connections: CONNECTIONS, root, load: WRK ? 'wrk for single requests, autocannon for flows' : 'autocannon' },
-      floor: { get: floorGet, post: floorPost },
+      floor: { get: floorGet, post: floorPost, singleProcess: { get: single.get, post: single.post } },
+      workers: WORKERS,
       cases: rows,
     },
     null,
@@ -121,6 +122,7 @@ async function measureRelink(kind, server) {
   for (const [name, kindOfCase, plan] of cases) {
     if (ONLY && !ONLY.some((wanted) => name.includes(wanted))) continue;
     const floorResult = kindOfCase === 'get' ? floorGet : floorPost;
+    const singleResult = kindOfCase === 'get' ? single.get : single.post;
     if (name.startsWith('v2 reauth')) {
       const missing = await reauthMissing(server, accounts[0]);
       if (missing) {
@@ -129,7 +131,7 @@ async function measureRelink(kind, server) {
       }
     }
     const result = await load(plan, server.pid);
-    rows.push(row(kind, name, result, floorResult));
+    rows.push(row(kind, name, result, floorResult, singleResult));
   }
 }
 
@@ -219,9 +221,10 @@ async function load(plan, pid) {
   return result;
 }
 
-function row(db, name, result, floorResult) {
+function row(db, name, result, floorResult, singleResult = floorResult) {
   const rate = result.flowsPerSecond ?? result.rps;
   return {
+    ofSingleFloor: rate / singleResult.rps,
     db,
     case: name,
     unit: result.flowsPerSecond === undefined ? 'req/s' : 'flows/s',
@@ -270,6 +273,7 @@ function printTable() {
     'rate',
     'floor',
     '% floor',
+    '% 1-process floor',
     'p50 ms',
     'p99 ms',
     'p99/p50',
@@ -282,13 +286,14 @@ function printTable() {
   const f2 = (n) => (n === null || n === undefined ? '–' : n.toFixed(2));
   const lines = rows.map((r) =>
     r.missing
-      ? [r.db, r.case, r.missing, '', '', '', '', '', '', '', '', '', '']
+      ? [r.db, r.case, r.missing, '', '', '', '', '', '', '', '', '', '', '']
       : [
           r.db,
           r.case,
           `${r.rate} ${r.unit}`,
           `${r.floor} req/s`,
           `${(r.ofFloor * 100).toFixed(0)}%`,
+          `${(r.ofSingleFloor * 100).toFixed(0)}%`,
           String(r.p50),
           String(r.p99),
           r.p99OverP50 === null ? '' : `${r.p99OverP50.toFixed(1)}×`,
@@ -303,7 +308,7 @@ function printTable() {
   const format = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   process.stdout.write(
     [format(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(format)].join('\n') +
-      `\n\n${SECONDS} s per case, ${CONNECTIONS} connections, ${cpus().length} CPUs, load average ${loadavg()
+      `\n\n${SECONDS} s per case, ${CONNECTIONS} connections, ${WORKERS} worker process${WORKERS === 1 ? '' : 'es'} (BENCH_WORKERS; floor ×N: the floor with as many), ${cpus().length} CPUs, load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}; bench/results/latest.json\n` +
       `load: the generator of each row (wrk, a C program, for single requests when installed: apt-get install wrk; autocannon for flows).\n` +
@@ -312,8 +317,19 @@ function printTable() {
   );
 }
 
-async function startFloor() {
-  const child = spawnTracked(process.execPath, [join(here, 'floor.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** The floor's GET and POST with `workers` processes, each a row of the table. */
+async function measureFloor(workers) {
+  const floor = await startFloor(workers);
+  const get = await load({ url: `${floor.url}/get` }, floor.pid);
+  const post = await load({ url: `${floor.url}/echo`, method: 'POST', headers: { 'content-type': 'application/json' }, body: INSTITUTION }, floor.pid);
+  const label = workers > 1 ? `floor ×${workers}` : 'floor';
+  rows.push(row(label, 'GET (bare Fastify)', get, get), row(label, 'POST echo + schema (bare Fastify)', post, post));
+  floor.stop();
+  return { get, post };
+}
+
+async function startFloor(workers) {
+  const child = spawnTracked(process.execPath, [join(here, 'floor.mjs'), String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d) => {
