@@ -75,7 +75,7 @@ ${input.bars.map((bar, i) => {
 
 /**
  * Vertical bars by day, one group a day with a bar for each series, over a grid with its values
- * written above each line; the first day of each week and the last are named below.
+ * written above each line; the last day and every seventh before it are named below.
  */
 export function dailyChart(input: {
   id: string;
@@ -98,7 +98,8 @@ export function dailyChart(input: {
   const slot = 100 / days;
   const barWidth = (slot * 0.8) / input.series.length;
   const grid = [0, max / 2, max];
-  const named = input.days.map((_, i) => i).filter((i) => i % 7 === 0 || i === days - 1);
+  // Every seventh day back from the last, so the last (today) is named and no two labels meet.
+  const named = input.days.map((_, i) => i).filter((i) => (days - 1 - i) % 7 === 0);
   return html`<svg class="chart" width="100%" height="${height}" role="img" aria-labelledby="${input.id}-title ${input.id}-desc" font-family="${FONT}">
 <title id="${input.id}-title">${input.title}</title>
 <desc id="${input.id}-desc">${input.description}</desc>
@@ -114,9 +115,10 @@ ${input.series.map((s, n) =>
       : html`<rect x="${pct(i * slot + slot * 0.1 + n * barWidth)}" y="${y(v)}" width="${pct(barWidth)}" height="${Math.max(1, top + plot - y(v))}" fill="${fillOf(input.id, s.fill)}"/>`,
   ),
 )}
-${named.map((i) => {
-  const last = i === days - 1;
-  return html`<text x="${pct(last ? 100 : i * slot)}" y="${top + plot + 20}" font-size="13" fill="${TEXT}" text-anchor="${last ? 'end' : 'start'}">${dayLabel(input.days[i]!)}</text>`;
+${named.map((i, n) => {
+  const anchor = i === days - 1 ? 'end' : n === 0 ? 'start' : 'middle';
+  const x = anchor === 'end' ? 100 : anchor === 'start' ? i * slot : (i + 0.5) * slot;
+  return html`<text x="${pct(x)}" y="${top + plot + 20}" font-size="13" fill="${TEXT}" text-anchor="${anchor}">${dayLabel(input.days[i]!)}</text>`;
 })}
 </svg>`;
 }

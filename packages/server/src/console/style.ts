@@ -63,17 +63,19 @@ button.danger:hover{background:#8a1a12}
 .notice,.problem{border-radius:6px;padding:.75rem 1rem;margin:0 0 1rem;border:1px solid}
 .notice{background:#ecfdf3;border-color:#067647;color:#054f31}
 .problem{background:#fef3f2;border-color:#b42318;color:#7a271a}
-.badge{display:inline-block;padding:0 .5rem;border-radius:999px;font-size:.8rem;font-weight:600;border:1px solid}
+.badge{display:inline-block;white-space:nowrap;padding:0 .5rem;border-radius:999px;font-size:.8rem;font-weight:600;border:1px solid}
 .badge.test{background:#eff8ff;color:#175cd3;border-color:#175cd3}
 .badge.live{background:#fef3f2;color:#b42318;border-color:#b42318}
 .badge.warn{background:#fffaeb;color:#93370d;border-color:#93370d}
 .badge.ok{background:#ecfdf3;color:#067647;border-color:#067647}
-.table-wrap{overflow-x:auto;background:#fff;border:1px solid #d0d5dd;border-radius:8px}
+.table-wrap{position:relative;overflow-x:auto;background:#fff;border:1px solid #d0d5dd;border-radius:8px}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{text-align:left;padding:.5rem .75rem;border-bottom:1px solid #e4e7ec;vertical-align:top}
 td code,th code{word-break:normal;overflow-wrap:normal;white-space:nowrap}
 td.detail code{white-space:normal;overflow-wrap:anywhere}
 td.when{white-space:nowrap}
+td.error{min-width:12rem}
+td.error code{white-space:normal;overflow-wrap:break-word}
 thead th{background:#f9fafb}
 ul.plain{list-style:none;padding:0;margin:0}
 ul.plain li{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5rem;padding:.4rem 0;border-bottom:1px solid #e4e7ec}
@@ -115,7 +117,8 @@ nav.pages{display:flex;gap:1rem;align-items:center;margin:1rem 0}
   th,td{padding:.4rem .5rem}
   table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0,0,0,0)}
   table.stack tr{display:block;padding:.5rem 0;border-bottom:1px solid #e4e7ec}
-  table.stack td{display:block;border:0;padding:.1rem .75rem}
+  table.stack td,table.stack th[scope=row]{display:block;border:0;padding:.1rem .75rem}
+  table.stack caption{display:block}
   table.stack td:empty{display:none}
   table.stack td::before{content:attr(data-label) ": ";font-weight:600}
   table.stack td code{white-space:normal;overflow-wrap:anywhere}

@@ -113,7 +113,7 @@ for (const kind of databases()) {
       assert.match(text, /Of 2 that began to wait in the last 30 days: 1 opened the widget, 1 sent their login, 1 met a challenge, 1 re-authorised\./);
       assert.match(
         text,
-        /Began to wait \(reauthorisation_required\) 2 \(100%\) 1 Opened the widget \(a reauth session\) 1 \(50%\) 0 Sent their login 1 \(50%\) 0 Met the bank’s challenge \(OTP, question\) 1 \(50%\) 0 Re-authorised \(account_reauthorized\) 1 \(50%\) —/,
+        /Step Reached it Stopped there \(not re-authorised yet\) Began to wait 2 \(100%\) 1 Opened the widget 1 \(50%\) 0 Sent their login 1 \(50%\) 0 Met a challenge \(OTP, question\) 1 \(50%\) 0 Re-authorised 1 \(50%\) —/,
       );
       // The daily series: today's row, and both charts drawn.
       const today = new Date(server.clock.now()).toISOString().slice(0, 10);
@@ -198,7 +198,8 @@ for (const kind of databases()) {
       assert.equal(failing.status, 200);
       const rows = [...failing.text.matchAll(/<tr><td data-label="Select">([\s\S]*?)<\/tr>/g)].map((m) => visible(m[1]!));
       assert.ok(rows.length >= 2, `${rows.length} failing deliveries`);
-      for (const row of rows) assert.match(row, new RegExp(`account ${refused} Broken Hooks failing \\d+ \\S+ \\S+ UTC [^ ]*ECONNREFUSED`), row);
+      for (const row of rows)
+        assert.match(row, new RegExp(`Broken Hooks · account ${refused} failing \\d+ attempts? next retry \\S+ \\S+ UTC [^ ]*ECONNREFUSED`), row);
       assert.match(visible(failing.text), /deliveries failing, newest first/);
       assert.deepEqual(
         [...(await operator.get(`/dashboard/webhooks?state=succeeded&app=${broken.id}`)).text.matchAll(/name="ids"/g)],

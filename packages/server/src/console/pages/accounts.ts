@@ -68,7 +68,7 @@ export function accountsPage(frame: Frame, data: AccountsData): string {
     html`<h1>Accounts</h1>
 ${banner('notice', data.notice)}
 <form class="filters card" method="get" action="/dashboard/accounts" role="search" aria-label="Filter accounts">
-<div class="field"><label for="q">Search <span class="hint">an account id or number, or part of its name</span></label><input id="q" name="q" type="search" maxlength="100" value="${query.q ?? ''}"></div>
+<div class="field"><label for="q">Search by id, number or name</label><input id="q" name="q" type="search" maxlength="100" value="${query.q ?? ''}"></div>
 <div class="field"><label for="institution">Bank</label><select id="institution" name="institution"><option value="">Any bank</option>${data.institutions.map(
       (i) => html`<option value="${i.id}"${query.institution === i.id ? html` selected` : ''}>${i.name}</option>`,
     )}</select></div>

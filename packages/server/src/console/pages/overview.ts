@@ -92,11 +92,11 @@ function emptyHealth(): Html {
 function details(health: ReauthHealth, month: WindowHealth): Html {
   const f = month.funnel;
   const steps: { label: string; value: number; stopped: number | null }[] = [
-    { label: 'Began to wait (reauthorisation_required)', value: f.began, stopped: f.stopped.none },
-    { label: 'Opened the widget (a reauth session)', value: f.session, stopped: f.stopped.session },
+    { label: 'Began to wait', value: f.began, stopped: f.stopped.none },
+    { label: 'Opened the widget', value: f.session, stopped: f.stopped.session },
     { label: 'Sent their login', value: f.login, stopped: f.stopped.login },
-    { label: 'Met the bank’s challenge (OTP, question)', value: f.challenge, stopped: f.stopped.challenge },
-    { label: 'Re-authorised (account_reauthorized)', value: f.done, stopped: null },
+    { label: 'Met a challenge (OTP, question)', value: f.challenge, stopped: f.stopped.challenge },
+    { label: 'Re-authorised', value: f.done, stopped: null },
   ];
   const percent = (n: number) => (f.began === 0 ? '' : share(n / f.began));
   const days = health.series.map((d) => d.day);
@@ -163,7 +163,7 @@ ${
 }
 
 function breakdownTable(id: string, heading: string, rows: Breakdown[], name: (b: Breakdown) => string): Html {
-  return html`<div class="table-wrap" role="region" aria-labelledby="${id}" tabindex="0"><table>
+  return html`<div class="table-wrap" role="region" aria-labelledby="${id}" tabindex="0"><table class="stack">
 <caption id="${id}">By ${heading.toLowerCase()}</caption>
 <thead><tr><th scope="col">${heading}</th><th scope="col">Began to wait</th><th scope="col">Re-authorised</th><th scope="col">Still waiting</th><th scope="col">Success</th><th scope="col">Median time</th></tr></thead>
 <tbody>${
@@ -171,7 +171,9 @@ function breakdownTable(id: string, heading: string, rows: Breakdown[], name: (b
       ? html`<tr><td colspan="6">None began in the last 30 days.</td></tr>`
       : rows.map(
           (b) =>
-            html`<tr><th scope="row">${name(b)}</th><td>${b.began}</td><td>${b.reauthorised}</td><td>${b.waiting}</td><td>${share(b.began === 0 ? null : b.reauthorised / b.began)}</td><td>${duration(b.median_seconds)}</td></tr>`,
+            html`<tr><th scope="row">${name(b)}</th><td data-label="Began to wait">${b.began}</td><td data-label="Re-authorised">${b.reauthorised}</td><td data-label="Still waiting">${b.waiting}</td><td data-label="Success">${share(
+              b.began === 0 ? null : b.reauthorised / b.began,
+            )}</td><td data-label="Median time">${duration(b.median_seconds)}</td></tr>`,
         )
   }</tbody>
 </table></div>`;

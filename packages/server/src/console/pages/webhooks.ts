@@ -136,16 +136,14 @@ function deliveriesList(frame: Frame, data: WebhooksData, names: Map<string, str
 ${csrfField(frame.csrf)}
 <div class="table-actions"><button type="submit" name="selected" value="1">Replay the selected deliveries</button><span class="hint">Tick deliveries below, or use a row’s own Replay button. A replay sends the event again, with the same event id, to the app’s current URL.</span></div>
 <div class="table-wrap" role="region" aria-labelledby="delivery-count" tabindex="0"><table class="stack">
-<thead><tr><th scope="col"><span class="visually-hidden">Select</span></th><th scope="col">Event</th><th scope="col">App</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">Next retry</th><th scope="col">Last error</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<thead><tr><th scope="col"><span class="visually-hidden">Select</span></th><th scope="col">Event</th><th scope="col">State and attempts</th><th scope="col">Last error</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>${deliveries.items.map((d) => {
     const app = names.get(d.app_id) ?? d.app_id;
-    return html`<tr><td data-label="Select"><input type="checkbox" name="ids" value="${d.id}" id="pick-${d.id}"><label for="pick-${d.id}" class="visually-hidden">Select ${d.event} to ${app}, ${when(ms(d.created_at))}</label></td><td data-label="Event"><a href="/dashboard/webhooks/deliveries/${d.id}"><code>${d.event}</code></a>${
-      d.account ? html`<br><span class="muted">account <a href="/dashboard/accounts/${d.account}"><code>${d.account}</code></a></span>` : ''
-    }${d.replay_of ? html`<br><span class="muted">a replay</span>` : ''}</td><td data-label="App">${app}</td><td data-label="State">${deliveryBadge(d.status)}</td><td data-label="Attempts">${
-      d.attempt_count
-    }</td><td class="when" data-label="Next retry">${when(ms(d.next_attempt_at))}</td><td class="detail" data-label="Last error">${
-      d.last_error ? html`<code>${d.last_error}</code>` : d.last_status_code ? String(d.last_status_code) : ''
-    }</td><td class="when" data-label="Created">${when(ms(d.created_at))}</td><td data-label="Actions"><button type="submit" class="secondary" name="one" value="${d.id}">Replay<span class="visually-hidden"> ${d.event} to ${app}, ${when(
+    return html`<tr><td data-label="Select"><input type="checkbox" name="ids" value="${d.id}" id="pick-${d.id}"><label for="pick-${d.id}" class="visually-hidden">Select ${d.event} to ${app}, ${when(ms(d.created_at))}</label></td><td data-label="Event"><a href="/dashboard/webhooks/deliveries/${d.id}"><code>${d.event}</code></a><br><span class="muted">${app}${
+      d.account ? html` · account <a href="/dashboard/accounts/${d.account}"><code>${d.account}</code></a>` : ''
+    }${d.replay_of ? ' · a replay' : ''}</span></td><td data-label="State">${deliveryBadge(d.status)}<br>${count(d.attempt_count, 'attempt')}${
+      d.next_attempt_at ? html`<br><span class="muted">next retry ${when(ms(d.next_attempt_at))}</span>` : ''
+    }</td><td class="error" data-label="Last error">${d.last_error ? html`<code>${d.last_error}</code>` : d.last_status_code ? `answered ${d.last_status_code}` : ''}</td><td class="when" data-label="Created">${when(ms(d.created_at))}</td><td data-label="Actions"><button type="submit" class="secondary" name="one" value="${d.id}">Replay<span class="visually-hidden"> ${d.event} to ${app}, ${when(
       ms(d.created_at),
     )}</span></button></td></tr>`;
   })}</tbody>
