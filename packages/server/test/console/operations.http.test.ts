@@ -136,6 +136,21 @@ for (const kind of databases()) {
       assert.ok(reauth.text.includes('id="reauth" name="reauth" type="checkbox" value="1" checked'), 'the filter stays ticked');
       assert.deepEqual(ids((await operator.get('/dashboard/accounts?failing=1')).text), []);
       assert.match(visible((await operator.get('/dashboard/accounts?failing=1')).text), /No account matches these filters/);
+      // The bank unreachable for one sync, asked for from the account's page: its sync fails.
+      const bank = server.bank.delegate;
+      server.bank.delegate = Object.assign(Object.create(bank), {
+        fetchData: async () => ({ kind: 'unavailable', message: 'The bank did not answer' }),
+      });
+      try {
+        await operator.get(`/dashboard/accounts/${refused}`);
+        assert.equal((await operator.post(`/dashboard/accounts/${refused}/sync`, {})).status, 303);
+        await settle(server);
+      } finally {
+        server.bank.delegate = bank;
+      }
+      const failingSync = await operator.get('/dashboard/accounts?failing=1');
+      assert.deepEqual(ids(failingSync.text), [refused]);
+      assert.match(visible(failingSync.text), /Sync failing The bank did not answer/);
       assert.deepEqual(ids((await operator.get(`/dashboard/accounts?app=${broken.id}`)).text), [refused]);
       assert.deepEqual(ids((await operator.get(`/dashboard/accounts?institution=${SANDBOX}&app=${lender.id}`)).text), [waiting, back]);
       assert.deepEqual(ids((await operator.get('/dashboard/accounts?institution=5f2d08be60b92e2888287001')).text), []);
