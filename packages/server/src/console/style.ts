@@ -50,7 +50,7 @@ label{font-weight:600;display:block}
 .choice label{display:inline;font-weight:400}
 fieldset{border:1px solid #d0d5dd;border-radius:4px;padding:.5rem .75rem}
 legend{font-weight:600;padding:0 .25rem}
-input[type=text],input[type=email],input[type=password],input[type=url]{font:inherit;width:100%;padding:.5rem;border:1px solid #6b7280;border-radius:4px;background:#fff;color:#1b1f24}
+input[type=text],input[type=search],input[type=email],input[type=password],input[type=url]{font:inherit;width:100%;padding:.5rem;border:1px solid #6b7280;border-radius:4px;background:#fff;color:#1b1f24}
 form.inline .field{flex:1 1 16rem}
 .hint{font-weight:400;font-size:.9rem;color:#4b5563;display:block}
 button,.button{font:inherit;font-weight:600;padding:.5rem 1rem;border-radius:4px;border:1px solid #0b57b7;background:#0b57b7;color:#fff;cursor:pointer;text-decoration:none;display:inline-block}
@@ -63,20 +63,50 @@ button.danger:hover{background:#8a1a12}
 .notice,.problem{border-radius:6px;padding:.75rem 1rem;margin:0 0 1rem;border:1px solid}
 .notice{background:#ecfdf3;border-color:#067647;color:#054f31}
 .problem{background:#fef3f2;border-color:#b42318;color:#7a271a}
-.badge{display:inline-block;padding:0 .5rem;border-radius:999px;font-size:.8rem;font-weight:600;border:1px solid}
+.badge{display:inline-block;white-space:nowrap;padding:0 .5rem;border-radius:999px;font-size:.8rem;font-weight:600;border:1px solid}
 .badge.test{background:#eff8ff;color:#175cd3;border-color:#175cd3}
 .badge.live{background:#fef3f2;color:#b42318;border-color:#b42318}
 .badge.warn{background:#fffaeb;color:#93370d;border-color:#93370d}
 .badge.ok{background:#ecfdf3;color:#067647;border-color:#067647}
-.table-wrap{overflow-x:auto;background:#fff;border:1px solid #d0d5dd;border-radius:8px}
+.table-wrap{position:relative;overflow-x:auto;background:#fff;border:1px solid #d0d5dd;border-radius:8px}
 table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{text-align:left;padding:.5rem .75rem;border-bottom:1px solid #e4e7ec;vertical-align:top}
 td code,th code{word-break:normal;overflow-wrap:normal;white-space:nowrap}
 td.detail code{white-space:normal;overflow-wrap:anywhere}
 td.when{white-space:nowrap}
+td.error{min-width:12rem}
+td.error code{white-space:normal;overflow-wrap:break-word}
 thead th{background:#f9fafb}
 ul.plain{list-style:none;padding:0;margin:0}
 ul.plain li{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5rem;padding:.4rem 0;border-bottom:1px solid #e4e7ec}
+svg.chart{display:block;max-width:100%;overflow:visible;margin:.5rem 0}
+ul.legend{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;padding:0;margin:.25rem 0 1rem;font-size:.9rem}
+ul.legend li{display:flex;align-items:center;gap:.4rem}
+.swatch{display:inline-block;width:1rem;height:1rem;border-radius:2px}
+.swatch.red{background:#b42318}
+.swatch.blue{background:#175cd3}
+.swatch.stripes{background:repeating-linear-gradient(45deg,#067647 0 4px,#d1fadf 4px 6px)}
+details{margin:.75rem 0 0}
+summary{cursor:pointer;font-weight:600;color:#0b57b7;padding:.25rem 0}
+details .table-wrap{margin-top:.5rem}
+caption{text-align:left;font-weight:600;padding:.5rem .75rem}
+section .table-wrap+.table-wrap{margin-top:1rem}
+.badge.bad{background:#fef3f2;color:#b42318;border-color:#b42318}
+.badge.neutral{background:#f2f4f7;color:#344054;border-color:#344054}
+form.filters{display:flex;flex-wrap:wrap;gap:.75rem 1rem;align-items:flex-end}
+form.filters .field{flex:1 1 12rem}
+form.filters .check{display:flex;align-items:center;gap:.4rem;padding-bottom:.5rem}
+form.filters .check label{font-weight:400;display:inline}
+select{font:inherit;width:100%;padding:.45rem;border:1px solid #6b7280;border-radius:4px;background:#fff;color:#1b1f24}
+input[type=checkbox],input[type=radio]{width:1.1rem;height:1.1rem;accent-color:#0b57b7}
+td.nowrap{white-space:nowrap}
+ol.timeline{list-style:none;padding:0;margin:0}
+ol.timeline>li{padding:.5rem 0 .5rem .75rem;border-left:3px solid #d0d5dd;margin-left:.25rem}
+ol.timeline>li.reauth{border-left-color:#93370d}
+ol.timeline>li.bad{border-left-color:#b42318}
+ol.timeline .at{font-size:.85rem;color:#4b5563;display:block}
+ol.timeline ul{margin:.25rem 0 0;padding-left:1.1rem}
+.table-actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.75rem 0}
 nav.pages{display:flex;gap:1rem;align-items:center;margin:1rem 0}
 .narrow{max-width:30rem;margin:2rem auto}
 @media (max-width:40rem){
@@ -87,7 +117,8 @@ nav.pages{display:flex;gap:1rem;align-items:center;margin:1rem 0}
   th,td{padding:.4rem .5rem}
   table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0,0,0,0)}
   table.stack tr{display:block;padding:.5rem 0;border-bottom:1px solid #e4e7ec}
-  table.stack td{display:block;border:0;padding:.1rem .75rem}
+  table.stack td,table.stack th[scope=row]{display:block;border:0;padding:.1rem .75rem}
+  table.stack caption{display:block}
   table.stack td:empty{display:none}
   table.stack td::before{content:attr(data-label) ": ";font-weight:600}
   table.stack td code{white-space:normal;overflow-wrap:anywhere}

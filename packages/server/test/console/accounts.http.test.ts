@@ -1,5 +1,5 @@
 // What an operator may do to one linked account from the console, checked on the Partners API:
-// find it by id (whichever app's), sync it now, make the sandbox bank ask again (test apps), and
+// open it by id (whichever app's), sync it now, make the sandbox bank ask again (test apps), and
 // unlink it after a confirmation; each in the audit log.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -17,20 +17,20 @@ for (const kind of databases()) {
       const account = async () => call(server.url, 'GET', `/v2/accounts/${id}`, { key: app.secretKey });
       const operator = await signedIn(server, 'accounts@example.com');
 
-      const missing = await operator.get('/dashboard/accounts?id=ffffffffffffffffffffffff');
+      const missing = await operator.get('/dashboard/accounts/ffffffffffffffffffffffff');
       assert.equal(missing.status, 404);
-      assert.match(visible(missing.text), /No linked account has the id ffffffffffffffffffffffff/);
-      const found = await operator.get(`/dashboard/accounts?id=${id}`);
+      assert.match(visible(missing.text), /No account has the id ffffffffffffffffffffffff/);
+      const found = await operator.get(`/dashboard/accounts/${id}`);
       assert.equal(found.status, 200);
       const text = visible(found.text);
       assert.match(text, /Account id \S+ App Lender Test/);
-      assert.match(text, /Re-authorisation Not needed/);
+      assert.match(text, /State OK/);
 
       const before = (await account()).body.data.meta.last_synced_at;
       server.clock.advance(60_000);
       const sync = await operator.post(`/dashboard/accounts/${id}/sync`, {});
       assert.equal(sync.status, 303);
-      assert.equal(sync.location, `/dashboard/accounts?id=${id}&done=sync`);
+      assert.equal(sync.location, `/dashboard/accounts/${id}?done=sync`);
       await settle(server);
       assert.notEqual((await account()).body.data.meta.last_synced_at, before, 'the sync ran');
 

@@ -24,10 +24,12 @@ export class ConsoleClient {
     return this.send('GET', path, undefined, headers);
   }
 
-  /** Posts a form with the token of the last page (unless `_csrf` is given, or null to leave it out). */
-  async post(path: string, fields: Record<string, string>, options: { csrf?: string | null; headers?: Record<string, string> } = {}): Promise<Page> {
+  /** Posts a form with the token of the last page (unless `_csrf` is given, or null to leave it out); a list is a repeated field. */
+  async post(path: string, fields: Record<string, string | string[]>, options: { csrf?: string | null; headers?: Record<string, string> } = {}): Promise<Page> {
     const token = options.csrf === undefined ? this.csrf : options.csrf;
-    const body = new URLSearchParams({ ...fields, ...(token === null || token === undefined ? {} : { _csrf: token }) });
+    const body = new URLSearchParams();
+    for (const [name, value] of Object.entries(fields)) for (const one of Array.isArray(value) ? value : [value]) body.append(name, one);
+    if (token !== null && token !== undefined) body.append('_csrf', token);
     return this.send('POST', path, body.toString(), {
       'content-type': 'application/x-www-form-urlencoded',
       origin: new URL(this.base).origin,
