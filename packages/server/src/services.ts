@@ -114,6 +114,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     [...banks.map((bank) => bank.connector).filter((c) => !replaced.has(c.name)), ...replacements],
     config.connectorTimeoutMs,
     clock,
+    logger,
   );
   const db = database.db;
   const codes = new Codes(db, clock, config.codeTtlMs);
