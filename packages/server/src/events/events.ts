@@ -3,7 +3,7 @@ import { EVENT_NAMES, type EventName } from '@relink/contract/names';
 import type { Db } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newEventId } from '../lib/ids.ts';
-import { awaitingRetry, enqueueDelivery } from './outbox.ts';
+import { awaitingRetry, enqueueDelivery, type Handoff, type OutboxTransaction } from './outbox.ts';
 
 /** The event names, one list for server and SDK (`@relink/contract`). */
 export const EVENT_TYPES = EVENT_NAMES;
@@ -28,8 +28,10 @@ export interface RecordedEvent {
  */
 export class Events {
   private readonly emitter = new EventEmitter();
-  /** Each open `transaction`'s apps' webhook URLs, read at most once per transaction. */
-  private readonly webhookUrls = new WeakMap<Db, Map<string, string | null>>();
+  /** Each open `transaction`'s apps' endpoints (read at most once) and the deliveries it claimed for this process. */
+  private readonly outboxes = new WeakMap<Db, OutboxTransaction>();
+  /** This process's running dispatcher, which takes the deliveries its transactions queue. */
+  private handoff: Handoff | undefined;
 
   constructor(
     private readonly db: Db,
@@ -46,7 +48,7 @@ export class Events {
       .insertInto('events')
       .values({ id, app_id: input.appId, type: input.type, account_id: input.accountId ?? null, body, created_at: createdAt })
       .execute();
-    const deliveryId = await enqueueDelivery(executor, { id, appId: input.appId, createdAt }, this.webhookUrls.get(executor));
+    const deliveryId = await enqueueDelivery(executor, { id, appId: input.appId, createdAt, body }, this.outboxes.get(executor));
     return { id, appId: input.appId, type: input.type, accountId: input.accountId ?? null, body, createdAt, deliveryId };
   }
 
@@ -72,12 +74,25 @@ export class Events {
    * writers record events, so none can forget to wake the dispatcher after its commit.
    */
   async transaction<T>(work: (trx: Db) => Promise<T>): Promise<T> {
-    const result = await this.db.transaction().execute((trx) => {
-      this.webhookUrls.set(trx, new Map());
-      return work(trx);
-    });
+    const outbox: OutboxTransaction = { endpoints: new Map(), handoff: this.handoff, handed: [] };
+    let result: T;
+    try {
+      result = await this.db.transaction().execute((trx) => {
+        this.outboxes.set(trx, outbox);
+        return work(trx);
+      });
+    } catch (error) {
+      if (outbox.handed.length > 0) outbox.handoff!.release(outbox.handed);
+      throw error;
+    }
+    if (outbox.handed.length > 0) outbox.handoff!.adopt(outbox.handed);
     this.committed();
     return result;
+  }
+
+  /** The dispatcher that takes this process's deliveries as their transactions commit; undefined stops the handoff. */
+  handOffTo(handoff: Handoff | undefined): void {
+    this.handoff = handoff;
   }
 
   /** Signals that events were committed. Listeners must not throw. */

@@ -2,36 +2,108 @@ import type { Db } from '../db/database.ts';
 import type { WebhookDeliveriesTable } from '../db/schema.ts';
 import { newId } from '../lib/ids.ts';
 
+/** An app's webhook endpoint and signing secrets, as a delivery attempt needs them. */
+export interface Endpoint {
+  mode: 'test' | 'live';
+  webhook_url: string | null;
+  webhook_disabled_at: number | null;
+  deleted_at: number | null;
+  webhook_secret_id: string | null;
+  previous_webhook_secret_id: string | null;
+  previous_webhook_secret_expires_at: number | null;
+}
+
+/**
+ * A delivery claimed by this process in the transaction that queued it, with all its first
+ * attempt needs: once the transaction commits it is handed to this process's dispatcher, which
+ * starts the attempt at once, without a claim or a read of its own.
+ */
+export interface HandedDelivery {
+  id: string;
+  app_id: string;
+  event_id: string;
+  attempt_count: number;
+  claim_token: string;
+  claimed_until: number;
+  created_at: number;
+  body: string;
+  endpoint: Endpoint;
+}
+
+/** This process's dispatcher, as the outbox sees it (`Dispatcher` in webhooks/). */
+export interface Handoff {
+  /** A claim on one more delivery of `appId`, or undefined when the dispatcher has no room: the row is then left for any dispatcher to claim. */
+  reserve(appId: string): { token: string; until: number } | undefined;
+  /** After the commit: the deliveries reserved in it, to attempt now. */
+  adopt(deliveries: HandedDelivery[]): void;
+  /** The transaction did not commit: its reservations are void. */
+  release(deliveries: HandedDelivery[]): void;
+}
+
+/** What one `Events.transaction` remembers while it runs: each app's endpoint (read once), and the deliveries it claimed for this process. */
+export interface OutboxTransaction {
+  endpoints: Map<string, Endpoint | null>;
+  handoff: Handoff | undefined;
+  handed: HandedDelivery[];
+}
+
 /**
  * The outbox's delivering side: queues a delivery of an event, when its app has a webhook URL
  * that is not disabled, and returns its id (null when there is nowhere to deliver). Called in
  * the transaction that records the event, and for a replay (`replayOf`: the delivery it
  * repeats, null for an event replayed by id).
  *
- * `urls`, when given, remembers each app's URL for the rest of one transaction, so a
- * transaction recording many events (a batch of syncs) reads it once: as if they had all been
- * recorded at the first.
+ * `outbox`, when given (an `Events.transaction`), remembers each app's endpoint for the rest of
+ * the transaction, so a transaction recording many events (a batch of syncs) reads it once: as
+ * if they had all been recorded at the first. With a handoff, the delivery is also claimed for
+ * this process's dispatcher, which attempts it the moment the transaction commits.
  */
 export async function enqueueDelivery(
   executor: Db,
-  event: { id: string; appId: string; createdAt: number; replayOf?: string | null },
-  urls?: Map<string, string | null>,
+  event: { id: string; appId: string; createdAt: number; replayOf?: string | null; body?: string },
+  outbox?: OutboxTransaction,
 ): Promise<string | null> {
-  let url = urls?.get(event.appId);
-  if (url === undefined) {
-    const app = await executor
-      .selectFrom('apps')
-      .select('webhook_url')
-      .where('id', '=', event.appId)
-      .where('deleted_at', 'is', null)
-      .where('webhook_disabled_at', 'is', null)
-      .executeTakeFirst();
-    url = app?.webhook_url ?? null;
-    urls?.set(event.appId, url);
+  let endpoint = outbox?.endpoints.get(event.appId);
+  if (endpoint === undefined) {
+    endpoint =
+      (await executor
+        .selectFrom('apps')
+        .select([
+          'mode',
+          'webhook_url',
+          'webhook_disabled_at',
+          'deleted_at',
+          'webhook_secret_id',
+          'previous_webhook_secret_id',
+          'previous_webhook_secret_expires_at',
+        ])
+        .where('id', '=', event.appId)
+        .where('deleted_at', 'is', null)
+        .where('webhook_disabled_at', 'is', null)
+        .executeTakeFirst()) ?? null;
+    outbox?.endpoints.set(event.appId, endpoint);
   }
-  if (!url) return null;
-  const delivery = newDelivery(event.appId, event.id, url, event.createdAt, event.replayOf ?? null);
+  if (!endpoint?.webhook_url) return null;
+  const delivery = newDelivery(event.appId, event.id, endpoint.webhook_url, event.createdAt, event.replayOf ?? null);
+  const claim = outbox && event.body !== undefined ? outbox.handoff?.reserve(event.appId) : undefined;
+  if (claim) {
+    delivery.claimed_until = claim.until;
+    delivery.claim_token = claim.token;
+  }
   await executor.insertInto('webhook_deliveries').values(delivery).execute();
+  if (claim) {
+    outbox!.handed.push({
+      id: delivery.id,
+      app_id: delivery.app_id,
+      event_id: delivery.event_id,
+      attempt_count: 0,
+      claim_token: claim.token,
+      claimed_until: claim.until,
+      created_at: delivery.created_at,
+      body: event.body!,
+      endpoint,
+    });
+  }
   return delivery.id;
 }
 

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { Clock } from '../lib/clock.ts';
 import { CoalescedPass } from '../lib/coalesce.ts';
+import type { Handoff, HandedDelivery } from '../events/outbox.ts';
+import { newId } from '../lib/ids.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { attemptDelivery, SigningSecrets } from './attempt.ts';
@@ -38,7 +40,7 @@ interface Ready {
  * transaction, which also claims the next rows. When an attempt ends, the next ready row
  * starts at once, in the same turn of the event loop, without waiting for the database.
  */
-export class Dispatcher {
+export class Dispatcher implements Handoff {
   readonly concurrency = 16;
   readonly perAppLimit = 8;
   /** Attempts this dispatcher started: lets tests see how work was shared. */
@@ -46,6 +48,8 @@ export class Dispatcher {
   private readonly inFlight = new Map<string, InFlight>();
   /** Claimed rows waiting for a slot, per app, oldest first: at most `perAppLimit` per app. */
   private readonly ready = new Map<string, Ready[]>();
+  /** Deliveries claimed for this dispatcher in transactions not yet committed, per app (`reserve`). */
+  private readonly reserved = new Map<string, number>();
   private readonly passes: CoalescedPass;
   private readonly secrets: SigningSecrets;
   /** Outcomes waiting for the next recording transaction. */
@@ -64,7 +68,17 @@ export class Dispatcher {
 
   constructor(
     private readonly store: DeliveryStore,
-    private readonly deps: { config: Config['webhook']; clock: Clock; vault: Vault; guard: EgressGuard; wakeup: Wakeup; logger: Logger; metrics: Metrics },
+    private readonly deps: {
+      config: Config['webhook'];
+      clock: Clock;
+      vault: Vault;
+      guard: EgressGuard;
+      wakeup: Wakeup;
+      logger: Logger;
+      metrics: Metrics;
+      /** Where this process's transactions queue deliveries: while the dispatcher runs, they hand them here as they commit. */
+      outbox?: { handOffTo(handoff: Handoff | undefined): void };
+    },
   ) {
     this.passes = new CoalescedPass(() => this.claimAndLaunch(), {
       stopped: () => this.closed,
@@ -81,6 +95,7 @@ export class Dispatcher {
   async start(): Promise<void> {
     if (this.started || this.closed) return;
     this.started = true;
+    this.deps.outbox?.handOffTo(this);
     await this.deps.wakeup.listen(() => this.wake());
     const tick = () => {
       this.timer = setTimeout(() => {
@@ -131,6 +146,7 @@ export class Dispatcher {
   async stop(graceMs = Math.min(2_000, this.deps.config.timeoutMs)): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.deps.outbox?.handOffTo(undefined);
     clearTimeout(this.timer);
     clearTimeout(this.othersTimer);
     await this.passes.settled();
@@ -143,6 +159,44 @@ export class Dispatcher {
     await settled();
     await this.recording.run();
     await this.recording.settled();
+  }
+
+  /**
+   * A transaction is queueing a delivery of `appId`: claimed for this dispatcher when it has
+   * room for it (within the same limits as its own claims), so that its first attempt starts
+   * as the transaction commits (`adopt`), with no claim and no read of its own. Undefined when
+   * it has no room or is not running: the row is then claimed like any other.
+   */
+  reserve(appId: string): { token: string; until: number } | undefined {
+    if (!this.started || this.closed) return undefined;
+    const plan = this.claimPlan();
+    if (!plan || plan.saturated.includes(appId)) return undefined;
+    this.reserved.set(appId, (this.reserved.get(appId) ?? 0) + 1);
+    return { token: newId('clm'), until: this.deps.clock.now() + this.leaseMs() };
+  }
+
+  /** The transaction committed: its deliveries are attempted now (given back if the dispatcher stopped meanwhile). */
+  adopt(deliveries: HandedDelivery[]): void {
+    this.release(deliveries);
+    for (const { body, endpoint, ...claim } of deliveries) {
+      if (this.closed) {
+        this.record({ kind: 'released', claim });
+        continue;
+      }
+      const queue = this.ready.get(claim.app_id) ?? [];
+      queue.push({ claim, target: { body, ...endpoint } });
+      this.ready.set(claim.app_id, queue);
+    }
+    this.pump();
+  }
+
+  /** The transaction did not commit (or committed and was adopted): its reservations end. */
+  release(deliveries: HandedDelivery[]): void {
+    for (const { app_id } of deliveries) {
+      const left = (this.reserved.get(app_id) ?? 1) - 1;
+      if (left > 0) this.reserved.set(app_id, left);
+      else this.reserved.delete(app_id);
+    }
   }
 
   private async claimAndLaunch(): Promise<void> {
@@ -187,6 +241,10 @@ export class Dispatcher {
     for (const [appId, queue] of this.ready) {
       held.set(appId, (held.get(appId) ?? 0) + queue.length);
       total += queue.length;
+    }
+    for (const [appId, n] of this.reserved) {
+      held.set(appId, (held.get(appId) ?? 0) + n);
+      total += n;
     }
     const appRoom = 2 * this.perAppLimit;
     const saturated = [...held].filter(([, n]) => n >= appRoom).map(([app]) => app);

@@ -86,7 +86,16 @@ export class WebhookService {
     this.guard = new EgressGuard({ allowLoopback: config.webhook.allowLoopback });
     this.wakeup = new Wakeup(database, logger);
     const deliveries = new DeliveryStore(database.db, database.capabilities);
-    this.dispatcher = new Dispatcher(deliveries, { config: config.webhook, clock, vault, guard: this.guard, wakeup: this.wakeup, logger, metrics });
+    this.dispatcher = new Dispatcher(deliveries, {
+      config: config.webhook,
+      clock,
+      vault,
+      guard: this.guard,
+      wakeup: this.wakeup,
+      logger,
+      metrics,
+      outbox: deps.events,
+    });
     this.unsubscribe = deps.events.onCommitted(() => this.announce());
   }
 
