@@ -65,7 +65,20 @@ export async function widgetFrame(page: Page): Promise<Frame> {
 /** Waits until the widget shows `screen` (and, for errors, the error kind). */
 export async function onScreen(frame: Frame, screen: string, error?: string) {
   const selector = `[data-screen="${screen}"]${error ? `[data-error="${error}"]` : ''}`;
-  await frame.waitForSelector(selector);
+  try {
+    await frame.waitForSelector(selector);
+  } catch (failure) {
+    // Which screen the widget shows instead, so a failure says what happened.
+    const shown = await frame
+      .evaluate(() =>
+        Array.from(document.querySelectorAll<HTMLElement>('[data-screen]'))
+          .filter((el) => el.offsetParent !== null)
+          .map((el) => `${el.dataset.screen}${el.dataset.error ? ` (${el.dataset.error})` : ''}: ${el.innerText.slice(0, 200)}`)
+          .join(' | '),
+      )
+      .catch(() => 'unknown');
+    throw new Error(`the widget did not show ${selector}; it shows ${shown}`, { cause: failure });
+  }
 }
 
 /** Types into the form's fields by name and submits with Enter, as a keyboard user would. */

@@ -178,6 +178,8 @@ for (const kind of databases()) {
       assert.equal(down?.data.pageName, 'Login', 'an error during a step belongs to the form it came from');
       await shoot(page, kind, '09-error-bank-down');
       await frame.click('[data-screen="error"] button.primary');
+      // Try again starts a new session: the login form is typed into once it is back, not before.
+      await onScreen(frame, 'login');
       await fillAndEnter(frame, { username: 'user_locked', password: PASSWORD });
       await onScreen(frame, 'error', 'account_locked');
       await shoot(page, kind, '10-error-locked');
