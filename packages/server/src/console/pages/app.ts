@@ -162,52 +162,88 @@ export function register(scope: ConsoleApp, services: Services) {
     },
   });
 
-  scope.get<{ Params: { id: string } }>('/apps/:id/rotate-key', {
-    schema,
-    handler: async (request, reply) => {
-      const app = await load(request as AppRequest, reply);
-      if (!app) return reply;
-      return sendPage(
-        reply,
-        200,
-        confirmPage(frameOf(request), {
-          app,
-          title: `Rotate the secret key of ${app.name}?`,
-          explanation: `A new secret key is issued and shown once. The current key (…${app.secretKeyHint ?? ''}) stops working at once, on every instance: every server that calls Relink with it gets 401 until it has the new one.`,
-          action: `/dashboard/apps/${app.id}/rotate-key`,
-          button: 'Rotate the secret key',
-        }),
-      );
-    },
-  });
+  /**
+   * A secret rotated from the console: a GET that asks to confirm, and the POST that rotates,
+   * writes the audit entry and shows the new secret once.
+   */
+  const rotation = (
+    path: string,
+    confirm: (app: App) => { title: string; explanation: string; button: string },
+    rotate: (
+      app: App,
+    ) => Promise<{ action: string; detail: Record<string, unknown>; shown: { title: string; label: string; secret: string; after: string } } | undefined>,
+  ) => {
+    scope.get<{ Params: { id: string } }>(`/apps/:id/${path}`, {
+      schema,
+      handler: async (request, reply) => {
+        const app = await load(request as AppRequest, reply);
+        if (!app) return reply;
+        return sendPage(reply, 200, confirmPage(frameOf(request), { app, ...confirm(app), action: `/dashboard/apps/${app.id}/${path}` }));
+      },
+    });
+    scope.post<{ Params: { id: string } }>(`/apps/:id/${path}`, {
+      schema,
+      handler: async (request, reply) => {
+        const app = await load(request as AppRequest, reply);
+        if (!app) return reply;
+        const rotated = await rotate(app);
+        if (!rotated) return load(request as AppRequest, reply).then(() => reply);
+        await services.operators.record(actorOf(request), rotated.action, app.id, rotated.detail, request.ip);
+        return sendPage(reply, 200, shownOncePage(frameOf(request), { app, ...rotated.shown }));
+      },
+    });
+  };
 
-  scope.post<{ Params: { id: string } }>('/apps/:id/rotate-key', {
-    schema,
-    handler: async (request, reply) => {
-      const app = await load(request as AppRequest, reply);
-      if (!app) return reply;
+  rotation(
+    'rotate-key',
+    (app) => ({
+      title: `Rotate the secret key of ${app.name}?`,
+      explanation: `A new secret key is issued and shown once. The current key (…${app.secretKeyHint ?? ''}) stops working at once, on every instance: every server that calls Relink with it gets 401 until it has the new one.`,
+      button: 'Rotate the secret key',
+    }),
+    async (app) => {
       const rotated = await services.apps.rotateKey(app.id);
-      if (!rotated) return load(request as AppRequest, reply).then(() => reply);
-      await services.operators.record(
-        actorOf(request),
-        'app.secret_key_rotated',
-        app.id,
-        { previous_hint: app.secretKeyHint, hint: rotated.secretKey.slice(-4) },
-        request.ip,
-      );
-      return sendPage(
-        reply,
-        200,
-        shownOncePage(frameOf(request), {
-          app,
-          title: `New secret key for ${app.name}`,
-          label: 'Secret key',
-          secret: rotated.secretKey,
-          after: 'The previous key stopped working just now.',
-        }),
+      return (
+        rotated && {
+          action: 'app.secret_key_rotated',
+          detail: { previous_hint: app.secretKeyHint, hint: rotated.secretKey.slice(-4) },
+          shown: {
+            title: `New secret key for ${app.name}`,
+            label: 'Secret key',
+            secret: rotated.secretKey,
+            after: 'The previous key stopped working just now.',
+          },
+        }
       );
     },
-  });
+  );
+
+  rotation(
+    'rotate-webhook-secret',
+    (app) => ({
+      title: `Rotate the webhook secret of ${app.name}?`,
+      explanation:
+        'A new signing secret is issued and shown once. Deliveries carry a signature with the new secret and, for 24 hours, one with the previous secret too, so your receiver can switch without missing one.',
+      button: 'Rotate the webhook secret',
+    }),
+    async (app) => {
+      const rotated = await services.webhooks.rotateSecret(app.id);
+      return (
+        rotated && {
+          action: 'app.webhook_secret_rotated',
+          detail: {},
+          shown: {
+            title: `New webhook secret for ${app.name}`,
+            label: 'Webhook secret',
+            secret: rotated.secret,
+            after: rotated.previousExpiresAt
+              ? `The previous secret also signs deliveries until ${when(rotated.previousExpiresAt)}.`
+              : 'Deliveries are signed with it from now on.',
+          },
+        }
+      );
+    },
+  );
 
   scope.post<{ Params: { id: string } }>('/apps/:id/origins', {
     schema,
@@ -264,50 +300,6 @@ export function register(scope: ConsoleApp, services: Services) {
           after: result.previousExpiresAt
             ? `Deliveries go to ${url}, signed with this secret and, until the previous secret expires (24 hours), with that one too.`
             : `Deliveries go to ${url}, signed with this secret.`,
-        }),
-      );
-    },
-  });
-
-  scope.get<{ Params: { id: string } }>('/apps/:id/rotate-webhook-secret', {
-    schema,
-    handler: async (request, reply) => {
-      const app = await load(request as AppRequest, reply);
-      if (!app) return reply;
-      return sendPage(
-        reply,
-        200,
-        confirmPage(frameOf(request), {
-          app,
-          title: `Rotate the webhook secret of ${app.name}?`,
-          explanation:
-            'A new signing secret is issued and shown once. Deliveries carry a signature with the new secret and, for 24 hours, one with the previous secret too, so your receiver can switch without missing one.',
-          action: `/dashboard/apps/${app.id}/rotate-webhook-secret`,
-          button: 'Rotate the webhook secret',
-        }),
-      );
-    },
-  });
-
-  scope.post<{ Params: { id: string } }>('/apps/:id/rotate-webhook-secret', {
-    schema,
-    handler: async (request, reply) => {
-      const app = await load(request as AppRequest, reply);
-      if (!app) return reply;
-      const rotated = await services.webhooks.rotateSecret(app.id);
-      if (!rotated) return load(request as AppRequest, reply).then(() => reply);
-      await services.operators.record(actorOf(request), 'app.webhook_secret_rotated', app.id, {}, request.ip);
-      return sendPage(
-        reply,
-        200,
-        shownOncePage(frameOf(request), {
-          app,
-          title: `New webhook secret for ${app.name}`,
-          label: 'Webhook secret',
-          secret: rotated.secret,
-          after: rotated.previousExpiresAt
-            ? `The previous secret also signs deliveries until ${when(rotated.previousExpiresAt)}.`
-            : 'Deliveries are signed with it from now on.',
         }),
       );
     },
