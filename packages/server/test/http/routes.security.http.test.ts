@@ -57,7 +57,7 @@ for (const kind of databases()) {
     let server: TestServer;
     let receiver: Receiver;
     let ops: Operation[];
-    const owner = { key: '', publicKey: '', account: '', customer: '', event: '', delivery: '', session: '', code: '', job: '', statementJob: '' };
+    const owner = { id: '', key: '', publicKey: '', account: '', customer: '', event: '', delivery: '', session: '', code: '', job: '', statementJob: '' };
     let otherKey: string;
     let liveKey: string;
 
@@ -65,7 +65,8 @@ for (const kind of databases()) {
       // Hundreds of deliberate 401s from one address: the per-address limit has its own test.
       server = await startTestServer(kind, { env: { RELINK_AUTH_FAILURES_PER_MINUTE: '0' } });
       receiver = await startReceiver();
-      const app = (await server.createApp('Owner')) as unknown as { secretKey: string; publicKey: string };
+      const app = (await server.createApp('Owner')) as unknown as { id: string; secretKey: string; publicKey: string };
+      owner.id = app.id;
       owner.key = app.secretKey;
       owner.publicKey = app.publicKey;
       assert.match(owner.publicKey, /^test_pk_/);
@@ -145,20 +146,43 @@ for (const kind of databases()) {
         .map((r) => `${r.method} ${asOpenApi(r.path)}`);
       assert.ok(routes.length >= 15, `only ${routes.length} console routes found`);
       const apps = (await server.services.apps.list()).length;
+      // Aimed at the owner's real app, account and delivery, as an attacker holding the partner page's public key and those ids would.
+      const idFor = (path: string) =>
+        path.startsWith('/dashboard/apps/')
+          ? owner.id
+          : path.startsWith('/dashboard/accounts/')
+            ? owner.account
+            : path.includes('/deliveries/')
+              ? owner.delivery
+              : 'ffffffffffffffffffffffff';
+      const credentials: Record<string, string>[] = [
+        {},
+        { cookie: 'relink_console=forged-session-value' },
+        { cookie: `relink_console=${'A'.repeat(43)}` },
+        { cookie: `relink_console=${owner.publicKey}` },
+        { 'x-public-key': owner.publicKey },
+        { 'mono-sec-key': owner.publicKey },
+      ];
       for (const route of routes) {
         if (CONSOLE_OPEN.some(([pattern]) => pattern.test(route))) continue;
         const [method, path] = route.split(' ') as [string, string];
-        for (const cookie of [undefined, 'relink_console=forged-session-value', `relink_console=${'A'.repeat(43)}`]) {
-          const form = { raw: 'name=x&origin=https://x.example&url=https://x.example', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
-          const res = await call(server.url, method, path.replace(/\{\w+\}/g, 'ffffffffffffffffffffffff'), {
+        for (const given of credentials) {
+          const form = {
+            raw: 'name=x&origin=https://x.example&url=https://x.example&ids=' + owner.delivery,
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          };
+          const res = await call(server.url, method, path.replace(/\{\w+\}/g, idFor(path)), {
             ...(method === 'POST' ? { raw: form.raw } : {}),
-            headers: { ...(cookie ? { cookie } : {}), ...(method === 'POST' ? form.headers : {}) },
+            headers: { ...given, ...(method === 'POST' ? form.headers : {}) },
           });
-          assert.equal(res.status, 303, `${route} with ${cookie ?? 'no cookie'}`);
+          assert.equal(res.status, 303, `${route} with ${JSON.stringify(given)}`);
           assert.equal(res.headers.get('location'), '/dashboard/sign-in', route);
         }
       }
       assert.equal((await server.services.apps.list()).length, apps, 'no app was made');
+      // Nothing of the owner's changed: its key works, its account is linked, no operator action was recorded.
+      assert.equal((await call(server.url, 'GET', `/v2/accounts/${owner.account}`, { key: owner.key })).status, 200);
+      assert.deepEqual((await server.services.operators.audit({ page: 1, limit: 10 })).items, []);
     });
 
     test('no key, a malformed key, a wrong key, and the public key: 401 INVALID_API_KEY on every secured operation', async () => {
