@@ -1,21 +1,7 @@
 import type { ConnectorOutcome } from '@relink/connector-kit';
 
-/** The connector interface is @relink/connector-kit's: a bank's integration depends on the kit, never on the server. */
-export type {
-  AccountData,
-  BankAccount,
-  BankConnector,
-  BankIdentity,
-  BankTransaction,
-  ConnectorContext,
-  ConnectorOutcome,
-  ConnectorState,
-  FetchOutcome,
-  FetchRequest,
-  LoginInput,
-  ResetReason,
-  SandboxControls,
-} from '@relink/connector-kit';
+/** The connector interface is @relink/connector-kit's, re-exported whole: a bank's integration depends on the kit, never on the server. */
+export type * from '@relink/connector-kit';
 export { hasSandboxControls } from '@relink/connector-kit';
 
 /**
